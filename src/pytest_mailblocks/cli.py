@@ -1,0 +1,146 @@
+"""The ``mailblocks`` command (also ``python -m pytest_mailblocks``).
+
+``mailblocks serve`` runs the standalone fake server until Ctrl-C or SIGTERM:
+it prints the base URL, the control plane and every provider's default
+credentials, then serves. Exit status: 0 after a clean stop, 2 for bad usage or
+a bad seed file (the message names the line or key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .core.control import apply_seed
+from .core.errors import ControlError
+from .core.fake import FakeServer
+from .plugin import parse_credentials
+from .providers import REGISTRY
+
+__all__ = ["build_parser", "load_seed_file", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailblocks",
+        description="Stateful fakes of email providers' block/suppression APIs "
+        f"({', '.join(REGISTRY)}).",
+    )
+    parser.add_argument("--version", action="version", version=f"mailblocks {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser(
+        "serve",
+        help="run the standalone fake server",
+        description="Serve every provider's fake at its real paths on one port, until Ctrl-C.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (default: 0, a free port)")
+    serve.add_argument("--seed", type=Path, metavar="FILE.json", help="seed state from a JSON file")
+    serve.add_argument(
+        "--credential", action="append", default=[], metavar="PROVIDER.NAME=VALUE",
+        help="override a default credential, e.g. sendgrid.api_key=SG.test (repeatable)",
+    )
+    serve.add_argument(
+        "--provider", action="append", choices=list(REGISTRY), metavar="NAME",
+        help=f"serve only these providers (repeatable; default: all of {', '.join(REGISTRY)})",
+    )
+    serve.add_argument("--control-token", metavar="TOKEN",
+                       help="require X-Mailblocks-Token: TOKEN on the control plane")
+    serve.add_argument("--no-control", action="store_true", help="disable the /_mailblocks/ control plane")
+    serve.add_argument("--quiet", action="store_true", help="print only the base URL")
+    return parser
+
+
+def load_seed_file(path: Path) -> dict[str, Any]:
+    """Read and parse a seed file; ControlError names the line/column or key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ControlError(f"cannot read seed file: {exc.strerror or exc}", where=str(path)) from None
+    except UnicodeDecodeError:
+        raise ControlError("seed file is not UTF-8", where=str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ControlError(
+            f"line {exc.lineno}, column {exc.colno}: {exc.msg}", where=str(path)
+        ) from None
+    if not isinstance(data, dict):
+        raise ControlError(
+            'the top level must be an object keyed by provider, e.g. {"sendgrid": {"blocks": [...]}}',
+            where=str(path),
+        )
+    return data
+
+
+def _banner(server: FakeServer, quiet: bool) -> str:
+    if quiet:
+        return server.url
+    lines = [f"mailblocks {__version__} serving on {server.url}"]
+    if server.app.control_enabled:
+        guard = " (token required)" if server.app.control_token else ""
+        lines.append(f"  control plane: {server.url}/_mailblocks/{guard}")
+    for key, provider in server.app.providers.items():
+        creds = "  ".join(f"{k}={v}" for k, v in provider.credentials.items())
+        lines.append(f"  {key:<10} {provider.title}: {server.url} (for {provider.real_host})")
+        lines.append(f"  {'':<10} {creds}")
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def serve(args: argparse.Namespace) -> int:
+    try:
+        credentials = parse_credentials(args.credential)
+        seed = load_seed_file(args.seed) if args.seed else None
+        server = FakeServer(
+            args.host,
+            args.port,
+            providers=args.provider,
+            credentials=credentials,
+            control=not args.no_control,
+            control_token=args.control_token,
+        )
+        if seed is not None:
+            apply_seed(server.app, seed, str(args.seed))
+    except ControlError as exc:
+        print(f"mailblocks: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"mailblocks: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    print(_banner(server, args.quiet), flush=True)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(3600):
+            pass
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        server.stop()
+    if not args.quiet:
+        print("mailblocks: stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    parser.print_help()
+    return 2

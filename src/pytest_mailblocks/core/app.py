@@ -1,0 +1,224 @@
+"""The one WSGI application behind every way of serving the fakes.
+
+Request flow, one way: path prefix -> provider -> route match -> fault hook ->
+operation under the lock (auth, parse, models) -> render -> journal. Paths under
+``/_mailblocks/`` go to the control plane instead. Whatever goes wrong inside a
+provider comes back in that provider's own error format: a
+:class:`~.errors.ProviderError` as its catalogue entry, anything else as the
+provider's internal error, with the traceback kept in the journal and in
+:attr:`App.errors` so the pytest plugin can fail the test that caused it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .clock import Clock
+from .errors import ConnectionReset, ControlError, ProviderError
+from .faults import FaultSet
+from .journal import Journal, JournalEntry
+from .provider import Exchange, Provider, json_response
+
+__all__ = ["DEFAULT_MAX_BODY", "App"]
+
+#: request bodies above this many bytes are refused in the provider's format
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+CONTROL_PREFIX = "/_mailblocks"
+
+
+class App:
+    """State, clock, journal and faults of one fake server, as a WSGI callable.
+
+    :param providers: registry keys to serve (default: all registered).
+    :param credentials: per-provider default credential overrides,
+        e.g. ``{"sendgrid": {"api_key": "SG.x"}}``.
+    :param control: serve the control plane under ``/_mailblocks/``.
+    :param control_token: when set, the control plane requires it in the
+        ``X-Mailblocks-Token`` header (or ``token`` query parameter).
+    :param max_body: request body cap in bytes.
+    :param journal_limit: entries kept per provider journal.
+    """
+
+    def __init__(
+        self,
+        providers: Iterable[str] | None = None,
+        *,
+        credentials: dict[str, dict[str, str]] | None = None,
+        control: bool = True,
+        control_token: str | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+        journal_limit: int | None = 10_000,
+    ) -> None:
+        from ..providers import load_providers
+
+        self.clock = Clock()
+        self.lock = threading.RLock()
+        self.faults = FaultSet()
+        self.control_enabled = control
+        self.control_token = control_token
+        self.max_body = max_body
+        self.errors: list[BaseException] = []
+        self._seq = itertools.count(1)
+        credentials = dict(credentials or {})
+        classes = load_providers(providers)
+        unknown = set(credentials) - set(classes)
+        if unknown:
+            raise ControlError(f"credentials given for unknown provider(s) {sorted(unknown)}")
+        self.providers: dict[str, Provider] = {}
+        self.journals: dict[str, Journal] = {}
+        for key, cls in classes.items():
+            self.providers[key] = cls(self, credentials.get(key))
+            self.journals[key] = Journal(journal_limit)
+        self.journals["_mailblocks"] = Journal(journal_limit)
+        # longest prefix first, so /api/v1/ (ncp) wins over /api/ (sendcloud)
+        self._routes = sorted(
+            ((prefix, p) for p in self.providers.values() for prefix in p.prefixes),
+            key=lambda item: len(item[0]),
+            reverse=True,
+        )
+        from .control import ControlPlane
+
+        self.control = ControlPlane(self)
+
+    # -- lifecycle -----------------------------------------------------------------
+    def reset(self) -> None:
+        """Empty every provider, restore default credentials, clear journals,
+        faults and recorded errors, and put the clock back to real time."""
+        with self.lock:
+            for p in self.providers.values():
+                p.reset()
+            for j in self.journals.values():
+                j.clear()
+            self.faults.clear()
+            self.errors.clear()
+            self.clock.real()
+
+    def provider_for(self, path: str) -> Provider | None:
+        for prefix, provider in self._routes:
+            if path.startswith(prefix) or path == prefix.rstrip("/"):
+                return provider
+        return None
+
+    # -- WSGI ----------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.handle_request(request)
+        return response(environ, start_response)
+
+    def handle_request(self, request: Request) -> Response:
+        """Answer one werkzeug request (also the entry point for mounting on
+        pytest-httpserver). May raise :class:`ConnectionReset` (an injected fault)."""
+        started = time.perf_counter()
+        path = request.path
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return self._journaled(
+                "_mailblocks", request, started, lambda ex: self.control.dispatch(request, ex)
+            )
+        provider = self.provider_for(path)
+        if provider is None:
+            return self._unrouted(request)
+        return self._journaled(provider.key, request, started, lambda ex: self._serve(provider, request, ex))
+
+    def _unrouted(self, request: Request) -> Response:
+        prefixes = sorted({prefix for prefix, _ in self._routes})
+        return json_response(
+            {
+                "error": "not_found",
+                "message": f"no fake provider serves {request.path}",
+                "prefixes": prefixes,
+                "control_plane": CONTROL_PREFIX + "/",
+            },
+            404,
+        )
+
+    def _serve(self, provider: Provider, request: Request, ex: Exchange) -> Response:
+        try:
+            try:
+                if request.content_length is not None and request.content_length > self.max_body:
+                    raise provider.core_error("too_large")
+                endpoint, args = provider.match(request)
+                ex.endpoint = endpoint
+                fault = self.faults.take(provider.key, endpoint, request.method, request.path)
+                if fault is not None:
+                    ex.fault = fault.id
+                    if fault.latency:
+                        time.sleep(fault.latency)
+                    if fault.reset:
+                        raise ConnectionReset(fault.id)
+                    if fault.status is not None:
+                        raise provider.core_error("fault", fault.status)
+                body = request.get_data(cache=True)
+                if len(body) > self.max_body:
+                    raise provider.core_error("too_large")
+                with self.lock:
+                    return provider.call(endpoint, args, request, ex)
+            except ProviderError as err:
+                return provider.render_error(err, request, ex)
+        except ConnectionReset:
+            raise
+        except Exception as exc:  # the last-resort guard: never a werkzeug page
+            self.errors.append(exc)
+            ex.notes["traceback"] = traceback.format_exc()
+            try:
+                return provider.render_error(provider.core_error("internal"), request, ex)
+            except Exception:
+                return json_response({"error": "internal", "message": "internal error"}, 500)
+
+    def _journaled(self, key: str, request: Request, started: float, serve: Any) -> Response:
+        ex = Exchange(request=request, provider=key)
+        reset = None
+        try:
+            response: Response = serve(ex)
+        except ConnectionReset as exc:
+            reset = exc
+            response = Response(b"", status=499)
+        journal = self.journals[key]
+        provider = self.providers.get(key)
+        secrets = provider.secrets if provider else frozenset({"x-mailblocks-token", "token"})
+        length = request.content_length
+        try:
+            body = b"" if length is not None and length > self.max_body else request.get_data(cache=True)
+        except Exception:  # a client that went away mid-body
+            body = b""
+        entry = JournalEntry(
+            seq=next(self._seq),
+            provider=key,
+            method=request.method,
+            path=request.path,
+            query_string=request.query_string.decode("latin-1"),
+            headers=dict(request.headers.items()),
+            body=body[: self.max_body],
+            time=self.clock.time(),
+            status=0 if reset else response.status_code,
+            response_headers=dict(response.headers.items()),
+            response_body=b"" if reset else response.get_data(),
+            duration_ms=(time.perf_counter() - started) * 1000,
+            endpoint=ex.endpoint,
+            error_code=ex.error_code,
+            auth=ex.auth,
+            tenant=ex.tenant,
+            fault=ex.fault,
+            traceback=ex.notes.get("traceback"),
+            secrets=secrets,
+        )
+        journal.append(entry)
+        if reset is not None:
+            raise reset
+        return response
+
+    # -- conveniences --------------------------------------------------------------
+    def check(self) -> None:
+        """Re-raise the first exception an endpoint raised (a bug in the fake)."""
+        if self.errors:
+            first = self.errors[0]
+            raise AssertionError(
+                f"the fake server hit an internal error ({len(self.errors)} in all); "
+                "its journal entry holds the traceback"
+            ) from first

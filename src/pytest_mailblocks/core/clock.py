@@ -1,0 +1,143 @@
+"""The fake's clock: the only source of time in the package.
+
+Real time by default. ``freeze(at)`` stops it at an instant, ``advance(...)`` moves
+it forward (a frozen clock jumps, a running clock gains an offset and keeps running),
+``real()`` returns to wall-clock time. Every time-dependent behaviour of the fakes
+(expiry, daily batches, signature windows, rate-limit windows) reads ``now()`` or
+``time()`` lazily, so moving the clock is all a test has to do: nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import threading
+import time as _time
+from datetime import datetime, timedelta, timezone
+
+__all__ = ["Clock", "parse_instant"]
+
+UTC = timezone.utc
+
+
+def parse_instant(value: object) -> float:
+    """Turn a datetime, an ISO 8601 string or unix seconds into unix seconds.
+
+    Naive datetimes and ISO strings without an offset are taken as UTC.
+
+    :raises ValueError: with a message naming what was expected.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a datetime, an ISO 8601 string or unix seconds, got a boolean")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        dt = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return dt.timestamp()
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not an ISO 8601 date or datetime (e.g. '2024-05-01T12:00:00Z')"
+            ) from None
+        return parse_instant(dt)
+    raise ValueError(
+        f"expected a datetime, an ISO 8601 string or unix seconds, got {type(value).__name__}"
+    )
+
+
+class Clock:
+    """Controllable time shared by every provider of one fake server."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._frozen_at: float | None = None
+        self._offset = 0.0
+
+    # -- reading -------------------------------------------------------------------
+    def time(self) -> float:
+        """Unix seconds, as a float."""
+        frozen = self._frozen_at
+        if frozen is not None:
+            return frozen
+        return _time.time() + self._offset
+
+    def now(self) -> datetime:
+        """The current instant as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.time(), UTC)
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    @property
+    def is_real(self) -> bool:
+        """True when the clock is plain wall-clock time (not frozen, no offset)."""
+        return self._frozen_at is None and self._offset == 0.0
+
+    # -- moving --------------------------------------------------------------------
+    def freeze(self, at: datetime | str | float | None = None) -> datetime:
+        """Stop the clock at ``at`` (default: the current fake time)."""
+        instant = self.time() if at is None else parse_instant(at)
+        with self._lock:
+            self._frozen_at = instant
+            self._offset = 0.0
+        return self.now()
+
+    def advance(
+        self,
+        *,
+        days: float = 0,
+        hours: float = 0,
+        minutes: float = 0,
+        seconds: float = 0,
+        milliseconds: float = 0,
+        weeks: float = 0,
+    ) -> datetime:
+        """Move time forward; a frozen clock stays frozen at the new instant."""
+        delta = timedelta(
+            weeks=weeks,
+            days=days,
+            hours=hours,
+            minutes=minutes,
+            seconds=seconds,
+            milliseconds=milliseconds,
+        ).total_seconds()
+        if delta < 0:
+            raise ValueError("the clock only moves forward; use freeze(at) to set an instant")
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += delta
+            else:
+                self._offset += delta
+        return self.now()
+
+    def set(self, at: datetime | str | float) -> datetime:
+        """Jump to ``at`` and keep running from there."""
+        instant = parse_instant(at)
+        with self._lock:
+            self._frozen_at = None
+            self._offset = instant - _time.time()
+        return self.now()
+
+    def real(self) -> datetime:
+        """Back to wall-clock time."""
+        with self._lock:
+            self._frozen_at = None
+            self._offset = 0.0
+        return self.now()
+
+    def describe(self) -> dict[str, object]:
+        now = self.now()
+        return {
+            "now": now.isoformat().replace("+00:00", "Z"),
+            "unix": round(now.timestamp(), 3),
+            "mode": "frozen" if self.frozen else ("real" if self.is_real else "offset"),
+            "offset_seconds": self._offset,
+        }
+
+    def __repr__(self) -> str:
+        mode = self.describe()["mode"]
+        return f"<Clock {mode} {self.now().isoformat()}>"

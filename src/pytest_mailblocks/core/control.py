@@ -1,0 +1,313 @@
+"""The HTTP control plane under ``/_mailblocks/``: JSON in, JSON out.
+
+It needs no provider credentials (only the optional ``--control-token``) and calls
+the same functions as the Python handles, so there is one copy of every rule.
+Bad input is a 400 with ``{"error": "bad_request", "message": "..."}`` saying what
+is wrong; an unknown path is a 404 in the same shape.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from .. import __version__
+from .errors import ControlError
+from .provider import Exchange, json_response
+
+if TYPE_CHECKING:
+    from .app import App
+
+__all__ = ["ControlPlane", "apply_clock", "apply_seed"]
+
+TOKEN_HEADER = "X-Mailblocks-Token"
+_ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
+
+
+def _error(status: int, kind: str, message: str) -> Response:
+    return json_response({"error": kind, "message": message}, status, compact=False)
+
+
+def apply_clock(app: App, payload: Any) -> dict[str, Any]:
+    """Move the clock as the control plane and the CLI describe it.
+
+    ``{"advance": {"days": 1}}`` or ``{"advance": 3600}`` (seconds),
+    ``{"freeze": true}`` (now) or ``{"freeze": "2024-05-01T00:00:00Z"}``,
+    ``{"set": "..."}`` (jump and keep running), ``{"real": true}``.
+    """
+    if not isinstance(payload, dict) or not payload:
+        raise ControlError(
+            'expected a JSON object with one of "advance", "freeze", "set" or "real", '
+            'e.g. {"advance": {"days": 1}}'
+        )
+    unknown = set(payload) - {"advance", "freeze", "set", "real"}
+    if unknown:
+        raise ControlError(f"unknown clock field(s) {sorted(unknown)}; use advance, freeze, set or real")
+    clock = app.clock
+    try:
+        if payload.get("real"):
+            clock.real()
+        if "set" in payload:
+            clock.set(payload["set"])
+        if "freeze" in payload and payload["freeze"] is not False:
+            clock.freeze(None if payload["freeze"] is True else payload["freeze"])
+        if "advance" in payload:
+            adv = payload["advance"]
+            if isinstance(adv, bool) or not isinstance(adv, (int, float, dict)):
+                raise ControlError('"advance" must be seconds or an object like {"days": 1, "hours": 2}')
+            if isinstance(adv, dict):
+                bad = [k for k in adv if k not in _ADVANCE_UNITS]
+                if bad:
+                    raise ControlError(f'unknown "advance" unit(s) {bad}; use {list(_ADVANCE_UNITS)}')
+                for k, v in adv.items():
+                    if isinstance(v, bool) or not isinstance(v, (int, float)):
+                        raise ControlError(f'"advance.{k}" must be a number, got {v!r}')
+                clock.advance(**adv)
+            else:
+                clock.advance(seconds=adv)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    return clock.describe()
+
+
+def apply_seed(app: App, data: Any, where: str = "seed") -> dict[str, int]:
+    """Seed several providers from ``{"sendgrid": ..., "cmc": ...}``."""
+    if not isinstance(data, dict):
+        raise ControlError(
+            'expected a JSON object keyed by provider, e.g. {"sendgrid": {"blocks": [...]}}',
+            where=where,
+        )
+    unknown = [k for k in data if k not in app.providers]
+    if unknown:
+        raise ControlError(
+            f"unknown provider(s) {unknown}; known: {sorted(app.providers)}", where=where
+        )
+    counts = {}
+    with app.lock:
+        for key, value in data.items():
+            counts[key] = app.providers[key].seed(value, f"{where}: {key}" if where else key)
+    return counts
+
+
+class ControlPlane:
+    """Routes ``/_mailblocks/...``; see the module docstring."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    # -- dispatch ------------------------------------------------------------------
+    def dispatch(self, request: Request, ex: Exchange) -> Response:
+        app = self.app
+        if not app.control_enabled:
+            return _error(404, "not_found", "the control plane is disabled on this server")
+        if app.control_token is not None:
+            given = request.headers.get(TOKEN_HEADER) or request.args.get("token") or ""
+            if not hmac.compare_digest(given.encode(), app.control_token.encode()):
+                ex.auth = "denied"
+                return _error(401, "unauthorized", f"missing or wrong {TOKEN_HEADER} header")
+            ex.auth = "token"
+        parts = [p for p in request.path.split("/")[2:] if p]
+        try:
+            payload = self._payload(request)
+            return self._route(parts, request, payload, ex)
+        except ControlError as exc:
+            return _error(exc.status, "bad_request" if exc.status == 400 else "error", str(exc))
+
+    @staticmethod
+    def _payload(request: Request) -> Any:
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        raw = request.get_data(cache=True)
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw)
+        except UnicodeDecodeError:
+            raise ControlError("body is not UTF-8 JSON") from None
+        except ValueError as exc:
+            raise ControlError(f"body is not valid JSON: {exc}") from None
+
+    def _route(self, parts: list[str], request: Request, payload: Any, ex: Exchange) -> Response:
+        method = request.method
+        app = self.app
+        if not parts or parts == ["health"]:
+            self._allow(method, "GET", "HEAD")
+            return json_response(self.health(), compact=False)
+        head, rest = parts[0], parts[1:]
+        if head == "reset" and not rest:
+            self._allow(method, "POST")
+            app.reset()
+            return json_response({"reset": True, "clock": app.clock.describe()}, compact=False)
+        if head == "clock" and not rest:
+            self._allow(method, "GET", "POST")
+            if method == "GET":
+                return json_response(app.clock.describe(), compact=False)
+            return json_response(apply_clock(app, payload), compact=False)
+        if head == "seed" and not rest:
+            self._allow(method, "POST")
+            return json_response({"seeded": apply_seed(app, payload, "")}, compact=False)
+        if head == "requests" and not rest:
+            return self._requests(method, request, None)
+        if head == "faults":
+            return self._faults(method, rest, payload, None)
+        if head in app.providers:
+            return self._provider(head, rest, method, request, payload)
+        raise ControlError(
+            f"unknown control path /_mailblocks/{'/'.join(parts)}; providers: {sorted(app.providers)}",
+            status=404,
+        )
+
+    @staticmethod
+    def _allow(method: str, *allowed: str) -> None:
+        if method not in allowed:
+            raise ControlError(f"method {method} not allowed here; use {', '.join(allowed)}", status=405)
+
+    def _provider(
+        self, key: str, rest: list[str], method: str, request: Request, payload: Any
+    ) -> Response:
+        provider = self.app.providers[key]
+        if not rest:
+            self._allow(method, "GET")
+            return json_response(self.provider_info(key), compact=False)
+        action, tail = rest[0], rest[1:]
+        if action == "reset" and not tail:
+            self._allow(method, "POST")
+            with self.app.lock:
+                provider.reset()
+            self.app.journals[key].clear()
+            self.app.faults.clear(key)
+            return json_response({"reset": key}, compact=False)
+        if action == "blocks" and not tail:
+            self._allow(method, "GET", "POST")
+            if method == "GET":
+                with self.app.lock:
+                    blocks = provider.control_blocks(dict(request.args.items()))
+                return json_response({"provider": key, "count": len(blocks), "blocks": blocks}, compact=False)
+            if payload is None:
+                raise ControlError('expected a JSON body: a list of blocks or {"blocks": [...]}')
+            data = {"blocks": payload} if isinstance(payload, list) else payload
+            with self.app.lock:
+                n = provider.seed(data, key)
+            return json_response({"provider": key, "seeded": n}, status=201, compact=False)
+        if action == "requests" and not tail:
+            return self._requests(method, request, key)
+        if action == "faults":
+            return self._faults(method, tail, payload, key)
+        actions: dict[str, Callable[[str, Any, dict[str, str]], Any]] = provider.control_actions()
+        if action in actions and not tail:
+            with self.app.lock:
+                result = actions[action](method, payload, dict(request.args.items()))
+            return json_response(result, compact=False)
+        known = ["reset", "blocks", "requests", "faults", *sorted(actions)]
+        raise ControlError(f"unknown control path for {key}: {'/'.join(rest)}; known: {known}", status=404)
+
+    def _requests(self, method: str, request: Request, key: str | None) -> Response:
+        self._allow(method, "GET", "DELETE")
+        journals = self.app.journals
+        keys = [key] if key else [k for k in journals if k != "_mailblocks"]
+        if method == "DELETE":
+            for k in keys:
+                journals[k].clear()
+            return json_response({"cleared": keys}, compact=False)
+        args = request.args
+        since = _int_arg(args, "since")
+        limit = _int_arg(args, "limit")
+        status = _int_arg(args, "status")
+        entries = [
+            e
+            for k in keys
+            for e in journals[k].filter(
+                since=since,
+                status=status,
+                method=args.get("method") or None,
+                endpoint=args.get("endpoint") or None,
+            )
+        ]
+        entries.sort(key=lambda e: e.seq)
+        if limit is not None:
+            entries = entries[-limit:] if limit else []
+        return json_response(
+            {
+                "count": len(entries),
+                "total": sum(journals[k].total for k in keys),
+                "requests": [e.to_dict() for e in entries],
+            },
+            compact=False,
+        )
+
+    def _faults(self, method: str, rest: list[str], payload: Any, key: str | None) -> Response:
+        faults = self.app.faults
+        if rest:
+            self._allow(method, "DELETE")
+            if len(rest) != 1 or not faults.remove(rest[0]):
+                raise ControlError(f"no fault with id {'/'.join(rest)!r}", status=404)
+            return json_response({"removed": rest[0]}, compact=False)
+        self._allow(method, "GET", "POST", "DELETE")
+        if method == "GET":
+            items = [f for f in faults.to_list() if key is None or f["provider"] == key]
+            return json_response({"faults": items}, compact=False)
+        if method == "DELETE":
+            return json_response({"cleared": faults.clear(key)}, compact=False)
+        if not isinstance(payload, dict):
+            raise ControlError(
+                'expected a JSON object, e.g. {"endpoint": "list_blocks", "status": 503, "times": 1}'
+            )
+        allowed = {"provider", "endpoint", "method", "path", "status", "latency", "reset", "times"}
+        unknown = set(payload) - allowed
+        if unknown:
+            raise ControlError(f"unknown fault field(s) {sorted(unknown)}; known: {sorted(allowed)}")
+        spec = dict(payload)
+        if key is not None:
+            if spec.get("provider", key) != key:
+                raise ControlError(f"provider {spec['provider']!r} does not match the path ({key})")
+            spec["provider"] = key
+        elif spec.get("provider") is not None and spec["provider"] not in self.app.providers:
+            raise ControlError(f"unknown provider {spec['provider']!r}; known: {sorted(self.app.providers)}")
+        for name in ("endpoint", "method", "path"):
+            if spec.get(name) is not None and not isinstance(spec[name], str):
+                raise ControlError(f"{name} must be a string")
+        fault = faults.add(**spec)
+        return json_response(fault.to_dict(), status=201, compact=False)
+
+    # -- views ---------------------------------------------------------------------
+    def provider_info(self, key: str) -> dict[str, Any]:
+        p = self.app.providers[key]
+        with self.app.lock:
+            info = p.info()
+        info.update(
+            {
+                "key": key,
+                "title": p.title,
+                "real_host": p.real_host,
+                "prefixes": list(p.prefixes),
+                "requests": len(self.app.journals[key]),
+            }
+        )
+        return info
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "clock": self.app.clock.describe(),
+            "providers": {k: self.provider_info(k) for k in self.app.providers},
+            "faults": len(self.app.faults),
+            "errors": len(self.app.errors),
+        }
+
+
+def _int_arg(args: Any, name: str) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ControlError(f"query parameter {name} must be an integer, got {raw!r}") from None
+    if value < 0:
+        raise ControlError(f"query parameter {name} must be >= 0, got {value}")
+    return value

@@ -1,0 +1,211 @@
+"""The fakes users hold: :class:`FakeServer` (a socket on 127.0.0.1) and the
+shared :class:`Fake` base (state, clock, handles, in-process clients)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .app import DEFAULT_MAX_BODY, App
+from .clock import Clock
+from .control import apply_seed
+from .faults import FaultSet
+from .handle import Handle
+from .journal import Journal, JournalEntry
+
+if TYPE_CHECKING:
+    from ..providers.sendgrid.handle import SendGridHandle
+    from .server import HTTPServer
+
+__all__ = ["Fake", "FakeServer"]
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class Fake:
+    """State and controls shared by every way of serving one app."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._handles: dict[str, Handle] = {}
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    # -- providers -----------------------------------------------------------------
+    def handle(self, key: str) -> Any:
+        """The handle of provider ``key`` (``"sendgrid"``, ``"cmc"`` ...)."""
+        h = self._handles.get(key)
+        if h is None:
+            provider = self.app.providers.get(key)
+            if provider is None:
+                raise AttributeError(
+                    f"provider {key!r} is not served here; served: {sorted(self.app.providers)}"
+                )
+            h = self._handles[key] = provider.handle(self)
+        return h
+
+    @property
+    def sendgrid(self) -> SendGridHandle:
+        return self.handle("sendgrid")  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        # server.cmc / .ncp / .sendcloud and any provider registered later
+        if name.startswith("_") or "app" not in self.__dict__:
+            raise AttributeError(name)
+        if name in self.app.providers:
+            return self.handle(name)
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    @property
+    def providers(self) -> list[str]:
+        return list(self.app.providers)
+
+    # -- state, time, journal ------------------------------------------------------
+    @property
+    def clock(self) -> Clock:
+        return self.app.clock
+
+    @property
+    def faults(self) -> FaultSet:
+        return self.app.faults
+
+    def reset(self) -> None:
+        """Empty state, default credentials, clear journals and faults, real time."""
+        self.app.reset()
+
+    def seed(self, data: dict[str, Any]) -> dict[str, int]:
+        """Seed several providers at once: ``{"sendgrid": {"blocks": [...]}, ...}``."""
+        return apply_seed(self.app, data, "")
+
+    def journal(self, provider: str) -> Journal:
+        return self.app.journals[provider]
+
+    @property
+    def requests(self) -> list[JournalEntry]:
+        """Every provider's journal, merged in arrival order."""
+        entries = [e for k, j in self.app.journals.items() if k != "_mailblocks" for e in j]
+        return sorted(entries, key=lambda e: e.seq)
+
+    def check(self) -> None:
+        """Raise if an endpoint hit an internal error (a bug in the fake)."""
+        self.app.check()
+
+    # -- in-process clients ----------------------------------------------------------
+    def httpx_client(self, **kwargs: Any) -> Any:
+        """An ``httpx.Client`` with ``base_url=self.url`` that never opens a socket."""
+        import httpx
+
+        from .transport_httpx import HttpxTransport
+
+        kwargs.setdefault("base_url", self.url)
+        return httpx.Client(transport=HttpxTransport(self.app), **kwargs)
+
+    def async_httpx_client(self, **kwargs: Any) -> Any:
+        import httpx
+
+        from .transport_httpx import AsyncHttpxTransport
+
+        kwargs.setdefault("base_url", self.url)
+        return httpx.AsyncClient(transport=AsyncHttpxTransport(self.app), **kwargs)
+
+    def httpx_transport(self) -> Any:
+        from .transport_httpx import HttpxTransport
+
+        return HttpxTransport(self.app)
+
+    def requests_session(self) -> Any:
+        """A ``requests.Session`` whose calls to ``self.url`` stay in-process."""
+        import requests
+
+        from .transport_requests import RequestsAdapter
+
+        session = requests.Session()
+        session.mount(self.url + "/", RequestsAdapter(self.app))
+        return session
+
+
+class FakeServer(Fake):
+    """Every provider's fake on one real socket.
+
+    ``with FakeServer() as server:`` binds 127.0.0.1 on a free port and serves
+    from a background thread; leaving the block stops it (requests in flight are
+    finished). Options are those of :class:`~.app.App` plus ``host`` and ``port``.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        providers: Iterable[str] | None = None,
+        credentials: dict[str, dict[str, str]] | None = None,
+        control: bool = True,
+        control_token: str | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+        journal_limit: int | None = 10_000,
+        app: App | None = None,
+    ) -> None:
+        super().__init__(
+            app
+            or App(
+                providers,
+                credentials=credentials,
+                control=control,
+                control_token=control_token,
+                max_body=max_body,
+                journal_limit=journal_limit,
+            )
+        )
+        self.host = host
+        self.port = port
+        self._server: HTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the server is not running; use `with FakeServer() as server:` or start()")
+        return self._server.url
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> FakeServer:
+        from .server import HTTPServer
+
+        if self._server is not None:
+            raise RuntimeError("the server is already running")
+        if self.host not in LOOPBACK:
+            print(
+                f"mailblocks: warning: serving on {self.host}, not loopback: anyone who can reach "
+                "this address can read and change the fake's state",
+                file=sys.stderr,
+            )
+        self._server = HTTPServer(self.app, self.host, self.port, max_body=self.app.max_body)
+        self.port = self._server.port
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def serve_forever(self) -> None:
+        if self._server is None:
+            self.start()
+        assert self._server is not None
+        self._server.serve_forever()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self._server.url if self._server else "stopped"
+        return f"<FakeServer {where} providers={self.providers}>"

@@ -1,0 +1,103 @@
+"""The base of the provider handles tests use (``server.sendgrid`` ...).
+
+A handle is a thin view over one provider of one fake: its ``url`` (the stand-in
+for the provider's documented host), its credentials, its journal, its faults and
+in-process clients. Provider handles add the seeding and read-back verbs
+(``add_block``, ``blocks()`` ...).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .faults import Fault
+from .journal import Journal
+
+if TYPE_CHECKING:
+    from .fake import Fake
+    from .provider import Provider
+
+__all__ = ["Handle"]
+
+
+class Handle:
+    """One provider of one fake, seen from Python."""
+
+    def __init__(self, provider: Provider, owner: Fake) -> None:
+        self._provider = provider
+        self._owner = owner
+
+    @property
+    def key(self) -> str:
+        return self._provider.key
+
+    @property
+    def url(self) -> str:
+        """Scheme, host and port standing in for the provider's documented host."""
+        return self._owner.url
+
+    @property
+    def requests(self) -> Journal:
+        """The journal of requests this provider received."""
+        return self._owner.app.journals[self.key]
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        return dict(self._provider.credentials)
+
+    @property
+    def clock(self) -> Any:
+        return self._owner.clock
+
+    def reset(self) -> None:
+        """Empty this provider's state, journal and faults (the clock is shared: see
+        ``server.reset()``)."""
+        app = self._owner.app
+        with app.lock:
+            self._provider.reset()
+        app.journals[self.key].clear()
+        app.faults.clear(self.key)
+
+    def seed(self, data: Any) -> int:
+        """Seed state from the same JSON-like data the control plane takes."""
+        with self._owner.app.lock:
+            return self._provider.seed(data, self.key)
+
+    def inject_fault(
+        self,
+        endpoint: str | None = None,
+        *,
+        status: int | None = None,
+        latency: float = 0.0,
+        reset: bool = False,
+        times: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Fault:
+        """Make matching requests to this provider fail (see ``FaultSet.add``)."""
+        return self._owner.app.faults.add(
+            provider=self.key,
+            endpoint=endpoint,
+            method=method,
+            path=path,
+            status=status,
+            latency=latency,
+            reset=reset,
+            times=times,
+        )
+
+    def clear_faults(self) -> int:
+        return self._owner.app.faults.clear(self.key)
+
+    def httpx_client(self, **kwargs: Any) -> Any:
+        """An ``httpx.Client`` on this provider's url, served in-process."""
+        return self._owner.httpx_client(**kwargs)
+
+    def async_httpx_client(self, **kwargs: Any) -> Any:
+        return self._owner.async_httpx_client(**kwargs)
+
+    def requests_session(self) -> Any:
+        return self._owner.requests_session()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url}>"

@@ -1,0 +1,47 @@
+"""In-process serving: the same app, no socket.
+
+:func:`call_app` hands one request straight to :meth:`App.handle_request`; the
+client adapters in :mod:`.transport_httpx` and :mod:`.transport_requests` build
+their responses from it. Behaviour and journal are those of the socket server;
+an injected connection reset surfaces as the client's own connection error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from werkzeug.wrappers import Request
+
+from .wsgi import make_environ
+
+if TYPE_CHECKING:
+    from .app import App
+
+__all__ = ["call_app"]
+
+
+def call_app(
+    app: App, method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Run one request through ``app``; returns (status, headers, body).
+
+    May raise :class:`~.errors.ConnectionReset` (an injected fault).
+    """
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    environ = make_environ(
+        method,
+        target,
+        headers,
+        body,
+        server_name=parts.hostname or "127.0.0.1",
+        server_port=parts.port or (443 if parts.scheme == "https" else 80),
+        url_scheme=parts.scheme or "http",
+    )
+    response = app.handle_request(Request(environ))
+    data = b"" if method == "HEAD" else response.get_data()
+    return response.status_code, list(response.headers.items()), data

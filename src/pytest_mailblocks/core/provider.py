@@ -1,0 +1,177 @@
+"""What a provider package gives the core.
+
+A provider is a :class:`Provider` subclass (in ``providers/<key>/__init__.py``)
+assembled from the package's rooms:
+
+- ``models.py``: records and per-tenant state with verb methods;
+- ``errors.py``: the error catalogue (rows of :class:`~.errors.ErrorEntry`);
+- ``endpoints.py``: the werkzeug ``Rule`` list and one function per operation;
+- ``render.py``: bodies out (JSON, XML, ZIP+CSV) and the one error renderer;
+- ``handle.py``: the Python handle tests use (``server.sendgrid``).
+
+The core finds the provider by path prefix, asks it to :meth:`~Provider.match` the
+route (so faults can target an operation), runs the fault hook, then calls
+:meth:`~Provider.call` under the server lock. A :class:`~.errors.ProviderError`
+from anywhere is rendered by :meth:`~Provider.render_error`; any other exception
+becomes :meth:`~Provider.core_error` ``("internal")`` plus a journal traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.wrappers import Request, Response
+
+from .errors import ControlError, ProviderError
+
+if TYPE_CHECKING:
+    from .app import App
+    from .clock import Clock
+
+__all__ = ["Exchange", "Provider", "json_response"]
+
+
+def json_response(
+    data: Any,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    *,
+    compact: bool = True,
+    content_type: str = "application/json",
+) -> Response:
+    """A JSON response; compact separators unless the provider pretty-prints."""
+    if compact:
+        body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    else:
+        body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(body, status=status, headers=headers, content_type=content_type)
+
+
+@dataclass
+class Exchange:
+    """What the core and the provider learn about one request, for the journal."""
+
+    request: Request
+    provider: str
+    endpoint: str | None = None
+    auth: str | None = None
+    tenant: str | None = None
+    error_code: str | None = None
+    fault: str | None = None
+    lang: str = "en"
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+class Provider:
+    """Base class of the four providers. Subclasses set the class attributes and
+    implement the abstract methods; everything else is shared."""
+
+    #: registry key, e.g. ``"sendgrid"``
+    key: ClassVar[str]
+    #: human name, e.g. ``"Twilio SendGrid v3"``
+    title: ClassVar[str]
+    #: the provider's documented host, for the docs and the CLI banner
+    real_host: ClassVar[str]
+    #: path prefixes this provider owns (segment boundaries, e.g. ``"/v3/"``)
+    prefixes: ClassVar[tuple[str, ...]]
+    #: lower-cased header and parameter names whose values are secrets
+    secrets: ClassVar[frozenset[str]] = frozenset()
+    #: default credentials; ``reset()`` restores these (or the configured ones)
+    default_credentials: ClassVar[dict[str, str]] = {}
+    #: the werkzeug rules of the provider's routes (endpoint = operation name)
+    rules: ClassVar[list[Rule]] = []
+
+    def __init__(self, app: App, credentials: dict[str, str] | None = None) -> None:
+        self.app = app
+        unknown = set(credentials or {}) - set(self.default_credentials)
+        if unknown:
+            raise ControlError(
+                f"unknown credential(s) {sorted(unknown)} for {self.key}; "
+                f"known: {sorted(self.default_credentials)}"
+            )
+        self.credentials: dict[str, str] = {**self.default_credentials, **(credentials or {})}
+        self.url_map = Map(
+            [r.empty() for r in self.rules],
+            strict_slashes=False,
+            merge_slashes=False,
+            redirect_defaults=False,
+        )
+        self.reset()
+
+    @property
+    def clock(self) -> Clock:
+        return self.app.clock
+
+    @property
+    def lock(self):  # type: ignore[no-untyped-def]
+        return self.app.lock
+
+    # -- to implement --------------------------------------------------------------
+    def reset(self) -> None:
+        """Empty state and restore the default credentials."""
+        raise NotImplementedError
+
+    def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+        """Run the operation (under the server lock) and render its response."""
+        raise NotImplementedError
+
+    def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
+        """The provider's one error renderer (usually ``render.render_error``)."""
+        raise NotImplementedError
+
+    def core_error(self, kind: str, status: int | None = None) -> ProviderError:
+        """The catalogue entry the core needs for ``kind``: ``not_found``,
+        ``method_not_allowed``, ``too_large``, ``internal`` or ``fault`` (an
+        injected ``status``)."""
+        raise NotImplementedError
+
+    def seed(self, data: Any, where: str) -> int:
+        """Seed state from JSON-like data (control plane, seed file, marker).
+
+        :raises ControlError: naming ``where`` and what is wrong.
+        """
+        raise NotImplementedError
+
+    def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        """Current block records as JSON-ready dicts (control plane, CLI, UI)."""
+        raise NotImplementedError
+
+    def info(self) -> dict[str, Any]:
+        """Credentials, tenants and counts (health page, CLI banner)."""
+        return {"title": self.title, "credentials": dict(self.credentials)}
+
+    def handle(self, owner: Any) -> Any:
+        """The Python handle for ``owner`` (something with ``url``)."""
+        raise NotImplementedError
+
+    #: extra control-plane actions: ``/_mailblocks/<key>/<action>`` -> fn(method, payload, query)
+    def control_actions(self) -> dict[str, Callable[[str, Any, dict[str, str]], Any]]:
+        return {}
+
+    # -- shared --------------------------------------------------------------------
+    def owns(self, path: str) -> bool:
+        return any(path.startswith(p) or path == p.rstrip("/") for p in self.prefixes)
+
+    def match(self, request: Request) -> tuple[str, dict[str, Any]]:
+        """The operation name and path arguments, or the provider's 404/405."""
+        adapter = self.url_map.bind("fake", path_info=request.path)
+        method = request.method
+        try:
+            endpoint, args = adapter.match(method=method)
+        except MethodNotAllowed as exc:
+            err = self.core_error("method_not_allowed")
+            allowed = sorted(exc.valid_methods or [])
+            if allowed:
+                err.headers.setdefault("Allow", ", ".join(allowed))
+            raise err from None
+        except (NotFound, RequestRedirect):
+            raise self.core_error("not_found") from None
+        return str(endpoint), args
+
+    def journal_secrets(self) -> frozenset[str]:
+        return self.secrets

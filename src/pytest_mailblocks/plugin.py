@@ -1,0 +1,129 @@
+"""The pytest plugin (entry point ``pytest11``): options, marker and fixtures.
+
+- ``mailblocks_server`` (session): one :class:`FakeServer` per session, and so
+  one per pytest-xdist worker;
+- ``mailblocks`` (function): that server, reset before the test, seeded from the
+  ``mailblocks`` marker, checked after the test (an internal error in the fake
+  fails the test that caused it);
+- ``<provider>_fake`` (function), e.g. ``sendgrid_fake``: the provider's handle
+  on that reset server. One fixture per registered provider.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from .core.control import apply_clock, apply_seed
+from .core.errors import ControlError
+from .core.fake import FakeServer
+from .providers import REGISTRY
+
+__all__ = ["mailblocks", "mailblocks_server"]
+
+MARKER_HELP = (
+    "mailblocks(**seed): seed the fakes before the test, e.g. "
+    "@pytest.mark.mailblocks(sendgrid=[{'email': 'a@example.com'}], freeze='2024-05-01T00:00:00Z')"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mailblocks", "pytest-mailblocks fake provider servers")
+    group.addoption("--mailblocks-host", default=None, help="interface to bind (default 127.0.0.1)")
+    group.addoption(
+        "--mailblocks-port", type=int, default=None,
+        help="port to bind (default 0: a free port; under xdist, worker N uses port+N)",
+    )
+    group.addoption(
+        "--mailblocks-credential", action="append", default=None, metavar="PROVIDER.NAME=VALUE",
+        help="default credential override, e.g. sendgrid.api_key=SG.test (repeatable)",
+    )
+    parser.addini("mailblocks_host", "interface the fake server binds", default="127.0.0.1")
+    parser.addini("mailblocks_port", "port the fake server binds (0: free port)", default="0")
+    parser.addini(
+        "mailblocks_credentials", "default credential overrides, one PROVIDER.NAME=VALUE per line",
+        type="linelist", default=[],
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+
+
+def parse_credentials(items: list[str]) -> dict[str, dict[str, str]]:
+    """``["sendgrid.api_key=SG.x", ...]`` -> ``{"sendgrid": {"api_key": "SG.x"}}``."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items:
+        target, sep, value = item.partition("=")
+        provider, dot, name = target.strip().partition(".")
+        if not sep or not dot or not provider or not name:
+            raise ControlError(f"credential {item!r} is not PROVIDER.NAME=VALUE (e.g. sendgrid.api_key=SG.x)")
+        out.setdefault(provider, {})[name] = value.strip()
+    return out
+
+
+def _server_options(config: pytest.Config) -> dict[str, Any]:
+    host = config.getoption("--mailblocks-host") or config.getini("mailblocks_host") or "127.0.0.1"
+    port = config.getoption("--mailblocks-port")
+    if port is None:
+        port = int(config.getini("mailblocks_port") or 0)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if port and worker.startswith("gw"):
+        port += int(worker[2:])
+    creds = list(config.getini("mailblocks_credentials")) + list(
+        config.getoption("--mailblocks-credential") or []
+    )
+    return {"host": host, "port": port, "credentials": parse_credentials(creds)}
+
+
+@pytest.fixture(scope="session")
+def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
+    """The session's fake server (all providers, one socket)."""
+    try:
+        server = FakeServer(**_server_options(pytestconfig))
+    except ControlError as exc:
+        raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
+    with server:
+        yield server
+
+
+def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
+    if marker.args:
+        raise ControlError("the mailblocks marker takes keyword arguments only, e.g. sendgrid=[...]")
+    seed = dict(marker.kwargs)
+    freeze = seed.pop("freeze", None)
+    if freeze is not None:
+        apply_clock(server.app, {"freeze": freeze})
+    if seed:
+        apply_seed(server.app, seed, "mailblocks marker")
+
+
+@pytest.fixture
+def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[FakeServer]:
+    """The session server, reset for this test and seeded from its marker."""
+    server = mailblocks_server
+    server.reset()
+    for marker in reversed(list(request.node.iter_markers("mailblocks"))):
+        try:
+            apply_marker(server, marker)
+        except ControlError as exc:
+            pytest.fail(f"bad @pytest.mark.mailblocks: {exc}", pytrace=False)
+    yield server
+    server.check()
+
+
+def _provider_fixture(key: str) -> Callable[..., Any]:
+    def fixture(mailblocks: FakeServer) -> Any:
+        return mailblocks.handle(key)
+
+    fixture.__name__ = f"{key}_fake"
+    fixture.__doc__ = f"The {key} fake's handle on a freshly reset server."
+    return pytest.fixture(name=f"{key}_fake")(fixture)
+
+
+for _key in REGISTRY:
+    globals()[f"{_key}_fake"] = _provider_fixture(_key)
+    __all__.append(f"{_key}_fake")

@@ -1,0 +1,229 @@
+"""Twilio SendGrid v3 suppression lists (seed 002, ``shared/providers/sendgrid.md``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from ...core.clock import parse_instant
+from ...core.errors import ControlError, ErrorEntry, ProviderError
+from ...core.provider import Exchange, Provider
+from . import endpoints, render
+from . import errors as E
+from .handle import SendGridHandle
+from .models import LIST_KINDS, SendGridState
+
+__all__ = ["SendGrid", "SendGridHandle"]
+
+
+class SendGrid(Provider):
+    key = "sendgrid"
+    title = "Twilio SendGrid v3 (suppressions)"
+    real_host = "https://api.sendgrid.com"
+    prefixes = ("/v3/",)
+    secrets = frozenset({"authorization"})
+    default_credentials = {"api_key": "SG.mailblocks.default-full-access-key"}
+    rules = endpoints.RULES
+
+    state: SendGridState
+
+    def reset(self) -> None:
+        self.state = SendGridState(self.credentials["api_key"])
+
+    def handle(self, owner: Any) -> SendGridHandle:
+        return SendGridHandle(self, owner)
+
+    # -- requests --------------------------------------------------------------------
+    def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+        return endpoints.dispatch(self, endpoint, args, request, ex)
+
+    def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
+        return render.render_error(error, self.clock.time(), ex.notes.get("rate"), ex)
+
+    def core_error(self, kind: str, status: int | None = None) -> ProviderError:
+        if kind == "not_found":
+            return ProviderError(E.SG_NOT_FOUND)
+        if kind == "method_not_allowed":
+            return ProviderError(E.SG_METHOD_NOT_ALLOWED)
+        if kind == "too_large":
+            return ProviderError(E.SG_REQUEST_TOO_LARGE)
+        if kind == "fault" and status is not None:
+            known = {e.status: e for e in (E.SG_AUTH_REQUIRED, E.SG_ACCESS_FORBIDDEN, E.SG_NOT_FOUND,
+                                           E.SG_TOO_MANY_REQUESTS, E.SG_INTERNAL)}
+            entry = known.get(status) or ErrorEntry(
+                f"SG_FAULT_{status}", status, E.FAULT_MESSAGES.get(status) or _phrase(status)
+            )
+            return ProviderError(entry, status=status)
+        return ProviderError(E.SG_INTERNAL)
+
+    # -- records from Python / JSON ------------------------------------------------------
+    def make_record(self, kind: str, fields: dict[str, Any], where: str) -> tuple:
+        """Validate one record given as fields; raise ControlError naming ``where``."""
+        spec = LIST_KINDS[kind]
+        unknown = sorted(set(fields) - set(spec.fields))
+        if unknown:
+            raise ControlError(f"unknown field(s) {unknown}; a {kind} record has {list(spec.fields)}", where=where)
+        email = fields.get("email")
+        if not isinstance(email, str) or not email.strip():
+            raise ControlError("email is required and must be a non-empty string", where=where)
+        created = fields.get("created")
+        if created is None:
+            seconds = int(self.clock.time())
+        else:
+            if isinstance(created, bool) or not isinstance(created, (int, float, str, datetime)):
+                raise ControlError("created must be unix seconds or an ISO 8601 string", where=where)
+            try:
+                seconds = int(parse_instant(created))
+            except ValueError as exc:
+                raise ControlError(f"created: {exc}", where=where) from None
+        values: list[Any] = []
+        for name in spec.fields:
+            if name == "created":
+                values.append(seconds)
+            elif name == "email":
+                values.append(email.strip())
+            else:
+                value = fields.get(name)
+                if value is None:
+                    value = spec.defaults.get(name, "")
+                if not isinstance(value, str):
+                    raise ControlError(f"{name} must be a string", where=where)
+                values.append(value)
+        return spec.record(*values)
+
+    def seed(self, data: Any, where: str) -> int:
+        """``{"blocks": [...], "api_keys": [...], "subusers": [...], "rate_limit": n}``
+        or a bare list of blocks. Block items may carry ``subuser``."""
+        if isinstance(data, list):
+            data = {"blocks": data}
+        if not isinstance(data, dict):
+            raise ControlError('expected a list of blocks or {"blocks": [...], ...}', where=where)
+        known = {*LIST_KINDS, "api_keys", "subusers", "rate_limit"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ControlError(f"unknown key(s) {unknown}; known: {sorted(known)}", where=where)
+        state = self.state
+        count = 0
+        for i, sub in enumerate(_list(data.get("subusers", []), f"{where}.subusers")):
+            w = f"{where}.subusers[{i}]"
+            if isinstance(sub, str):
+                sub = {"username": sub}
+            if not isinstance(sub, dict) or not isinstance(sub.get("username"), str):
+                raise ControlError('expected "name" or {"username": "...", "account_id": "..."}', where=w)
+            try:
+                state.add_subuser(sub["username"], sub.get("account_id"))
+            except ValueError as exc:
+                raise ControlError(str(exc), where=w) from None
+        for i, k in enumerate(_list(data.get("api_keys", []), f"{where}.api_keys")):
+            w = f"{where}.api_keys[{i}]"
+            if not isinstance(k, dict):
+                raise ControlError('expected {"key": "SG...", "scopes": [...]}', where=w)
+            extra = sorted(set(k) - {"key", "name", "scopes", "subuser"})
+            if extra:
+                raise ControlError(f"unknown field(s) {extra}", where=w)
+            scopes = k.get("scopes")
+            if scopes is not None and (not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes)):
+                raise ControlError("scopes must be a list of strings (or null for full access)", where=w)
+            try:
+                state.add_key(k.get("key"), name=k.get("name"), scopes=scopes, owner=k.get("subuser"))
+            except ValueError as exc:
+                raise ControlError(str(exc), where=w) from None
+        if "rate_limit" in data:
+            rl = data["rate_limit"]
+            if isinstance(rl, bool) or not isinstance(rl, int) or rl < 1:
+                raise ControlError("rate_limit must be a positive integer", where=f"{where}.rate_limit")
+            state.rate_limit = rl
+        for kind in LIST_KINDS:
+            items = _list(data.get(kind, []), f"{where}.{kind}")
+            by_account: dict[str | None, list[tuple]] = {}
+            for i, item in enumerate(items):
+                w = f"{where}.{kind}[{i}]"
+                if isinstance(item, str):
+                    item = {"email": item}
+                if not isinstance(item, dict):
+                    raise ControlError("expected an object with at least an email", where=w)
+                item = dict(item)
+                sub = item.pop("subuser", None)
+                if sub is not None and sub not in state.subusers:
+                    raise ControlError(f"unknown subuser {sub!r} (list it under subusers first)", where=w)
+                by_account.setdefault(sub, []).append(self.make_record(kind, item, w))
+            for sub, records in by_account.items():
+                count += state.account(sub).lists[kind].bulk_add(records)
+        return count
+
+    # -- control plane ---------------------------------------------------------------
+    def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        kind = query.get("list", "blocks")
+        if kind not in LIST_KINDS:
+            raise ControlError(f"unknown list {kind!r}; known: {sorted(LIST_KINDS)}")
+        sub = query.get("subuser") or None
+        if sub is not None and sub not in self.state.subusers:
+            raise ControlError(f"unknown subuser {sub!r}")
+        return self.state.account(sub).lists[kind].records()
+
+    def control_actions(self) -> dict[str, Any]:
+        return {"api-keys": self._keys_action, "subusers": self._subusers_action,
+                "rate-limit": self._rate_action}
+
+    def _keys_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        if method == "GET":
+            return {"api_keys": [k.to_dict() for k in self.state.keys.values()]}
+        if method == "POST":
+            self.seed({"api_keys": [payload or {}]}, "api-keys")
+            return {"api_key": list(self.state.keys.values())[-1].to_dict()}
+        if method == "DELETE":
+            key = (payload or {}).get("key") if isinstance(payload, dict) else None
+            if not isinstance(key, str) or self.state.keys.pop(key, None) is None:
+                raise ControlError('expected {"key": "<an existing key>"}')
+            return {"revoked": key}
+        raise ControlError("use GET, POST or DELETE", status=405)
+
+    def _subusers_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        if method == "POST":
+            self.seed({"subusers": [payload]}, "subusers")
+        elif method != "GET":
+            raise ControlError("use GET or POST", status=405)
+        return {"subusers": [{"username": a.username, "account_id": a.account_id}
+                             for a in self.state.subusers.values()]}
+
+    def _rate_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        if method == "POST":
+            if not isinstance(payload, dict) or set(payload) != {"limit"}:
+                raise ControlError('expected {"limit": <requests per minute>}')
+            self.seed({"rate_limit": payload["limit"]}, "rate-limit")
+        elif method != "GET":
+            raise ControlError("use GET or POST", status=405)
+        return {"limit": self.state.rate_limit, "window": "calendar minute, per key and route"}
+
+    def info(self) -> dict[str, Any]:
+        state = self.state
+        return {
+            "credentials": {"api_key": self.credentials["api_key"]},
+            "tenants": [
+                {
+                    "username": a.username,
+                    "account_id": a.account_id,
+                    "parent": a.parent,
+                    "counts": {k: len(v) for k, v in a.lists.items()},
+                }
+                for a in state.accounts()
+            ],
+            "api_keys": len(state.keys),
+            "rate_limit": state.rate_limit,
+        }
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ControlError("expected a list", where=where)
+    return value
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower()
+    except ValueError:
+        return "error"

@@ -1,0 +1,226 @@
+"""SendGrid routes and operations (seed 002, ``shared/providers/sendgrid.md``).
+
+Every suppression list has the same four operations, generated per list kind:
+``list_<kind>`` (GET collection), ``delete_<kind>`` (bulk DELETE),
+``get_<one>`` and ``delete_<one>`` (``/{email}``). Order of checks on every call:
+auth (401) -> rate limit (429, counted per key and route) -> scope (403) ->
+parameters (400) -> state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from ...core.errors import ProviderError
+from ...core.provider import Exchange
+from . import errors as E
+from . import render
+from .models import LIST_KINDS, Account, ApiKey, ListKind, SuppressionList
+
+if TYPE_CHECKING:
+    from . import SendGrid
+
+__all__ = ["OPERATIONS", "RULES", "dispatch"]
+
+LIMIT_MAX = 500
+LIMIT_DEFAULT = 500
+
+
+def singular(name: str) -> str:
+    return name[:-1] if name.endswith("s") else name
+
+
+def _rules() -> tuple[list[Rule], dict[str, tuple[str, ListKind]]]:
+    rules: list[Rule] = []
+    ops: dict[str, tuple[str, ListKind]] = {}
+    for kind in LIST_KINDS.values():
+        base = f"/v3/suppression/{kind.name}"
+        one = singular(kind.name)
+        for path, method, op, name in (
+            (base, "GET", "list", f"list_{kind.name}"),
+            (base, "DELETE", "delete_many", f"delete_{kind.name}"),
+            (base, "OPTIONS", "preflight", f"preflight_{kind.name}"),
+            (base + "/<path:email>", "GET", "get", f"get_{one}"),
+            (base + "/<path:email>", "DELETE", "delete_one", f"delete_{one}"),
+            (base + "/<path:email>", "OPTIONS", "preflight", f"preflight_{one}"),
+        ):
+            rules.append(Rule(path, methods=[method], endpoint=name))
+            ops[name] = (op, kind)
+    return rules, ops
+
+
+RULES, OPERATIONS = _rules()
+
+
+# -- auth, rate limit, scope -----------------------------------------------------------
+def authenticate(sg: SendGrid, request: Request, ex: Exchange) -> tuple[ApiKey, Account]:
+    """``Authorization: Bearer <key>``; ``on-behalf-of`` picks a subuser's lists."""
+    state = sg.state
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if not header:
+        ex.auth = "missing"
+        raise ProviderError(E.SG_AUTH_REQUIRED)
+    key = state.keys.get(token.strip()) if scheme.lower() == "bearer" else None
+    if key is None:
+        ex.auth = "invalid"
+        raise ProviderError(E.SG_AUTH_REQUIRED)
+    account = state.account(key.owner)
+    behalf = request.headers.get("On-Behalf-Of")
+    if behalf is not None and behalf.strip():
+        target = state.impersonate(behalf) if account.parent else None
+        if target is None:
+            ex.auth = "forbidden"
+            ex.tenant = behalf
+            raise ProviderError(E.SG_ACCESS_FORBIDDEN)
+        account = target
+    ex.auth = "ok"
+    ex.tenant = account.username
+    return key, account
+
+
+def rate_headers(sg: SendGrid, key: ApiKey, route: str, ex: Exchange) -> dict[str, str]:
+    allowed, remaining, reset_at = sg.state.take_rate(key.key, route, sg.clock.time())
+    headers = {
+        "X-RateLimit-Limit": str(sg.state.rate_limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(reset_at),
+    }
+    ex.notes["rate"] = headers
+    if not allowed:
+        ex.auth = "rate_limited"
+        raise ProviderError(E.SG_TOO_MANY_REQUESTS)
+    return headers
+
+
+# -- parameters ------------------------------------------------------------------------
+def _int_param(request: Request, name: str, default: int | None, lo: int | None = 0) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    text = raw.strip()
+    if not text.lstrip("-").isdigit() or not text.isascii():
+        raise ProviderError(E.SG_NOT_INTEGER, field=name)
+    value = int(text)
+    if lo is not None and value < lo:
+        raise ProviderError(E.SG_NEGATIVE, field=name)
+    return value
+
+
+def list_params(request: Request) -> dict[str, Any]:
+    """start_time, end_time (unix seconds, inclusive), limit 1..500 (default 500),
+    offset >= 0 (default 0), email (prefix, ``%`` wildcard)."""
+    problems: list[ProviderError] = []
+    values: dict[str, Any] = {}
+    for name, default in (("start_time", None), ("end_time", None), ("offset", 0)):
+        try:
+            values[name] = _int_param(request, name, default)
+        except ProviderError as err:
+            problems.append(err)
+    try:
+        limit = _int_param(request, "limit", LIMIT_DEFAULT, lo=None)
+        if limit is not None and not 1 <= limit <= LIMIT_MAX:
+            raise ProviderError(E.SG_LIMIT_RANGE)
+        values["limit"] = limit
+    except ProviderError as err:
+        problems.append(err)
+    if problems:
+        raise problems[0].also(*problems[1:])
+    values["email"] = request.args.get("email") or None
+    return values
+
+
+def bulk_body(request: Request) -> tuple[bool, list[str]]:
+    """``{"delete_all": true}`` or ``{"emails": [...]}``; both keys present (even
+    with ``delete_all: false``) is the documented 400 (sendgrid-php#281)."""
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise ProviderError(E.SG_INVALID_JSON)
+    problems = [
+        ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")
+    ]
+    delete_all = body.get("delete_all", False)
+    emails = body.get("emails")
+    if "delete_all" in body and not isinstance(delete_all, bool):
+        problems.append(ProviderError(E.SG_NOT_BOOLEAN))
+    if "emails" in body and (
+        not isinstance(emails, list) or not all(isinstance(e, str) for e in emails)
+    ):
+        problems.append(ProviderError(E.SG_NOT_JSON_ARRAY))
+    if problems:
+        raise problems[0].also(*problems[1:])
+    if "delete_all" in body and "emails" in body:
+        raise ProviderError(E.SG_BOTH_SET)
+    if delete_all is True:
+        return True, []
+    if emails is None:
+        raise ProviderError(E.SG_NOTHING_TO_DELETE)
+    return False, list(emails)
+
+
+# -- operations ------------------------------------------------------------------------
+def list_records(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
+                 rate: dict[str, str]) -> Response:
+    p = list_params(request)
+    page = lst.query(
+        start_time=p["start_time"], end_time=p["end_time"], email=p["email"],
+        offset=p["offset"], limit=p["limit"],
+    )
+    fields = lst.kind.fields
+    return render.records([dict(zip(fields, r)) for r in page], sg.clock.time(), rate)
+
+
+def get_record(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
+               rate: dict[str, str]) -> Response:
+    record = lst.get(args["email"])
+    rows = [] if record is None else [dict(zip(lst.kind.fields, record))]
+    return render.records(rows, sg.clock.time(), rate)
+
+
+def delete_record(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
+                  rate: dict[str, str]) -> Response:
+    if not lst.remove(args["email"]):
+        raise ProviderError(E.SG_NOT_FOUND)
+    return render.empty(204, sg.clock.time(), rate)
+
+
+def delete_records(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
+                   rate: dict[str, str]) -> Response:
+    delete_all, emails = bulk_body(request)
+    if delete_all:
+        lst.clear()
+    else:
+        lst.remove_many(emails)
+    return render.empty(204, sg.clock.time(), rate)
+
+
+HANDLERS: dict[str, Callable[..., Response]] = {
+    "list": list_records,
+    "get": get_record,
+    "delete_one": delete_record,
+    "delete_many": delete_records,
+}
+
+
+def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+    op, kind = OPERATIONS[endpoint]
+    if op == "preflight":
+        ex.auth = "preflight"
+        return render.empty(200, sg.clock.time(), None)
+    key, account = authenticate(sg, request, ex)
+    rule = f"/v3/suppression/{kind.name}" + ("/{email}" if "email" in args else "")
+    rate = rate_headers(sg, key, rule, ex)
+    scope = kind.read_scope if op in ("list", "get") else kind.delete_scope
+    if not key.allows(scope):
+        ex.auth = "forbidden"
+        raise ProviderError(E.SG_ACCESS_FORBIDDEN)
+    return HANDLERS[op](sg, account.lists[kind.name], args, request, rate)

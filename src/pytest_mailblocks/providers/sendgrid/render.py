@@ -1,0 +1,68 @@
+"""SendGrid wire formats: compact JSON arrays, the ``errors`` envelope, headers.
+
+Headers follow the live captures on ``/v3/suppression/*`` (recordings
+``get_spam_report_email_empty_200``, ``delete_bounce_email_404``): nginx, CORS
+headers with ``HEAD, GET, OPTIONS, DELETE``, ``X-Content-Type-Options``, a
+``Twilio-Request-Id``, ``X-RateLimit-*`` once a key is known, ``Powered-By`` on
+2xx only, and a ``Date`` from the fake's clock.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from email.utils import formatdate
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from ...core.errors import ProviderError
+from ...core.provider import Exchange, json_response
+
+__all__ = ["base_headers", "empty", "records", "render_error"]
+
+ALLOW_METHODS = "HEAD, GET, OPTIONS, DELETE"
+ALLOW_HEADERS = "AUTHORIZATION, Content-Type, On-behalf-of, x-sg-elas-acl, X-Recaptcha, X-Request-Source"
+_ID_CHARS = string.ascii_letters + string.digits
+_rng = random.Random()
+
+
+def base_headers(now: float, rate: dict[str, str] | None = None) -> dict[str, str]:
+    headers = {
+        "Server": "nginx",
+        "Date": formatdate(now, usegmt=True),
+        "Access-Control-Allow-Methods": ALLOW_METHODS,
+        "Access-Control-Max-Age": "21600",
+        "Access-Control-Expose-Headers": "Link, Location",
+        "Access-Control-Allow-Origin": "*",
+        "X-Content-Type-Options": "nosniff",
+        "Twilio-Request-Id": "RQ" + "".join(_rng.choices(_ID_CHARS, k=27)),
+    }
+    if rate:
+        headers.update(rate)
+    return headers
+
+
+def records(rows: list[dict[str, Any]], now: float, rate: dict[str, str] | None) -> Response:
+    headers = base_headers(now, rate)
+    headers["Powered-By"] = "Mako"
+    return json_response(rows, 200, headers)
+
+
+def empty(status: int, now: float, rate: dict[str, str] | None) -> Response:
+    """204 (no body, no content type) or a bodyless 200 (OPTIONS)."""
+    headers = base_headers(now, rate)
+    if status == 200:
+        headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+    response = Response(b"", status=status, headers=headers)
+    del response.headers["Content-Type"]
+    return response
+
+
+def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, ex: Exchange) -> Response:
+    """The one error renderer: ``{"errors":[{"field":...,"message":...}]}``."""
+    ex.error_code = error.entry.key
+    body = {"errors": [{"field": e.field, "message": e.message()} for e in error.all]}
+    headers = base_headers(now, rate)
+    headers.update(error.headers)
+    return json_response(body, error.status, headers)
