@@ -20,7 +20,7 @@ import pytest
 from .core.control import apply_clock, apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer
-from .providers import REGISTRY
+from .providers import REGISTRY, load_providers
 
 __all__ = ["mailblocks", "mailblocks_server"]
 
@@ -51,6 +51,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    try:
+        check_credentials(_server_options(config)["credentials"])
+    except (ControlError, ValueError) as exc:
+        raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
+
+
+def check_credentials(credentials: dict[str, dict[str, str]]) -> None:
+    """Fail early, naming the provider and credential, on an unknown override."""
+    classes = load_providers()
+    for provider, values in credentials.items():
+        if provider not in classes:
+            raise ControlError(f"unknown provider {provider!r} in a credential; known: {sorted(classes)}")
+        unknown = sorted(set(values) - set(classes[provider].default_credentials))
+        if unknown:
+            raise ControlError(
+                f"unknown credential(s) {unknown} for {provider}; "
+                f"known: {sorted(classes[provider].default_credentials)}"
+            )
 
 
 def parse_credentials(items: list[str]) -> dict[str, dict[str, str]]:

@@ -314,7 +314,8 @@ class HTTPServer:
                 if no_body:
                     continue
                 has_length = True
-                value = str(len(payload))
+                if method != "HEAD":
+                    value = str(len(payload))
             parts.append(f"{name}: {value}\r\n")
         if not has_length and not no_body:
             parts.append(f"Content-Length: {len(payload)}\r\n")

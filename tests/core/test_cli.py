@@ -1,0 +1,115 @@
+"""The mailblocks command: serve, --seed errors, --version, --help."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from pytest_mailblocks import __version__
+
+CMD = [sys.executable, "-m", "pytest_mailblocks"]
+
+
+def _run(*args: str, **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CMD, *args], capture_output=True, text=True, timeout=60, **kw)
+
+
+def test_version():
+    r = _run("--version")
+    assert (r.returncode, r.stdout.strip()) == (0, f"mailblocks {__version__}")
+
+
+def test_help_lists_serve():
+    r = _run("--help")
+    assert r.returncode == 0 and "serve" in r.stdout
+    assert "--seed FILE.json" in _run("serve", "--help").stdout
+
+
+def test_no_command_prints_help_and_exits_2():
+    r = _run()
+    assert r.returncode == 2 and "usage: mailblocks" in r.stdout
+
+
+def test_serve_prints_url_and_credentials_then_stops_cleanly(tmp_path):
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"sendgrid": {"blocks": [{"email": "seeded@example.com"}]}}))
+    proc = subprocess.Popen(
+        [*CMD, "serve", "--port", "0", "--seed", str(seed), "--credential", "sendgrid.api_key=SG.cli"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("mailblocks ") and " serving on http://127.0.0.1:" in first
+        url = first.rsplit(" ", 1)[1].strip()
+        banner = [proc.stdout.readline() for _ in range(4)]
+        assert any("api_key=SG.cli" in line for line in banner)
+        assert any("/_mailblocks/" in line for line in banner)
+        r = requests.get(url + "/v3/suppression/blocks", headers={"Authorization": "Bearer SG.cli"})
+        assert [b["email"] for b in r.json()] == ["seeded@example.com"]
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+    assert "Traceback" not in err
+
+
+def test_quiet_prints_only_the_url():
+    proc = subprocess.Popen([*CMD, "serve", "--quiet"], stdout=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        assert requests.get(url + "/_mailblocks/health").json()["status"] == "ok"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"sendgrid": [\n{"email": 1,}\n]}', "line 2, column 13: Expecting property name"),
+        ('{"sendgrid": {"blocks": [{"emial": "a@b.c"}]}}', "sendgrid.blocks[0]: unknown field(s) ['emial']"),
+        ('{"mailgun": {}}', "unknown provider(s) ['mailgun']"),
+        ("[1, 2]", "the top level must be an object keyed by provider"),
+        ('{"sendgrid": {"blocks": [{"email": "a@b.c", "created": "soon"}]}}', "sendgrid.blocks[0]: created:"),
+    ],
+)
+def test_bad_seed_file_exits_2_naming_line_or_key(tmp_path, content, message):
+    seed = tmp_path / "seed.json"
+    seed.write_text(content)
+    r = _run("serve", "--seed", str(seed))
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert str(seed) in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_missing_seed_file_exits_2(tmp_path):
+    r = _run("serve", "--seed", str(tmp_path / "nope.json"))
+    assert r.returncode == 2 and "cannot read seed file" in r.stderr
+
+
+def test_bad_credential_exits_2():
+    r = _run("serve", "--credential", "sendgrid")
+    assert r.returncode == 2 and "PROVIDER.NAME=VALUE" in r.stderr
+
+
+def test_port_in_use_exits_2():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    try:
+        r = _run("serve", "--port", str(s.getsockname()[1]))
+    finally:
+        s.close()
+    assert r.returncode == 2 and "cannot listen" in r.stderr

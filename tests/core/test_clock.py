@@ -1,0 +1,70 @@
+"""The fake's clock: real by default, freeze/advance/set/real."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from pytest_mailblocks import Clock
+from pytest_mailblocks.core.clock import parse_instant
+
+
+def test_real_by_default():
+    clock = Clock()
+    assert clock.is_real and not clock.frozen
+
+
+def test_freeze_and_advance():
+    clock = Clock()
+    clock.freeze("2024-02-28T23:00:00Z")
+    clock.advance(hours=2)
+    assert clock.now() == datetime(2024, 2, 29, 1, tzinfo=timezone.utc)
+    assert clock.time() == clock.time()  # frozen: no drift
+
+
+def test_advance_a_running_clock_adds_an_offset():
+    clock = Clock()
+    before = clock.time()
+    clock.advance(days=1)
+    assert clock.time() - before >= 86400
+    assert not clock.frozen and not clock.is_real
+
+
+def test_set_jumps_and_keeps_running():
+    clock = Clock()
+    clock.set("2030-01-01T00:00:00Z")
+    assert clock.now().year == 2030 and not clock.frozen
+
+
+def test_real_undoes_everything():
+    clock = Clock()
+    clock.freeze(0)
+    clock.real()
+    assert clock.is_real and clock.now().year >= 2025
+
+
+def test_cannot_go_backwards():
+    with pytest.raises(ValueError, match="only moves forward"):
+        Clock().advance(seconds=-1)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1714564800, 1714564800.0, "2024-05-01T12:00:00Z", "2024-05-01T21:00:00+09:00", "2024-05-01 12:00:00",
+     datetime(2024, 5, 1, 12), datetime(2024, 5, 1, 12, tzinfo=timezone.utc)],
+)
+def test_parse_instant(value):
+    assert parse_instant(value) == 1714564800
+
+
+@pytest.mark.parametrize("value", [True, "tomorrow", None, [1]])
+def test_parse_instant_rejects(value):
+    with pytest.raises(ValueError):
+        parse_instant(value)
+
+
+def test_server_reset_puts_the_clock_back_to_real(mailblocks):
+    mailblocks.clock.freeze(0)
+    mailblocks.reset()
+    assert mailblocks.clock.is_real

@@ -1,0 +1,198 @@
+"""The HTTP control plane under /_mailblocks/ (issue 3: Core)."""
+
+from __future__ import annotations
+
+import pytest
+
+CP = "/_mailblocks"
+
+
+def test_health_lists_providers_clock_and_version(http, mailblocks):
+    r = http.get(mailblocks.url + CP + "/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["clock"]["mode"] == "real"
+    assert body["providers"]["sendgrid"]["credentials"] == {"api_key": mailblocks.sendgrid.api_key}
+    assert body["providers"]["sendgrid"]["prefixes"] == ["/v3/"]
+    assert http.get(mailblocks.url + CP + "/").json()["status"] == "ok"
+
+
+def test_seed_and_list_blocks_for_a_provider(http, mailblocks):
+    r = http.post(mailblocks.url + CP + "/sendgrid/blocks", json=[{"email": "a@example.com", "created": 5}])
+    assert (r.status_code, r.json()) == (201, {"provider": "sendgrid", "seeded": 1})
+    r = http.get(mailblocks.url + CP + "/sendgrid/blocks")
+    assert r.json() == {
+        "provider": "sendgrid",
+        "count": 1,
+        "blocks": [{"created": 5, "email": "a@example.com",
+                    "reason": "550 5.7.1 Message rejected by the receiving server", "status": "5.7.1"}],
+    }
+    assert mailblocks.sendgrid.blocks()[0]["email"] == "a@example.com"
+
+
+def test_seed_many_providers_at_once(http, mailblocks):
+    r = http.post(mailblocks.url + CP + "/seed", json={"sendgrid": {"blocks": ["x@example.com"]}})
+    assert r.json() == {"seeded": {"sendgrid": 1}}
+
+
+def test_requests_journal_is_readable_and_redacted(http, mailblocks):
+    sg = mailblocks.sendgrid
+    http.get(sg.url + "/v3/suppression/blocks?limit=5", headers={"Authorization": f"Bearer {sg.api_key}"})
+    r = http.get(mailblocks.url + CP + "/sendgrid/requests")
+    body = r.json()
+    assert body["count"] == 1
+    entry = body["requests"][0]
+    assert (entry["method"], entry["path"], entry["query"], entry["status"]) == (
+        "GET", "/v3/suppression/blocks", "limit=5", 200,
+    )
+    assert entry["headers"]["Authorization"] == "<redacted>"
+    assert sg.api_key not in r.text
+    assert entry["endpoint"] == "list_blocks"
+    assert entry["auth"] == "ok"
+    assert http.get(mailblocks.url + CP + "/requests").json()["count"] == 1
+    since = http.get(mailblocks.url + CP + "/requests", params={"since": entry["seq"]}).json()
+    assert since["count"] == 0
+
+
+def test_python_journal_keeps_what_was_sent(http, mailblocks):
+    sg = mailblocks.sendgrid
+    http.get(sg.url + "/v3/suppression/blocks", headers={"Authorization": f"Bearer {sg.api_key}"})
+    assert sg.requests.last.header("authorization") == f"Bearer {sg.api_key}"
+    assert "Bearer" not in repr(sg.requests.last)
+
+
+def test_clear_the_journal(http, mailblocks):
+    http.get(mailblocks.url + "/v3/suppression/blocks")
+    assert http.delete(mailblocks.url + CP + "/sendgrid/requests").json() == {"cleared": ["sendgrid"]}
+    assert len(mailblocks.sendgrid.requests) == 0
+
+
+def test_reset_empties_state_journal_and_clock(http, mailblocks):
+    mailblocks.sendgrid.add_block("a@example.com")
+    mailblocks.clock.freeze("2020-01-01T00:00:00Z")
+    http.get(mailblocks.url + "/v3/suppression/blocks")
+    r = http.post(mailblocks.url + CP + "/reset")
+    assert r.status_code == 200
+    assert r.json()["reset"] is True
+    assert mailblocks.sendgrid.blocks() == []
+    assert len(mailblocks.sendgrid.requests) == 0
+    assert mailblocks.clock.is_real
+
+
+def test_provider_reset_only_touches_that_provider(http, mailblocks):
+    mailblocks.sendgrid.add_block("a@example.com")
+    assert http.post(mailblocks.url + CP + "/sendgrid/reset").json() == {"reset": "sendgrid"}
+    assert mailblocks.sendgrid.blocks() == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "check"),
+    [
+        ({"freeze": "2024-05-01T00:00:00Z"}, lambda c: c["now"] == "2024-05-01T00:00:00Z" and c["mode"] == "frozen"),
+        ({"freeze": "2024-05-01T00:00:00Z", "advance": {"days": 1, "hours": 2}},
+         lambda c: c["now"] == "2024-05-02T02:00:00Z"),
+        ({"freeze": 0, "advance": 90}, lambda c: c["unix"] == 90),
+        ({"set": "2030-01-01T00:00:00Z"}, lambda c: c["mode"] == "offset" and c["now"].startswith("2030-01-01")),
+        ({"real": True}, lambda c: c["mode"] == "real"),
+    ],
+)
+def test_clock_moves(http, mailblocks, payload, check):
+    r = http.post(mailblocks.url + CP + "/clock", json=payload)
+    assert r.status_code == 200
+    assert check(r.json()), r.json()
+    assert http.get(mailblocks.url + CP + "/clock").json()["mode"] == r.json()["mode"]
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "message"),
+    [
+        ("/clock", {"advance": -1}, "the clock only moves forward"),
+        ("/clock", {"advance": {"fortnights": 1}}, 'unknown "advance" unit(s)'),
+        ("/clock", {"freeze": "soon"}, "'soon' is not an ISO 8601 date"),
+        ("/clock", {"rewind": 1}, "unknown clock field(s) ['rewind']"),
+        ("/clock", [], 'expected a JSON object with one of "advance"'),
+        ("/seed", {"mailgun": {}}, "unknown provider(s) ['mailgun']"),
+        ("/seed", [], "expected a JSON object keyed by provider"),
+        ("/sendgrid/blocks", {"blocks": [{"email": 5}]}, "sendgrid.blocks[0]: email is required"),
+        ("/sendgrid/blocks", {"bounce": []}, "sendgrid: unknown key(s) ['bounce']"),
+        ("/sendgrid/blocks", [{"email": "a@x.com", "subuser": "ghost"}], "unknown subuser 'ghost'"),
+        ("/faults", {"status": 200}, "status must be an integer from 400 to 599"),
+        ("/faults", {"provider": "mailgun", "status": 500}, "unknown provider 'mailgun'"),
+        ("/faults", {"colour": 1}, "unknown fault field(s) ['colour']"),
+    ],
+)
+def test_bad_input_is_a_400_that_says_what_is_wrong(http, mailblocks, path, payload, message):
+    r = http.post(mailblocks.url + CP + path, json=payload)
+    assert r.status_code == 400
+    assert r.json()["error"] == "bad_request"
+    assert message in r.json()["message"]
+
+
+def test_body_that_is_not_json_is_a_400(http, mailblocks):
+    r = http.post(mailblocks.url + CP + "/clock", data=b"{nope", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["message"].startswith("body is not valid JSON")
+
+
+def test_unknown_control_path_is_a_json_404(http, mailblocks):
+    r = http.get(mailblocks.url + CP + "/nothing")
+    assert r.status_code == 404
+    assert r.json()["error"] == "error"
+    assert "unknown control path" in r.json()["message"]
+
+
+def test_wrong_method_is_a_json_405(http, mailblocks):
+    r = http.get(mailblocks.url + CP + "/reset")
+    assert r.status_code == 405
+    assert r.json()["message"] == "method GET not allowed here; use POST"
+
+
+def test_sendgrid_actions(http, mailblocks):
+    r = http.post(mailblocks.url + CP + "/sendgrid/api-keys", json={"scopes": ["suppression.blocks.read"]})
+    key = r.json()["api_key"]["api_key"]
+    assert key.startswith("SG.")
+    assert http.post(mailblocks.url + CP + "/sendgrid/subusers", json={"username": "shop"}).json() == {
+        "subusers": [{"username": "shop", "account_id": "1001"}]
+    }
+    assert http.post(mailblocks.url + CP + "/sendgrid/rate-limit", json={"limit": 7}).json()["limit"] == 7
+    assert mailblocks.sendgrid.rate_limit == 7
+    assert http.delete(mailblocks.url + CP + "/sendgrid/api-keys", json={"key": key}).json() == {"revoked": key}
+
+
+def test_faults_from_the_control_plane(http, mailblocks):
+    sg = mailblocks.sendgrid
+    r = http.post(mailblocks.url + CP + "/sendgrid/faults", json={"endpoint": "list_blocks", "status": 503, "times": 1})
+    assert r.status_code == 201
+    fault = r.json()
+    assert (fault["provider"], fault["remaining"]) == ("sendgrid", 1)
+    auth = {"Authorization": f"Bearer {sg.api_key}"}
+    first = http.get(sg.url + "/v3/suppression/blocks", headers=auth)
+    second = http.get(sg.url + "/v3/suppression/blocks", headers=auth)
+    assert (first.status_code, first.json()) == (503, {"errors": [{"field": None, "message": "service unavailable"}]})
+    assert second.status_code == 200
+    assert http.get(mailblocks.url + CP + "/faults").json() == {"faults": []}
+
+
+def test_control_token_guard():
+    from pytest_mailblocks import FakeServer
+
+    import requests
+
+    with FakeServer(control_token="s3cret") as server:
+        url = server.url + CP + "/health"
+        assert requests.get(url).status_code == 401
+        assert requests.get(url, headers={"X-Mailblocks-Token": "wrong"}).status_code == 401
+        assert requests.get(url, headers={"X-Mailblocks-Token": "s3cret"}).status_code == 200
+        assert requests.get(url, params={"token": "s3cret"}).status_code == 200
+
+
+def test_control_plane_can_be_disabled():
+    from pytest_mailblocks import FakeServer
+
+    import requests
+
+    with FakeServer(control=False) as server:
+        r = requests.get(server.url + CP + "/health")
+        assert r.status_code == 404
+        assert r.json()["message"] == "the control plane is disabled on this server"

@@ -1,0 +1,150 @@
+"""The pytest plugin: fixtures, marker, options, xdist (run in a nested pytest)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def test_fixture_gives_a_reset_handle_per_test(pytester):
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_one(sendgrid_fake):
+            sendgrid_fake.add_block("a@example.com")
+            assert len(sendgrid_fake.blocks()) == 1
+
+        def test_two(sendgrid_fake, mailblocks):
+            assert sendgrid_fake.blocks() == []
+            assert sendgrid_fake.url == mailblocks.url
+            r = requests.get(sendgrid_fake.url + "/v3/suppression/blocks",
+                             headers={"Authorization": "Bearer " + sendgrid_fake.api_key})
+            assert r.json() == []
+
+        def test_same_server_for_the_session(mailblocks_server, mailblocks):
+            assert mailblocks_server is mailblocks
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
+def test_marker_seeds_and_freezes(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.mailblocks(
+            sendgrid=[{"email": "a@example.com", "created": "2024-01-01T00:00:00Z"}, "b@example.com"],
+            freeze="2024-05-01T00:00:00Z",
+        )
+        def test_seeded(sendgrid_fake, mailblocks):
+            assert [b["email"] for b in sendgrid_fake.blocks()] == ["b@example.com", "a@example.com"]
+            assert sendgrid_fake.blocks()[0]["created"] == 1714521600
+            assert mailblocks.clock.frozen
+
+        @pytest.mark.mailblocks(sendgrid={"subusers": ["shop"], "blocks": [{"email": "c@x.io", "subuser": "shop"}]})
+        def test_subuser_seed(sendgrid_fake):
+            assert sendgrid_fake.blocks(subuser="shop")[0]["email"] == "c@x.io"
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_bad_marker_fails_the_test_with_a_clear_message(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.mailblocks(sendgrid=[{"mail": "a@example.com"}])
+        def test_bad(sendgrid_fake):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    assert (
+        "bad @pytest.mark.mailblocks: mailblocks marker: sendgrid.blocks[0]: unknown field(s) ['mail']"
+        in result.stdout.str()
+    )
+
+
+def test_credentials_from_ini_and_command_line(pytester):
+    pytester.makeini(
+        """
+        [pytest]
+        mailblocks_credentials =
+            sendgrid.api_key=SG.from-ini
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_key(sendgrid_fake, request):
+            assert sendgrid_fake.api_key == request.config.getoption("expected")
+        """
+    )
+    pytester.makeconftest(
+        """
+        def pytest_addoption(parser):
+            parser.addoption("--expected")
+        """
+    )
+    pytester.runpytest("-p", "no:randomly", "--expected", "SG.from-ini").assert_outcomes(passed=1)
+    pytester.runpytest(
+        "-p", "no:randomly", "--expected", "SG.cli", "--mailblocks-credential", "sendgrid.api_key=SG.cli"
+    ).assert_outcomes(passed=1)
+
+
+def test_bad_credential_option_is_a_usage_error(pytester):
+    pytester.makepyfile("def test_x(sendgrid_fake): pass")
+    result = pytester.runpytest("-p", "no:randomly", "--mailblocks-credential", "sendgrid.nope=1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "pytest-mailblocks: unknown credential(s) ['nope'] for sendgrid" in result.stderr.str()
+    result = pytester.runpytest("-p", "no:randomly", "--mailblocks-credential", "nodot")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "is not PROVIDER.NAME=VALUE" in result.stderr.str()
+
+
+def test_host_and_port_options(pytester):
+    pytester.makepyfile(
+        """
+        def test_where(mailblocks):
+            assert mailblocks.host == "127.0.0.1"
+            assert mailblocks.port > 0
+        """
+    )
+    pytester.runpytest("-p", "no:randomly", "--mailblocks-host", "127.0.0.1").assert_outcomes(passed=1)
+
+
+def test_internal_error_fails_the_test_that_caused_it(pytester):
+    pytester.makepyfile(
+        """
+        import requests
+        from pytest_mailblocks.providers.sendgrid import endpoints
+
+        def test_buggy(sendgrid_fake, monkeypatch):
+            monkeypatch.setitem(endpoints.HANDLERS, "list", lambda *a: 1 / 0)
+            r = requests.get(sendgrid_fake.url + "/v3/suppression/blocks",
+                             headers={"Authorization": "Bearer " + sendgrid_fake.api_key})
+            assert r.status_code == 500
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*the fake server hit an internal error*"])
+
+
+def test_runs_under_xdist(pytester):
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("i", range(6))
+        def test_isolated(sendgrid_fake, i):
+            assert sendgrid_fake.blocks() == []
+            sendgrid_fake.add_block(f"u{i}@example.com")
+        """
+    )
+    pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly").assert_outcomes(passed=6)
