@@ -10,7 +10,7 @@
 
 __version__ = "0.1.0"
 
-from .core import (  # noqa: E402
+from .core import (
     App,
     Clock,
     ControlError,

@@ -30,8 +30,7 @@ __all__ = ["build_parser", "load_seed_file", "main"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mailblocks",
-        description="Stateful fakes of email providers' block/suppression APIs "
-        f"({', '.join(REGISTRY)}).",
+        description=f"Stateful fakes of email providers' block/suppression APIs ({', '.join(REGISTRY)}).",
     )
     parser.add_argument("--version", action="version", version=f"mailblocks {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -44,15 +43,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="port (default: 0, a free port)")
     serve.add_argument("--seed", type=Path, metavar="FILE.json", help="seed state from a JSON file")
     serve.add_argument(
-        "--credential", action="append", default=[], metavar="PROVIDER.NAME=VALUE",
+        "--credential",
+        action="append",
+        default=[],
+        metavar="PROVIDER.NAME=VALUE",
         help="override a default credential, e.g. sendgrid.api_key=SG.test (repeatable)",
     )
     serve.add_argument(
-        "--provider", action="append", choices=list(REGISTRY), metavar="NAME",
+        "--provider",
+        action="append",
+        choices=list(REGISTRY),
+        metavar="NAME",
         help=f"serve only these providers (repeatable; default: all of {', '.join(REGISTRY)})",
     )
-    serve.add_argument("--control-token", metavar="TOKEN",
-                       help="require X-Mailblocks-Token: TOKEN on the control plane")
+    serve.add_argument(
+        "--control-token", metavar="TOKEN", help="require X-Mailblocks-Token: TOKEN on the control plane"
+    )
     serve.add_argument("--no-control", action="store_true", help="disable the /_mailblocks/ control plane")
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
     return parser
@@ -69,9 +75,7 @@ def load_seed_file(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ControlError(
-            f"line {exc.lineno}, column {exc.colno}: {exc.msg}", where=str(path)
-        ) from None
+        raise ControlError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", where=str(path)) from None
     if not isinstance(data, dict):
         raise ControlError(
             'the top level must be an object keyed by provider, e.g. {"sendgrid": {"blocks": [...]}}',
@@ -115,8 +119,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
-        print(f"mailblocks: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        print(f"mailblocks: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(_banner(server, args.quiet), flush=True)
     stop = threading.Event()

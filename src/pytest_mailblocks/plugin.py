@@ -34,18 +34,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mailblocks", "pytest-mailblocks fake provider servers")
     group.addoption("--mailblocks-host", default=None, help="interface to bind (default 127.0.0.1)")
     group.addoption(
-        "--mailblocks-port", type=int, default=None,
+        "--mailblocks-port",
+        type=int,
+        default=None,
         help="port to bind (default 0: a free port; under xdist, worker N uses port+N)",
     )
     group.addoption(
-        "--mailblocks-credential", action="append", default=None, metavar="PROVIDER.NAME=VALUE",
+        "--mailblocks-credential",
+        action="append",
+        default=None,
+        metavar="PROVIDER.NAME=VALUE",
         help="default credential override, e.g. sendgrid.api_key=SG.test (repeatable)",
     )
     parser.addini("mailblocks_host", "interface the fake server binds", default="127.0.0.1")
     parser.addini("mailblocks_port", "port the fake server binds (0: free port)", default="0")
     parser.addini(
-        "mailblocks_credentials", "default credential overrides, one PROVIDER.NAME=VALUE per line",
-        type="linelist", default=[],
+        "mailblocks_credentials",
+        "default credential overrides, one PROVIDER.NAME=VALUE per line",
+        type="linelist",
+        default=[],
     )
 
 
@@ -91,9 +98,7 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if port and worker.startswith("gw"):
         port += int(worker[2:])
-    creds = list(config.getini("mailblocks_credentials")) + list(
-        config.getoption("--mailblocks-credential") or []
-    )
+    creds = list(config.getini("mailblocks_credentials")) + list(config.getoption("--mailblocks-credential") or [])
     return {"host": host, "port": port, "credentials": parse_credentials(creds)}
 
 

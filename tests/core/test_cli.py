@@ -40,7 +40,9 @@ def test_serve_prints_url_and_credentials_then_stops_cleanly(tmp_path):
     seed.write_text(json.dumps({"sendgrid": {"blocks": [{"email": "seeded@example.com"}]}}))
     proc = subprocess.Popen(
         [*CMD, "serve", "--port", "0", "--seed", str(seed), "--credential", "sendgrid.api_key=SG.cli"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         first = proc.stdout.readline()

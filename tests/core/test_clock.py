@@ -51,8 +51,15 @@ def test_cannot_go_backwards():
 
 @pytest.mark.parametrize(
     "value",
-    [1714564800, 1714564800.0, "2024-05-01T12:00:00Z", "2024-05-01T21:00:00+09:00", "2024-05-01 12:00:00",
-     datetime(2024, 5, 1, 12), datetime(2024, 5, 1, 12, tzinfo=timezone.utc)],
+    [
+        1714564800,
+        1714564800.0,
+        "2024-05-01T12:00:00Z",
+        "2024-05-01T21:00:00+09:00",
+        "2024-05-01 12:00:00",
+        datetime(2024, 5, 1, 12),
+        datetime(2024, 5, 1, 12, tzinfo=timezone.utc),
+    ],
 )
 def test_parse_instant(value):
     assert parse_instant(value) == 1714564800

@@ -25,8 +25,14 @@ def test_seed_and_list_blocks_for_a_provider(http, mailblocks):
     assert r.json() == {
         "provider": "sendgrid",
         "count": 1,
-        "blocks": [{"created": 5, "email": "a@example.com",
-                    "reason": "550 5.7.1 Message rejected by the receiving server", "status": "5.7.1"}],
+        "blocks": [
+            {
+                "created": 5,
+                "email": "a@example.com",
+                "reason": "550 5.7.1 Message rejected by the receiving server",
+                "status": "5.7.1",
+            }
+        ],
     }
     assert mailblocks.sendgrid.blocks()[0]["email"] == "a@example.com"
 
@@ -44,7 +50,10 @@ def test_requests_journal_is_readable_and_redacted(http, mailblocks):
     assert body["count"] == 1
     entry = body["requests"][0]
     assert (entry["method"], entry["path"], entry["query"], entry["status"]) == (
-        "GET", "/v3/suppression/blocks", "limit=5", 200,
+        "GET",
+        "/v3/suppression/blocks",
+        "limit=5",
+        200,
     )
     assert entry["headers"]["Authorization"] == "<redacted>"
     assert sg.api_key not in r.text
@@ -90,8 +99,10 @@ def test_provider_reset_only_touches_that_provider(http, mailblocks):
     ("payload", "check"),
     [
         ({"freeze": "2024-05-01T00:00:00Z"}, lambda c: c["now"] == "2024-05-01T00:00:00Z" and c["mode"] == "frozen"),
-        ({"freeze": "2024-05-01T00:00:00Z", "advance": {"days": 1, "hours": 2}},
-         lambda c: c["now"] == "2024-05-02T02:00:00Z"),
+        (
+            {"freeze": "2024-05-01T00:00:00Z", "advance": {"days": 1, "hours": 2}},
+            lambda c: c["now"] == "2024-05-02T02:00:00Z",
+        ),
         ({"freeze": 0, "advance": 90}, lambda c: c["unix"] == 90),
         ({"set": "2030-01-01T00:00:00Z"}, lambda c: c["mode"] == "offset" and c["now"].startswith("2030-01-01")),
         ({"real": True}, lambda c: c["mode"] == "real"),
@@ -175,9 +186,9 @@ def test_faults_from_the_control_plane(http, mailblocks):
 
 
 def test_control_token_guard():
-    from pytest_mailblocks import FakeServer
-
     import requests
+
+    from pytest_mailblocks import FakeServer
 
     with FakeServer(control_token="s3cret") as server:
         url = server.url + CP + "/health"
@@ -188,9 +199,9 @@ def test_control_token_guard():
 
 
 def test_control_plane_can_be_disabled():
-    from pytest_mailblocks import FakeServer
-
     import requests
+
+    from pytest_mailblocks import FakeServer
 
     with FakeServer(control=False) as server:
         r = requests.get(server.url + CP + "/health")

@@ -30,8 +30,10 @@ def test_fault_429_uses_the_providers_message(sendgrid_fake):
 def test_fault_matches_endpoint_method_and_path(sendgrid_fake):
     sendgrid_fake.inject_fault(status=503, method="DELETE", path="/v3/suppression/blocks/*")
     assert _get(sendgrid_fake).status_code == 200
-    r = requests.delete(sendgrid_fake.url + "/v3/suppression/blocks/a@x.com",
-                        headers={"Authorization": f"Bearer {sendgrid_fake.api_key}"})
+    r = requests.delete(
+        sendgrid_fake.url + "/v3/suppression/blocks/a@x.com",
+        headers={"Authorization": f"Bearer {sendgrid_fake.api_key}"},
+    )
     assert r.status_code == 503
 
 

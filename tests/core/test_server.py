@@ -63,8 +63,10 @@ def test_chunked_request_body_and_expect_continue(mailblocks):
     s = _connect(mailblocks)
     f = s.makefile("rb")
     s.sendall(
-        (f"DELETE /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}Transfer-Encoding: chunked\r\n"
-         "Expect: 100-continue\r\n\r\n").encode()
+        (
+            f"DELETE /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}Transfer-Encoding: chunked\r\n"
+            "Expect: 100-continue\r\n\r\n"
+        ).encode()
     )
     assert f.readline() == b"HTTP/1.1 100 Continue\r\n"
     assert f.readline() == b"\r\n"
@@ -80,7 +82,7 @@ def test_malformed_request_line_is_a_json_400(mailblocks, line):
     s = _connect(mailblocks)
     s.sendall(line)
     f = s.makefile("rb")
-    code, headers, body = _read_response(f)
+    code, _, body = _read_response(f)
     assert code == 400
     assert json.loads(body)["error"] == "bad_request"
     s.close()
@@ -143,9 +145,8 @@ def test_start_twice_is_an_error_and_url_needs_a_running_server():
     server = FakeServer()
     with pytest.raises(RuntimeError, match="not running"):
         server.url  # noqa: B018
-    with server:
-        with pytest.raises(RuntimeError, match="already running"):
-            server.start()
+    with server, pytest.raises(RuntimeError, match="already running"):
+        server.start()
     assert not server.running
 
 

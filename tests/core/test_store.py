@@ -26,7 +26,7 @@ def _naive(records, start=None, end=None, prefix=None, offset=0, limit=None, des
     rows = [r for r in rows if (start is None or r.t >= start) and (end is None or r.t < end)]
     if prefix is not None:
         rows = [r for r in rows if r.email.lower().startswith(prefix)]
-    return rows[offset: None if limit is None else offset + limit], len(rows)
+    return rows[offset : None if limit is None else offset + limit], len(rows)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -45,8 +45,9 @@ def test_query_matches_a_naive_model(seed):
         offset = rng.randint(0, 20)
         limit = rng.choice([None, 1, 5, 50])
         descending = rng.choice([True, False])
-        page = store.query(start=start, end=end, prefix=prefix, offset=offset, limit=limit,
-                           descending=descending, with_total=True)
+        page = store.query(
+            start=start, end=end, prefix=prefix, offset=offset, limit=limit, descending=descending, with_total=True
+        )
         want, total = _naive(recs, start, end, prefix, offset, limit, descending)
         assert page.records == want
         assert page.total == total

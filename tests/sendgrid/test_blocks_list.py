@@ -68,7 +68,9 @@ def five(sendgrid_fake):
 @pytest.mark.usefixtures("five")
 def test_start_time_and_end_time_are_inclusive(sg):
     assert _emails(sg.get(BLOCKS, params={"start_time": 200, "end_time": 400})) == [
-        "u3@example.com", "u2@example.com", "u1@example.com",
+        "u3@example.com",
+        "u2@example.com",
+        "u1@example.com",
     ]
 
 
@@ -142,8 +144,13 @@ def test_several_bad_values_are_reported_together(sg):
 @pytest.fixture
 def addresses(sendgrid_fake):
     for i, email in enumerate(
-        ("salesdepartment@example.com", "Sales@Example.com", "marketing@tree.example", "support@example.com",
-         "supermarket@greentree.example")
+        (
+            "salesdepartment@example.com",
+            "Sales@Example.com",
+            "marketing@tree.example",
+            "support@example.com",
+            "supermarket@greentree.example",
+        )
     ):
         sendgrid_fake.add_block(email, created=1000 + i)
 
@@ -179,7 +186,9 @@ def test_email_filter_percent_25_is_a_wildcard(sg, sendgrid_fake):
 def test_email_filter_combines_with_time_window_and_paging(sg):
     params = {"email": "s", "start_time": 1001, "limit": 1, "offset": 1}
     assert _emails(sg.get(BLOCKS, params={"email": "s", "start_time": 1001})) == [
-        "supermarket@greentree.example", "support@example.com", "Sales@Example.com",
+        "supermarket@greentree.example",
+        "support@example.com",
+        "Sales@Example.com",
     ]
     assert _emails(sg.get(BLOCKS, params=params)) == ["support@example.com"]
 

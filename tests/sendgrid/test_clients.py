@@ -10,6 +10,7 @@ import subprocess
 import httpx
 import pytest
 from python_http_client import exceptions as sdk_errors
+
 from sendgrid import SendGridAPIClient
 
 from .conftest import BLOCKS
@@ -127,7 +128,10 @@ def test_curl_as_in_the_seed(sendgrid_fake):
     def curl(*args: str) -> tuple[str, str]:
         out = subprocess.run(
             ["curl", "-sS", "-w", "\n%{http_code}", "-H", auth, *args],
-            capture_output=True, text=True, check=True, timeout=30,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
         ).stdout
         body, _, code = out.rpartition("\n")
         return code, body

@@ -118,9 +118,7 @@ class App:
         started = time.perf_counter()
         path = request.path
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-            return self._journaled(
-                "_mailblocks", request, started, lambda ex: self.control.dispatch(request, ex)
-            )
+            return self._journaled("_mailblocks", request, started, lambda ex: self.control.dispatch(request, ex))
         provider = self.provider_for(path)
         if provider is None:
             return self._unrouted(request)

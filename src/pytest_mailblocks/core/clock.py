@@ -39,13 +39,9 @@ def parse_instant(value: object) -> float:
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(
-                f"{value!r} is not an ISO 8601 date or datetime (e.g. '2024-05-01T12:00:00Z')"
-            ) from None
+            raise ValueError(f"{value!r} is not an ISO 8601 date or datetime (e.g. '2024-05-01T12:00:00Z')") from None
         return parse_instant(dt)
-    raise ValueError(
-        f"expected a datetime, an ISO 8601 string or unix seconds, got {type(value).__name__}"
-    )
+    raise ValueError(f"expected a datetime, an ISO 8601 string or unix seconds, got {type(value).__name__}")
 
 
 class Clock:

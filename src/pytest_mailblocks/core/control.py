@@ -41,8 +41,7 @@ def apply_clock(app: App, payload: Any) -> dict[str, Any]:
     """
     if not isinstance(payload, dict) or not payload:
         raise ControlError(
-            'expected a JSON object with one of "advance", "freeze", "set" or "real", '
-            'e.g. {"advance": {"days": 1}}'
+            'expected a JSON object with one of "advance", "freeze", "set" or "real", e.g. {"advance": {"days": 1}}'
         )
     unknown = set(payload) - {"advance", "freeze", "set", "real"}
     if unknown:
@@ -83,9 +82,7 @@ def apply_seed(app: App, data: Any, where: str = "seed") -> dict[str, int]:
         )
     unknown = [k for k in data if k not in app.providers]
     if unknown:
-        raise ControlError(
-            f"unknown provider(s) {unknown}; known: {sorted(app.providers)}", where=where
-        )
+        raise ControlError(f"unknown provider(s) {unknown}; known: {sorted(app.providers)}", where=where)
     counts = {}
     with app.lock:
         for key, value in data.items():
@@ -166,9 +163,7 @@ class ControlPlane:
         if method not in allowed:
             raise ControlError(f"method {method} not allowed here; use {', '.join(allowed)}", status=405)
 
-    def _provider(
-        self, key: str, rest: list[str], method: str, request: Request, payload: Any
-    ) -> Response:
+    def _provider(self, key: str, rest: list[str], method: str, request: Request, payload: Any) -> Response:
         provider = self.app.providers[key]
         if not rest:
             self._allow(method, "GET")
@@ -253,9 +248,7 @@ class ControlPlane:
         if method == "DELETE":
             return json_response({"cleared": faults.clear(key)}, compact=False)
         if not isinstance(payload, dict):
-            raise ControlError(
-                'expected a JSON object, e.g. {"endpoint": "list_blocks", "status": 503, "times": 1}'
-            )
+            raise ControlError('expected a JSON object, e.g. {"endpoint": "list_blocks", "status": 503, "times": 1}')
         allowed = {"provider", "endpoint", "method", "path", "status", "latency", "reset", "times"}
         unknown = set(payload) - allowed
         if unknown:

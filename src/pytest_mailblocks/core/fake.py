@@ -41,15 +41,14 @@ class Fake:
         if h is None:
             provider = self.app.providers.get(key)
             if provider is None:
-                raise AttributeError(
-                    f"provider {key!r} is not served here; served: {sorted(self.app.providers)}"
-                )
+                raise AttributeError(f"provider {key!r} is not served here; served: {sorted(self.app.providers)}")
             h = self._handles[key] = provider.handle(self)
         return h
 
     @property
     def sendgrid(self) -> SendGridHandle:
-        return self.handle("sendgrid")  # type: ignore[no-any-return]
+        handle: SendGridHandle = self.handle("sendgrid")
+        return handle
 
     def __getattr__(self, name: str) -> Any:
         # server.cmc / .ncp / .sendcloud and any provider registered later

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -137,7 +138,7 @@ class FaultSet:
             self._faults = keep
         return n
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Fault]:
         with self._lock:
             return iter(list(self._faults))
 

@@ -50,9 +50,7 @@ def redact_text(text: str, content_type: str, secrets: frozenset[str]) -> str:
         if any(_is_secret(k, secrets) for k, _ in pairs):
             from urllib.parse import urlencode
 
-            return urlencode(
-                [(k, REDACTED if _is_secret(k, secrets) else v) for k, v in pairs]
-            )
+            return urlencode([(k, REDACTED if _is_secret(k, secrets) else v) for k, v in pairs])
         return text
     if "json" in ctype or text.lstrip().startswith(("{", "[")):
         import json

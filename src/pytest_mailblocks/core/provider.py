@@ -19,6 +19,7 @@ becomes :meth:`~Provider.core_error` ``("internal")`` plus a journal traceback.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -91,8 +92,7 @@ class Provider:
         unknown = set(credentials or {}) - set(self.default_credentials)
         if unknown:
             raise ControlError(
-                f"unknown credential(s) {sorted(unknown)} for {self.key}; "
-                f"known: {sorted(self.default_credentials)}"
+                f"unknown credential(s) {sorted(unknown)} for {self.key}; known: {sorted(self.default_credentials)}"
             )
         self.credentials: dict[str, str] = {**self.default_credentials, **(credentials or {})}
         self.url_map = Map(
@@ -108,7 +108,7 @@ class Provider:
         return self.app.clock
 
     @property
-    def lock(self):  # type: ignore[no-untyped-def]
+    def lock(self) -> threading.RLock:
         return self.app.lock
 
     # -- to implement --------------------------------------------------------------
@@ -171,7 +171,7 @@ class Provider:
             raise err from None
         except (NotFound, RequestRedirect):
             raise self.core_error("not_found") from None
-        return str(endpoint), args
+        return str(endpoint), dict(args)
 
     def journal_secrets(self) -> frozenset[str]:
         return self.secrets

@@ -14,6 +14,7 @@ whole (capped by the app's ``max_body``) before the app runs, and
 
 from __future__ import annotations
 
+import json
 import selectors
 import socket
 import struct
@@ -30,14 +31,31 @@ _MAX_LINE = 65536
 _MAX_HEADERS = 200
 _KEEPALIVE_TIMEOUT = 75.0
 _REASONS = {
-    100: "Continue", 200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
-    301: "Moved Permanently", 302: "Found", 304: "Not Modified",
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 408: "Request Timeout", 411: "Length Required",
-    413: "Payload Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
-    429: "Too Many Requests", 431: "Request Header Fields Too Large",
-    500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
-    503: "Service Unavailable", 504: "Gateway Timeout",
+    100: "Continue",
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    304: "Not Modified",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    411: "Length Required",
+    413: "Payload Too Large",
+    414: "URI Too Long",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 
@@ -357,7 +375,7 @@ def _read_chunked(rfile: Any, cap: int) -> tuple[bytes, bool]:
 
 
 def _send_simple(sock: socket.socket, status: int, message: str) -> None:
-    body = ('{"error":"bad_request","message":"%s"}' % message).encode()
+    body = json.dumps({"error": "bad_request", "message": message}).encode()
     head = (
         f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"

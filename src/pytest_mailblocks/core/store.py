@@ -27,7 +27,7 @@ from sortedcontainers import SortedList
 
 __all__ = ["OrderedStore", "Page", "prefix_upper_bound"]
 
-R = TypeVar("R", bound=tuple)  # type: ignore[type-arg]
+R = TypeVar("R", bound=tuple)
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
@@ -210,9 +210,7 @@ class OrderedStore(Generic[R]):
             want = (stop if stop is not None else width) or 1
             scan_cost = want * width / candidates
             if with_total or candidates * math.log2(candidates + 1) <= scan_cost:
-                return self._gather(
-                    k_lo, k_hi, start, end, predicate, offset, stop, descending, with_total
-                )
+                return self._gather(k_lo, k_hi, start, end, predicate, offset, stop, descending, with_total)
 
         key = self._key
         test = predicate
@@ -224,17 +222,17 @@ class OrderedStore(Generic[R]):
 
         assert test is not None
         source = self._order.islice(lo, hi, reverse=descending)
-        rows: list[R] = []
+        found: list[R] = []
         seen = 0
         for r in source:
             if not test(r):
                 continue
             if seen >= offset and (stop is None or seen < stop):
-                rows.append(r)
+                found.append(r)
             seen += 1
             if stop is not None and seen >= stop and not with_total:
                 break
-        return Page(rows, seen if with_total else None)
+        return Page(found, seen if with_total else None)
 
     def _gather(
         self,

@@ -32,20 +32,20 @@ def _body_bytes(body: Any) -> bytes:
     return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in body)
 
 
-class RequestsAdapter(BaseAdapter):  # type: ignore[misc]
+class RequestsAdapter(BaseAdapter):
     """``session.mount(fake.url + "/", RequestsAdapter(app))``."""
 
     def __init__(self, app: App) -> None:
         super().__init__()
         self.app = app
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         try:
             status, headers, data = call_app(
                 self.app,
                 request.method or "GET",
                 request.url or "/",
-                list(request.headers.items()),
+                [(k, v if isinstance(v, str) else v.decode("latin-1")) for k, v in request.headers.items()],
                 _body_bytes(request.body),
             )
         except ConnectionReset as exc:
@@ -64,7 +64,7 @@ class RequestsAdapter(BaseAdapter):  # type: ignore[misc]
         except ValueError:
             response.reason = ""
         response.encoding = get_encoding_from_headers(response.headers)
-        response.connection = self
+        response.connection = self  # type: ignore[assignment]
         return response
 
     def close(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
@@ -25,7 +25,7 @@ class SendGrid(Provider):
     real_host = "https://api.sendgrid.com"
     prefixes = ("/v3/",)
     secrets = frozenset({"authorization"})
-    default_credentials = {"api_key": "SG.mailblocks.default-full-access-key"}
+    default_credentials: ClassVar[dict[str, str]] = {"api_key": "SG.mailblocks.default-full-access-key"}
     rules = endpoints.RULES
 
     state: SendGridState
@@ -51,8 +51,16 @@ class SendGrid(Provider):
         if kind == "too_large":
             return ProviderError(E.SG_REQUEST_TOO_LARGE)
         if kind == "fault" and status is not None:
-            known = {e.status: e for e in (E.SG_AUTH_REQUIRED, E.SG_ACCESS_FORBIDDEN, E.SG_NOT_FOUND,
-                                           E.SG_TOO_MANY_REQUESTS, E.SG_INTERNAL)}
+            known = {
+                e.status: e
+                for e in (
+                    E.SG_AUTH_REQUIRED,
+                    E.SG_ACCESS_FORBIDDEN,
+                    E.SG_NOT_FOUND,
+                    E.SG_TOO_MANY_REQUESTS,
+                    E.SG_INTERNAL,
+                )
+            }
             entry = known.get(status) or ErrorEntry(
                 f"SG_FAULT_{status}", status, E.FAULT_MESSAGES.get(status) or _phrase(status)
             )
@@ -165,8 +173,7 @@ class SendGrid(Provider):
         return self.state.account(sub).lists[kind].records()
 
     def control_actions(self) -> dict[str, Any]:
-        return {"api-keys": self._keys_action, "subusers": self._subusers_action,
-                "rate-limit": self._rate_action}
+        return {"api-keys": self._keys_action, "subusers": self._subusers_action, "rate-limit": self._rate_action}
 
     def _keys_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "GET":
@@ -186,8 +193,9 @@ class SendGrid(Provider):
             self.seed({"subusers": [payload]}, "subusers")
         elif method != "GET":
             raise ControlError("use GET or POST", status=405)
-        return {"subusers": [{"username": a.username, "account_id": a.account_id}
-                             for a in self.state.subusers.values()]}
+        return {
+            "subusers": [{"username": a.username, "account_id": a.account_id} for a in self.state.subusers.values()]
+        }
 
     def _rate_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "POST":

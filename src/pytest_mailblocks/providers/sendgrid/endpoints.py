@@ -1,8 +1,11 @@
 """SendGrid routes and operations (seed 002, ``shared/providers/sendgrid.md``).
 
-Every suppression list has the same four operations, generated per list kind:
-``list_<kind>`` (GET collection), ``delete_<kind>`` (bulk DELETE),
-``get_<one>`` and ``delete_<one>`` (``/{email}``). Order of checks on every call:
+Every suppression list (blocks, bounces, spam_reports, invalid_emails) has the same
+four operations, generated per list kind: ``list_<kind>`` (GET collection),
+``delete_<kind>`` (bulk DELETE), ``get_<one>`` and ``delete_<one>`` (``/{email}``).
+Global unsubscribes are listed at ``/v3/suppression/unsubscribes`` and changed through
+``/v3/asm/suppressions/global`` (POST adds, GET/DELETE one; DELETE is 204 even when
+the address is absent). Order of checks on every call:
 auth (401) -> rate limit (429, counted per key and route) -> scope (403) ->
 parameters (400) -> state.
 """
@@ -35,23 +38,45 @@ def singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
 
+GLOBAL = "/v3/asm/suppressions/global"
+
+
 def _rules() -> tuple[list[Rule], dict[str, tuple[str, ListKind]]]:
     rules: list[Rule] = []
     ops: dict[str, tuple[str, ListKind]] = {}
+
+    def add(path: str, method: str, op: str, name: str, kind: ListKind) -> None:
+        rules.append(Rule(path, methods=[method], endpoint=name))
+        ops[name] = (op, kind)
+
     for kind in LIST_KINDS.values():
         base = f"/v3/suppression/{kind.name}"
         one = singular(kind.name)
-        for path, method, op, name in (
-            (base, "GET", "list", f"list_{kind.name}"),
-            (base, "DELETE", "delete_many", f"delete_{kind.name}"),
-            (base, "OPTIONS", "preflight", f"preflight_{kind.name}"),
-            (base + "/<path:email>", "GET", "get", f"get_{one}"),
-            (base + "/<path:email>", "DELETE", "delete_one", f"delete_{one}"),
-            (base + "/<path:email>", "OPTIONS", "preflight", f"preflight_{one}"),
-        ):
-            rules.append(Rule(path, methods=[method], endpoint=name))
-            ops[name] = (op, kind)
+        add(base, "GET", "list", f"list_{kind.name}", kind)
+        add(base, "OPTIONS", "preflight", f"preflight_{kind.name}", kind)
+        if kind.per_address:
+            add(base, "DELETE", "delete_many", f"delete_{kind.name}", kind)
+            add(base + "/<path:email>", "GET", "get", f"get_{one}", kind)
+            add(base + "/<path:email>", "DELETE", "delete_one", f"delete_{one}", kind)
+            add(base + "/<path:email>", "OPTIONS", "preflight", f"preflight_{one}", kind)
+    unsubscribes = LIST_KINDS["unsubscribes"]
+    add(GLOBAL, "POST", "add_global", "create_global_suppression", unsubscribes)
+    add(GLOBAL, "OPTIONS", "preflight", "preflight_global_suppressions", unsubscribes)
+    add(GLOBAL + "/<path:email>", "GET", "get_global", "get_global_suppression", unsubscribes)
+    add(GLOBAL + "/<path:email>", "DELETE", "delete_global", "delete_global_suppression", unsubscribes)
+    add(GLOBAL + "/<path:email>", "OPTIONS", "preflight", "preflight_global_suppression", unsubscribes)
     return rules, ops
+
+
+#: the scope each operation needs, by list kind
+def required_scope(op: str, kind: ListKind) -> str:
+    if op == "add_global":
+        return "suppressions.global.create"
+    if op == "get_global":
+        return "suppressions.global.read"
+    if op == "delete_global":
+        return "suppressions.global.delete"
+    return kind.read_scope if op in ("list", "get") else kind.delete_scope
 
 
 RULES, OPERATIONS = _rules()
@@ -145,16 +170,12 @@ def bulk_body(request: Request) -> tuple[bool, list[str]]:
         body = None
     if not isinstance(body, dict):
         raise ProviderError(E.SG_INVALID_JSON)
-    problems = [
-        ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")
-    ]
+    problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")]
     delete_all = body.get("delete_all", False)
     emails = body.get("emails")
     if "delete_all" in body and not isinstance(delete_all, bool):
         problems.append(ProviderError(E.SG_NOT_BOOLEAN))
-    if "emails" in body and (
-        not isinstance(emails, list) or not all(isinstance(e, str) for e in emails)
-    ):
+    if "emails" in body and (not isinstance(emails, list) or not all(isinstance(e, str) for e in emails)):
         problems.append(ProviderError(E.SG_NOT_JSON_ARRAY))
     if problems:
         raise problems[0].also(*problems[1:])
@@ -168,33 +189,40 @@ def bulk_body(request: Request) -> tuple[bool, list[str]]:
 
 
 # -- operations ------------------------------------------------------------------------
-def list_records(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
-                 rate: dict[str, str]) -> Response:
+def list_records(
+    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
+) -> Response:
     p = list_params(request)
     page = lst.query(
-        start_time=p["start_time"], end_time=p["end_time"], email=p["email"],
-        offset=p["offset"], limit=p["limit"],
+        start_time=p["start_time"],
+        end_time=p["end_time"],
+        email=p["email"],
+        offset=p["offset"],
+        limit=p["limit"],
     )
     fields = lst.kind.fields
-    return render.records([dict(zip(fields, r)) for r in page], sg.clock.time(), rate)
+    return render.ok([dict(zip(fields, r)) for r in page], sg.clock.time(), rate)
 
 
-def get_record(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
-               rate: dict[str, str]) -> Response:
+def get_record(
+    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
+) -> Response:
     record = lst.get(args["email"])
     rows = [] if record is None else [dict(zip(lst.kind.fields, record))]
-    return render.records(rows, sg.clock.time(), rate)
+    return render.ok(rows, sg.clock.time(), rate)
 
 
-def delete_record(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
-                  rate: dict[str, str]) -> Response:
+def delete_record(
+    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
+) -> Response:
     if not lst.remove(args["email"]):
         raise ProviderError(E.SG_NOT_FOUND)
     return render.empty(204, sg.clock.time(), rate)
 
 
-def delete_records(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request,
-                   rate: dict[str, str]) -> Response:
+def delete_records(
+    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
+) -> Response:
     delete_all, emails = bulk_body(request)
     if delete_all:
         lst.clear()
@@ -203,7 +231,57 @@ def delete_records(sg: SendGrid, lst: SuppressionList, args: dict[str, Any], req
     return render.empty(204, sg.clock.time(), rate)
 
 
+def recipients_body(request: Request) -> list[str]:
+    """``{"recipient_emails": [...]}`` (spec ``SuppressionsRequest``)."""
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise ProviderError(E.SG_INVALID_JSON)
+    problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k != "recipient_emails"]
+    emails = body.get("recipient_emails")
+    if "recipient_emails" not in body:
+        problems.append(ProviderError(E.SG_REQUIRED, field="recipient_emails"))
+    elif not isinstance(emails, list) or not all(isinstance(e, str) and e for e in emails):
+        problems.append(ProviderError(E.SG_NOT_JSON_ARRAY, field="recipient_emails"))
+    if problems:
+        raise problems[0].also(*problems[1:])
+    return list(emails or [])
+
+
+def add_global(
+    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
+) -> Response:
+    emails = recipients_body(request)
+    now = int(sg.clock.time())
+    for email in emails:
+        if lst.get(email) is None:
+            lst.add(lst.kind.record(now, email))
+    return render.ok({"recipient_emails": emails}, sg.clock.time(), rate, 201)
+
+
+def get_global(
+    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
+) -> Response:
+    record = lst.get(args["email"])
+    body = {} if record is None else {"recipient_email": record[1]}
+    return render.ok(body, sg.clock.time(), rate)
+
+
+def delete_global(
+    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
+) -> Response:
+    """204 whether or not the address was listed (sendgrid/docs#6194)."""
+    lst.remove(args["email"])
+    return render.empty(204, sg.clock.time(), rate)
+
+
 HANDLERS: dict[str, Callable[..., Response]] = {
+    "add_global": add_global,
+    "get_global": get_global,
+    "delete_global": delete_global,
     "list": list_records,
     "get": get_record,
     "delete_one": delete_record,
@@ -217,10 +295,9 @@ def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request
         ex.auth = "preflight"
         return render.empty(200, sg.clock.time(), None)
     key, account = authenticate(sg, request, ex)
-    rule = f"/v3/suppression/{kind.name}" + ("/{email}" if "email" in args else "")
-    rate = rate_headers(sg, key, rule, ex)
-    scope = kind.read_scope if op in ("list", "get") else kind.delete_scope
-    if not key.allows(scope):
+    base = GLOBAL if op.endswith("_global") else f"/v3/suppression/{kind.name}"
+    rate = rate_headers(sg, key, base + ("/{email}" if "email" in args else ""), ex)
+    if not key.allows(required_scope(op, kind)):
         ex.auth = "forbidden"
         raise ProviderError(E.SG_ACCESS_FORBIDDEN)
     return HANDLERS[op](sg, account.lists[kind.name], args, request, rate)

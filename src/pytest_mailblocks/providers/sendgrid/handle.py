@@ -32,7 +32,31 @@ class SendGridHandle(Handle):
     def username(self) -> str:
         return self._provider.state.parent.username
 
-    # -- blocks --------------------------------------------------------------------
+    # -- any list -----------------------------------------------------------------------
+    def add(self, list_name: str, email: str, *, subuser: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Add a record to ``list_name`` (``blocks``, ``bounces``, ``spam_reports``,
+        ``invalid_emails``, ``unsubscribes``), replacing one for the same address
+        (case-insensitively); returns the record as the API shows it. ``created``
+        takes unix seconds, a datetime or an ISO string (default: the fake's now)."""
+        return self._add(list_name, subuser, email=email, **fields)
+
+    def add_many(self, list_name: str, records: Iterable[Mapping[str, Any]], *, subuser: str | None = None) -> int:
+        """Bulk-add records (dicts with ``email`` and the list's fields) in one
+        O(n log n) load."""
+        return self._bulk(list_name, records, subuser)
+
+    def records(self, list_name: str, *, subuser: str | None = None) -> list[dict[str, Any]]:
+        """A list's records, newest first, as the API lists them."""
+        return self._records(list_name, subuser)
+
+    def record(self, list_name: str, email: str, *, subuser: str | None = None) -> dict[str, Any] | None:
+        return self._one(list_name, email, subuser)
+
+    def remove(self, list_name: str, email: str, *, subuser: str | None = None) -> bool:
+        with self._provider.lock:
+            return self._provider.state.account(subuser).lists[self._kind(list_name)].remove(email)
+
+    # -- blocks -------------------------------------------------------------------------
     def add_block(
         self,
         email: str,
@@ -42,29 +66,70 @@ class SendGridHandle(Handle):
         *,
         subuser: str | None = None,
     ) -> dict[str, Any]:
-        """Put ``email`` on the block list (replacing an entry for the same
-        address, case-insensitively) and return the record as the API shows it.
-
-        :param created: unix seconds, a datetime or ISO string; default: the fake's now.
-        :param subuser: the subuser whose list to change (default: the parent's).
-        """
+        """Put ``email`` on the block list; see :meth:`add`."""
         return self._add("blocks", subuser, email=email, reason=reason, status=status, created=created)
 
     def add_blocks(self, records: Iterable[Mapping[str, Any]], *, subuser: str | None = None) -> int:
-        """Bulk-add many blocks (dicts with ``email`` and optional ``reason``,
-        ``status``, ``created``) in one O(n log n) load."""
         return self._bulk("blocks", records, subuser)
 
     def blocks(self, *, subuser: str | None = None) -> list[dict[str, Any]]:
-        """The block list, newest first, as the API would list it."""
         return self._records("blocks", subuser)
 
     def block(self, email: str, *, subuser: str | None = None) -> dict[str, Any] | None:
         return self._one("blocks", email, subuser)
 
     def remove_block(self, email: str, *, subuser: str | None = None) -> bool:
-        with self._provider.lock:
-            return self._provider.state.account(subuser).lists["blocks"].remove(email)
+        return self.remove("blocks", email, subuser=subuser)
+
+    # -- the sibling lists ------------------------------------------------------------------
+    def add_bounce(
+        self,
+        email: str,
+        reason: str | None = None,
+        status: str | None = None,
+        created: int | float | str | datetime | None = None,
+        *,
+        subuser: str | None = None,
+    ) -> dict[str, Any]:
+        return self._add("bounces", subuser, email=email, reason=reason, status=status, created=created)
+
+    def bounces(self, *, subuser: str | None = None) -> list[dict[str, Any]]:
+        return self._records("bounces", subuser)
+
+    def add_spam_report(
+        self,
+        email: str,
+        ip: str | None = None,
+        created: int | float | str | datetime | None = None,
+        *,
+        subuser: str | None = None,
+    ) -> dict[str, Any]:
+        return self._add("spam_reports", subuser, email=email, ip=ip, created=created)
+
+    def spam_reports(self, *, subuser: str | None = None) -> list[dict[str, Any]]:
+        return self._records("spam_reports", subuser)
+
+    def add_invalid_email(
+        self,
+        email: str,
+        reason: str | None = None,
+        created: int | float | str | datetime | None = None,
+        *,
+        subuser: str | None = None,
+    ) -> dict[str, Any]:
+        return self._add("invalid_emails", subuser, email=email, reason=reason, created=created)
+
+    def invalid_emails(self, *, subuser: str | None = None) -> list[dict[str, Any]]:
+        return self._records("invalid_emails", subuser)
+
+    def add_unsubscribe(
+        self, email: str, created: int | float | str | datetime | None = None, *, subuser: str | None = None
+    ) -> dict[str, Any]:
+        """A global unsubscribe (``/v3/suppression/unsubscribes``, ``/v3/asm/suppressions/global``)."""
+        return self._add("unsubscribes", subuser, email=email, created=created)
+
+    def unsubscribes(self, *, subuser: str | None = None) -> list[dict[str, Any]]:
+        return self._records("unsubscribes", subuser)
 
     # -- keys, subusers, limits ------------------------------------------------------
     def add_api_key(
@@ -100,8 +165,7 @@ class SendGridHandle(Handle):
     def subusers(self) -> list[dict[str, str]]:
         with self._provider.lock:
             return [
-                {"username": a.username, "account_id": a.account_id}
-                for a in self._provider.state.subusers.values()
+                {"username": a.username, "account_id": a.account_id} for a in self._provider.state.subusers.values()
             ]
 
     @property
@@ -116,23 +180,33 @@ class SendGridHandle(Handle):
             self._provider.state.rate_limit = limit
 
     # -- shared by every list ------------------------------------------------------------
+    @staticmethod
+    def _kind(name: str) -> str:
+        if name not in LIST_KINDS:
+            raise ValueError(f"unknown list {name!r}; known: {sorted(LIST_KINDS)}")
+        return name
+
     def _add(self, kind: str, subuser: str | None, **fields: Any) -> dict[str, Any]:
-        record = self._provider.make_record(kind, fields, "add")
+        kind = self._kind(kind)
+        fields = {k: v for k, v in fields.items() if v is not None}
+        record = self._provider.make_record(kind, fields, kind)
         with self._provider.lock:
             self._provider.state.account(subuser).lists[kind].add(record)
         return dict(zip(LIST_KINDS[kind].fields, record))
 
     def _bulk(self, kind: str, records: Iterable[Mapping[str, Any]], subuser: str | None) -> int:
+        kind = self._kind(kind)
         made = [self._provider.make_record(kind, dict(r), f"records[{i}]") for i, r in enumerate(records)]
         with self._provider.lock:
             return self._provider.state.account(subuser).lists[kind].bulk_add(made)
 
     def _records(self, kind: str, subuser: str | None) -> list[dict[str, Any]]:
+        kind = self._kind(kind)
         with self._provider.lock:
             return self._provider.state.account(subuser).lists[kind].records()
 
     def _one(self, kind: str, email: str, subuser: str | None) -> dict[str, Any] | None:
+        kind = self._kind(kind)
         with self._provider.lock:
             r = self._provider.state.account(subuser).lists[kind].get(email)
         return None if r is None else dict(zip(LIST_KINDS[kind].fields, r))
-

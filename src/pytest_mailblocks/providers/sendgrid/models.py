@@ -23,9 +23,13 @@ __all__ = [
     "Account",
     "ApiKey",
     "Block",
+    "Bounce",
+    "InvalidEmail",
     "ListKind",
     "SendGridState",
+    "SpamReport",
     "SuppressionList",
+    "Unsubscribe",
 ]
 
 
@@ -38,14 +42,49 @@ class Block(NamedTuple):
     status: str
 
 
+class Bounce(NamedTuple):
+    created: int
+    email: str
+    reason: str
+    status: str
+
+
+class SpamReport(NamedTuple):
+    created: int
+    email: str
+    ip: str
+
+
+class InvalidEmail(NamedTuple):
+    created: int
+    email: str
+    reason: str
+
+
+class Unsubscribe(NamedTuple):
+    """A global unsubscribe (``/v3/suppression/unsubscribes``, ``/v3/asm/suppressions/global``)."""
+
+    created: int
+    email: str
+
+
 @dataclass(frozen=True)
 class ListKind:
-    """One suppression list: its path segment, record type and fields."""
+    """One suppression list: its path segment, record type, fields and defaults.
+
+    ``per_address`` lists have the ``/{email}`` get/delete routes and bulk delete;
+    the global unsubscribes list is read here and changed through
+    ``/v3/asm/suppressions/global``."""
 
     name: str
     record: type
-    fields: tuple[str, ...]
     defaults: dict[str, Any]
+    per_address: bool = True
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        fields: tuple[str, ...] = self.record._fields  # type: ignore[attr-defined]
+        return fields
 
     @property
     def read_scope(self) -> str:
@@ -57,12 +96,18 @@ class ListKind:
 
 
 LIST_KINDS: dict[str, ListKind] = {
-    "blocks": ListKind(
-        "blocks",
-        Block,
-        Block._fields,
-        {"reason": "550 5.7.1 Message rejected by the receiving server", "status": "5.7.1"},
-    ),
+    kind.name: kind
+    for kind in (
+        ListKind("blocks", Block, {"reason": "550 5.7.1 Message rejected by the receiving server", "status": "5.7.1"}),
+        ListKind(
+            "bounces",
+            Bounce,
+            {"reason": "550 5.1.1 The email account that you tried to reach does not exist.", "status": "5.1.1"},
+        ),
+        ListKind("spam_reports", SpamReport, {"ip": "10.63.202.100"}),
+        ListKind("invalid_emails", InvalidEmail, {"reason": "Mail domain mentioned in email address is unknown"}),
+        ListKind("unsubscribes", Unsubscribe, {}, per_address=False),
+    )
 }
 
 
@@ -211,7 +256,7 @@ class SendGridState:
         ``account-id <id>``."""
         value = header.strip()
         if value.lower().startswith("account-id "):
-            wanted = value[len("account-id "):].strip()
+            wanted = value[len("account-id ") :].strip()
             return next((a for a in self.subusers.values() if a.account_id == wanted), None)
         return self.subusers.get(value)
 

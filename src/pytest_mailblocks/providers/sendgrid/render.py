@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from ...core.errors import ProviderError
 from ...core.provider import Exchange, json_response
 
-__all__ = ["base_headers", "empty", "records", "render_error"]
+__all__ = ["base_headers", "empty", "ok", "render_error"]
 
 ALLOW_METHODS = "HEAD, GET, OPTIONS, DELETE"
 ALLOW_HEADERS = "AUTHORIZATION, Content-Type, On-behalf-of, x-sg-elas-acl, X-Recaptcha, X-Request-Source"
@@ -43,10 +43,11 @@ def base_headers(now: float, rate: dict[str, str] | None = None) -> dict[str, st
     return headers
 
 
-def records(rows: list[dict[str, Any]], now: float, rate: dict[str, str] | None) -> Response:
+def ok(data: Any, now: float, rate: dict[str, str] | None, status: int = 200) -> Response:
+    """A success body (array or object), compact JSON, ``Powered-By`` as live 2xx carry."""
     headers = base_headers(now, rate)
     headers["Powered-By"] = "Mako"
-    return json_response(rows, 200, headers)
+    return json_response(data, status, headers)
 
 
 def empty(status: int, now: float, rate: dict[str, str] | None) -> Response:
