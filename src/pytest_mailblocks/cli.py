@@ -13,6 +13,7 @@ import json
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from . import __version__
 from .core.control import apply_seed
 from .core.errors import ControlError
-from .core.fake import FakeServer
+from .core.fake import FakeServer, NotLoopbackWarning
 from .plugin import parse_credentials
 from .providers import REGISTRY
 
@@ -117,7 +118,11 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2
     try:
-        server.start()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", NotLoopbackWarning)
+            server.start()
+        for w in caught:
+            print(f"mailblocks: warning: {w.message}", file=sys.stderr, flush=True)
     except OSError as exc:
         print(f"mailblocks: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
