@@ -216,7 +216,7 @@ def bodies(draw: Any) -> tuple[bytes, str | None]:
             st.recursive(
                 st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT),
                 lambda inner: st.one_of(
-                    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(PARAMS + ["x"]), inner, max_size=4)
+                    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from([*PARAMS, "x"]), inner, max_size=4)
                 ),
                 max_leaves=12,
             )
