@@ -111,6 +111,15 @@ HOSTILE = st.sampled_from(
 TEXT = st.one_of(HOSTILE, st.text(max_size=40), st.integers(-(2**70), 2**70).map(str))
 
 
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from([*PARAMS, "x"]), inner, max_size=4)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT, _containers, max_leaves=12
+)
+
+
 @dataclass
 class ProviderFuzz:
     """How to fuzz one provider: credentials to add, and its own formats."""
@@ -212,15 +221,7 @@ def bodies(draw: Any) -> tuple[bytes, str | None]:
     if kind == "none":
         return b"", None
     if kind == "json":
-        value = draw(
-            st.recursive(
-                st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT),
-                lambda inner: st.one_of(
-                    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from([*PARAMS, "x"]), inner, max_size=4)
-                ),
-                max_leaves=12,
-            )
-        )
+        value = draw(JSON_VALUES)
         return json.dumps(value).encode(), draw(st.sampled_from(["application/json", "text/plain", None]))
     if kind == "form":
         pairs = draw(st.lists(st.tuples(st.sampled_from(PARAMS), TEXT), max_size=6))
