@@ -32,6 +32,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
 from pytest_mailblocks import FakeServer
+from pytest_mailblocks.core.table import markdown_table
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -310,10 +311,7 @@ def render(rows: list[Row]) -> str:
         (r.measure, r.ours, r.baseline, r.ratio, r.target, "-" if r.met is None else ("yes" if r.met else "NO"))
         for r in rows
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in table]
-    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
-    return "\n".join(lines)
+    return markdown_table(table)
 
 
 def main(argv: list[str] | None = None) -> int:

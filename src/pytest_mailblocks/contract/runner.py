@@ -19,6 +19,7 @@ from ..core.app import App
 from ..core.clock import Clock
 from ..core.control import apply_clock, apply_seed
 from ..core.inprocess import call_target
+from ..core.table import markdown_table
 from .scenario import Scenario, fill
 from .scrub import scrub
 
@@ -307,13 +308,9 @@ def _live(scenario: Scenario, fixtures: Path, record: Path | None) -> Result:
 
 
 def summary_table(results: list[Result]) -> str:
-    providers = sorted({r.provider for r in results})
-    rows = [("provider", "passed", "failed", "skipped")]
-    for p in providers:
-        mine = [r for r in results if r.provider == p]
-        rows.append((p, *(str(sum(1 for r in mine if r.status == s)) for s in ("passed", "failed", "skipped"))))
-    rows.append(("all", *(str(sum(1 for r in results if r.status == s)) for s in ("passed", "failed", "skipped"))))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
-    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
-    return "\n".join(lines)
+    outcomes = ("passed", "failed", "skipped")
+    groups = [(p, [r for r in results if r.provider == p]) for p in sorted({r.provider for r in results})]
+    groups.append(("all", results))
+    rows = [["provider", *outcomes]]
+    rows += [[name, *(str(sum(1 for r in mine if r.status == o)) for o in outcomes)] for name, mine in groups]
+    return markdown_table(rows)
