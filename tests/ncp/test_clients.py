@@ -144,3 +144,26 @@ def test_async_httpx_in_process(ncp_fake, mailblocks):
             return await c.get(target, headers=ncp_fake.signed_headers("GET", target))
 
     assert asyncio.run(go()).status_code == 200
+
+
+def test_under_werkzeugs_own_server_the_raw_target_is_signed(ncp_fake, mailblocks):
+    """werkzeug's server (what pytest-httpserver runs) also hands over ``RAW_URI``."""
+    import threading
+
+    import requests
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, mailblocks.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        for target in (SEND_BLOCK + "?targetAddress=a@example.com", SEND_BLOCK + "?targetAddress=a%40example.com"):
+            r = requests.get(base + target, headers=ncp_fake.signed_headers("GET", target), timeout=10)
+            assert r.status_code == 200, r.text
+        target = SEND_BLOCK + "?targetAddress=a@example.com"
+        wrong = ncp_fake.signed_headers("GET", target.replace("@", "%40"))
+        assert requests.get(base + target, headers=wrong, timeout=10).status_code == 401
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

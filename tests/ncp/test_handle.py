@@ -262,3 +262,22 @@ def test_cli_refuses_a_bad_ncp_seed(tmp_path):
     )  # fmt: skip
     assert r.returncode == 2
     assert "ncp.blocks[0]: requester must be one of" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "MAILBOX_ERROR",
+        "MAIL_CONTENTS_ERROR",
+        "NETWORK_ERROR",
+        "RECEIVE_MAIL_SERVICE_ERROR",
+        "RECIPIENT_ADDRESS_ERROR",
+        "SECURITY_AND_POLICY_ERROR",
+        "SMTP_ERROR",
+    ],
+)
+def test_every_hard_bounce_code_blocks_and_shows_as_send_result_code(ncp, ncp_fake, code):
+    ncp_fake.add_block(ADDRESS, result_code=code)
+    item = ncp.get(TARGET).json()["content"][0]
+    assert item["sendResultCode"] == code
+    assert item["sendResultMessage"].endswith("\n") and ADDRESS in item["sendResultMessage"]
