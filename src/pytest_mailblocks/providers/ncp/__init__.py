@@ -78,7 +78,7 @@ class Ncp(Provider):
         return NcpHandle(self, owner)
 
     def now_ms(self) -> int:
-        return int(self.clock.time() * 1000)
+        return round(self.clock.time() * 1000)
 
     # -- requests --------------------------------------------------------------------
     def match(self, request: Request) -> tuple[str, dict[str, Any]]:

@@ -23,7 +23,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
@@ -53,6 +53,7 @@ RULES = [
 #: timestamp window of the gateway (ncp.md: "within 5 minutes of the server time")
 TIMESTAMP_WINDOW_MS = 5 * 60 * 1000
 SIZE_DEFAULT = 10
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 INT_MAX = 2**31 - 1
 #: account flags checked by the backend's interceptors, before the parameters
 INTERCEPTOR_CODES = ("77101", "77202", "77201", "77301")
@@ -244,7 +245,7 @@ def instant_param(request: Request, utc_name: str, text_name: str) -> int:
                 when = datetime.strptime(raw, fmt).replace(tzinfo=KST)
             except ValueError:
                 raise bad_request() from None
-            return int(when.timestamp() * 1000)
+            return (when - EPOCH) // timedelta(milliseconds=1)
     raise bad_request()
 
 

@@ -209,7 +209,8 @@ class BlockList:
         return entry, block
 
     def unblock(self, address: str, at: int, requester: str, project: str | None, now_ms: int) -> bool:
-        """Add a Delete entry for a blocked address; False if it is not blocked."""
+        """Add a Delete entry for a blocked address; False if it is not blocked (a block
+        that expired before ``now_ms`` already has its SYSTEM Delete)."""
         self.expire(now_ms)
         key = address.lower()
         current = self.active.get(key)
@@ -217,8 +218,6 @@ class BlockList:
             return False
         if at < current.created:
             raise ValueError(f"{address}: the removal time is before the block was created")
-        if at > current.expires:
-            raise ValueError(f"{address}: the block expires before that time")
         self.active.remove(key)
         self._append(key, at, current.address, "D", requester, project, None, None)
         return True
@@ -363,7 +362,7 @@ def new_secret_key() -> str:
 
 def quota_window(now_ms: int, period: str) -> tuple[int, ...]:
     """The calendar window (in KST) a call at ``now_ms`` counts against."""
-    t = datetime.fromtimestamp(now_ms / 1000, KST)
+    t = datetime.fromtimestamp(now_ms // 1000, KST)
     if period == "minute":
         return (t.year, t.month, t.day, t.hour, t.minute)
     if period == "hour":

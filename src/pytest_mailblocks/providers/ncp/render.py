@@ -66,7 +66,7 @@ def ok(data: Any, status: int = 200) -> Response:
 def nes_datetime(ms: int | None) -> dict[str, Any] | None:
     if ms is None:
         return None
-    t = datetime.fromtimestamp(ms / 1000, KST)
+    t = datetime.fromtimestamp(ms // 1000, KST)
     return {
         "utc": ms,
         "formattedDate": t.strftime("%Y-%m-%d"),
