@@ -8,7 +8,7 @@ SECRETS = frozenset({"authorization", "api_key"})
 
 
 def _entry(seq, **kw):
-    base = dict(seq=seq, provider="p", method="GET", path="/x", query_string="", headers={}, body=b"", time=0.0)
+    base = dict(seq=seq, provider="p", method="GET", path="/x", query_string="", raw_headers={}, body=b"", time=0.0)
     base.update(kw)
     return JournalEntry(**base)
 
@@ -37,7 +37,7 @@ def test_bounded_with_a_total():
 def test_to_dict_redacts_headers_query_and_bodies():
     e = _entry(
         1,
-        headers={"Authorization": "Bearer SG.x", "Content-Type": "application/x-www-form-urlencoded"},
+        raw_headers=[("Authorization", "Bearer SG.x"), ("Content-Type", "application/x-www-form-urlencoded")],
         query_string="api_key=zzz&limit=1",
         body=b"api_user=u&api_key=secret",
         secrets=SECRETS,

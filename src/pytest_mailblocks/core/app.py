@@ -23,8 +23,9 @@ from werkzeug.wrappers import Request, Response
 from .clock import Clock
 from .errors import ConnectionReset, ControlError, ProviderError
 from .faults import FaultSet
-from .journal import Journal, JournalEntry
+from .journal import Journal
 from .provider import Exchange, Provider, json_response
+from .wsgi import HEADERS_KEY
 
 __all__ = ["DEFAULT_MAX_BODY", "App"]
 
@@ -75,8 +76,8 @@ class App:
         self.journals: dict[str, Journal] = {}
         for key, cls in classes.items():
             self.providers[key] = cls(self, credentials.get(key))
-            self.journals[key] = Journal(journal_limit)
-        self.journals["_mailblocks"] = Journal(journal_limit)
+            self.journals[key] = Journal(journal_limit, self.providers[key].secrets)
+        self.journals["_mailblocks"] = Journal(journal_limit, frozenset({"x-mailblocks-token", "token"}))
         # longest prefix first, so /api/v1/ (ncp) wins over /api/ (sendcloud)
         self._routes = sorted(
             ((prefix, p) for p in self.providers.values() for prefix in p.prefixes),
@@ -139,7 +140,8 @@ class App:
     def _serve(self, provider: Provider, request: Request, ex: Exchange) -> Response:
         try:
             try:
-                if request.content_length is not None and request.content_length > self.max_body:
+                length = _content_length(request)
+                if length is not None and length > self.max_body:
                     raise provider.core_error("too_large")
                 endpoint, args = provider.match(request)
                 ex.endpoint = endpoint
@@ -152,9 +154,8 @@ class App:
                         raise ConnectionReset(fault.id)
                     if fault.status is not None:
                         raise provider.core_error("fault", fault.status)
-                body = request.get_data(cache=True)
-                if len(body) > self.max_body:
-                    raise provider.core_error("too_large")
+                if length is None and len(request.get_data(cache=True)) > self.max_body:
+                    raise provider.core_error("too_large")  # a body without a declared length
                 with self.lock:
                     return provider.call(endpoint, args, request, ex)
             except ProviderError as err:
@@ -177,36 +178,33 @@ class App:
         except ConnectionReset as exc:
             reset = exc
             response = Response(b"", status=499)
-        journal = self.journals[key]
-        provider = self.providers.get(key)
-        secrets = provider.secrets if provider else frozenset({"x-mailblocks-token", "token"})
-        length = request.content_length
+        environ = request.environ
+        length = _content_length(request)
         try:
-            body = b"" if length is not None and length > self.max_body else request.get_data(cache=True)
+            skip = length is not None and (length == 0 or length > self.max_body)
+            body = b"" if skip else request.get_data(cache=True)
         except Exception:  # a client that went away mid-body
             body = b""
-        entry = JournalEntry(
-            seq=next(self._seq),
-            provider=key,
-            method=request.method,
-            path=request.path,
-            query_string=request.query_string.decode("latin-1"),
-            headers=dict(request.headers.items()),
-            body=body[: self.max_body],
-            time=self.clock.time(),
-            status=0 if reset else response.status_code,
-            response_headers=dict(response.headers.items()),
-            response_body=b"" if reset else response.get_data(),
-            duration_ms=(time.perf_counter() - started) * 1000,
-            endpoint=ex.endpoint,
-            error_code=ex.error_code,
-            auth=ex.auth,
-            tenant=ex.tenant,
-            fault=ex.fault,
-            traceback=ex.notes.get("traceback"),
-            secrets=secrets,
+        self.journals[key].record(
+            next(self._seq),
+            key,
+            request.method,
+            request.path,
+            environ.get("QUERY_STRING", ""),
+            _request_headers(environ),
+            body,
+            self.clock.time(),
+            0 if reset else response.status_code,
+            tuple(response.headers.to_wsgi_list()),
+            b"" if reset else response.get_data(),
+            (time.perf_counter() - started) * 1000,
+            ex.endpoint,
+            ex.error_code,
+            ex.auth,
+            ex.tenant,
+            ex.fault,
+            ex.notes.get("traceback"),
         )
-        journal.append(entry)
         if reset is not None:
             raise reset
         return response
@@ -220,3 +218,27 @@ class App:
                 f"the fake server hit an internal error ({len(self.errors)} in all); "
                 "its journal entry holds the traceback"
             ) from first
+
+
+def _content_length(request: Request) -> int | None:
+    raw = request.environ.get("CONTENT_LENGTH")
+    if not raw:
+        return None
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return None
+
+
+def _request_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The request's headers as (name, value) pairs: as received where the server
+    kept them, else rebuilt from the environ (named as werkzeug names them)."""
+    kept = environ.get(HEADERS_KEY)
+    if kept is not None:
+        return tuple(kept)
+    out = [(k[5:].replace("_", "-").title(), v) for k, v in environ.items() if k[:5] == "HTTP_" and isinstance(v, str)]
+    for k, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
+        v = environ.get(k)
+        if v:
+            out.append((name, v))
+    return tuple(out)

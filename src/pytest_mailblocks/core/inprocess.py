@@ -19,7 +19,7 @@ from .wsgi import make_environ
 if TYPE_CHECKING:
     from .app import App
 
-__all__ = ["call_app"]
+__all__ = ["call_app", "call_target"]
 
 
 def call_app(
@@ -33,15 +33,32 @@ def call_app(
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    environ = make_environ(
+    return call_target(
+        app,
         method,
         target,
         headers,
         body,
-        server_name=parts.hostname or "127.0.0.1",
-        server_port=parts.port or (443 if parts.scheme == "https" else 80),
-        url_scheme=parts.scheme or "http",
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or (443 if parts.scheme == "https" else 80),
+        scheme=parts.scheme or "http",
     )
+
+
+def call_target(
+    app: App,
+    method: str,
+    target: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 80,
+    scheme: str = "http",
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """:func:`call_app` for a client that already split the URL (path and query
+    exactly as it will be sent)."""
+    environ = make_environ(method, target, headers, body, server_name=host, server_port=port, url_scheme=scheme)
     response = app.handle_request(Request(environ))
     data = b"" if method == "HEAD" else response.get_data()
-    return response.status_code, list(response.headers.items()), data
+    return response.status_code, response.headers.to_wsgi_list(), data

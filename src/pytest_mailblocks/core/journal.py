@@ -13,8 +13,9 @@ from __future__ import annotations
 import base64
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, overload
 from urllib.parse import parse_qsl
 
@@ -73,20 +74,28 @@ def _body_text(body: bytes) -> tuple[str, bool]:
         return base64.b64encode(body).decode("ascii"), True
 
 
-@dataclass
+def _as_dict(headers: Any) -> dict[str, str]:
+    items = headers.items() if hasattr(headers, "items") else headers
+    return {k: v for k, v in items}
+
+
+@dataclass(eq=False)
 class JournalEntry:
-    """One request and the response the fake gave it."""
+    """One request and the response the fake gave it.
+
+    Headers are kept as received (a mapping or ``(name, value)`` pairs) and turned
+    into dicts only when read: the journal costs little on the request path."""
 
     seq: int
     provider: str
     method: str
     path: str
     query_string: str
-    headers: dict[str, str]
+    raw_headers: Any
     body: bytes
     time: float
     status: int = 0
-    response_headers: dict[str, str] = field(default_factory=dict)
+    raw_response_headers: Any = ()
     response_body: bytes = b""
     duration_ms: float = 0.0
     endpoint: str | None = None
@@ -98,6 +107,15 @@ class JournalEntry:
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
 
     # -- conveniences for assertions ---------------------------------------------
+    @cached_property
+    def headers(self) -> dict[str, str]:
+        """Request headers as sent."""
+        return _as_dict(self.raw_headers)
+
+    @cached_property
+    def response_headers(self) -> dict[str, str]:
+        return _as_dict(self.raw_response_headers)
+
     @property
     def query(self) -> dict[str, str]:
         """The query string as a dict (last value wins)."""
@@ -173,31 +191,46 @@ class JournalEntry:
 class Journal:
     """A bounded, thread-safe, ordered list of :class:`JournalEntry`.
 
-    ``total`` counts every entry ever appended since the last clear, so a suite can
+    Entries are stored as tuples of strings, bytes and numbers, which the garbage
+    collector stops tracking, so a full journal does not slow every request down
+    through longer collections; :class:`JournalEntry` objects are built when read.
+    ``total`` counts every entry appended since the last clear, so a suite can
     tell when old entries were dropped because the bound (``maxlen``) was reached.
     """
 
-    def __init__(self, maxlen: int | None = 10_000) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
+    def __init__(self, maxlen: int | None = 10_000, secrets: frozenset[str] = frozenset()) -> None:
+        self._records: deque[tuple[Any, ...]] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
+        self.secrets = secrets
         self.total = 0
 
-    def append(self, entry: JournalEntry) -> None:
+    def record(self, *fields: Any) -> None:
+        """Append one exchange given as :class:`JournalEntry` fields, in order
+        (``seq`` ... ``traceback``), headers as tuples of pairs."""
         with self._lock:
-            self._entries.append(entry)
+            self._records.append(fields)
             self.total += 1
+
+    def append(self, entry: JournalEntry) -> None:
+        self.record(*(getattr(entry, name) for name in _FIELDS))
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            self._records.clear()
             self.total = 0
+
+    def _entry(self, fields: tuple[Any, ...]) -> JournalEntry:
+        entry = JournalEntry(*fields)
+        entry.secrets = self.secrets
+        return entry
 
     def _snapshot(self) -> list[JournalEntry]:
         with self._lock:
-            return list(self._entries)
+            records = list(self._records)
+        return [self._entry(r) for r in records]
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._records)
 
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(self._snapshot())
@@ -207,23 +240,28 @@ class Journal:
     @overload
     def __getitem__(self, index: slice) -> list[JournalEntry]: ...
     def __getitem__(self, index: int | slice) -> JournalEntry | list[JournalEntry]:
-        return self._snapshot()[index]
+        with self._lock:
+            records = list(self._records)
+        if isinstance(index, slice):
+            return [self._entry(r) for r in records[index]]
+        return self._entry(records[index])
 
     def __bool__(self) -> bool:
-        return bool(self._entries)
+        return bool(self._records)
 
     @property
     def called(self) -> bool:
-        return bool(self._entries)
+        return bool(self._records)
 
     @property
     def call_count(self) -> int:
-        return len(self._entries)
+        return len(self._records)
 
     @property
     def last(self) -> JournalEntry | None:
         with self._lock:
-            return self._entries[-1] if self._entries else None
+            last = self._records[-1] if self._records else None
+        return None if last is None else self._entry(last)
 
     def filter(
         self,
@@ -253,9 +291,27 @@ class Journal:
             out.append(e)
         return out
 
-    def extend(self, entries: Iterable[JournalEntry]) -> None:
-        for e in entries:
-            self.append(e)
-
     def __repr__(self) -> str:
         return f"<Journal {len(self)} entries>"
+
+
+_FIELDS = (
+    "seq",
+    "provider",
+    "method",
+    "path",
+    "query_string",
+    "raw_headers",
+    "body",
+    "time",
+    "status",
+    "raw_response_headers",
+    "response_body",
+    "duration_ms",
+    "endpoint",
+    "error_code",
+    "auth",
+    "tenant",
+    "fault",
+    "traceback",
+)

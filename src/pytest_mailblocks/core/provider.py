@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .app import App
     from .clock import Clock
 
-__all__ = ["Exchange", "Provider", "json_response"]
+__all__ = ["Exchange", "Provider", "json_response", "make_response"]
 
 
 def json_response(
@@ -50,7 +50,29 @@ def json_response(
         body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     else:
         body = json.dumps(data, indent=2, ensure_ascii=False)
-    return Response(body, status=status, headers=headers, content_type=content_type)
+    return make_response(body, status, headers, content_type)
+
+
+def make_response(
+    body: str | bytes,
+    status: int = 200,
+    headers: dict[str, str] | list[tuple[str, str]] | None = None,
+    content_type: str | None = "application/json",
+) -> Response:
+    """A werkzeug Response built without werkzeug's per-header normalisation
+    (the hot path of every request). Header values must be ``str`` without line
+    breaks; anything else is refused."""
+    response = Response(body, status=status, content_type=content_type)
+    if content_type is None:
+        del response.headers["Content-Type"]
+    if headers:
+        items = headers.items() if isinstance(headers, dict) else headers
+        out = response.headers._list  # werkzeug keeps headers as a list of pairs
+        for name, value in items:
+            if not isinstance(value, str) or "\n" in value or "\r" in value:
+                raise ValueError(f"bad header value for {name!r}: {value!r}")
+            out.append((name, value))
+    return response
 
 
 @dataclass
@@ -101,6 +123,8 @@ class Provider:
             merge_slashes=False,
             redirect_defaults=False,
         )
+        self._adapter = self.url_map.bind("fake")
+        self._matches: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         self.reset()
 
     @property
@@ -159,10 +183,12 @@ class Provider:
 
     def match(self, request: Request) -> tuple[str, dict[str, Any]]:
         """The operation name and path arguments, or the provider's 404/405."""
-        adapter = self.url_map.bind("fake", path_info=request.path)
-        method = request.method
+        path, method = request.path, request.method
+        hit = self._matches.get((path, method))
+        if hit is not None:
+            return hit[0], dict(hit[1])
         try:
-            endpoint, args = adapter.match(method=method)
+            endpoint, args = self._adapter.match(path, method=method)
         except MethodNotAllowed as exc:
             err = self.core_error("method_not_allowed")
             allowed = sorted(exc.valid_methods or [])
@@ -171,6 +197,9 @@ class Provider:
             raise err from None
         except (NotFound, RequestRedirect):
             raise self.core_error("not_found") from None
+        if len(self._matches) >= 512:
+            self._matches.clear()
+        self._matches[(path, method)] = (str(endpoint), dict(args))
         return str(endpoint), dict(args)
 
     def journal_secrets(self) -> frozenset[str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .errors import ConnectionReset
-from .inprocess import call_app
+from .inprocess import call_target
 
 if TYPE_CHECKING:
     from .app import App
@@ -25,14 +25,11 @@ class HttpxTransport(httpx.BaseTransport):
         self.app = app
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
         try:
-            status, headers, data = call_app(
-                self.app, request.method, str(request.url), request.headers.multi_items(), body
-            )
+            status, headers, data = call_target(self.app, *_parts(request, request.read()))
         except ConnectionReset:
             raise httpx.RemoteProtocolError(_RESET, request=request) from None
-        return httpx.Response(status, headers=headers, content=data, request=request)
+        return _response(status, headers, data, request)
 
 
 class AsyncHttpxTransport(httpx.AsyncBaseTransport):
@@ -45,13 +42,23 @@ class AsyncHttpxTransport(httpx.AsyncBaseTransport):
         self.app = app
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
-        args = (self.app, request.method, str(request.url), request.headers.multi_items(), body)
+        parts = _parts(request, await request.aread())
         try:
             if len(self.app.faults):
-                status, headers, data = await asyncio.to_thread(call_app, *args)
+                status, headers, data = await asyncio.to_thread(call_target, self.app, *parts)
             else:
-                status, headers, data = call_app(*args)
+                status, headers, data = call_target(self.app, *parts)
         except ConnectionReset:
             raise httpx.RemoteProtocolError(_RESET, request=request) from None
-        return httpx.Response(status, headers=headers, content=data, request=request)
+        return _response(status, headers, data, request)
+
+
+def _parts(request: httpx.Request, body: bytes) -> tuple[str, str, list[tuple[str, str]], bytes]:
+    url = request.url
+    return (request.method, url.raw_path.decode("ascii"), request.headers.multi_items(), body)
+
+
+def _response(status: int, headers: list[tuple[str, str]], data: bytes, request: httpx.Request) -> httpx.Response:
+    # bytes headers and a ready stream skip httpx's own re-encoding of the body
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    return httpx.Response(status, headers=raw, stream=httpx.ByteStream(data), request=request)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["make_environ", "split_target"]
+__all__ = ["HEADERS_KEY", "make_environ", "split_target"]
 
 
 def split_target(target: str) -> str:
@@ -65,15 +65,41 @@ def make_environ(
         "wsgi.run_once": False,
         "wsgi.input_terminated": True,
     }
-    for name, value in headers:
-        if "_" in name:
-            continue  # as most servers do: HTTP_X_Y must not be spoofable by X_Y
-        key = name.upper().replace("-", "_")
-        if key == "CONTENT_TYPE":
-            environ[key] = value
+    pairs = headers if isinstance(headers, tuple) else tuple(headers)
+    environ[HEADERS_KEY] = pairs
+    keys = _ENV_KEYS
+    for name, value in pairs:
+        key = keys.get(name)
+        if key is None:
+            key = _env_key(name)
+        if not key:
             continue
-        if key == "CONTENT_LENGTH":
-            continue  # the body we hold is the truth
-        key = "HTTP_" + key
-        environ[key] = f"{environ[key]}, {value}" if key in environ else value
+        if key in environ:
+            if key == "CONTENT_TYPE":
+                continue
+            environ[key] = f"{environ[key]}, {value}"
+        else:
+            environ[key] = value
     return environ
+
+
+#: environ key holding the request's headers exactly as received: (name, value) pairs
+HEADERS_KEY = "mailblocks.headers"
+_ENV_KEYS: dict[str, str] = {}
+
+
+def _env_key(name: str) -> str:
+    """The environ key for a header name ("" for names never passed on)."""
+    if "_" in name:
+        key = ""  # as most servers do: HTTP_X_Y must not be spoofable by X_Y
+    else:
+        upper = name.upper().replace("-", "_")
+        if upper == "CONTENT_LENGTH":
+            key = ""  # the body we hold is the truth
+        elif upper == "CONTENT_TYPE":
+            key = upper
+        else:
+            key = "HTTP_" + upper
+    if len(_ENV_KEYS) < 4096:
+        _ENV_KEYS[name] = key
+    return key

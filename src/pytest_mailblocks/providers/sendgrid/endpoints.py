@@ -124,8 +124,14 @@ def rate_headers(sg: SendGrid, key: ApiKey, route: str, ex: Exchange) -> dict[st
 
 
 # -- parameters ------------------------------------------------------------------------
+def query_value(request: Request, name: str) -> str | None:
+    """The first value of a query parameter (without werkzeug's KeyError path)."""
+    values = dict.get(request.args, name)
+    return values[0] if values else None
+
+
 def _int_param(request: Request, name: str, default: int | None, lo: int | None = 0) -> int | None:
-    raw = request.args.get(name)
+    raw = query_value(request, name)
     if raw is None or raw == "":
         return default
     text = raw.strip()
@@ -156,7 +162,7 @@ def list_params(request: Request) -> dict[str, Any]:
         problems.append(err)
     if problems:
         raise problems[0].also(*problems[1:])
-    values["email"] = request.args.get("email") or None
+    values["email"] = query_value(request, "email") or None
     return values
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...core.errors import ControlError
 from ...core.handle import Handle
 from .models import LIST_KINDS
 
@@ -196,7 +197,13 @@ class SendGridHandle(Handle):
 
     def _bulk(self, kind: str, records: Iterable[Mapping[str, Any]], subuser: str | None) -> int:
         kind = self._kind(kind)
-        made = [self._provider.make_record(kind, dict(r), f"records[{i}]") for i, r in enumerate(records)]
+        make = self._provider.make_record
+        made = []
+        for i, r in enumerate(records):
+            try:
+                made.append(make(kind, r, kind))
+            except ControlError as exc:
+                raise ControlError(exc.detail, where=f"{kind}[{i}]") from None
         with self._provider.lock:
             return self._provider.state.account(subuser).lists[kind].bulk_add(made)
 

@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from ...core.store import OrderedStore, Page
@@ -68,7 +69,7 @@ class Unsubscribe(NamedTuple):
     email: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ListKind:
     """One suppression list: its path segment, record type, fields and defaults.
 
@@ -85,6 +86,15 @@ class ListKind:
     def fields(self) -> tuple[str, ...]:
         fields: tuple[str, ...] = self.record._fields  # type: ignore[attr-defined]
         return fields
+
+    @cached_property
+    def field_set(self) -> frozenset[str]:
+        return frozenset(self.fields)
+
+    @cached_property
+    def extra_defaults(self) -> tuple[tuple[str, str], ...]:
+        """(field, default) for every field after ``created`` and ``email``."""
+        return tuple((name, self.defaults.get(name, "")) for name in self.fields[2:])
 
     @property
     def read_scope(self) -> str:

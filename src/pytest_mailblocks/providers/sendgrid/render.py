@@ -10,33 +10,37 @@ headers with ``HEAD, GET, OPTIONS, DELETE``, ``X-Content-Type-Options``, a
 from __future__ import annotations
 
 import random
-import string
 from email.utils import formatdate
+from functools import lru_cache
 from typing import Any
 
 from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange, json_response
+from ...core.provider import Exchange, json_response, make_response
 
 __all__ = ["base_headers", "empty", "ok", "render_error"]
 
 ALLOW_METHODS = "HEAD, GET, OPTIONS, DELETE"
 ALLOW_HEADERS = "AUTHORIZATION, Content-Type, On-behalf-of, x-sg-elas-acl, X-Recaptcha, X-Request-Source"
-_ID_CHARS = string.ascii_letters + string.digits
 _rng = random.Random()
+
+
+@lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    return formatdate(second, usegmt=True)
 
 
 def base_headers(now: float, rate: dict[str, str] | None = None) -> dict[str, str]:
     headers = {
         "Server": "nginx",
-        "Date": formatdate(now, usegmt=True),
+        "Date": _http_date(int(now)),
         "Access-Control-Allow-Methods": ALLOW_METHODS,
         "Access-Control-Max-Age": "21600",
         "Access-Control-Expose-Headers": "Link, Location",
         "Access-Control-Allow-Origin": "*",
         "X-Content-Type-Options": "nosniff",
-        "Twilio-Request-Id": "RQ" + "".join(_rng.choices(_ID_CHARS, k=27)),
+        "Twilio-Request-Id": f"RQ{_rng.getrandbits(108):027x}",
     }
     if rate:
         headers.update(rate)
@@ -55,9 +59,7 @@ def empty(status: int, now: float, rate: dict[str, str] | None) -> Response:
     headers = base_headers(now, rate)
     if status == 200:
         headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
-    response = Response(b"", status=status, headers=headers)
-    del response.headers["Content-Type"]
-    return response
+    return make_response(b"", status, headers, content_type=None)
 
 
 def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, ex: Exchange) -> Response:
