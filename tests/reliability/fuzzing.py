@@ -152,8 +152,33 @@ def _sendgrid_format(status: int, headers: dict[str, str], body: bytes) -> bool:
     )
 
 
+# -- ncp -----------------------------------------------------------------------------------
+def _ncp_auth(app: App, req: dict[str, Any]) -> None:
+    from pytest_mailblocks.contract.runner import ncp_signature
+
+    creds = app.providers["ncp"].credentials
+    req["headers"] += ncp_signature(req["method"], target(req), creds, round(app.clock.time() * 1000))
+
+
+def _ncp_format(status: int, headers: dict[str, str], body: bytes) -> bool:
+    data = _json(body)
+    if status < 300:
+        return data is not None
+    error = data.get("error") if isinstance(data, dict) and list(data) == ["error"] else None
+    return (
+        isinstance(error, dict)
+        and set(error) in ({"errorCode", "message", "details"}, {"code", "message"})
+        and headers.get("x-ncp-apigw-response-origin") == ("APIGW" if "errorCode" in error else "ENDPOINT")
+    )
+
+
 PROVIDERS: dict[str, ProviderFuzz] = {
     "sendgrid": ProviderFuzz(_sendgrid_auth, _sendgrid_format),
+    "ncp": ProviderFuzz(
+        _ncp_auth,
+        _ncp_format,
+        ["/api/v1/send-block", "/api/v1/unsubscribers", "/api/v1-sgn/send-block", "/api/v1-jpn/unsubscribers"],
+    ),
 }
 
 
