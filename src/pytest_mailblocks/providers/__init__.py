@@ -20,6 +20,7 @@ __all__ = ["REGISTRY", "load_providers"]
 
 REGISTRY: dict[str, str] = {
     "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
+    "sendcloud": "pytest_mailblocks.providers.sendcloud:SendCloud",
 }
 
 
