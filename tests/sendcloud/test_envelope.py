@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import MESSAGES, PREFIXES, ROUTES, error, success
+from .conftest import PREFIXES, ROUTES, error, success
 
 
 def test_get_query_string_and_post_form_body_answer_alike(sc, sendcloud_fake, frozen, prefix, method):
@@ -59,11 +59,11 @@ def test_errors_are_http_200_envelopes_in_the_prefix_language(sc, prefix):
 
 
 def test_api_answers_in_english_and_apiv2_in_chinese_with_the_same_codes(sc):
-    for code in (40005,):
-        en = sc.call("/block/list", {"days": 1}, auth={"apiUser": "x", "apiKey": "y"}).json()
-        zh = sc.call("/block/list", {"days": 1}, prefix="/apiv2", auth={"apiUser": "x", "apiKey": "y"}).json()
-        assert (en["statusCode"], zh["statusCode"]) == (code, code)
-        assert (en["message"], zh["message"]) == MESSAGES[code]
+    bad = {"apiUser": "x", "apiKey": "y"}
+    en = sc.call("/block/list", {"days": 1}, auth=bad).json()
+    zh = sc.call("/block/list", {"days": 1}, prefix="/apiv2", auth=bad).json()
+    assert (en["statusCode"], zh["statusCode"]) == (40005, 40005)
+    assert (en["message"], zh["message"]) == ("authentication failed", "认证失败")
     assert sc.call("/block/list", {"days": 1}).json()["message"] == "request was successful"
     assert sc.call("/block/list", {"days": 1}, prefix="/apiv2").json()["message"] == "请求成功"
 
