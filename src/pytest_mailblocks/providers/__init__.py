@@ -21,6 +21,7 @@ __all__ = ["REGISTRY", "load_providers"]
 REGISTRY: dict[str, str] = {
     "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
     "ncp": "pytest_mailblocks.providers.ncp:Ncp",
+    "sendcloud": "pytest_mailblocks.providers.sendcloud:SendCloud",
 }
 
 

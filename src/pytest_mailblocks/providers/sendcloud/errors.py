@@ -1,0 +1,186 @@
+"""SendCloud errors: the catalogue.
+
+Wire shape (rendered by ``render.render_error``): the envelope every SendCloud
+answer uses, ``{"result":false,"statusCode":<code>,"message":"...","info":{}}``,
+with HTTP 200 (``shared/providers/sendcloud.md``: Envelope). ``message`` is English
+under ``/api/`` and Chinese under ``/apiv2/`` (``messages["zh"]``), same codes.
+
+Sources: the code table of aurorasendcloud.com/docs/API/index (English) and
+sendcloud2013/sendcloud_docs ``sources/email_v2/index.md`` @6d8cd47 (Chinese), as
+quoted in the fact sheet. Rows no document backs carry ``assumed=True`` and are
+listed in ``docs/providers/sendcloud.md``; their codes 40018-40021 are invented
+(the published tables jump from 40017 to 40100).
+"""
+
+from __future__ import annotations
+
+from ...core.errors import ErrorEntry
+
+_TABLE = "code table: aurorasendcloud.com/docs/API/index; sendcloud_docs sources/email_v2/index.md @6d8cd47"
+
+SC_START_EMPTY = ErrorEntry(
+    "SC_START_EMPTY", 200, "start cannot be empty", code=40001, messages={"zh": "start不能为空"}, source=_TABLE
+)
+SC_START_INVALID = ErrorEntry(
+    "SC_START_INVALID", 200, "invalid start", code=40002, messages={"zh": "start非法"}, source=_TABLE
+)
+SC_LIMIT_EMPTY = ErrorEntry(
+    "SC_LIMIT_EMPTY", 200, "limit cannot be empty", code=40003, messages={"zh": "limit不能为空"}, source=_TABLE
+)
+SC_LIMIT_INVALID = ErrorEntry(
+    "SC_LIMIT_INVALID", 200, "invalid limit", code=40004, messages={"zh": "limit非法"}, source=_TABLE
+)
+SC_AUTH_FAILED = ErrorEntry(
+    "SC_AUTH_FAILED",
+    200,
+    "authentication failed",
+    code=40005,
+    messages={"zh": "认证失败"},
+    source=_TABLE + "; live body: recordings auth_failed_40005_recorded",
+)
+SC_DAYS_INVALID = ErrorEntry(
+    "SC_DAYS_INVALID",
+    200,
+    "invalid days format, it must be an integer greater than zero",
+    code=40006,
+    messages={"zh": "days格式非法,必须是大于0的正整数"},
+    source=_TABLE,
+)
+SC_START_DATE_INVALID = ErrorEntry(
+    "SC_START_DATE_INVALID",
+    200,
+    "invalid startDate format (e.g. “2013-03-19”)",
+    code=40007,
+    messages={"zh": "startDate格式错误,应该类似'2013-03-19'"},
+    source=_TABLE,
+)
+SC_END_DATE_INVALID = ErrorEntry(
+    "SC_END_DATE_INVALID",
+    200,
+    "invalid endDate format (e.g. “2013-03-19”)",
+    code=40008,
+    messages={"zh": "endDate格式错误,应该类似'2013-03-19'"},
+    source=_TABLE,
+)
+SC_LABEL_ID_LIST_EMPTY = ErrorEntry(
+    "SC_LABEL_ID_LIST_EMPTY",
+    200,
+    "labelIdList cannot be empty",
+    code=40009,
+    messages={"zh": "labelIdList不能为空"},
+    source=_TABLE,
+)
+SC_API_USER_LIST_EMPTY = ErrorEntry(
+    "SC_API_USER_LIST_EMPTY",
+    200,
+    "apiUserList cannot be empty",
+    code=40010,
+    messages={"zh": "apiUserList不能为空"},
+    source=_TABLE,
+)
+SC_EMAIL_EMPTY = ErrorEntry(
+    "SC_EMAIL_EMPTY", 200, "email cannot be empty", code=40011, messages={"zh": "email不能为空"}, source=_TABLE
+)
+SC_EMAIL_INVALID = ErrorEntry(
+    "SC_EMAIL_INVALID", 200, "invalid email format", code=40012, messages={"zh": "email格式非法"}, source=_TABLE
+)
+SC_LABEL_ID_INVALID = ErrorEntry(
+    "SC_LABEL_ID_INVALID",
+    200,
+    "invalid label ID format",
+    code=40015,
+    messages={"zh": "标签ID格式错误"},
+    source=_TABLE,
+)
+SC_API_USER_LIST_INVALID = ErrorEntry(
+    "SC_API_USER_LIST_INVALID",
+    200,
+    "invalid apiUserList format",
+    code=40016,
+    messages={"zh": "apiUserList格式非法"},
+    source=_TABLE,
+)
+SC_RANGE_TOO_LONG = ErrorEntry(
+    "SC_RANGE_TOO_LONG",
+    200,
+    "the time range cannot be longer than 3 months",
+    code=40018,
+    messages={"zh": "时间区间不能超过三个月"},
+    assumed=True,
+    source="the rule is documented (seed 004 tips; bounce_do.md); no code or message is (sendcloud.md)",
+)
+SC_EXPIRE_TIME_EMPTY = ErrorEntry(
+    "SC_EXPIRE_TIME_EMPTY",
+    200,
+    "expireTime cannot be empty",
+    code=40019,
+    messages={"zh": "expireTime不能为空"},
+    assumed=True,
+    source="seed 004: expireTime required; no code documented (sendcloud.md); wording after 40011",
+)
+SC_EXPIRE_TIME_INVALID = ErrorEntry(
+    "SC_EXPIRE_TIME_INVALID",
+    200,
+    "invalid expireTime format (e.g. “2013-03-19”)",
+    code=40020,
+    messages={"zh": "expireTime格式错误,应该类似'2013-03-19'"},
+    assumed=True,
+    source="seed 004: expireTime is yyyy-MM-dd; no code documented; wording after 40007",
+)
+SC_DOMAIN_OR_EMAIL_REQUIRED = ErrorEntry(
+    "SC_DOMAIN_OR_EMAIL_REQUIRED",
+    200,
+    "domainName and email cannot both be empty",
+    code=40021,
+    messages={"zh": "domainName和email不能同时为空"},
+    assumed=True,
+    source="seed 004 tips: 'domainName and email cannot be empty at the same time'; no code documented",
+)
+SC_NOT_FOUND = ErrorEntry(
+    "SC_NOT_FOUND",
+    200,
+    "request path not found",
+    code=404,
+    messages={"zh": "请求路径不存在"},
+    assumed=True,
+    source="no document; an unknown path under /api/ or /apiv2/",
+)
+SC_METHOD_NOT_ALLOWED = ErrorEntry(
+    "SC_METHOD_NOT_ALLOWED",
+    200,
+    "request method not supported",
+    code=405,
+    messages={"zh": "不支持的请求方式"},
+    assumed=True,
+    source="no document; the APIs are documented for GET and POST only",
+)
+SC_REQUEST_TOO_LARGE = ErrorEntry(
+    "SC_REQUEST_TOO_LARGE",
+    200,
+    "request entity too large",
+    code=413,
+    messages={"zh": "请求体过大"},
+    assumed=True,
+    source="no document; bodies over the server's cap",
+)
+SC_SERVER_ERROR = ErrorEntry(
+    "SC_SERVER_ERROR",
+    200,
+    "server exception",
+    code=501,
+    messages={"zh": "服务器异常"},
+    assumed=True,
+    source=_TABLE + " (501 服务器异常); the English text is not published",
+)
+SC_FREQUENCY_LIMITED = ErrorEntry(
+    "SC_FREQUENCY_LIMITED",
+    429,
+    "interface frequency limited",
+    code=50000,
+    messages={"zh": "接口调用频率受限"},
+    assumed=True,
+    source="docs.aurorasendcloud.com/reference/get-emails-status (data API, key spelled 'statuscode'); "
+    "used for injected 429 faults only; the Chinese text is not published",
+)
+
+CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]
