@@ -90,6 +90,11 @@ def read_params(request: Request) -> dict[str, Any]:
             raise ProviderError(E.CMC_BAD_BODY) from None
         if not isinstance(data, dict):
             raise ProviderError(E.CMC_BAD_BODY)
+        if "\\ud" in raw.decode("utf-8").lower():
+            try:  # a lone surrogate escape (\ud800) is valid JSON but no text
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise ProviderError(E.CMC_BAD_BODY) from None
         return data
     if mimetype == "multipart/form-data":
         form = request.form
