@@ -240,3 +240,13 @@ def test_reset_restores_the_default_tenant(cmc_fake):
     cmc_fake.reset()
     assert cmc_fake.blocks() == []
     assert cmc_fake.compositions() == ["mailblocks"]
+
+
+def test_the_docs_handle_example_runs(cmc_fake, http):
+    """The example in docs/providers/cmc.md, with one more check in the middle."""
+    cmc_fake.add_block("to1@example.com", created="2015-12-14 08:46:00")
+    form = {**cmc_fake.auth, "email": "to1@example.com"}
+    assert http.post(cmc_fake.url + "/transaction/v2/blocks/cancel.json", data=form).json() == {"message": "success"}
+    assert cmc_fake.block("to1@example.com") is None
+    cmc_fake.record_delivery_error("to1@example.com", status=2)
+    assert cmc_fake.block("to1@example.com") is not None

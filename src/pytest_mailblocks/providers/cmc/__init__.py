@@ -281,7 +281,7 @@ class CustomersMailCloud(Provider):
             name = item.get("name") if isinstance(item, dict) else item
             if isinstance(item, dict) and set(item) - {"name"}:
                 raise ControlError(f"unknown field(s) {sorted(set(item) - {'name'})}; an account has ['name']", where=w)
-            _apply(lambda n=name: state.add_account(n), w)  # type: ignore[misc]
+            _apply(lambda n=name: state.add_account(n), w)
             count += 1
         for i, item in enumerate(_list(data.get("compositions", []), f"{where}.compositions")):
             w = f"{where}.compositions[{i}]"
@@ -292,7 +292,7 @@ class CustomersMailCloud(Provider):
             extra = sorted(set(item) - {"name", "account"})
             if extra:
                 raise ControlError(f"unknown field(s) {extra}; a composition has ['account', 'name']", where=w)
-            _apply(lambda it=item: state.add_composition(it.get("name"), it.get("account")), w)  # type: ignore[misc]
+            _apply(lambda it=item: state.add_composition(it.get("name"), it.get("account")), w)
             count += 1
         for i, item in enumerate(_list(data.get("users", []), f"{where}.users")):
             w = f"{where}.users[{i}]"
@@ -303,7 +303,7 @@ class CustomersMailCloud(Provider):
                 raise ControlError(f"unknown field(s) {extra}; a user has {sorted(USER_FIELDS)}", where=w)
             fields = dict(item)
             api_user = fields.pop("api_user", None)
-            _apply(lambda u=api_user, f=fields: state.add_user(u, **f), w)  # type: ignore[misc]
+            _apply(lambda u=api_user, f=fields: state.add_user(u, **f), w)
             count += 1
         if "encryption" in data:
             enc = data["encryption"]

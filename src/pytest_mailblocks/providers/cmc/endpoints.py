@@ -109,7 +109,7 @@ def read_params(request: Request) -> dict[str, Any]:
     return values
 
 
-class Problems(list):  # type: ignore[type-arg]
+class Problems(list[ProviderError]):
     """Errors found while reading parameters; raised together."""
 
     def raise_any(self) -> None:

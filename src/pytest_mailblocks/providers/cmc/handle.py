@@ -67,7 +67,7 @@ class CmcHandle(Handle):
         """Block ``email`` (replacing its block; case-insensitive). ``status`` is a
         block status (1..11, 99); ``removed=True`` seeds it as deleted
         (``removed=true`` lists it, it is never blocked again)."""
-        fields = {"email": email, "status": status, "occurred": occurred, "removed": removed}
+        fields: dict[str, Any] = {"email": email, "status": status, "occurred": occurred, "removed": removed}
         for k, v in (("created", created), ("id", id), ("server_composition", server_composition)):
             if v is not None:
                 fields[k] = v

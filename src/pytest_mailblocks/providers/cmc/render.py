@@ -205,8 +205,8 @@ def zip_bytes(
         info = zipfile.ZipInfo(member, date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
-        with zipfile.ZipFile(buf, "w") as zf:
-            zf.writestr(info, data)
+        with zipfile.ZipFile(buf, "w") as plain:
+            plain.writestr(info, data)
         return buf.getvalue()
     zf: pyzipper.ZipFile
     if cipher == "aes":
