@@ -13,6 +13,7 @@ import json
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from . import __version__
 from .core.control import apply_seed
 from .core.errors import ControlError
-from .core.fake import FakeServer
+from .core.fake import FakeServer, NotLoopbackWarning
 from .plugin import parse_credentials
 from .providers import REGISTRY
 
@@ -61,6 +62,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--no-control", action="store_true", help="disable the /_mailblocks/ control plane")
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
+
+    verify = sub.add_parser(
+        "verify",
+        help="run the contract suite",
+        description="Run the contract scenarios against the fake, the recorded responses or the live provider; "
+        "print a table per provider and exit 1 on drift.",
+    )
+    verify.add_argument("--target", choices=("fake", "recorded", "live"), default="fake")
+    verify.add_argument(
+        "--provider", action="append", choices=list(REGISTRY), metavar="NAME", help="only this provider (repeatable)"
+    )
+    verify.add_argument(
+        "--scenarios",
+        type=Path,
+        default=Path("tests/contract/scenarios"),
+        metavar="DIR",
+        help="scenario folders, one per provider (default: tests/contract/scenarios)",
+    )
+    verify.add_argument(
+        "--fixtures",
+        type=Path,
+        default=Path("fixtures"),
+        metavar="DIR",
+        help="recorded responses, one folder per provider (default: fixtures)",
+    )
+    verify.add_argument(
+        "--record", type=Path, metavar="DIR", help="with --target live: write what came back as fixtures under DIR"
+    )
+    verify.add_argument("-v", "--verbose", action="store_true", help="list every scenario, not only failures")
     return parser
 
 
@@ -117,7 +147,11 @@ def serve(args: argparse.Namespace) -> int:
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2
     try:
-        server.start()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", NotLoopbackWarning)
+            server.start()
+        for w in caught:
+            print(f"mailblocks: warning: {w.message}", file=sys.stderr, flush=True)
     except OSError as exc:
         print(f"mailblocks: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -140,10 +174,36 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify(args: argparse.Namespace) -> int:
+    from .contract import load_scenarios, run, summary_table
+
+    if not args.scenarios.is_dir():
+        print(f"mailblocks: error: no scenario folder at {args.scenarios}", file=sys.stderr)
+        return 2
+    try:
+        scenarios = load_scenarios(args.scenarios, args.provider)
+    except ValueError as exc:
+        print(f"mailblocks: error: {exc}", file=sys.stderr)
+        return 2
+    if not scenarios:
+        print(f"mailblocks: error: no scenarios under {args.scenarios}", file=sys.stderr)
+        return 2
+    results = run(scenarios, args.target, args.fixtures, record=args.record)
+    for r in results:
+        if args.verbose or r.status == "failed":
+            line = f"{r.status.upper():7s} {r.scenario}"
+            print(f"{line}: {r.detail}" if r.detail else line)
+    print(f"target: {args.target}")
+    print(summary_table(results))
+    return 1 if any(r.status == "failed" for r in results) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "verify":
+        return verify(args)
     parser.print_help()
     return 2

@@ -115,3 +115,16 @@ def test_port_in_use_exits_2():
     finally:
         s.close()
     assert r.returncode == 2 and "cannot listen" in r.stderr
+
+
+def test_serving_beyond_loopback_prints_a_warning():
+    proc = subprocess.Popen(
+        [*CMD, "serve", "--host", "0.0.0.0", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().startswith("http://0.0.0.0:")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert "mailblocks: warning: serving on 0.0.0.0, not loopback" in err

@@ -18,10 +18,13 @@ def test_status_fault_for_the_next_call_only(sendgrid_fake):
     assert _get(sendgrid_fake).status_code == 200
 
 
-def test_fault_429_uses_the_providers_message(sendgrid_fake):
+def test_fault_429_uses_the_providers_message_and_headers(sendgrid_fake, mailblocks):
+    mailblocks.clock.freeze("2024-01-01T00:00:10Z")
     sendgrid_fake.inject_fault(status=429)
     r = _get(sendgrid_fake)
     assert r.json() == {"errors": [{"field": None, "message": "too many requests"}]}
+    assert (r.headers["X-RateLimit-Limit"], r.headers["X-RateLimit-Remaining"]) == ("600", "0")
+    assert r.headers["X-RateLimit-Reset"] == "1704067260"
     assert _get(sendgrid_fake).status_code == 429  # until cleared
     assert sendgrid_fake.clear_faults() == 1
     assert _get(sendgrid_fake).status_code == 200
@@ -55,3 +58,29 @@ def test_faults_are_cleared_by_reset(sendgrid_fake, mailblocks):
 def test_bad_faults_are_refused(sendgrid_fake, kwargs):
     with pytest.raises(ValueError):
         sendgrid_fake.inject_fault("list_blocks", **kwargs)
+
+
+def test_latency_fault_delays_then_answers_normally(sendgrid_fake):
+    sendgrid_fake.inject_fault("list_blocks", latency=0.05, times=1)
+    r = _get(sendgrid_fake)
+    assert r.status_code == 200
+    assert sendgrid_fake.requests.last.duration_ms >= 50
+
+
+def test_latency_and_status_combine(sendgrid_fake):
+    sendgrid_fake.inject_fault("list_blocks", latency=0.01, status=504, times=1)
+    r = _get(sendgrid_fake)
+    assert (r.status_code, r.json()) == (504, {"errors": [{"field": None, "message": "gateway timeout"}]})
+
+
+def test_fault_on_another_route_or_provider_does_not_fire(sendgrid_fake, mailblocks):
+    sendgrid_fake.inject_fault("get_block", status=500)
+    mailblocks.faults.add(provider="nonexistent-provider", status=500)
+    assert _get(sendgrid_fake).status_code == 200
+
+
+def test_faults_fire_before_auth(sendgrid_fake):
+    """An outage answers everyone, credentials or not."""
+    sendgrid_fake.inject_fault(status=503, times=1)
+    r = requests.get(sendgrid_fake.url + "/v3/suppression/blocks")
+    assert r.status_code == 503

@@ -154,3 +154,12 @@ def test_binds_loopback_on_a_free_port_by_default():
     with FakeServer() as a, FakeServer() as b:
         assert a.host == b.host == "127.0.0.1"
         assert a.port != b.port and a.port > 0
+
+
+def test_binding_beyond_loopback_warns():
+    from pytest_mailblocks.core.fake import NotLoopbackWarning
+
+    server = FakeServer(host="0.0.0.0")
+    with pytest.warns(NotLoopbackWarning, match="not loopback"):
+        server.start()
+    server.stop()

@@ -38,6 +38,7 @@ def test_options_preflight_needs_no_auth(http, sendgrid_fake):
     assert "On-behalf-of" in r.headers["Access-Control-Allow-Headers"]
 
 
+@pytest.mark.parametrize("serving", ["socket", "inprocess"])  # mounted, other paths are the httpserver's
 def test_path_outside_every_provider_is_a_json_404(http, sendgrid_fake):
     r = http.get(sendgrid_fake.url + "/nothing/here")
     assert r.status_code == 404

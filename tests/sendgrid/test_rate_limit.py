@@ -18,7 +18,8 @@ def test_reset_is_the_next_minute_boundary_of_the_fake_clock(sg, mailblocks):
     mailblocks.clock.freeze("2023-05-18T22:17:21Z")
     r = sg.get(BLOCKS)
     assert r.headers["X-RateLimit-Reset"] == "1684448280"  # 22:18:00Z, as recorded
-    assert r.headers["Date"] == "Thu, 18 May 2023 22:17:21 GMT"
+    # mounted on pytest-httpserver, werkzeug's server adds its own Date first
+    assert r.headers["Date"].split(", ")[-2:] == ["Thu", "18 May 2023 22:17:21 GMT"]
 
 
 def test_over_the_limit_is_429_with_headers(sg, sendgrid_fake, mailblocks):

@@ -3,7 +3,7 @@ shared :class:`Fake` base (state, clock, handles, in-process clients)."""
 
 from __future__ import annotations
 
-import sys
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +18,13 @@ if TYPE_CHECKING:
     from ..providers.sendgrid.handle import SendGridHandle
     from .server import HTTPServer
 
-__all__ = ["Fake", "FakeServer"]
+__all__ = ["Fake", "FakeServer", "NotLoopbackWarning"]
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class NotLoopbackWarning(UserWarning):
+    """The fake is bound to an address other machines may reach."""
 
 
 class Fake:
@@ -115,6 +119,14 @@ class Fake:
 
         return HttpxTransport(self.app)
 
+    def mount(self, httpserver: Any) -> Any:
+        """Serve this fake's paths through a pytest-httpserver ``httpserver`` too;
+        returns a :class:`~.mount.MountedFake` sharing this state, with the
+        httpserver's url (see :mod:`.mount`)."""
+        from .mount import mount
+
+        return mount(self.app, httpserver)
+
     def requests_session(self) -> Any:
         """A ``requests.Session`` whose calls to ``self.url`` stay in-process."""
         import requests
@@ -178,10 +190,11 @@ class FakeServer(Fake):
         if self._server is not None:
             raise RuntimeError("the server is already running")
         if self.host not in LOOPBACK:
-            print(
-                f"mailblocks: warning: serving on {self.host}, not loopback: anyone who can reach "
-                "this address can read and change the fake's state",
-                file=sys.stderr,
+            warnings.warn(
+                f"serving on {self.host}, not loopback: anyone who can reach this address can read "
+                "and change the fake's state (use --control-token or --no-control to guard it)",
+                NotLoopbackWarning,
+                stacklevel=2,
             )
         self._server = HTTPServer(self.app, self.host, self.port, max_body=self.app.max_body)
         self.port = self._server.port

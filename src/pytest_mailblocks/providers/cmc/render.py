@@ -45,8 +45,8 @@ __all__ = [
     "zip_bytes",
 ]
 
-JSON_TYPE = "application/json;charset=UTF-8"
-XML_TYPE = "application/xml;charset=UTF-8"
+JSON_TYPE = "application/json"
+XML_TYPE = "application/xml"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 #: element order of ``<block>`` (seed 000: the XML example)

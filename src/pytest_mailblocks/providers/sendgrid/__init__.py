@@ -65,7 +65,15 @@ class SendGrid(Provider):
             entry = known.get(status) or ErrorEntry(
                 f"SG_FAULT_{status}", status, E.FAULT_MESSAGES.get(status) or _phrase(status)
             )
-            return ProviderError(entry, status=status)
+            headers = {}
+            if status == 429:  # as the live 429: the limit, nothing remaining, the next minute
+                reset_at = (int(self.clock.time()) // 60 + 1) * 60
+                headers = {
+                    "X-RateLimit-Limit": str(self.state.rate_limit),
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": str(reset_at),
+                }
+            return ProviderError(entry, status=status, headers=headers)
         return ProviderError(E.SG_INTERNAL)
 
     # -- records from Python / JSON ------------------------------------------------------

@@ -33,6 +33,26 @@ class SendGridHandle(Handle):
     def username(self) -> str:
         return self._provider.state.parent.username
 
+    def seed(
+        self,
+        data: Any,
+        *,
+        list_name: str = "blocks",
+        faker: Any = None,
+        seed: int | None = None,
+        subuser: str | None = None,
+    ) -> int:
+        """Seed from JSON-like data (the control plane's shape), or, given an
+        integer ``n``, fill ``list_name`` with ``n`` realistic generated records
+        (``faker``: a Faker instance, e.g. the pytest ``faker`` fixture; else one
+        seeded with ``seed``). Created times fall in the 90 days before the fake's now."""
+        if isinstance(data, bool) or not isinstance(data, int):
+            return super().seed(data)
+        from ...faker import generate
+
+        records = generate(f"sendgrid_{list_name[:-1]}", data, faker=faker, seed=seed, now=self.clock.time())
+        return self.add_many(list_name, records, subuser=subuser)
+
     # -- any list -----------------------------------------------------------------------
     def add(self, list_name: str, email: str, *, subuser: str | None = None, **fields: Any) -> dict[str, Any]:
         """Add a record to ``list_name`` (``blocks``, ``bounces``, ``spam_reports``,

@@ -1,0 +1,208 @@
+"""NAVER Cloud Outbound Mailer errors: the catalogue.
+
+Two envelopes, told apart by the row's ``code`` (rendered by ``render.render_error``):
+
+- **API Gateway** rows (three-digit ``errorCode``): ``{"error": {"errorCode": "200",
+  "message": "Authentication Failed", "details": "..."}}``; the row's ``message`` is the
+  ``details`` text, the fixed ``message`` comes from :data:`GATEWAY_MESSAGES` (the
+  gateway documents one message per errorCode). Header
+  ``x-ncp-apigw-response-origin: APIGW``.
+- **Mailer** rows (``77xxx``): ``{"error": {"code": "77102", "message": "..."}}``
+  (shape from the provider's Swagger as generated into fincloud-sdk-for-java/-go;
+  ``shared/providers/ncp.md``: Mailer errors). Header ``...-response-origin: ENDPOINT``.
+
+Statuses of the mailer rows are seed 001's table. The messages are the "응답 메시지"
+(response message) column of the older Korean docs (recordings
+``unsubscribers_register_201``); no live capture shows them, so every mailer row is
+``assumed=True``. Rows no document backs are listed in ``docs/providers/ncp.md``.
+"""
+
+from __future__ import annotations
+
+from ...core.errors import ErrorEntry
+
+#: the gateway's one message per errorCode (api-gov.ncloud-docs.com api-call-lgc-errorhandling;
+#: "Forbidden" 230: API Gateway docs; 510/900: shared/providers/ncp.md)
+GATEWAY_MESSAGES: dict[str, str] = {
+    "100": "Bad Request Exception",
+    "200": "Authentication Failed",
+    "210": "Permission Denied",
+    "230": "Forbidden",
+    "300": "Not Found Exception",
+    "400": "Quota Exceeded",
+    "410": "Throttle Limited",
+    "420": "Rate Limited",
+    "430": "Request Entity Too Large",
+    "500": "Endpoint Error",
+    "510": "Endpoint Timeout",
+    "900": "Unexpected Error",
+}
+
+_OLD_DOCS = "older ko docs error table ('응답 메시지'), recordings unsubscribers_register_201; status: seed 001"
+
+# -- API Gateway -------------------------------------------------------------------------
+NCP_GW_AUTH_MISSING = ErrorEntry(
+    "NCP_GW_AUTH_MISSING",
+    401,
+    "Authentication information are missing.",
+    code="200",
+    source="recording apigw_401_auth_missing (same gateway layer, another product)",
+)
+NCP_GW_AUTH_INVALID = ErrorEntry(
+    "NCP_GW_AUTH_INVALID",
+    401,
+    "Invalid authentication information.",
+    code="200",
+    source="recording apigw_401_auth_invalid (measured notes; wrong key)",
+)
+NCP_GW_TIMESTAMP_EXPIRED = ErrorEntry(
+    "NCP_GW_TIMESTAMP_EXPIRED",
+    401,
+    "Invalid authentication information.",
+    code="200",
+    assumed=True,
+    source="ncp.md: expired timestamp is 200/401, details wording unknown; the documented invalid text is reused",
+)
+NCP_GW_PERMISSION_DENIED = ErrorEntry(
+    "NCP_GW_PERMISSION_DENIED",
+    401,
+    "A subscription to the API is required.",
+    code="210",
+    source="recording apigw_401_permission_denied_210 (Maps host; wording for a key without mail rights unknown)",
+)
+NCP_GW_FORBIDDEN = ErrorEntry(
+    "NCP_GW_FORBIDDEN",
+    403,
+    "Forbidden.",
+    code="230",
+    assumed=True,
+    source="ncp.md gateway table (403/230 Forbidden); details and trigger unknown; a key flagged forbidden",
+)
+NCP_GW_BAD_REQUEST = ErrorEntry(
+    "NCP_GW_BAD_REQUEST",
+    400,
+    "Bad request.",
+    code="100",
+    assumed=True,
+    source="api-call-lgc-errorhandling (400/100: 'protocol, encoding (UTF-8) 등 Request 오류'); details unknown",
+)
+NCP_GW_NOT_FOUND = ErrorEntry(
+    "NCP_GW_NOT_FOUND",
+    404,
+    "URL not found.",
+    code="300",
+    source="recording apigw_404_not_found_300; status 404 per api-call-lgc-errorhandling",
+)
+NCP_GW_QUOTA_EXCEEDED = ErrorEntry(
+    "NCP_GW_QUOTA_EXCEEDED",
+    429,
+    "Quota exceeded.",
+    code="400",
+    assumed=True,
+    source="api-call-lgc-errorhandling (429/400 Quota Exceeded); details unknown",
+)
+NCP_GW_TOO_LARGE = ErrorEntry(
+    "NCP_GW_TOO_LARGE",
+    413,
+    "Request entity too large.",
+    code="430",
+    assumed=True,
+    source="api-call-lgc-errorhandling (413/430); details unknown",
+)
+NCP_GW_ENDPOINT_ERROR = ErrorEntry(
+    "NCP_GW_ENDPOINT_ERROR",
+    503,
+    "Endpoint error.",
+    code="500",
+    assumed=True,
+    source="api-call-lgc-errorhandling (503/500 Endpoint Error); details unknown; injected 503",
+)
+NCP_GW_ENDPOINT_TIMEOUT = ErrorEntry(
+    "NCP_GW_ENDPOINT_TIMEOUT",
+    504,
+    "Endpoint timeout.",
+    code="510",
+    assumed=True,
+    source="ncp.md (504/510); message and details assumed; injected 504",
+)
+NCP_GW_UNEXPECTED = ErrorEntry(
+    "NCP_GW_UNEXPECTED",
+    500,
+    "Unexpected error.",
+    code="900",
+    assumed=True,
+    source="ncp.md (500/900); message and details assumed; injected 5xx without a row of their own",
+)
+
+# -- Cloud Outbound Mailer (seed 001 table) ------------------------------------------------
+NCP_METHOD_NOT_ALLOWED = ErrorEntry(
+    "NCP_METHOD_NOT_ALLOWED", 405, "METHOD_NOT_ALLOWED", code="77001", assumed=True, source=_OLD_DOCS
+)
+NCP_UNSUPPORTED_MEDIA_TYPE = ErrorEntry(
+    "NCP_UNSUPPORTED_MEDIA_TYPE", 415, "UNSUPPORTED_MEDIA_TYPE", code="77002", assumed=True, source=_OLD_DOCS
+)
+NCP_LOGIN_ERROR = ErrorEntry("NCP_LOGIN_ERROR", 400, "로그인 정보 오류", code="77101", assumed=True, source=_OLD_DOCS)
+NCP_BAD_REQUEST = ErrorEntry(
+    "NCP_BAD_REQUEST",
+    400,
+    "BAD_REQUEST",
+    code="77102",
+    assumed=True,
+    source=_OLD_DOCS + "; ncp.md: targetAddress missing or not an address is 400 77102",
+)
+NCP_RESOURCE_NOT_FOUND = ErrorEntry(
+    "NCP_RESOURCE_NOT_FOUND", 400, "리소스가 존재하지 않음", code="77103", assumed=True, source=_OLD_DOCS
+)
+NCP_NO_PERMISSION = ErrorEntry("NCP_NO_PERMISSION", 403, "권한 없음", code="77201", assumed=True, source=_OLD_DOCS)
+NCP_NOT_SUBSCRIBED = ErrorEntry(
+    "NCP_NOT_SUBSCRIBED", 403, "Email 상품 사용신청 하지 않음", code="77202", assumed=True, source=_OLD_DOCS
+)
+NCP_NO_DEFAULT_PROJECT = ErrorEntry(
+    "NCP_NO_DEFAULT_PROJECT", 500, "기본 프로젝트가 존재하지 않음", code="77301", assumed=True, source=_OLD_DOCS
+)
+NCP_EXTERNAL_SYSTEM_ERROR = ErrorEntry(
+    "NCP_EXTERNAL_SYSTEM_ERROR", 500, "외부 시스템 API 연동 오류", code="77302", assumed=True, source=_OLD_DOCS
+)
+NCP_INTERNAL_ERROR = ErrorEntry(
+    "NCP_INTERNAL_ERROR", 500, "그외 INTERNAL_SERVER_ERROR", code="77303", assumed=True, source=_OLD_DOCS
+)
+
+#: injected fault statuses -> the row the real stack would answer with
+FAULT_ROWS: dict[int, ErrorEntry] = {
+    400: NCP_BAD_REQUEST,
+    401: NCP_GW_AUTH_INVALID,
+    403: NCP_NO_PERMISSION,
+    404: NCP_GW_NOT_FOUND,
+    405: NCP_METHOD_NOT_ALLOWED,
+    413: NCP_GW_TOO_LARGE,
+    415: NCP_UNSUPPORTED_MEDIA_TYPE,
+    429: NCP_GW_QUOTA_EXCEEDED,
+    500: NCP_INTERNAL_ERROR,
+    503: NCP_GW_ENDPOINT_ERROR,
+    504: NCP_GW_ENDPOINT_TIMEOUT,
+}
+
+#: every mailer row by its 77xxx code
+MAILER_CODES: dict[str, ErrorEntry] = {
+    e.code: e  # type: ignore[misc]
+    for e in (
+        NCP_METHOD_NOT_ALLOWED,
+        NCP_UNSUPPORTED_MEDIA_TYPE,
+        NCP_LOGIN_ERROR,
+        NCP_BAD_REQUEST,
+        NCP_RESOURCE_NOT_FOUND,
+        NCP_NO_PERMISSION,
+        NCP_NOT_SUBSCRIBED,
+        NCP_NO_DEFAULT_PROJECT,
+        NCP_EXTERNAL_SYSTEM_ERROR,
+        NCP_INTERNAL_ERROR,
+    )
+}
+
+
+def is_gateway(entry: ErrorEntry) -> bool:
+    """A row the API Gateway answers (three-digit errorCode), not the mailer."""
+    return entry.code in GATEWAY_MESSAGES
+
+
+CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]
