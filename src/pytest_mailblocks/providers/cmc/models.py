@@ -257,10 +257,12 @@ class Composition:
         self.unsubscribes: OrderedStore[Unsubscribe] = OrderedStore(_unsubscribe_key, prefix_index=False)
         self.unsubscribe_filters: dict[str, set[str]] = {}
         self.pending: list[PendingOp] = []
-        self._id_prefix = _id_prefix()
+        self._id_prefix = ""  # drawn on first use: resets stay cheap
         self._id_next = 3000
 
     def new_id(self) -> str:
+        if not self._id_prefix:
+            self._id_prefix = _id_prefix()
         self._id_next += 1
         return f"{self._id_prefix}{self._id_next}"
 
