@@ -152,6 +152,54 @@ def _sendgrid_format(status: int, headers: dict[str, str], body: bytes) -> bool:
     )
 
 
+# -- cmc -----------------------------------------------------------------------------------
+def _cmc_auth(app: App, req: dict[str, Any]) -> None:
+    """Credentials are body parameters: merged into a JSON object body, or put in
+    front of a form (or bodiless) request."""
+    creds = app.providers["cmc"].credentials
+    ctype = next((v for k, v in req["headers"] if k.lower() == "content-type"), None)
+    data = _json(req["body"]) if ctype == "application/json" else None
+    if isinstance(data, dict):
+        req["body"] = json.dumps({**data, **creds}).encode()
+    elif ctype in (None, "application/x-www-form-urlencoded") and not req["body"].lstrip().startswith(b"{"):
+        form = _encode_query(list(creds.items())).encode()
+        req["body"] = form + (b"&" + req["body"] if req["body"] else b"")
+        if ctype is None:
+            req["headers"].append(("Content-Type", "application/x-www-form-urlencoded"))
+
+
+def _cmc_format(status: int, headers: dict[str, str], body: bytes) -> bool:
+    """JSON or XML by the path's suffix; errors ``{"errors":[{code, field, message}]}``
+    or ``<errors><error><code/><field/><message/></error></errors>``."""
+    import xml.etree.ElementTree as ET
+
+    ctype = headers.get("content-type", "")
+    if status < 300:
+        if status == 204:
+            return body == b""
+        if ctype == "application/octet-stream":
+            return body.startswith(b"PK")
+    if ctype.startswith("application/xml"):
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError:
+            return False
+        if status < 300:
+            return root.tag in ("blocks", "success")
+        return root.tag == "errors" and all(
+            node.tag == "error" and [c.tag for c in node] == ["code", "field", "message"] for node in root
+        )
+    data = _json(body)
+    if status < 300:
+        return isinstance(data, dict)
+    return (
+        isinstance(data, dict)
+        and list(data) == ["errors"]
+        and bool(data["errors"])
+        and all(isinstance(e, dict) and list(e) == ["code", "field", "message"] for e in data["errors"])
+    )
+
+
 # -- ncp -----------------------------------------------------------------------------------
 def _ncp_auth(app: App, req: dict[str, Any]) -> None:
     from pytest_mailblocks.contract.runner import ncp_signature
@@ -174,6 +222,23 @@ def _ncp_format(status: int, headers: dict[str, str], body: bytes) -> bool:
 
 PROVIDERS: dict[str, ProviderFuzz] = {
     "sendgrid": ProviderFuzz(_sendgrid_auth, _sendgrid_format),
+    "cmc": ProviderFuzz(
+        _cmc_auth,
+        _cmc_format,
+        [
+            f"/transaction/{version}/{op}.{fmt}"
+            for version in ("v1", "v2")
+            for op in (
+                "blocks/list",
+                "blocks/download",
+                "blocks/delete",
+                "blocks/cancel",
+                "unsubscribes/download",
+                "unsubscribes/cancel",
+            )
+            for fmt in ("json", "xml")
+        ],
+    ),
     "ncp": ProviderFuzz(
         _ncp_auth,
         _ncp_format,

@@ -20,6 +20,7 @@ __all__ = ["REGISTRY", "load_providers"]
 
 REGISTRY: dict[str, str] = {
     "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
+    "cmc": "pytest_mailblocks.providers.cmc:CustomersMailCloud",
     "ncp": "pytest_mailblocks.providers.ncp:Ncp",
     "sendcloud": "pytest_mailblocks.providers.sendcloud:SendCloud",
 }

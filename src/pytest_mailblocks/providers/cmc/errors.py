@@ -1,0 +1,254 @@
+"""Customers Mail Cloud errors: the catalogue.
+
+Wire shape (rendered by ``render.render_error``): JSON
+``{"errors":[{"code":"10-002","field":"server_composition","message":"..."}]}`` or
+XML ``<errors><error><code/><field/><message/></error></errors>`` by the URL suffix,
+one entry per failed check, English or Japanese by ``Accept-Language``
+(``shared/providers/cmc.md``: Errors). Rows with a code from seed 000 (blocks) or
+seed 003 (unsubscribes) carry the documented texts verbatim, ``{0}`` filled with the
+offending value, and the seed's ``({位置})`` (position) as a numbered placeholder.
+HTTP statuses are the fact sheet's (no document states one). Rows in the ``01-``
+family are invented (``assumed=True``): the documents name no code for them.
+"""
+
+from __future__ import annotations
+
+from ...core.errors import ErrorEntry
+
+# -- documented (seed 000, seed 003) -----------------------------------------------------
+CMC_NO_SUCH_COMPOSITION = ErrorEntry(
+    "CMC_NO_SUCH_COMPOSITION",
+    400,
+    "Specified server configuration {0} does not exist.",
+    code="10-002",
+    field="server_composition",
+    messages={"ja": "指定されたサーバ構成 {0} は存在しません。"},
+    source="seed 000 (every blocks operation), seed 003 (both); status 400: cmc.md (validation)",
+)
+CMC_START_AFTER_END = ErrorEntry(
+    "CMC_START_AFTER_END",
+    400,
+    "For the start_date please specify a date before the end_date.",
+    code="10-003",
+    field="start_date",
+    messages={"ja": "開始日には終了日以前の日付を指定してください。"},
+    source="seed 000 (list, download), seed 003 (download); status 400: cmc.md",
+)
+CMC_BLOCK_NOT_FOUND = ErrorEntry(
+    "CMC_BLOCK_NOT_FOUND",
+    404,
+    "The data specified in the email does not exist.",
+    code="12-001",
+    field="email",
+    messages={"ja": "emailで指定されたデータは存在しません。"},
+    source="seed 000 (delete, cancel); status 404: cmc.md",
+)
+CMC_UNSUBSCRIBE_NOT_FOUND = ErrorEntry(
+    "CMC_UNSUBSCRIBE_NOT_FOUND",
+    404,
+    "It does not exist the data specified in the email.",
+    code="12-001",
+    field="email",
+    messages={"ja": "emailで指定されたデータは存在しません。"},
+    source="seed 003 (cancel; its English text differs from seed 000's); status 404: cmc.md",
+)
+CMC_NO_PERMISSION = ErrorEntry(
+    "CMC_NO_PERMISSION",
+    403,
+    "You do not have the permission to access the specified data.",
+    code="12-002",
+    field="",
+    messages={"ja": "指定されたデータにアクセスする権限がありません。"},
+    source="seed 000 (list, download), seed 003 (download, cancel); status 403: cmc.md",
+)
+CMC_INVALID_JSON = ErrorEntry(
+    "CMC_INVALID_JSON",
+    400,
+    "Specified value has invalid (Invalid JSON format).",
+    code="15-001",
+    field="email",
+    messages={"ja": "値の指定方法(JSONフォーマット)が不正です。"},
+    source="seed 003 (cancel); field email: seed 003 Note; status 400: cmc.md",
+)
+CMC_NO_ADDRESSES = ErrorEntry(
+    "CMC_NO_ADDRESSES",
+    400,
+    "Specified value has invalid (Invalid JSON format).",
+    code="15-002",
+    field="email",
+    messages={"ja": "メールアドレスの指定がありません。"},
+    source="seed 003 (cancel; the English text repeats 15-001's, kept verbatim); status 400: cmc.md",
+)
+CMC_ADDRESS_EMPTY = ErrorEntry(
+    "CMC_ADDRESS_EMPTY",
+    400,
+    "No email address is specified.({0})",
+    code="15-003",
+    field="email",
+    messages={"ja": "メールアドレスの指定がありません。({0})"},
+    source="seed 003 (cancel; {0} and ({位置}) = 1-based position: cmc.md)",
+)
+CMC_ADDRESS_REQUIRED = ErrorEntry(
+    "CMC_ADDRESS_REQUIRED",
+    400,
+    "{0} is required.({1})",
+    code="15-004",
+    field="email",
+    messages={"ja": "email は必須項目です。({1})"},
+    source="seed 003 (cancel; {0} = 'email' as the Japanese text names it, {1} = position)",
+)
+CMC_TOO_MANY_ADDRESSES = ErrorEntry(
+    "CMC_TOO_MANY_ADDRESSES",
+    400,
+    "You have exceeded the maximum numbers of address.",
+    code="15-005",
+    field="email",
+    messages={"ja": "指定可能なメールアドレス数を超えました。"},
+    source="seed 003 (cancel; up to 1000 addresses)",
+)
+CMC_DUPLICATE_ADDRESS = ErrorEntry(
+    "CMC_DUPLICATE_ADDRESS",
+    400,
+    "Duplicate email address.({0})",
+    code="15-006",
+    field="email",
+    messages={"ja": "メールアドレスが重複しています。({0})"},
+    source="seed 003 (cancel; {0} = position)",
+)
+CMC_ADDRESS_NOT_FOUND = ErrorEntry(
+    "CMC_ADDRESS_NOT_FOUND",
+    400,
+    "It does not exist the data specified in the email.({0})",
+    code="15-007",
+    field="email",
+    messages={"ja": "emailで指定されたデータは存在しません。({0})"},
+    source="seed 003 (cancel; {0} = position; filter_name mismatches reported on email: seed 003 Note)",
+)
+
+# -- invented: no document names a code for these (cmc.md: "unknown") ---------------------
+CMC_AUTH_FAILED = ErrorEntry(
+    "CMC_AUTH_FAILED",
+    401,
+    "Authentication failed.",
+    code="01-001",
+    field="api_user",
+    messages={"ja": "認証に失敗しました。"},
+    assumed=True,
+    source="cmc.md: authentication failure code unknown; code, text and 401 invented",
+)
+CMC_REQUIRED = ErrorEntry(
+    "CMC_REQUIRED",
+    400,
+    "{0} is required.",
+    code="01-002",
+    messages={"ja": "{0} は必須項目です。"},
+    assumed=True,
+    source="cmc.md: missing-parameter code unknown; text after 15-004 '{0} is required.'",
+)
+CMC_BAD_DATE = ErrorEntry(
+    "CMC_BAD_DATE",
+    400,
+    "{0} must be a valid date in yyyy-mm-dd format.",
+    code="01-003",
+    messages={"ja": "{0} には yyyy-mm-dd 形式の正しい日付を指定してください。"},
+    assumed=True,
+    source="cmc.md: bad-date code unknown (seeds: DATE, yyyy-mm-dd)",
+)
+CMC_NOT_INTEGER = ErrorEntry(
+    "CMC_NOT_INTEGER",
+    400,
+    "{0} must be an integer.",
+    code="01-004",
+    messages={"ja": "{0} には整数を指定してください。"},
+    assumed=True,
+    source="cmc.md: code for non-integer p/r unknown (seed 000: INTEGER)",
+)
+CMC_OUT_OF_RANGE = ErrorEntry(
+    "CMC_OUT_OF_RANGE",
+    400,
+    "{0} must be between {1} and {2}.",
+    code="01-005",
+    messages={"ja": "{0} には {1} 以上 {2} 以下の値を指定してください。"},
+    assumed=True,
+    source="cmc.md: code for r over 100 unknown (seed 000: max 100)",
+)
+CMC_NOT_BOOLEAN = ErrorEntry(
+    "CMC_NOT_BOOLEAN",
+    400,
+    "{0} must be true or false.",
+    code="01-006",
+    messages={"ja": "{0} には true または false を指定してください。"},
+    assumed=True,
+    source="seed 000: removed is BOOLEAN; the answer to anything else is unknown",
+)
+CMC_INVALID_VALUE = ErrorEntry(
+    "CMC_INVALID_VALUE",
+    400,
+    "{0} has an invalid value.",
+    code="01-007",
+    messages={"ja": "{0} の値が不正です。"},
+    assumed=True,
+    source="no document: a JSON body giving an object or array where a string is expected",
+)
+CMC_BAD_BODY = ErrorEntry(
+    "CMC_BAD_BODY",
+    400,
+    "The request body could not be read.",
+    code="01-008",
+    field="",
+    messages={"ja": "リクエストの内容を読み取れません。"},
+    assumed=True,
+    source="no document: a malformed JSON body, a JSON body that is not an object, invalid UTF-8",
+)
+CMC_NOT_FOUND = ErrorEntry(
+    "CMC_NOT_FOUND",
+    404,
+    "The requested API does not exist.",
+    code="01-009",
+    field="",
+    messages={"ja": "指定されたAPIは存在しません。"},
+    assumed=True,
+    source="cmc.md: an unknown suffix is 404 (the fake's choice); text and code invented",
+)
+CMC_METHOD_NOT_ALLOWED = ErrorEntry(
+    "CMC_METHOD_NOT_ALLOWED",
+    405,
+    "This API accepts only POST requests.",
+    code="01-010",
+    field="",
+    messages={"ja": "このAPIはPOSTリクエストのみ受け付けます。"},
+    assumed=True,
+    source="cmc.md: POST only; the answer to other methods is unknown",
+)
+CMC_TOO_LARGE = ErrorEntry(
+    "CMC_TOO_LARGE",
+    413,
+    "The request is too large.",
+    code="01-011",
+    field="",
+    messages={"ja": "リクエストが大きすぎます。"},
+    assumed=True,
+    source="no document: bodies over the fake server's cap",
+)
+CMC_TOO_MANY_REQUESTS = ErrorEntry(
+    "CMC_TOO_MANY_REQUESTS",
+    429,
+    "Too many requests.",
+    code="01-012",
+    field="",
+    messages={"ja": "リクエストが多すぎます。"},
+    assumed=True,
+    source="cmc.md: no enforced limit is documented; used only for injected 429 faults",
+)
+CMC_INTERNAL = ErrorEntry(
+    "CMC_INTERNAL",
+    500,
+    "An internal error occurred.",
+    code="01-013",
+    field="",
+    messages={"ja": "内部エラーが発生しました。"},
+    assumed=True,
+    source="no document: the last-resort guard and injected 5xx faults",
+)
+
+CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]
