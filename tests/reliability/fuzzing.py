@@ -220,6 +220,26 @@ def _ncp_format(status: int, headers: dict[str, str], body: bytes) -> bool:
     )
 
 
+# -- sendcloud -----------------------------------------------------------------------------
+def _sendcloud_auth(app: App, req: dict[str, Any]) -> None:
+    """apiUser/apiKey in the query string, where GET and POST both read them."""
+    creds = app.providers["sendcloud"].credentials
+    req["query"] = [("apiUser", creds["api_user"]), ("apiKey", creds["api_key"]), *req["query"]]
+
+
+def _sendcloud_format(status: int, headers: dict[str, str], body: bytes) -> bool:
+    """The envelope on every answer, errors included."""
+    data = _json(body)
+    return (
+        isinstance(data, dict)
+        and set(data) == {"result", "statusCode", "message", "info"}
+        and isinstance(data["result"], bool)
+        and isinstance(data["statusCode"], int)
+        and isinstance(data["message"], str)
+        and isinstance(data["info"], dict)
+    )
+
+
 PROVIDERS: dict[str, ProviderFuzz] = {
     "sendgrid": ProviderFuzz(_sendgrid_auth, _sendgrid_format),
     "cmc": ProviderFuzz(
@@ -244,6 +264,7 @@ PROVIDERS: dict[str, ProviderFuzz] = {
         _ncp_format,
         ["/api/v1/send-block", "/api/v1/unsubscribers", "/api/v1-sgn/send-block", "/api/v1-jpn/unsubscribers"],
     ),
+    "sendcloud": ProviderFuzz(_sendcloud_auth, _sendcloud_format),
 }
 
 
@@ -255,7 +276,7 @@ def control_format(status: int, headers: dict[str, str], body: bytes) -> bool:
 
 
 # -- strategies ------------------------------------------------------------------------------
-_CONVERTER = re.compile(r"<(?:[a-z]+:)?[a-z_]+>")
+_CONVERTER = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?[a-z_]+>")  # <name>, <path:name>, <any(a, b):name>
 
 
 def templates(app: App) -> list[tuple[str, str]]:
