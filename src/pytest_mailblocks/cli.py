@@ -155,13 +155,14 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"mailblocks: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    print(_banner(server, args.quiet), flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
 
+    # handlers first: a wrapper may signal as soon as it reads the banner
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    print(_banner(server, args.quiet), flush=True)
     try:
         while not stop.wait(3600):
             pass

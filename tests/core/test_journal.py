@@ -54,3 +54,12 @@ def test_json_bodies_are_redacted_and_binary_kept_as_base64():
     e = _entry(1, body=b"\xff\x00", response_body=b"PK\x03\x04\xff")
     d = e.to_dict()
     assert d["body_base64"] is True and d["response_body_base64"] is True
+
+
+def test_multipart_secrets_are_redacted():
+    body = (
+        '--XyZ\r\nContent-Disposition: form-data; name="apiUser"\r\n\r\nshop\r\n'
+        '--XyZ\r\nContent-Disposition: form-data; name="apiKey"\r\n\r\nS3cret\r\n--XyZ--\r\n'
+    )
+    out = redact_text(body, "multipart/form-data; boundary=XyZ", frozenset({"apikey"}))
+    assert "S3cret" not in out and "shop" in out and "<redacted>" in out

@@ -163,3 +163,29 @@ def test_binding_beyond_loopback_warns():
     with pytest.warns(NotLoopbackWarning, match="not loopback"):
         server.start()
     server.stop()
+
+
+def test_request_line_too_long_is_the_providers_own_error(mailblocks):
+    s = _connect(mailblocks)
+    f = s.makefile("rb")
+    s.sendall(
+        b"GET /v3/suppression/blocks?email=" + b"a" * 200_000 + b" HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n"
+    )
+    code, _, body = _read_response(f)
+    assert code == 413
+    assert json.loads(body) == {"errors": [{"field": None, "message": "request entity too large"}]}
+    s.sendall(f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n".encode())
+    assert _read_response(f)[0] == 200  # the connection stays usable
+    s.close()
+
+
+def test_raw_non_ascii_query_bytes_are_an_error_not_a_crash(mailblocks):
+    s = _connect(mailblocks)
+    f = s.makefile("rb")
+    s.sendall(b"GET /v3/suppression/blocks?limit=\xff\xfe HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n")
+    code, _, body = _read_response(f)
+    assert (code, json.loads(body)) == (400, {"errors": [{"field": "limit", "message": "must be an integer"}]})
+    s.sendall(b"GET /v3/suppression/blocks?email=caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n")
+    assert _read_response(f)[:1] == (200,)
+    s.close()
+    assert not mailblocks.app.errors

@@ -12,11 +12,13 @@ provider's internal error, with the traceback kept in the journal and in
 from __future__ import annotations
 
 import itertools
+import string
 import threading
 import time
 import traceback
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
@@ -25,13 +27,14 @@ from .errors import ConnectionReset, ControlError, ProviderError
 from .faults import FaultSet
 from .journal import Journal
 from .provider import Exchange, Provider, json_response
-from .wsgi import HEADERS_KEY
+from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
 
 __all__ = ["DEFAULT_MAX_BODY", "App"]
 
 #: request bodies above this many bytes are refused in the provider's format
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 CONTROL_PREFIX = "/_mailblocks"
+_QUERY_SAFE = "".join(c for c in string.printable if c not in " \t\n\r\x0b\x0c")
 
 
 class App:
@@ -117,6 +120,10 @@ class App:
         """Answer one werkzeug request (also the entry point for mounting on
         pytest-httpserver). May raise :class:`ConnectionReset` (an injected fault)."""
         started = time.perf_counter()
+        if not request.query_string.isascii():
+            # raw bytes a client sent unencoded: percent-encode them so parsing never
+            # fails (RAW_URI keeps the target exactly as sent)
+            request.query_string = quote(request.query_string, safe=_QUERY_SAFE).encode()
         path = request.path
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             return self._journaled("_mailblocks", request, started, lambda ex: self.control.dispatch(request, ex))
@@ -141,7 +148,7 @@ class App:
         try:
             try:
                 length = _content_length(request)
-                if length is not None and length > self.max_body:
+                if request.environ.get(URI_TOO_LONG_KEY) or (length is not None and length > self.max_body):
                     raise provider.core_error("too_large")
                 endpoint, args = provider.match(request)
                 ex.endpoint = endpoint

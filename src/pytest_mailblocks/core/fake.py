@@ -15,6 +15,9 @@ from .handle import Handle
 from .journal import Journal, JournalEntry
 
 if TYPE_CHECKING:
+    from ..providers.cmc.handle import CmcHandle
+    from ..providers.ncp.handle import NcpHandle
+    from ..providers.sendcloud.handle import SendCloudHandle
     from ..providers.sendgrid.handle import SendGridHandle
     from .server import HTTPServer
 
@@ -54,12 +57,31 @@ class Fake:
         handle: SendGridHandle = self.handle("sendgrid")
         return handle
 
+    @property
+    def cmc(self) -> CmcHandle:
+        handle: CmcHandle = self.handle("cmc")
+        return handle
+
+    @property
+    def ncp(self) -> NcpHandle:
+        handle: NcpHandle = self.handle("ncp")
+        return handle
+
+    @property
+    def sendcloud(self) -> SendCloudHandle:
+        handle: SendCloudHandle = self.handle("sendcloud")
+        return handle
+
     def __getattr__(self, name: str) -> Any:
         # server.cmc / .ncp / .sendcloud and any provider registered later
         if name.startswith("_") or "app" not in self.__dict__:
             raise AttributeError(name)
         if name in self.app.providers:
             return self.handle(name)
+        from ..providers import REGISTRY
+
+        if name in REGISTRY:
+            raise AttributeError(f"provider {name!r} is not served here; served: {sorted(self.app.providers)}")
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
     @property

@@ -11,6 +11,7 @@ provider's secrets.
 from __future__ import annotations
 
 import base64
+import re
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -46,6 +47,8 @@ def redact_text(text: str, content_type: str, secrets: frozenset[str]) -> str:
     if not text or not secrets:
         return text
     ctype = content_type.split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        return _redact_multipart(text, secrets)
     if ctype == "application/x-www-form-urlencoded" or (not ctype and "=" in text):
         pairs = parse_qsl(text, keep_blank_values=True)
         if any(_is_secret(k, secrets) for k, _ in pairs):
@@ -64,6 +67,23 @@ def redact_text(text: str, content_type: str, secrets: frozenset[str]) -> str:
         if redacted != data:
             return json.dumps(redacted, ensure_ascii=False)
     return text
+
+
+_PART_NAME = re.compile(r'name="([^"]*)"', re.I)
+
+
+def _redact_multipart(text: str, secrets: frozenset[str]) -> str:
+    """Blank the value of every secret field in a multipart body (kept as text)."""
+    out = []
+    for part in re.split(r"(\r?\n--[^\r\n]*\r?\n|^--[^\r\n]*\r?\n)", text):
+        head, sep, value = part.partition("\r\n\r\n")
+        if not sep:
+            head, sep, value = part.partition("\n\n")
+        match = _PART_NAME.search(head) if sep else None
+        if match and _is_secret(match.group(1), secrets):
+            part = head + sep + REDACTED
+        out.append(part)
+    return "".join(out)
 
 
 def _body_text(body: bytes) -> tuple[str, bool]:

@@ -23,11 +23,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import ConnectionReset
-from .wsgi import make_environ
+from .wsgi import URI_TOO_LONG_KEY, make_environ
 
 __all__ = ["HTTPServer"]
 
 _MAX_LINE = 65536
+_MAX_DISCARD = 16 * 1024 * 1024
 _MAX_HEADERS = 200
 _KEEPALIVE_TIMEOUT = 75.0
 _REASONS = {
@@ -225,8 +226,22 @@ class HTTPServer:
                 pass
 
     def _one_request(self, conn: _Conn, rfile: Any, line: bytes) -> bool:
+        too_long = False
         if len(line) > _MAX_LINE:
-            raise _BadRequest(414, "request line too long")
+            # Read the rest of the line away, keep the method, the version and the start
+            # of the target: the app answers in the provider's own format.
+            tail = line
+            skipped = 0
+            while not tail.endswith(b"\n"):
+                tail = rfile.readline(_MAX_LINE)
+                skipped += len(tail)
+                if not tail or skipped > _MAX_DISCARD:
+                    raise _BadRequest(414, "request line too long")
+            raw_version = tail.rstrip(b"\r\n").rsplit(b" ", 1)[-1]
+            raw_method, _, rest = line.partition(b" ")
+            raw_path = rest.split(b"?", 1)[0].split(b" ", 1)[0]  # the path as far as kept, no query
+            line = raw_method + b" " + raw_path + b" " + raw_version + b"\r\n"
+            too_long = True
         try:
             text = line.decode("latin-1").rstrip("\r\n")
             method, target, version = text.split(" ")
@@ -301,6 +316,8 @@ class HTTPServer:
             protocol=version,
         )
         environ["CONTENT_LENGTH"] = str(declared)
+        if too_long:
+            environ[URI_TOO_LONG_KEY] = True
 
         status_line = "500 Internal Server Error"
         out_headers: list[tuple[str, str]] = []

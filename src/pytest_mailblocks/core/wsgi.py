@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["HEADERS_KEY", "make_environ", "split_target"]
+__all__ = ["HEADERS_KEY", "URI_TOO_LONG_KEY", "make_environ", "split_target"]
 
 
 def split_target(target: str) -> str:
@@ -85,6 +85,8 @@ def make_environ(
 
 #: environ key holding the request's headers exactly as received: (name, value) pairs
 HEADERS_KEY = "mailblocks.headers"
+#: environ key set by the built-in server when the request line was too long to keep
+URI_TOO_LONG_KEY = "mailblocks.uri_too_long"
 _ENV_KEYS: dict[str, str] = {}
 
 
