@@ -76,9 +76,9 @@ def _redact_multipart(text: str, secrets: frozenset[str]) -> str:
     """Blank the value of every secret field in a multipart body (kept as text)."""
     out = []
     for part in re.split(r"(\r?\n--[^\r\n]*\r?\n|^--[^\r\n]*\r?\n)", text):
-        head, sep, value = part.partition("\r\n\r\n")
+        head, sep, _ = part.partition("\r\n\r\n")
         if not sep:
-            head, sep, value = part.partition("\n\n")
+            head, sep, _ = part.partition("\n\n")
         match = _PART_NAME.search(head) if sep else None
         if match and _is_secret(match.group(1), secrets):
             part = head + sep + REDACTED
