@@ -127,3 +127,21 @@ def test_sendcloud_valid_params(mailblocks, params):
 def test_sendcloud_invalid_params(mailblocks, params):
     body = _sendcloud(mailblocks, params)
     assert body["result"] is False and body["statusCode"] != 200
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=HC)
+@given(
+    lists=st.fixed_dictionaries(
+        {
+            name: st.lists(mb.sendgrid_records(name), max_size=4)
+            for name in ("blocks", "bounces", "spam_reports", "invalid_emails", "unsubscribes")
+        }
+    ),
+    bounces=st.lists(mb.sendcloud_bounces(), max_size=4),
+    unsubscribes=st.lists(mb.sendcloud_unsubscribes(), max_size=4),
+)
+def test_sibling_record_strategies_seed_the_fakes(mailblocks, lists, bounces, unsubscribes):
+    mailblocks.reset()
+    mailblocks.seed({"sendgrid": lists, "sendcloud": {"bounces": bounces, "unsubscribes": unsubscribes}})
+    for name, records in lists.items():
+        assert len(mailblocks.sendgrid.records(name)) == len({r["email"].strip().lower() for r in records})

@@ -30,10 +30,13 @@ __all__ = [
     "ncp_send_block_params",
     "ncp_send_blocks",
     "sendcloud_blocks",
+    "sendcloud_bounces",
     "sendcloud_list_params",
+    "sendcloud_unsubscribes",
     "sendgrid_blocks",
     "sendgrid_bulk_delete_bodies",
     "sendgrid_list_params",
+    "sendgrid_records",
     "smtp_statuses",
     "unix_times",
 ]
@@ -80,6 +83,22 @@ def sendgrid_blocks(times: st.SearchStrategy[int] | None = None) -> st.SearchStr
             "status": smtp_statuses,
         }
     )
+
+
+def sendgrid_records(list_name: str, times: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Records of any SendGrid list (``blocks``, ``bounces``, ``spam_reports``,
+    ``invalid_emails``, ``unsubscribes``), each with its own fields."""
+    created = times if times is not None else unix_times()
+    fields: dict[str, st.SearchStrategy[Any]] = {"email": emails(), "created": created}
+    if list_name in ("blocks", "bounces"):
+        fields.update(reason=st.text(max_size=60), status=smtp_statuses)
+    elif list_name == "spam_reports":
+        fields["ip"] = st.ip_addresses(v=4).map(str)
+    elif list_name == "invalid_emails":
+        fields["reason"] = st.sampled_from(["Mail domain mentioned in email address is unknown", "Known bad domain"])
+    elif list_name != "unsubscribes":
+        raise ValueError(f"unknown SendGrid list {list_name!r}")
+    return st.fixed_dictionaries(fields)
 
 
 def sendgrid_list_params(*, valid: bool = True) -> st.SearchStrategy[dict[str, str]]:
@@ -236,6 +255,18 @@ def sendcloud_blocks() -> st.SearchStrategy[dict[str, Any]]:
             ),
             "create_time": _local_times(8),
         }
+    )
+
+
+def sendcloud_bounces() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"email": emails(idn=False), "reason": st.text(max_size=60), "bounce_time": _local_times(8)}
+    )
+
+
+def sendcloud_unsubscribes() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"email": emails(idn=False), "label_id": st.integers(0, 10), "unsubscribe_time": _local_times(8)}
     )
 
 
