@@ -201,23 +201,19 @@ def cmc_list_params(*, valid: bool = True) -> st.SearchStrategy[dict[str, str]]:
 
 
 # -- NAVER Cloud Outbound Mailer -------------------------------------------------------------------
+def _ncp_hard_bounce_codes() -> tuple[str, ...]:
+    from .providers.ncp.models import HARD_BOUNCE_CODES
+
+    return HARD_BOUNCE_CODES
+
+
 def ncp_send_blocks() -> st.SearchStrategy[dict[str, Any]]:
     """Send blocks as ``ncp_fake.add_block`` and the seed take them."""
     return st.fixed_dictionaries(
         {
             "email": emails(idn=False),
             "requester": st.sampled_from(["SYSTEM", "CUSTOMER", "OTHER_CUSTOMER"]),
-            "result_code": st.sampled_from(
-                [
-                    "MAILBOX_ERROR",
-                    "MAIL_CONTENTS_ERROR",
-                    "NETWORK_ERROR",
-                    "RECEIVE_MAIL_SERVICE_ERROR",
-                    "RECIPIENT_ADDRESS_ERROR",
-                    "SECURITY_AND_POLICY_ERROR",
-                    "SMTP_ERROR",
-                ]
-            ),
+            "result_code": st.sampled_from(_ncp_hard_bounce_codes()),
             "hours": st.integers(1, 24 * 30),
         }
     )
