@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -119,21 +118,6 @@ def unzip_csv(r: Any, stem: str, tz: tzinfo, now: float) -> list[list[str]]:
     lines = text.split("\n")[:-1]
     assert all(line.startswith('"') and line.endswith('"') for line in lines), lines
     return list(csv.reader(io.StringIO(text)))
-
-
-def seed_order_safe(items: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """BUG: a seed call holding a removed record applies its records out of order: an
-    address named twice keeps the wrong record (test_seed_with_a_removed_record_* below).
-    Until the fake is fixed, such a call names each address once (its first record)."""
-    if not any(item[-1] for item in items):
-        return items
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        if item[0].lower() not in seen:
-            seen.add(item[0].lower())
-            out.append(item)
-    return out
 
 
 class CmcMachine(RuleBasedStateMachine):
@@ -288,7 +272,7 @@ class CmcMachine(RuleBasedStateMachine):
             ),
             min_size=1,
             max_size=3,
-        ).map(seed_order_safe)
+        )
     )
     def add_blocks(self, items: list[tuple[str, str, int, int, int, int, bool]]) -> None:
         """Seed blocks through the control plane (docs page: ``POST /_mailblocks/cmc/blocks``),
@@ -614,19 +598,16 @@ def _seed_and_list(body: list[dict[str, Any]]) -> tuple[list[dict[str, str]], li
         return listed, removed
 
 
-# BUG: the fake's add_block_records (providers/cmc/__init__.py) bulk-loads the blocked
-# records of a seed call after the records it puts one by one (removed ones, and every
-# record after the first removed one), so a later record of the same address loses.
+# Regressions found by the machine: the fake once bulk-loaded the blocked records of a
+# seed call after the records it put one by one, so a later record of an address lost.
 # The docs page: a seeded block replaces the address's record; ``removed`` seeds it as
 # deleted. In one call the later record must win.
-@pytest.mark.xfail(strict=True, reason="BUG: seed blocked-then-removed in one call leaves the address on both lists")
 def test_seed_with_a_removed_record_blocked_then_removed() -> None:
     listed, removed = _seed_and_list([{"email": "a@x.io"}, {"email": "a@x.io", "removed": True}])
     assert [b["email"] for b in removed] == ["a@x.io"]
-    assert listed == []  # the fake also lists a@x.io as blocked
+    assert listed == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with a removed record in the call, the earlier block of an address wins")
 def test_seed_with_a_removed_record_keeps_the_later_block() -> None:
     body = [
         {"email": "a@x.io", "occurred": 2},
@@ -634,4 +615,4 @@ def test_seed_with_a_removed_record_keeps_the_later_block() -> None:
         {"email": "a@x.io", "occurred": 1},
     ]
     listed, _ = _seed_and_list(body)
-    assert [(b["email"], b["occurred"]) for b in listed] == [("a@x.io", "1")]  # the fake keeps occurred "2"
+    assert [(b["email"], b["occurred"]) for b in listed] == [("a@x.io", "1")]

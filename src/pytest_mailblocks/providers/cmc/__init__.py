@@ -186,14 +186,18 @@ class CustomersMailCloud(Provider):
             comp.put_unsubscribe(record)
 
     def add_block_records(self, items: list[tuple[Composition, Block, bool]]) -> int:
+        """Apply seeded blocks in order (a later record of an address wins). A
+        composition with no removed record in this call and no removed or erroring
+        address takes its blocks in one bulk load; the others one by one."""
+        one_by_one = {comp.name for comp, _, removed in items if removed or comp.removed or comp.error_counts}
         by_comp: dict[str, list[Block]] = {}
         for comp, record, removed in items:
-            if removed:
-                comp.put_removed(record)
-            elif comp.removed or comp.error_counts:
-                comp.put_block(record)
-            else:
+            if comp.name not in one_by_one:
                 by_comp.setdefault(comp.name, []).append(record)
+            elif removed:
+                comp.put_removed(record)
+            else:
+                comp.put_block(record)
         for name, records in by_comp.items():
             self.state.compositions[name].blocks.bulk_load(records)
         return len(items)
