@@ -175,10 +175,72 @@ class MailblocksProvider(BaseProvider):
     def sendgrid_unsubscribe(self, now: float | None = None) -> dict[str, Any]:
         return {"created": self.unix_time(now), "email": self.mailblocks_email()}
 
-    # -- formats shared by the other providers -------------------------------------------
-    def local_time(self, now: float | None, offset_hours: int, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    # -- Customers Mail Cloud ------------------------------------------------------------
+    def local_time(self, now: float | None, offset_hours: int, days: int = 90) -> str:
+        """``yyyy-MM-dd HH:mm:ss`` at UTC+offset, within ``days`` before ``now``."""
         tz = timezone(timedelta(hours=offset_hours))
-        return datetime.fromtimestamp(self.unix_time(now), tz).strftime(fmt)
+        return datetime.fromtimestamp(self.unix_time(now, days), tz).strftime("%Y-%m-%d %H:%M:%S")
+
+    def cmc_block(self, now: float | None = None) -> dict[str, Any]:
+        """A block as ``cmc_fake.add_blocks`` / the seed take it (``created`` in JST)."""
+        failure = self.smtp_failure()
+        return {
+            "email": self.mailblocks_email(),
+            "status": int(CMC_STATUS[failure["kind"]]) if self.random_int(0, 9) else self.random_element((6, 8, 9, 99)),
+            "occurred": self.random_int(1, 5),
+            "created": self.local_time(now, 9),
+        }
+
+    def cmc_unsubscribe(self, now: float | None = None) -> dict[str, Any]:
+        return {
+            "email": self.mailblocks_email(),
+            "filter_name": self.random_element(
+                ("distribution list A", "distribution list B", "newsletter", "campaign-2024", "配信リストC")
+            ),
+            "created": self.local_time(now, 9),
+        }
+
+    # -- NAVER Cloud Outbound Mailer --------------------------------------------------------
+    def ncp_send_block(self, now: float | None = None) -> dict[str, Any]:
+        """A send block as ``ncp_fake.add_block`` / the seed take it: a hard bounce in
+        the last week (so most are still in force under the 168 h default)."""
+        email = self.mailblocks_email()
+        failure = self.smtp_failure(email)
+        requester = self.random_element(("SYSTEM",) * 6 + ("OTHER_CUSTOMER", "OTHER_CUSTOMER", "CUSTOMER", "ADMIN"))
+        created = datetime.fromtimestamp(self.unix_time(now, days=7), timezone.utc)
+        record: dict[str, Any] = {"email": email, "requester": requester, "created": created.isoformat()}
+        if requester != "ADMIN":
+            record["result_code"] = NCP_RESULT_CODES[failure["kind"]]
+            record["result_message"] = failure["reason"] + "\n"
+        return record
+
+    # -- SendCloud -------------------------------------------------------------------------
+    def sendcloud_block(self, now: float | None = None) -> dict[str, Any]:
+        """A block row as ``sendcloud_fake.add_blocks`` / the seed take it: mostly an
+        address, sometimes a whole domain; times in UTC+8, expiring within a year."""
+        end = int(now if now is not None else Clock().time())
+        expire = datetime.fromtimestamp(end + self.random_int(1, 365) * 86400, timezone(timedelta(hours=8)))
+        record: dict[str, Any] = {
+            "api_user_block": "all" if self.random_int(0, 4) else self.random_element(("batch", "marketing")),
+            "expire_time": expire.strftime("%Y-%m-%d"),
+            "create_time": self.local_time(end, 8),
+        }
+        if self.random_int(0, 9):
+            record["email"] = self.mailblocks_email()
+        else:
+            record["domain"] = self.random_element(DOMAINS).lower()
+        return record
+
+    def sendcloud_bounce(self, now: float | None = None) -> dict[str, Any]:
+        email = self.mailblocks_email()
+        return {"email": email, "reason": self.smtp_failure(email)["reason"], "bounce_time": self.local_time(now, 8)}
+
+    def sendcloud_unsubscribe(self, now: float | None = None) -> dict[str, Any]:
+        return {
+            "email": self.mailblocks_email(),
+            "label_id": self.random_int(0, 5),
+            "unsubscribe_time": self.local_time(now, 8),
+        }
 
 
 def generate(method: str, n: int, *, faker: Any = None, seed: int | None = None, now: float | None = None) -> list[Any]:
@@ -199,14 +261,17 @@ def generate(method: str, n: int, *, faker: Any = None, seed: int | None = None,
     attempts = 0
     while len(out) < n:
         record = make(now=now)
-        email = str(record.get("email") or record.get("targetAddress") or "").lower()
+        email = str(record.get("email") or record.get("domain") or "").lower()
         attempts += 1
         if email in seen and attempts < n * 20:
             continue
-        if email in seen:  # the name space ran thin: make it distinct
+        if email in seen and "email" in record:  # the name space ran thin: make it distinct
             local, _, domain = record["email"].partition("@")
             record["email"] = f"{local}{len(out)}@{domain}"
             email = record["email"].lower()
+        elif email in seen:
+            record["domain"] = f"d{len(out)}.{record['domain']}"
+            email = record["domain"]
         seen.add(email)
         out.append(record)
     return out

@@ -46,6 +46,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PROVIDER.NAME=VALUE",
         help="default credential override, e.g. sendgrid.api_key=SG.test (repeatable)",
     )
+    group.addoption(
+        "--mailblocks-verify",
+        choices=("fake", "recorded", "live"),
+        default=None,
+        metavar="TARGET",
+        help="run the contract suite against TARGET (fake, recorded, live) instead of the collected tests",
+    )
+    group.addoption(
+        "--mailblocks-scenarios",
+        default=None,
+        metavar="DIR",
+        help="contract scenarios, one folder per provider (default: tests/contract/scenarios)",
+    )
+    group.addoption(
+        "--mailblocks-fixtures",
+        default=None,
+        metavar="DIR",
+        help="recorded responses, one folder per provider (default: fixtures)",
+    )
     parser.addini("mailblocks_host", "interface the fake server binds", default="127.0.0.1")
     parser.addini("mailblocks_port", "port the fake server binds (0: free port)", default="0")
     parser.addini(
@@ -145,6 +164,61 @@ def _provider_fixture(key: str) -> Callable[..., Any]:
     fixture.__name__ = f"{key}_fake"
     fixture.__doc__ = f"The {key} fake's handle on a freshly reset server."
     return pytest.fixture(name=f"{key}_fake")(fixture)
+
+
+class ContractDrift(Exception):
+    """A contract check that found the fake and its expectation apart."""
+
+
+class ContractItem(pytest.Item):
+    """One contract check (a scenario, or a recording replayed) as a test item."""
+
+    def __init__(self, *, check: tuple[Any, ...], target: str, fixtures: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+        self.target = target
+        self.fixtures = fixtures
+
+    def runtest(self) -> None:
+        from .contract.runner import check
+
+        label, provider, scenario = self.check
+        result = check(label, provider, scenario, self.target, self.fixtures)
+        if result.status == "skipped":
+            pytest.skip(result.detail)
+        if result.status == "failed":
+            raise ContractDrift(result.detail)
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, ContractDrift):
+            return f"{self.check[0]} ({self.target}): {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, f"contract {self.target}: {self.check[0]}"
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--mailblocks-verify TARGET``: the contract checks replace the collected tests."""
+    target = config.getoption("--mailblocks-verify")
+    if not target:
+        return
+    from pathlib import Path
+
+    from .contract.runner import plan
+    from .contract.scenario import load_scenarios
+
+    root = Path(config.rootpath)
+    scenarios_dir = Path(config.getoption("--mailblocks-scenarios") or root / "tests" / "contract" / "scenarios")
+    fixtures = Path(config.getoption("--mailblocks-fixtures") or root / "fixtures")
+    if not scenarios_dir.is_dir():
+        raise pytest.UsageError(f"pytest-mailblocks: no scenario folder at {scenarios_dir}")
+    checks = plan(load_scenarios(scenarios_dir), target, fixtures)
+    items[:] = [
+        ContractItem.from_parent(session, name=f"contract[{target}:{label}]", check=c, target=target, fixtures=fixtures)
+        for c in checks
+        for label in [c[0]]
+    ]
 
 
 for _key in REGISTRY:

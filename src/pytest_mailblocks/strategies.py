@@ -23,10 +23,20 @@ from typing import Any
 from hypothesis import strategies as st
 
 __all__ = [
+    "cmc_blocks",
+    "cmc_list_params",
+    "cmc_unsubscribes",
     "emails",
+    "ncp_send_block_params",
+    "ncp_send_blocks",
+    "sendcloud_blocks",
+    "sendcloud_bounces",
+    "sendcloud_list_params",
+    "sendcloud_unsubscribes",
     "sendgrid_blocks",
     "sendgrid_bulk_delete_bodies",
     "sendgrid_list_params",
+    "sendgrid_records",
     "smtp_statuses",
     "unix_times",
 ]
@@ -46,14 +56,14 @@ def emails(draw: Any, *, idn: bool = True) -> str:
     if draw(st.booleans()):
         local += "+" + draw(_LABEL)
     if draw(st.integers(0, 9)) == 0:
-        local = (local * 8)[:64]
+        local = ((local + ".") * 8)[:64].rstrip(".")  # a long local part, still well formed
     if draw(st.integers(0, 4)) == 0:
         local = "".join(c.upper() if draw(st.booleans()) else c for c in local)
     labels = draw(st.lists(_IDN_LABEL if idn and draw(st.integers(0, 5)) == 0 else _LABEL, min_size=1, max_size=3))
     domain = ".".join(labels) + "." + draw(_TLD)
     if draw(st.integers(0, 9)) == 0:
         domain = domain.upper()
-    return f"{local[:64]}@{domain}"
+    return f"{local}@{domain}"
 
 
 def unix_times(start: int = 1_400_000_000, end: int = 1_900_000_000) -> st.SearchStrategy[int]:
@@ -73,6 +83,22 @@ def sendgrid_blocks(times: st.SearchStrategy[int] | None = None) -> st.SearchStr
             "status": smtp_statuses,
         }
     )
+
+
+def sendgrid_records(list_name: str, times: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Records of any SendGrid list (``blocks``, ``bounces``, ``spam_reports``,
+    ``invalid_emails``, ``unsubscribes``), each with its own fields."""
+    created = times if times is not None else unix_times()
+    fields: dict[str, st.SearchStrategy[Any]] = {"email": emails(), "created": created}
+    if list_name in ("blocks", "bounces"):
+        fields.update(reason=st.text(max_size=60), status=smtp_statuses)
+    elif list_name == "spam_reports":
+        fields["ip"] = st.ip_addresses(v=4).map(str)
+    elif list_name == "invalid_emails":
+        fields["reason"] = st.sampled_from(["Mail domain mentioned in email address is unknown", "Known bad domain"])
+    elif list_name != "unsubscribes":
+        raise ValueError(f"unknown SendGrid list {list_name!r}")
+    return st.fixed_dictionaries(fields)
 
 
 def sendgrid_list_params(*, valid: bool = True) -> st.SearchStrategy[dict[str, str]]:
@@ -112,4 +138,151 @@ def sendgrid_bulk_delete_bodies(*, valid: bool = True) -> st.SearchStrategy[Any]
         st.fixed_dictionaries({"emails": st.one_of(st.text(max_size=5), st.lists(st.integers(), min_size=1))}),
         st.fixed_dictionaries({"delete_all": st.sampled_from(["true", 1, None])}),
         st.lists(st.integers(), max_size=2),
+    )
+
+
+# -- Customers Mail Cloud -----------------------------------------------------------------------
+def _local_times(offset_hours: int) -> st.SearchStrategy[str]:
+    from datetime import datetime, timedelta, timezone
+
+    tz = timezone(timedelta(hours=offset_hours))
+    return unix_times(1_400_000_000, 1_700_000_000).map(
+        lambda t: datetime.fromtimestamp(t, tz).strftime("%Y-%m-%d %H:%M:%S")
+    )
+
+
+def _dates() -> st.SearchStrategy[str]:
+    from datetime import date, timedelta
+
+    return st.integers(0, 3650).map(lambda d: (date(2015, 1, 1) + timedelta(days=d)).isoformat())
+
+
+def cmc_blocks() -> st.SearchStrategy[dict[str, Any]]:
+    """Blocks as ``cmc_fake.add_blocks`` and the seed take them (``created`` JST)."""
+    return st.fixed_dictionaries(
+        {
+            "email": emails(idn=False),
+            "status": st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 99]),
+            "occurred": st.integers(1, 20),
+            "created": _local_times(9),
+        }
+    )
+
+
+def cmc_unsubscribes() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "email": emails(idn=False),
+            "filter_name": st.sampled_from(["distribution list A", "distribution list B", "newsletter", "配信リストC"]),
+            "created": _local_times(9),
+        }
+    )
+
+
+def cmc_list_params(*, valid: bool = True) -> st.SearchStrategy[dict[str, str]]:
+    """The optional parameters of ``blocks/list`` (credentials not included)."""
+    if valid:
+        return st.fixed_dictionaries(
+            {},
+            optional={
+                "email": st.text(_LOCAL_CHARS + "@.", max_size=8),
+                "removed": st.sampled_from(["true", "false"]),
+                "p": st.integers(0, 50).map(str),
+                "r": st.integers(1, 100).map(str),
+                "start_date": _dates(),
+            },
+        )
+    return st.one_of(
+        st.fixed_dictionaries({"r": st.sampled_from(["0", "101", "-1", "ten"])}),
+        st.fixed_dictionaries({"p": st.sampled_from(["-1", "x", "1.5"])}),
+        st.fixed_dictionaries({"start_date": st.sampled_from(["2020-13-45", "2020/01/01", "yesterday"])}),
+        st.fixed_dictionaries({"start_date": st.just("2024-01-02"), "end_date": st.just("2024-01-01")}),
+    )
+
+
+# -- NAVER Cloud Outbound Mailer -------------------------------------------------------------------
+def _ncp_hard_bounce_codes() -> tuple[str, ...]:
+    from .providers.ncp.models import HARD_BOUNCE_CODES
+
+    return HARD_BOUNCE_CODES
+
+
+def ncp_send_blocks() -> st.SearchStrategy[dict[str, Any]]:
+    """Send blocks as ``ncp_fake.add_block`` and the seed take them."""
+    return st.fixed_dictionaries(
+        {
+            "email": emails(idn=False),
+            "requester": st.sampled_from(["SYSTEM", "CUSTOMER", "OTHER_CUSTOMER"]),
+            "result_code": st.sampled_from(_ncp_hard_bounce_codes()),
+            "hours": st.integers(1, 24 * 30),
+        }
+    )
+
+
+def ncp_send_block_params(*, valid: bool = True) -> st.SearchStrategy[dict[str, str]]:
+    """Query parameters of ``GET /api/v1/send-block``."""
+    if valid:
+        return st.fixed_dictionaries(
+            {"targetAddress": emails(idn=False)},
+            optional={
+                "size": st.integers(1, 100).map(str),
+                "page": st.integers(0, 10).map(str),
+                "sort": st.sampled_from(["createUtc", "createUtc,asc", "createUtc,desc"]),
+            },
+        )
+    return st.one_of(
+        st.just({}),
+        st.fixed_dictionaries({"targetAddress": st.sampled_from(["", "not-an-address", "a@"])}),
+        st.fixed_dictionaries({"targetAddress": emails(idn=False), "size": st.sampled_from(["0", "-1", "x"])}),
+        st.fixed_dictionaries({"targetAddress": emails(idn=False), "page": st.sampled_from(["-1", "x"])}),
+        st.fixed_dictionaries({"targetAddress": emails(idn=False), "sort": st.sampled_from(["nope", "createUtc,up"])}),
+    )
+
+
+# -- SendCloud ----------------------------------------------------------------------------------------
+def sendcloud_blocks() -> st.SearchStrategy[dict[str, Any]]:
+    """Block rows as ``sendcloud_fake.add_blocks`` and the seed take them (UTC+8)."""
+    return st.fixed_dictionaries(
+        {
+            "email": emails(idn=False),
+            "api_user_block": st.sampled_from(["all", "batch"]),
+            "expire_time": _dates().map(
+                lambda d: str(int(d[:4]) + 20) + d[4:] if not d.endswith("02-29") else "2040-01-01"
+            ),
+            "create_time": _local_times(8),
+        }
+    )
+
+
+def sendcloud_bounces() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"email": emails(idn=False), "reason": st.text(max_size=60), "bounce_time": _local_times(8)}
+    )
+
+
+def sendcloud_unsubscribes() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"email": emails(idn=False), "label_id": st.integers(0, 10), "unsubscribe_time": _local_times(8)}
+    )
+
+
+def sendcloud_list_params(*, valid: bool = True) -> st.SearchStrategy[dict[str, str]]:
+    """Parameters of ``/api/block/list`` (credentials not included)."""
+    if valid:
+        return st.fixed_dictionaries(
+            {"days": st.integers(1, 90).map(str)},
+            optional={
+                "start": st.integers(0, 100).map(str),
+                "limit": st.integers(0, 100).map(str),
+                "email": emails(idn=False),
+                "apiUserBlock": st.sampled_from(["all", "batch"]),
+            },
+        )
+    return st.one_of(
+        st.just({}),
+        st.fixed_dictionaries({"days": st.sampled_from(["0", "-1", "x"])}),
+        st.fixed_dictionaries({"days": st.just("1"), "limit": st.sampled_from(["101", "-1", "x"])}),
+        st.fixed_dictionaries({"days": st.just("1"), "start": st.sampled_from(["-1", "x"])}),
+        st.fixed_dictionaries({"startDate": st.just("2020-13-45"), "endDate": st.just("2020-01-01")}),
+        st.fixed_dictionaries({"startDate": st.just("2020-01-01"), "endDate": st.just("2020-12-31")}),
     )

@@ -177,3 +177,18 @@ def test_verify_cli_prints_a_table_and_exits_by_outcome(tmp_path):
     )
     assert bad.returncode == 1
     assert "FAILED  sendgrid/delete_bounce_email_404.json: status 404 != 410" in bad.stdout
+
+
+pytest_plugins = ["pytester"]
+
+
+def test_pytest_option_runs_the_contract(pytester, tmp_path):
+    scenarios, fixtures = _copy(tmp_path, "delete_bounce_email_404")
+    pytester.makepyfile("def test_ordinary(): pass")
+    args = ["-p", "no:randomly", "--mailblocks-scenarios", str(scenarios), "--mailblocks-fixtures", str(fixtures)]
+    pytester.runpytest("--mailblocks-verify", "recorded", *args).assert_outcomes(passed=1)
+    pytester.runpytest("--mailblocks-verify", "live", *args).assert_outcomes(skipped=1)
+    _edit(next(fixtures.glob("sendgrid/*.json")), lambda d: d["response"].update(status=410))
+    result = pytester.runpytest("--mailblocks-verify", "recorded", *args)
+    result.assert_outcomes(failed=1)
+    assert "sendgrid/delete_bounce_email_404.json (recorded): status 404 != 410" in result.stdout.str()

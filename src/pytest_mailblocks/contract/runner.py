@@ -23,7 +23,7 @@ from ..core.table import markdown_table
 from .scenario import Scenario, fill
 from .scrub import scrub
 
-__all__ = ["LIVE_ENV", "Result", "run", "summary_table"]
+__all__ = ["LIVE_ENV", "Result", "check", "plan", "run", "summary_table"]
 
 #: environment variables holding real credentials, per provider
 LIVE_ENV: dict[str, dict[str, str]] = {
@@ -239,6 +239,32 @@ def shape(value: Any) -> Any:
 
 
 # -- running ------------------------------------------------------------------------------------------
+def plan(scenarios: list[Scenario], target: str, fixtures: Path) -> list[tuple[str, str, Scenario | None]]:
+    """(label, provider, scenario) for every check ``target`` makes: one per scenario,
+    or, for ``recorded``, one per recording (``None`` where no scenario replays it)."""
+    if target != "recorded":
+        return [(s.id, s.provider, s) for s in scenarios]
+    by_fixture = {s.fixture: s for s in scenarios if s.fixture}
+    out: list[tuple[str, str, Scenario | None]] = []
+    for provider in sorted({s.provider for s in scenarios}):
+        folder = fixtures / provider
+        for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            rel = f"{provider}/{file.name}"
+            out.append((rel, provider, by_fixture.get(rel)))
+    return out
+
+
+def check(
+    label: str, provider: str, scenario: Scenario | None, target: str, fixtures: Path, record: Path | None = None
+) -> Result:
+    """Run one planned check."""
+    if scenario is None:
+        return Result(label, provider, target, "failed", "no scenario replays this recording")
+    if target == "live":
+        return _live(scenario, fixtures, record)
+    return _one(scenario, fixtures, target, label)
+
+
 def run(
     scenarios: list[Scenario],
     target: str,
@@ -247,26 +273,7 @@ def run(
     record: Path | None = None,
 ) -> list[Result]:
     """Run ``scenarios`` against ``target`` (``fake``, ``recorded`` or ``live``)."""
-    results = []
-    if target == "recorded":
-        by_fixture = {s.fixture: s for s in scenarios if s.fixture}
-        providers = {s.provider for s in scenarios}
-        for provider in sorted(providers):
-            folder = fixtures / provider
-            for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-                rel = f"{provider}/{file.name}"
-                scenario = by_fixture.get(rel)
-                if scenario is None:
-                    results.append(Result(rel, provider, target, "failed", "no scenario replays this recording"))
-                    continue
-                results.append(_one(scenario, fixtures, target, rel))
-        return results
-    for scenario in scenarios:
-        if target == "live":
-            results.append(_live(scenario, fixtures, record))
-        else:
-            results.append(_one(scenario, fixtures, target, scenario.id))
-    return results
+    return [check(label, p, s, target, fixtures, record) for label, p, s in plan(scenarios, target, fixtures)]
 
 
 def _one(scenario: Scenario, fixtures: Path, target: str, label: str) -> Result:

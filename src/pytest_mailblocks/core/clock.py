@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import threading
 import time as _time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 __all__ = ["Clock", "parse_instant"]
 
 UTC = timezone.utc
 
 
-def parse_instant(value: object) -> float:
+def parse_instant(value: object, default_tz: tzinfo = UTC) -> float:
     """Turn a datetime, an ISO 8601 string or unix seconds into unix seconds.
 
-    Naive datetimes and ISO strings without an offset are taken as UTC.
+    Naive datetimes and ISO strings without an offset are taken in ``default_tz``
+    (UTC unless a provider's own local time applies, e.g. JST for CMC).
 
     :raises ValueError: with a message naming what was expected.
     """
@@ -30,7 +31,7 @@ def parse_instant(value: object) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=UTC)
+        dt = value if value.tzinfo else value.replace(tzinfo=default_tz)
         return dt.timestamp()
     if isinstance(value, str):
         text = value.strip()
@@ -40,7 +41,7 @@ def parse_instant(value: object) -> float:
             dt = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{value!r} is not an ISO 8601 date or datetime (e.g. '2024-05-01T12:00:00Z')") from None
-        return parse_instant(dt)
+        return parse_instant(dt, default_tz)
     raise ValueError(f"expected a datetime, an ISO 8601 string or unix seconds, got {type(value).__name__}")
 
 

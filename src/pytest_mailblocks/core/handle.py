@@ -8,7 +8,7 @@ in-process clients. Provider handles add the seeding and read-back verbs
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .faults import Fault
 from .journal import Journal
@@ -58,8 +58,17 @@ class Handle:
         app.journals[self.key].clear()
         app.faults.clear(self.key)
 
-    def seed(self, data: Any) -> int:
-        """Seed state from the same JSON-like data the control plane takes."""
+    #: the Faker method (``pytest_mailblocks.faker``) that generates this provider's blocks
+    generated_block: ClassVar[str] = ""
+
+    def seed(self, data: Any, *, faker: Any = None, seed: int | None = None) -> int:
+        """Seed state from the same JSON-like data the control plane takes, or, given
+        an integer ``n``, with ``n`` realistic generated blocks (``faker``: a Faker
+        instance such as the pytest ``faker`` fixture; else one seeded with ``seed``)."""
+        if isinstance(data, int) and not isinstance(data, bool):
+            from ..faker import generate
+
+            data = {"blocks": generate(self.generated_block, data, faker=faker, seed=seed, now=self.clock.time())}
         with self._owner.app.lock:
             return self._provider.seed(data, self.key)
 

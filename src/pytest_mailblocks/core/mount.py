@@ -58,11 +58,17 @@ class MountedFake(Fake):
 
 
 def _dropped(environ: dict[str, Any]) -> Iterator[bytes]:
-    """A body that makes werkzeug's server drop the connection with a reset."""
+    """A body that makes werkzeug's server drop the connection.
+
+    The socket is shut down (the client sees the connection end without an answer,
+    and werkzeug's keep-alive loop reads end-of-file instead of waiting for another
+    request), then werkzeug is told the connection dropped; with SO_LINGER 0, its
+    final close resets it."""
     sock = environ.get("werkzeug.socket")
     if sock is not None:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
     raise ConnectionResetError("mailblocks: injected connection reset")

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
+from ...core.clock import parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider
 from .. import PAGE_KEYS, block_page
@@ -98,27 +99,16 @@ class CustomersMailCloud(Provider):
         shows it, or ISO 8601); a time without an offset is JST."""
         if value is None:
             return self.now()
-        if isinstance(value, bool):
-            raise ControlError("must be unix seconds, a datetime or a date-time string, not a boolean", where=where)
-        if isinstance(value, (int, float)):
-            return int(value)
-        if isinstance(value, str):
-            text = value.strip()
-            if text.endswith(("Z", "z")):
-                text = text[:-1] + "+00:00"
-            try:
-                dt = datetime.fromisoformat(text)
-            except ValueError:
-                raise ControlError(
-                    f"{value!r} is not a date-time (e.g. '2015-12-14 08:46:00', JST unless an offset is given)",
-                    where=where,
-                ) from None
-            value = dt
-        if isinstance(value, datetime):
-            return int((value if value.tzinfo else value.replace(tzinfo=JST)).timestamp())
-        raise ControlError(
-            f"must be unix seconds, a datetime or a date-time string, got {type(value).__name__}", where=where
-        )
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, datetime)):
+            kind = "a boolean" if isinstance(value, bool) else type(value).__name__
+            raise ControlError(f"must be unix seconds, a datetime or a date-time string, not {kind}", where=where)
+        try:
+            return int(parse_instant(value.strip() if isinstance(value, str) else value, JST))
+        except ValueError:
+            raise ControlError(
+                f"{value!r} is not a date-time (e.g. '2015-12-14 08:46:00', JST unless an offset is given)",
+                where=where,
+            ) from None
 
     # -- records from Python / JSON --------------------------------------------------------
     def _comp(self, name: Any, where: str) -> Composition:

@@ -30,6 +30,8 @@ class CmcHandle(Handle):
     >>> cmc.add_block("to1@example.com", status=2, created="2015-12-14 08:46:00")  # doctest: +SKIP
     """
 
+    generated_block = "cmc_block"
+
     _provider: CustomersMailCloud
 
     # -- default credentials -----------------------------------------------------------

@@ -25,6 +25,8 @@ class NcpHandle(Handle):
     >>> ncp.add_block("test01@ncp-mail.com", requester="OTHER_CUSTOMER")  # doctest: +SKIP
     """
 
+    generated_block = "ncp_send_block"
+
     _provider: Ncp
 
     # -- credentials ------------------------------------------------------------------

@@ -29,6 +29,8 @@ class SendCloudHandle(Handle):
     >>> sc.add_block("user@example.com", expire_time="2030-01-01")  # doctest: +SKIP
     """
 
+    generated_block = "sendcloud_block"
+
     _provider: SendCloud
 
     @property

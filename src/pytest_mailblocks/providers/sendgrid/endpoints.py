@@ -166,9 +166,8 @@ def list_params(request: Request) -> dict[str, Any]:
     return values
 
 
-def bulk_body(request: Request) -> tuple[bool, list[str]]:
-    """``{"delete_all": true}`` or ``{"emails": [...]}``; both keys present (even
-    with ``delete_all: false``) is the documented 400 (sendgrid-php#281)."""
+def json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, whatever the Content-Type, or the 400."""
     raw = request.get_data(cache=True)
     try:
         body = json.loads(raw) if raw.strip() else None
@@ -176,6 +175,13 @@ def bulk_body(request: Request) -> tuple[bool, list[str]]:
         body = None
     if not isinstance(body, dict):
         raise ProviderError(E.SG_INVALID_JSON)
+    return body
+
+
+def bulk_body(request: Request) -> tuple[bool, list[str]]:
+    """``{"delete_all": true}`` or ``{"emails": [...]}``; both keys present (even
+    with ``delete_all: false``) is the documented 400 (sendgrid-php#281)."""
+    body = json_object(request)
     problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")]
     delete_all = body.get("delete_all", False)
     emails = body.get("emails")
@@ -239,13 +245,7 @@ def delete_records(
 
 def recipients_body(request: Request) -> list[str]:
     """``{"recipient_emails": [...]}`` (spec ``SuppressionsRequest``)."""
-    raw = request.get_data(cache=True)
-    try:
-        body = json.loads(raw) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError):
-        body = None
-    if not isinstance(body, dict):
-        raise ProviderError(E.SG_INVALID_JSON)
+    body = json_object(request)
     problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k != "recipient_emails"]
     emails = body.get("recipient_emails")
     if "recipient_emails" not in body:

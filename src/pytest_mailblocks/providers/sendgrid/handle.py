@@ -22,6 +22,8 @@ class SendGridHandle(Handle):
     >>> sg.add_block("user@example.com", reason="550 5.1.1 user unknown")  # doctest: +SKIP
     """
 
+    generated_block = "sendgrid_block"
+
     _provider: SendGrid
 
     @property
