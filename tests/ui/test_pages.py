@@ -57,7 +57,15 @@ def test_the_overview_lists_tenants_counts_clock_and_credentials(ui, mailblocks)
     mailblocks.sendcloud.add_api_user("trigger_user")
     mailblocks.clock.freeze("2024-05-01T12:00:00Z")
     page = ui.get("/").text
-    for text in ("shop (subuser)", "second", "marketing", "trigger_user", "2024-05-01 12:00:00 UTC", "frozen"):
+    for text in (
+        "shop (subuser)",
+        "second",
+        "marketing",
+        "SECONDKEY00000000001 (marketing)",
+        "trigger_user",
+        "2024-05-01 12:00:00 UTC",
+        "frozen",
+    ):
         assert text in page
     for key in mailblocks.providers:
         for value in mailblocks.handle(key).credentials.values():
@@ -388,3 +396,35 @@ def test_templates_and_static_files_ship_in_the_package():
         "inspector.css",
         "inspector.js",
     } <= names
+
+
+def test_odd_tokens_and_cookies_are_refused_not_crashed_on(ui, mailblocks):
+    ui.get("/")
+    r = ui.post("/reset", {"csrf": "ünïcode"})
+    assert r.status_code == 403
+    ui.session.cookies.set("mailblocks_ui_csrf", "é" * 64, path=UI)
+    assert ui.get("/").status_code == 200
+    with FakeServer(control_token="t0ken") as server:
+        odd = Browserish(server.url)
+        odd.session.cookies.set("mailblocks_ui_auth", "ü", path=UI)
+        assert odd.get("/", params={"token": "tökén"}).status_code == 401
+        assert odd.get("/", headers={"X-Mailblocks-Token": "x"}).status_code == 401
+
+
+def test_a_journal_filter_finds_entries_older_than_the_newest_page(ui, mailblocks):
+    api = {"Authorization": f"Bearer {mailblocks.sendgrid.api_key}"}
+    with requests.Session() as s:
+        s.get(mailblocks.url + "/v3/suppression/blocks", headers={"Authorization": "Bearer wrong"})
+        for _ in range(210):
+            s.get(mailblocks.url + "/v3/suppression/blocks", headers=api)
+    page = ui.get("/journal?status=401").text
+    assert page.count('class="entry ') == 1 and "SG_AUTH_REQUIRED" in page
+    assert ui.get("/journal").text.count('class="entry ') == 200
+
+
+def test_without_the_token_even_a_missing_page_shows_nothing():
+    with FakeServer(control_token="t0ken") as server:
+        r = requests.get(server.url + UI + "/nope")
+        assert r.status_code == 401 and "sendgrid" not in r.text and "UTC" not in r.text
+        r = requests.get(server.url + UI + "/nope", headers={"X-Mailblocks-Token": "t0ken"})
+        assert r.status_code == 404

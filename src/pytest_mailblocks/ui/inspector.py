@@ -23,6 +23,7 @@ import hmac
 import json
 import secrets
 import traceback
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -120,15 +121,15 @@ class Inspector:
         if token is None:
             return True
         given = request.headers.get(TOKEN_HEADER) or ""
-        if given and hmac.compare_digest(given.encode(), token.encode()):
+        if given and _same(given, token):
             ex.auth = "token"
             return True
         cookie = request.cookies.get(AUTH_COOKIE, "")
-        if cookie and hmac.compare_digest(cookie, self._sign("auth", token)):
+        if cookie and _same(cookie, self._sign("auth", token)):
             ex.auth = "cookie"
             return True
         query = request.args.get("token", "")
-        if query and hmac.compare_digest(query.encode(), token.encode()):
+        if query and _same(query, token):
             ex.auth = "token"
             return "query"
         ex.auth = "denied"
@@ -144,22 +145,35 @@ class Inspector:
 
     # -- dispatch --------------------------------------------------------------------
     def dispatch(self, request: Request, ex: Exchange) -> Response:
+        try:
+            return self._dispatch(request, ex)
+        except Exception as exc:  # a bug in the inspector: a page, and the test that hit it fails
+            self.app.errors.append(exc)
+            ex.notes["traceback"] = traceback.format_exc()
+            response = Response(f"internal error in the inspector: {type(exc).__name__}", status=500)
+            response.content_type = "text/plain; charset=utf-8"
+            return self._secure(response)
+
+    def _dispatch(self, request: Request, ex: Exchange) -> Response:
         path = request.path
         if path == BASE:
             return _redirect(BASE + "/")
+        miss: tuple[int, str, str] | None = None
+        endpoint: Any = ""
+        args: Mapping[str, Any] = {}
         try:
             endpoint, args = self._map.bind("fake", path_info=path).match(method=request.method)
         except MethodNotAllowed as exc:
-            return self._secure(
-                self._message(request, 405, "Method not allowed", "Use " + ", ".join(exc.valid_methods or []))
-            )
+            miss = (405, "Method not allowed", "Use " + ", ".join(exc.valid_methods or []) + ".")
         except (NotFound, HTTPException):
-            return self._secure(self._message(request, 404, "Not found", f"The inspector has no page at {path}."))
+            miss = (404, "Not found", f"The inspector has no page at {path}.")
         if endpoint == "static":
             return self._secure(self._static(args["name"]))
         auth = self._authorized(request, ex)
         if auth is False:
             return self._secure(self._login(request))
+        if miss is not None:
+            return self._secure(self._message(request, *miss))
         session = request.cookies.get(CSRF_COOKIE, "")
         fresh = not (len(session) == 64 and all(c in "0123456789abcdef" for c in session))
         if fresh:
@@ -170,7 +184,7 @@ class Inspector:
             rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
             response = _redirect(path + ("?" + urlencode(rest) if rest else ""))
         elif request.method == "POST" and (
-            fresh or self._cross_site(request) or not hmac.compare_digest(request.form.get("csrf", ""), csrf)
+            fresh or self._cross_site(request) or not _same(request.form.get("csrf", ""), csrf)
         ):
             ex.auth = "csrf-refused"
             response = self._message(
@@ -184,12 +198,6 @@ class Inspector:
                 response = getattr(self, "on_" + endpoint)(request, csrf=csrf, **args)
             except ControlError as exc:
                 response = self._message(request, exc.status, "Not done", str(exc), csrf=csrf)
-            except Exception as exc:  # a bug in the inspector: a page, and the test that hit it fails
-                self.app.errors.append(exc)
-                ex.notes["traceback"] = traceback.format_exc()
-                response = Response(
-                    f"internal error in the inspector: {type(exc).__name__}", status=500, content_type="text/plain"
-                )
         if fresh:
             response.set_cookie(CSRF_COOKIE, session, path=BASE, httponly=True, samesite="Strict")
         if auth == "query" and self.app.control_token is not None:
@@ -255,12 +263,11 @@ class Inspector:
     # -- overview, clock, reset ------------------------------------------------------------
     def on_overview(self, request: Request, csrf: str) -> Response:
         cards = []
-        for key in self.app.providers:
-            info = self._info(key)
-            view = view_for(key)
-            cards.append(
-                {"key": key, "info": info, "view": view, "tenants": view.tenants(info), "extras": view.extras(info)}
-            )
+        with self.app.lock:
+            for key, provider in self.app.providers.items():
+                info, view = self._info(key), view_for(key)
+                tenants, extras = view.tenants(info), view.extras(info, provider)
+                cards.append({"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras})
         return self.render(
             "overview.html",
             csrf=csrf,
@@ -415,7 +422,10 @@ class Inspector:
         status = args.get("status", "").strip()
         picked: list[JournalEntry] = []
         for k in keys:
-            for e in self.app.journals[k][-limit:]:
+            journal = self.app.journals[k]
+            # the newest entries suffice unless a filter may skip them (then read all)
+            recent = journal[:] if (method or status) and not since else journal[-limit:]
+            for e in recent:
                 if (
                     e.seq > since
                     and (not method or e.method == method)
@@ -508,6 +518,11 @@ class Inspector:
 
 
 # -- helpers -------------------------------------------------------------------------------
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of text that may hold any character."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+
+
 def _redirect(location: str) -> Response:
     response = Response("", status=303)
     response.headers["Location"] = location

@@ -54,7 +54,7 @@ class View:
     def tenants(self, info: dict[str, Any]) -> list[Tenant]:
         return []
 
-    def extras(self, info: dict[str, Any]) -> list[tuple[str, str]]:
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         """(label, value) lines for the overview card."""
         return []
 
@@ -113,7 +113,7 @@ class SendGridView(View):
             for t in info["tenants"]
         ]
 
-    def extras(self, info: dict[str, Any]) -> list[tuple[str, str]]:
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         return [("API keys", str(info["api_keys"])), ("rate limit", f"{info['rate_limit']} requests/minute")]
 
     def columns(self, list_name: str) -> tuple[str, ...]:
@@ -161,7 +161,7 @@ class CmcView(View):
                 )
         return out
 
-    def extras(self, info: dict[str, Any]) -> list[tuple[str, str]]:
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         s = info["settings"]
         accounts = ", ".join(a["account"] for a in info["tenants"])
         return [("accounts", accounts), ("daily batch", f"{s['batch_time']} JST")]
@@ -219,12 +219,14 @@ class NcpView(View):
     def tenants(self, info: dict[str, Any]) -> list[Tenant]:
         return [Tenant(region, region, {"blocks": n}) for region, n in info["blocks"].items()]
 
-    def extras(self, info: dict[str, Any]) -> list[tuple[str, str]]:
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         projects = "; ".join(
             f"{p['name']} ({p['block_hours']} h blocks, unsubscribers {sum(p['unsubscribers'].values())})"
             for p in info["tenants"]
         )
-        out = [("projects", projects), ("access keys", str(info["access_keys"]))]
+        keys = provider.control_actions()["access-keys"]("GET", None, {})["access_keys"]
+        listed = ", ".join(f"{k['access_key']} ({k['project']})" for k in keys)
+        out = [("projects", projects), ("access keys", listed)]
         if info["quotas"]:
             out.append(("quotas", ", ".join(f"{q['limit']}/{q['period']}" for q in info["quotas"])))
         return out
@@ -289,7 +291,7 @@ class SendCloudView(View):
     def tenants(self, info: dict[str, Any]) -> list[Tenant]:
         return [Tenant(t["api_user"], t["api_user"], t["counts"]) for t in info["tenants"]]
 
-    def extras(self, info: dict[str, Any]) -> list[tuple[str, str]]:
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         return [("list counts", info["count_mode"])]
 
     def columns(self, list_name: str) -> tuple[str, ...]:
