@@ -428,3 +428,14 @@ def test_without_the_token_even_a_missing_page_shows_nothing():
         assert r.status_code == 401 and "sendgrid" not in r.text and "UTC" not in r.text
         r = requests.get(server.url + UI + "/nope", headers={"X-Mailblocks-Token": "t0ken"})
         assert r.status_code == 404
+
+
+def test_a_provider_without_a_view_of_its_own_is_shown_read_only(ui, mailblocks, monkeypatch):
+    from pytest_mailblocks.ui import views
+
+    monkeypatch.delitem(views.VIEWS, "sendcloud")
+    mailblocks.sendcloud.add_block("plain@example.com")
+    page = ui.get("/providers/sendcloud").text
+    assert "plain@example.com" in cells(page) and "Delete" not in page and "Add to" not in page
+    r = ui.post("/providers/sendcloud/delete", {"list": "blocks", "key_email": "plain@example.com"})
+    assert r.status_code == 400 and len(mailblocks.sendcloud.blocks()) == 1

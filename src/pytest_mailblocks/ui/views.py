@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..core.errors import ControlError
+
 __all__ = ["VIEWS", "Field", "Tenant", "View", "view_for"]
 
 
@@ -72,14 +74,14 @@ class View:
         return []
 
     def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
-        raise NotImplementedError
+        raise ControlError(f"the inspector cannot add to {self.key or 'this provider'}'s lists")
 
     def row_key(self, list_name: str, row: dict[str, Any]) -> dict[str, str] | None:
         """Hidden fields that identify a row for its delete button (None: no delete)."""
         return None
 
     def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
-        raise NotImplementedError
+        raise ControlError(f"the inspector cannot delete from {self.key or 'this provider'}'s lists")
 
 
 def _given(form: dict[str, str], *names: str) -> dict[str, Any]:
