@@ -120,7 +120,7 @@ def _banner(server: FakeServer, quiet: bool) -> str:
     lines = [f"mailblocks {__version__} serving on {server.url}"]
     if server.app.control_enabled:
         guard = " (token required)" if server.app.control_token else ""
-        lines.append(f"  control plane: {server.url}/_mailblocks/{guard}")
+        lines.append(f"  control plane: {server.url}/_mailblocks/{guard}  inspector: {server.url}/_mailblocks/ui/")
     for key, provider in server.app.providers.items():
         creds = "  ".join(f"{k}={v}" for k, v in provider.credentials.items())
         lines.append(f"  {key:<10} {provider.title}: {server.url} (for {provider.real_host})")

@@ -95,12 +95,21 @@ class ControlPlane:
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self._ui: Any = None
 
     # -- dispatch ------------------------------------------------------------------
     def dispatch(self, request: Request, ex: Exchange) -> Response:
         app = self.app
         if not app.control_enabled:
             return _error(404, "not_found", "the control plane is disabled on this server")
+        if request.path == "/_mailblocks/ui" or request.path.startswith("/_mailblocks/ui/"):
+            # the web inspector (issue 11) guards itself: the same token, kept in a cookie
+            with app.lock:
+                if self._ui is None:
+                    from ..ui import Inspector
+
+                    self._ui = Inspector(self)
+            return self._ui.dispatch(request, ex)
         if app.control_token is not None:
             given = request.headers.get(TOKEN_HEADER) or request.args.get("token") or ""
             if not hmac.compare_digest(given.encode(), app.control_token.encode()):

@@ -7,16 +7,17 @@ provider is imported only when served.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from ..core.clock import parse_instant
 from ..core.errors import ControlError
 
 if TYPE_CHECKING:
     from ..core.provider import Provider
 
-__all__ = ["REGISTRY", "load_providers"]
+__all__ = ["PAGE_KEYS", "REGISTRY", "BlockPage", "block_page", "load_providers"]
 
 REGISTRY: dict[str, str] = {
     "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
@@ -38,3 +39,56 @@ def load_providers(keys: Iterable[str] | None = None) -> dict[str, type[Provider
             module, _, name = REGISTRY[key].partition(":")
             out[key] = getattr(import_module(module), name)
     return out
+
+
+#: query keys every provider's ``control_blocks`` takes to return one page of its
+#: block list from the list's index (the web inspector, issue 11)
+PAGE_KEYS = frozenset({"email", "start", "end", "offset", "limit"})
+
+
+class BlockPage(NamedTuple):
+    """One page of a block list: ``email`` in the provider's own filter sense (the
+    list API's), ``start <= time < end`` in unix seconds on the list's index time."""
+
+    email: str | None
+    start: int | None
+    end: int | None
+    offset: int
+    limit: int | None
+
+
+def block_page(query: Mapping[str, str]) -> BlockPage | None:
+    """The page a ``control_blocks`` query asks for, or None when it names none of
+    :data:`PAGE_KEYS` (then the whole list, as before). Times are unix seconds or
+    ISO 8601; a bad value is a :class:`ControlError` naming the parameter."""
+    if not PAGE_KEYS & query.keys():
+        return None
+
+    def number(name: str) -> int | None:
+        raw = (query.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ControlError(f"query parameter {name} must be an integer, got {raw!r}") from None
+        if value < 0:
+            raise ControlError(f"query parameter {name} must be >= 0, got {value}")
+        return value
+
+    def instant(name: str) -> int | None:
+        raw = (query.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return int(raw) if raw.lstrip("-").isdigit() else int(parse_instant(raw))
+        except (ValueError, OverflowError) as exc:
+            raise ControlError(f"query parameter {name}: {exc}") from None
+
+    return BlockPage(
+        (query.get("email") or "").strip() or None,
+        instant("start"),
+        instant("end"),
+        number("offset") or 0,
+        number("limit"),
+    )

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.clock import parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider
+from .. import PAGE_KEYS, block_page
 from . import endpoints, render
 from . import errors as E
 from .handle import CmcHandle
@@ -332,14 +333,29 @@ class CustomersMailCloud(Provider):
 
     # -- control plane ---------------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
-        """``?server_composition=<name>&removed=true``."""
-        unknown = sorted(set(query) - {"server_composition", "removed", "token"})
+        """``?server_composition=<name>&removed=true``; with any of ``email`` (a
+        partial match), ``start``/``end`` (on ``created``), ``offset``/``limit``, one
+        page, oldest first, as ``blocks/list`` pages it."""
+        unknown = sorted(set(query) - {"server_composition", "removed", "token", *PAGE_KEYS})
         if unknown:
-            raise ControlError(f"unknown query parameter(s) {unknown}; known: ['removed', 'server_composition']")
+            known = sorted({"removed", "server_composition", *PAGE_KEYS})
+            raise ControlError(f"unknown query parameter(s) {unknown}; known: {known}")
         removed = query.get("removed", "false").lower()
         if removed not in ("true", "false"):
             raise ControlError(f"removed must be true or false, got {query['removed']!r}")
-        return self.blocks_of(query.get("server_composition") or None, removed == "true")
+        page = block_page(query)
+        if page is None:
+            return self.blocks_of(query.get("server_composition") or None, removed == "true")
+        comp = self._comp(query.get("server_composition") or None, "blocks")
+        rows = comp.query_blocks(
+            removed=removed == "true",
+            start=page.start,
+            end=page.end,
+            email=page.email,
+            offset=page.offset,
+            limit=page.limit,
+        )
+        return [block_dict(b, JST) for b in rows]
 
     def control_actions(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.clock import parse_instant
 from ...core.errors import ControlError, ProviderError
 from ...core.provider import Exchange, Provider
+from .. import block_page
 from . import endpoints, render
 from . import errors as E
 from .handle import NcpHandle
@@ -383,20 +384,43 @@ class Ncp(Provider):
 
     # -- control plane ---------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
-        """Blocks in force now, soonest expiry first (``?region=``, ``?email=``)."""
+        """Blocks in force now, soonest expiry first (``?region=``, ``?email=``, exact);
+        ``start``/``end`` (on the expiry) and ``offset``/``limit`` page the expiry index."""
+        page = block_page(query)
         with self.lock:
             now = self.now_ms()
             regions = [self.region(query["region"])] if query.get("region") else list(self.state.blocks)
             email = query.get("email")
-            out = []
+            one = len(regions) == 1 and not email
+            picked: list[tuple[str, Any]] = []
             for region in regions:
                 lst = self.state.block_list(region, now)
-                blocks = [lst.current(email)] if email else list(lst.active)
-                for b in blocks:
-                    if b is not None:
-                        d = self._block_dict(region, b.address)
-                        if d is not None:
-                            out.append(d)
+                found: list[Any]
+                if email:
+                    found = [lst.current(email)]
+                elif page is None:
+                    found = list(lst.active)
+                else:
+                    stop = None if page.limit is None else page.offset + page.limit
+                    found = lst.active.query(
+                        start=None if page.start is None else page.start * 1000,
+                        end=None if page.end is None else page.end * 1000,
+                        offset=page.offset if one else 0,
+                        limit=page.limit if one else stop,
+                        descending=False,
+                    ).records
+                picked += [(region, b) for b in found if b is not None]
+            if page is not None and not one:
+                lo, hi = (None if t is None else t * 1000 for t in (page.start, page.end))
+                picked = [
+                    (r, b) for r, b in picked if (lo is None or b.expires >= lo) and (hi is None or b.expires < hi)
+                ]
+                picked = picked[page.offset : None if page.limit is None else page.offset + page.limit]
+            out = []
+            for region, b in picked:
+                d = self._block_dict(region, b.address)
+                if d is not None:
+                    out.append(d)
             return out
 
     def control_actions(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.clock import parse_instant
 from ...core.errors import ControlError, ProviderError
 from ...core.provider import Exchange, Provider
+from .. import block_page
 from . import endpoints, render
 from . import errors as E
 from .handle import SendCloudHandle
@@ -68,6 +69,7 @@ UNSUBSCRIBE_FIELDS = {
     "apiUser": "api_user",
 }
 LISTS = ("blocks", "bounces", "unsubscribes")
+MAX_ROWS = 10**12  # "no limit" for a page
 
 
 class SendCloud(Provider):
@@ -300,7 +302,9 @@ class SendCloud(Provider):
 
     # -- control plane -----------------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
-        """``?list=blocks|bounces|unsubscribes&api_user=...`` as the API shows rows."""
+        """``?list=blocks|bounces|unsubscribes&api_user=...`` as the API shows rows;
+        with any of ``email``, ``start``/``end`` (on the row's time), ``offset``/``limit``,
+        one page, oldest first."""
         kind = query.get("list", "blocks")
         if kind not in LISTS:
             raise ControlError(f"unknown list {kind!r}; known: {list(LISTS)}")
@@ -308,7 +312,27 @@ class SendCloud(Provider):
             tenant = self.state.tenant(query.get("api_user") or None)
         except ValueError as exc:
             raise ControlError(str(exc)) from None
-        return [r.wire() for r in getattr(tenant, kind).records()]
+        page = block_page(query)
+        if page is None:
+            return [r.wire() for r in getattr(tenant, kind).records()]
+        # one page from the list's index; ``email`` is exact, as in the list APIs
+        # (for blocks, a value without "@" is a domain)
+        limit = MAX_ROWS if page.limit is None else page.limit
+        if kind == "blocks":
+            address = page.email or ""
+            email, domain = (address, "") if "@" in address else ("", address)
+            rows = tenant.blocks.query(
+                start=page.start, end=page.end, email=email, domain=domain, offset=page.offset, limit=limit
+            )
+            return [r.wire() for r in rows]
+        lst = getattr(tenant, kind)
+        if page.email:
+            r = lst.get(page.email)
+            inside = (
+                r is not None and (page.start is None or page.start <= r[0]) and (page.end is None or r[0] < page.end)
+            )
+            return [r.wire()][page.offset : page.offset + limit] if inside else []
+        return [r.wire() for r in lst.query(start=page.start, end=page.end, offset=page.offset, limit=limit)]
 
     def control_actions(self) -> dict[str, Any]:
         return {"api-users": self._api_users_action, "count-mode": self._count_mode_action}

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.clock import parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider
+from .. import block_page
 from . import endpoints, render
 from . import errors as E
 from .handle import SendGridHandle
@@ -175,13 +176,29 @@ class SendGrid(Provider):
 
     # -- control plane ---------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        """``?list=&subuser=``; with any of ``email`` (a prefix, ``%`` a wildcard),
+        ``start``/``end`` (on ``created``), ``offset``/``limit``, one page from the
+        list's index, as ``list_blocks`` pages it."""
         kind = query.get("list", "blocks")
         if kind not in LIST_KINDS:
             raise ControlError(f"unknown list {kind!r}; known: {sorted(LIST_KINDS)}")
         sub = query.get("subuser") or None
         if sub is not None and sub not in self.state.subusers:
             raise ControlError(f"unknown subuser {sub!r}")
-        return self.state.account(sub).lists[kind].records()
+        lst = self.state.account(sub).lists[kind]
+        page = block_page(query)
+        if page is None:
+            return lst.records()
+        end = None if page.end is None else page.end - 1  # the list's end_time is inclusive
+        rows = lst.query(
+            start_time=page.start,
+            end_time=end,
+            email=page.email,
+            offset=page.offset,
+            limit=len(lst) if page.limit is None else page.limit,
+        )
+        fields = lst.kind.fields
+        return [dict(zip(fields, r)) for r in rows]
 
     def control_actions(self) -> dict[str, Any]:
         return {"api-keys": self._keys_action, "subusers": self._subusers_action, "rate-limit": self._rate_action}

@@ -1,0 +1,589 @@
+"""The web inspector under ``/_mailblocks/ui/`` (issue 11): HTML pages over the
+same functions as the JSON control plane.
+
+Reads: ``Provider.info()`` and ``Provider.control_blocks(query)`` (one page from the
+list's index), the journals (``JournalEntry.to_dict()``, secrets redacted), the
+fault set and the clock. Writes: ``Provider.seed`` (as ``POST /_mailblocks/<key>/blocks``),
+the handles' remove verbs, ``apply_clock``, ``App.reset``, ``FaultSet.add/remove/clear``
+and the providers' control actions (the CMC batch).
+
+Guard: off with the control plane; with ``--control-token`` a page needs the
+token once (``?token=``, or the ``X-Mailblocks-Token`` header), which leaves an
+HttpOnly cookie. Every POST carries a CSRF token (an HMAC of a per-browser cookie
+under a per-server secret) and is refused cross-site. Every page is a Jinja2
+template with autoescape; a strict Content-Security-Policy allows only the
+inspector's own CSS and JS files, so a value that slipped through escaping still
+could not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import traceback
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .. import __version__
+from ..core.control import TOKEN_HEADER, apply_clock
+from ..core.errors import ControlError
+from .views import view_for
+
+if TYPE_CHECKING:
+    from ..core.app import App
+    from ..core.control import ControlPlane
+    from ..core.journal import JournalEntry
+    from ..core.provider import Exchange
+
+__all__ = ["Inspector"]
+
+BASE = "/_mailblocks/ui"
+AUTH_COOKIE = "mailblocks_ui_auth"
+CSRF_COOKIE = "mailblocks_ui_csrf"
+PAGE_SIZES = (50, 100, 500)
+JOURNAL_LIMIT = 200
+CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+STATIC = {"inspector.css": "text/css; charset=utf-8", "inspector.js": "text/javascript; charset=utf-8"}
+ADVANCE_UNITS = ("minutes", "hours", "days", "weeks", "seconds")
+
+_RULES = [
+    Rule(f"{BASE}/", endpoint="overview", methods=["GET"]),
+    Rule(f"{BASE}/reset", endpoint="reset", methods=["POST"]),
+    Rule(f"{BASE}/clock", endpoint="clock", methods=["POST"]),
+    Rule(f"{BASE}/providers/<key>", endpoint="provider", methods=["GET"]),
+    Rule(f"{BASE}/providers/<key>/add", endpoint="add", methods=["POST"]),
+    Rule(f"{BASE}/providers/<key>/delete", endpoint="delete", methods=["POST"]),
+    Rule(f"{BASE}/providers/<key>/reset", endpoint="provider_reset", methods=["POST"]),
+    Rule(f"{BASE}/providers/<key>/batch", endpoint="batch", methods=["POST"]),
+    Rule(f"{BASE}/journal", endpoint="journal", methods=["GET"]),
+    Rule(f"{BASE}/journal/rows", endpoint="journal_rows", methods=["GET"]),
+    Rule(f"{BASE}/journal/clear", endpoint="journal_clear", methods=["POST"]),
+    Rule(f"{BASE}/journal/<int:seq>", endpoint="entry", methods=["GET"]),
+    Rule(f"{BASE}/faults", endpoint="faults", methods=["GET"]),
+    Rule(f"{BASE}/faults/add", endpoint="fault_add", methods=["POST"]),
+    Rule(f"{BASE}/faults/clear", endpoint="fault_clear", methods=["POST"]),
+    Rule(f"{BASE}/static/<name>", endpoint="static", methods=["GET"]),
+]
+
+
+class _Owner:
+    """What a provider handle needs from its fake: the app (the inspector never
+    asks a handle for its url)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @property
+    def clock(self) -> Any:
+        return self.app.clock
+
+
+class Inspector:
+    """One app's inspector; the control plane creates it on the first UI request."""
+
+    def __init__(self, control: ControlPlane) -> None:
+        self.control = control
+        self.app = control.app
+        self._secret = secrets.token_bytes(32)
+        self._map = Map([r.empty() for r in _RULES], strict_slashes=False, merge_slashes=False)
+        self._owner = _Owner(self.app)
+        env = Environment(
+            loader=PackageLoader("pytest_mailblocks.ui", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters.update(when=_when, pretty=_pretty, status_class=_status_class, qs=_qs)
+        env.globals.update(base=BASE, version=__version__)
+        self.env = env
+
+    # -- guard -----------------------------------------------------------------------
+    def _sign(self, purpose: str, value: str) -> str:
+        return hmac.new(self._secret, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
+
+    def _authorized(self, request: Request, ex: Exchange) -> bool | str:
+        """True, False, or the token given in the query (to swap for a cookie)."""
+        token = self.app.control_token
+        if token is None:
+            return True
+        given = request.headers.get(TOKEN_HEADER) or ""
+        if given and _same(given, token):
+            ex.auth = "token"
+            return True
+        cookie = request.cookies.get(AUTH_COOKIE, "")
+        if cookie and _same(cookie, self._sign("auth", token)):
+            ex.auth = "cookie"
+            return True
+        query = request.args.get("token", "")
+        if query and _same(query, token):
+            ex.auth = "token"
+            return "query"
+        ex.auth = "denied"
+        return False
+
+    def _cross_site(self, request: Request) -> bool:
+        if request.headers.get("Sec-Fetch-Site", "") == "cross-site":
+            return True
+        origin = request.headers.get("Origin")
+        if origin and origin != "null":
+            return urlsplit(origin).netloc != request.host
+        return origin == "null"
+
+    # -- dispatch --------------------------------------------------------------------
+    def dispatch(self, request: Request, ex: Exchange) -> Response:
+        try:
+            return self._dispatch(request, ex)
+        except Exception as exc:  # a bug in the inspector: a page, and the test that hit it fails
+            self.app.errors.append(exc)
+            ex.notes["traceback"] = traceback.format_exc()
+            response = Response(f"internal error in the inspector: {type(exc).__name__}", status=500)
+            response.content_type = "text/plain; charset=utf-8"
+            return self._secure(response)
+
+    def _dispatch(self, request: Request, ex: Exchange) -> Response:
+        path = request.path
+        if path == BASE:
+            return _redirect(BASE + "/")
+        miss: tuple[int, str, str] | None = None
+        endpoint: Any = ""
+        args: Mapping[str, Any] = {}
+        try:
+            endpoint, args = self._map.bind("fake", path_info=path).match(method=request.method)
+        except MethodNotAllowed as exc:
+            miss = (405, "Method not allowed", "Use " + ", ".join(exc.valid_methods or []) + ".")
+        except (NotFound, HTTPException):
+            miss = (404, "Not found", f"The inspector has no page at {path}.")
+        if endpoint == "static":
+            return self._secure(self._static(args["name"]))
+        auth = self._authorized(request, ex)
+        if auth is False:
+            return self._secure(self._login(request))
+        if miss is not None:
+            return self._secure(self._message(request, *miss))
+        session = request.cookies.get(CSRF_COOKIE, "")
+        fresh = not (len(session) == 64 and all(c in "0123456789abcdef" for c in session))
+        if fresh:
+            session = secrets.token_hex(32)
+        csrf = self._sign("csrf", session)
+        if auth == "query" and request.method == "GET":
+            # swap the token in the address for a cookie, and drop it from the address
+            rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+            response = _redirect(path + ("?" + urlencode(rest) if rest else ""))
+        elif request.method == "POST" and (
+            fresh or self._cross_site(request) or not _same(request.form.get("csrf", ""), csrf)
+        ):
+            ex.auth = "csrf-refused"
+            response = self._message(
+                request,
+                403,
+                "Refused",
+                "This form has no valid CSRF token (or came from another site). Reload the page and try again.",
+            )
+        else:
+            try:
+                response = getattr(self, "on_" + endpoint)(request, csrf=csrf, **args)
+            except ControlError as exc:
+                response = self._message(request, exc.status, "Not done", str(exc), csrf=csrf)
+        if fresh:
+            response.set_cookie(CSRF_COOKIE, session, path=BASE, httponly=True, samesite="Strict")
+        if auth == "query" and self.app.control_token is not None:
+            response.set_cookie(
+                AUTH_COOKIE, self._sign("auth", self.app.control_token), path=BASE, httponly=True, samesite="Strict"
+            )
+        return self._secure(response)
+
+    @staticmethod
+    def _secure(response: Response) -> Response:
+        h = response.headers
+        h["Content-Security-Policy"] = CSP
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "same-origin"
+        h["X-Frame-Options"] = "DENY"
+        h.setdefault("Cache-Control", "no-store")
+        return response
+
+    # -- rendering -------------------------------------------------------------------
+    def render(self, template: str, status: int = 200, **context: Any) -> Response:
+        context.setdefault("csrf", "")
+        context.setdefault("nav", "")
+        context.setdefault("guest", False)
+        context.setdefault("providers", [(k, p.title) for k, p in self.app.providers.items()])
+        context.setdefault("clock", self.app.clock.describe())
+        html = self.env.get_template(template).render(**context)
+        return Response(html, status=status, content_type="text/html; charset=utf-8")
+
+    def _message(self, request: Request, status: int, title: str, text: str, csrf: str = "") -> Response:
+        back = _safe_next(request.form.get("next", "") if request.method == "POST" else "", request.referrer)
+        return self.render("message.html", status, title=title, text=text, back=back, csrf=csrf)
+
+    def _login(self, request: Request) -> Response:
+        return self.render(
+            "login.html",
+            401,
+            title="Token required",
+            path=request.path,
+            wrong=bool(request.args.get("token")),
+            guest=True,
+        )
+
+    def _static(self, name: str) -> Response:
+        if name not in STATIC:
+            return Response("not found", status=404, content_type="text/plain")
+        data = resources.files("pytest_mailblocks.ui").joinpath("static").joinpath(name).read_bytes()
+        response = Response(data, content_type=STATIC[name])
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    def _done(self, request: Request, fallback: str) -> Response:
+        return _redirect(_safe_next(request.form.get("next", ""), None) or fallback)
+
+    def _provider(self, key: str) -> Any:
+        provider = self.app.providers.get(key)
+        if provider is None:
+            raise ControlError(f"no provider {key!r} is served here; served: {sorted(self.app.providers)}", status=404)
+        return provider
+
+    def _info(self, key: str) -> dict[str, Any]:
+        return self.control.provider_info(key)
+
+    # -- overview, clock, reset ------------------------------------------------------------
+    def on_overview(self, request: Request, csrf: str) -> Response:
+        cards = []
+        with self.app.lock:
+            for key, provider in self.app.providers.items():
+                info, view = self._info(key), view_for(key)
+                tenants, extras = view.tenants(info), view.extras(info, provider)
+                cards.append({"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras})
+        return self.render(
+            "overview.html",
+            csrf=csrf,
+            nav="overview",
+            cards=cards,
+            units=ADVANCE_UNITS,
+            faults=len(self.app.faults),
+            errors=len(self.app.errors),
+        )
+
+    def on_clock(self, request: Request, csrf: str) -> Response:
+        f = request.form
+        action = f.get("action", "")
+        if action == "advance":
+            unit = f.get("unit", "hours")
+            if unit not in ADVANCE_UNITS:
+                raise ControlError(f"unknown unit {unit!r}; use one of {list(ADVANCE_UNITS)}")
+            try:
+                amount = float(f.get("amount", "").strip())
+            except ValueError:
+                raise ControlError(f"amount must be a number, got {f.get('amount', '')!r}") from None
+            payload: dict[str, Any] = {"advance": {unit: amount}}
+        elif action == "freeze":
+            at = f.get("at", "").strip()
+            payload = {"freeze": at or True}
+        elif action == "real":
+            payload = {"real": True}
+        else:
+            raise ControlError("unknown clock action; use advance, freeze or real")
+        apply_clock(self.app, payload)
+        return self._done(request, BASE + "/")
+
+    def on_reset(self, request: Request, csrf: str) -> Response:
+        self.app.reset()
+        return self._done(request, BASE + "/")
+
+    # -- a provider ------------------------------------------------------------------------
+    def on_provider(self, request: Request, csrf: str, key: str) -> Response:
+        provider = self._provider(key)
+        view = view_for(key)
+        info = self._info(key)
+        tenants = view.tenants(info)
+        args = request.args
+        tenant = args.get("tenant", tenants[0].value if tenants else "")
+        if tenants and tenant not in {t.value for t in tenants}:
+            raise ControlError(f"unknown {view.tenant_word} {tenant!r}", status=404)
+        list_name = args.get("list", view.lists[0])
+        if list_name not in view.lists:
+            raise ControlError(f"unknown list {list_name!r}; known: {list(view.lists)}", status=404)
+        size = _int_arg(args.get("size"), PAGE_SIZES[0])
+        if size not in PAGE_SIZES:
+            size = PAGE_SIZES[0]
+        page = max(1, _int_arg(args.get("page"), 1))
+        email, start, end = (args.get(n, "").strip() for n in ("email", "start", "end"))
+        query = {**view.query(tenant, list_name), "offset": str((page - 1) * size), "limit": str(size + 1)}
+        for name, value in (("email", email), ("start", start), ("end", end)):
+            if value:
+                query[name] = value
+        with self.app.lock:
+            rows = provider.control_blocks(query)
+        more = len(rows) > size
+        rows = rows[:size]
+        current = next((t for t in tenants if t.value == tenant), None)
+        total = None if current is None else current.counts.get(list_name)
+        columns = tuple(rows[0]) if rows else view.columns(list_name)
+        state = {"tenant": tenant, "list": list_name, "email": email, "start": start, "end": end, "size": size}
+        context: dict[str, Any] = {
+            "csrf": csrf,
+            "nav": key,
+            "key": key,
+            "info": info,
+            "view": view,
+            "tenants": tenants,
+            "current": current,
+            "state": state,
+            "rows": [(row, view.row_key(list_name, row)) for row in rows],
+            "columns": columns,
+            "page": page,
+            "more": more,
+            "first": (page - 1) * size + 1,
+            "total": total,
+            "filtered": bool(email or start or end),
+            "sizes": PAGE_SIZES,
+            "fields": view.add_fields(list_name, info),
+            "here": request.full_path.rstrip("?"),
+            "cmc": None,
+        }
+        if key == "cmc" and "unsubscribes" in provider.control_actions():
+            with self.app.lock:
+                data = provider.control_actions()["unsubscribes"]("GET", None, {"server_composition": tenant})
+            context["cmc"] = {
+                "count": len(data["unsubscribes"]),
+                "unsubscribes": data["unsubscribes"][-JOURNAL_LIMIT:][::-1],
+                "pending": data["pending"],
+                "batch_time": info["settings"]["batch_time"],
+            }
+        return self.render("provider.html", **context)
+
+    def on_add(self, request: Request, csrf: str, key: str) -> Response:
+        provider = self._provider(key)
+        view = view_for(key)
+        list_name, tenant = request.form.get("list", ""), request.form.get("tenant", "")
+        if list_name not in view.lists or not view.add_fields(list_name, self._info(key)):
+            raise ControlError(f"cannot add to {list_name!r} here")
+        data = view.seed_data(list_name, tenant, request.form.to_dict())
+        with self.app.lock:
+            provider.seed(data, key)
+        return self._done(request, f"{BASE}/providers/{key}")
+
+    def on_delete(self, request: Request, csrf: str, key: str) -> Response:
+        provider = self._provider(key)
+        view = view_for(key)
+        f = request.form
+        list_name, tenant = f.get("list", ""), f.get("tenant", "")
+        if list_name not in view.lists:
+            raise ControlError(f"unknown list {list_name!r}")
+        keys = {k[4:]: v for k, v in f.items() if k.startswith("key_")}
+        with self.app.lock:
+            removed = view.delete(provider.handle(self._owner), list_name, tenant, keys)
+        if not removed:
+            raise ControlError(
+                f"nothing to delete: {', '.join(v for v in keys.values() if v)} is not listed", status=404
+            )
+        return self._done(request, f"{BASE}/providers/{key}")
+
+    def on_provider_reset(self, request: Request, csrf: str, key: str) -> Response:
+        self._provider(key).handle(self._owner).reset()
+        return self._done(request, f"{BASE}/providers/{key}")
+
+    def on_batch(self, request: Request, csrf: str, key: str) -> Response:
+        actions = self._provider(key).control_actions()
+        if "batch" not in actions:
+            raise ControlError(f"{key} has no batch to run")
+        with self.app.lock:
+            actions["batch"]("POST", None, {})
+        return self._done(request, f"{BASE}/providers/{key}")
+
+    # -- journal ---------------------------------------------------------------------------
+    def _journal_keys(self, provider: str) -> list[str]:
+        keys = [k for k in self.app.journals if k != "_mailblocks"]
+        if provider:
+            if provider not in keys:
+                raise ControlError(f"unknown provider {provider!r}; known: {keys}", status=404)
+            return [provider]
+        return keys
+
+    def _entries(self, request: Request, since: int = 0, limit: int = JOURNAL_LIMIT) -> list[dict[str, Any]]:
+        """The newest ``limit`` entries after ``since``, newest first, redacted."""
+        args = request.args
+        keys = self._journal_keys(args.get("provider", ""))
+        method = args.get("method", "").upper()
+        status = args.get("status", "").strip()
+        picked: list[JournalEntry] = []
+        for k in keys:
+            journal = self.app.journals[k]
+            # the newest entries suffice unless a filter may skip them (then read all)
+            recent = journal[:] if (method or status) and not since else journal[-limit:]
+            for e in recent:
+                if (
+                    e.seq > since
+                    and (not method or e.method == method)
+                    and (not status or _status_matches(e.status, status))
+                ):
+                    picked.append(e)
+        picked.sort(key=lambda e: e.seq, reverse=True)
+        return [e.to_dict() for e in picked[:limit]]
+
+    def on_journal(self, request: Request, csrf: str) -> Response:
+        args = request.args
+        entries = self._entries(request)
+        last = max((e.seq for j in self.app.journals.values() for e in j[-1:]), default=0)
+        return self.render(
+            "journal.html",
+            csrf=csrf,
+            nav="journal",
+            entries=entries,
+            last=last,
+            filters={n: args.get(n, "") for n in ("provider", "method", "status")},
+            total=sum(j.total for k, j in self.app.journals.items() if k != "_mailblocks"),
+            limit=JOURNAL_LIMIT,
+        )
+
+    def on_journal_rows(self, request: Request, csrf: str) -> Response:
+        since = _int_arg(request.args.get("since"), 0)
+        entries = self._entries(request, since)
+        response = self.render("journal_rows.html", entries=entries)
+        response.headers["X-Journal-Last"] = str(max([since, *(e["seq"] for e in entries)]))
+        return response
+
+    def on_journal_clear(self, request: Request, csrf: str) -> Response:
+        for k in self._journal_keys(""):
+            self.app.journals[k].clear()
+        return self._done(request, f"{BASE}/journal")
+
+    def on_entry(self, request: Request, csrf: str, seq: int) -> Response:
+        for k in self._journal_keys(""):
+            for e in self.app.journals[k].filter(since=seq - 1):
+                if e.seq == seq:
+                    template = "entry_detail.html" if request.args.get("fragment") else "entry.html"
+                    return self.render(template, csrf=csrf, nav="journal", e=e.to_dict())
+                break
+        raise ControlError(f"no journal entry #{seq} (cleared, or older than the journal keeps)", status=404)
+
+    # -- faults ----------------------------------------------------------------------------
+    def on_faults(self, request: Request, csrf: str) -> Response:
+        endpoints = {
+            key: sorted({str(r.endpoint) for r in p.url_map.iter_rules()}) for key, p in self.app.providers.items()
+        }
+        return self.render(
+            "faults.html",
+            csrf=csrf,
+            nav="faults",
+            faults=self.app.faults.to_list(),
+            endpoints=endpoints,
+            fired=self.app.faults.fired,
+        )
+
+    def on_fault_add(self, request: Request, csrf: str) -> Response:
+        f = request.form
+        spec: dict[str, Any] = {}
+        provider = f.get("provider", "").strip()
+        if provider:
+            self._provider(provider)
+            spec["provider"] = provider
+        for name in ("endpoint", "method", "path"):
+            if f.get(name, "").strip():
+                spec[name] = f[name].strip()
+        for name, cast in (("status", int), ("latency", float), ("times", int)):
+            raw = f.get(name, "").strip()
+            if raw:
+                try:
+                    spec[name] = cast(raw)
+                except ValueError:
+                    raise ControlError(f"{name} must be a number, got {raw!r}") from None
+        if f.get("reset"):
+            spec["reset"] = True
+        self.app.faults.add(**spec)
+        return self._done(request, f"{BASE}/faults")
+
+    def on_fault_clear(self, request: Request, csrf: str) -> Response:
+        fault_id = request.form.get("id", "")
+        if fault_id:
+            if not self.app.faults.remove(fault_id):
+                raise ControlError(f"no fault with id {fault_id!r} (it may have run out)", status=404)
+        else:
+            self.app.faults.clear()
+        return self._done(request, f"{BASE}/faults")
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of text that may hold any character."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+
+
+def _redirect(location: str) -> Response:
+    response = Response("", status=303)
+    response.headers["Location"] = location
+    return response
+
+
+def _safe_next(value: str, referrer: str | None) -> str:
+    """A same-site inspector path to go back to, or ``""``."""
+    for candidate in (value, referrer or ""):
+        parts = urlsplit(candidate)
+        path = parts.path
+        if parts.scheme or parts.netloc:
+            continue
+        if (path == BASE + "/" or path.startswith(BASE + "/")) and "\\" not in candidate and "//" not in path:
+            return path + ("?" + parts.query if parts.query else "")
+    return ""
+
+
+def _int_arg(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _status_matches(status: int, wanted: str) -> bool:
+    """``404``, or a class like ``4xx``."""
+    if len(wanted) == 3 and wanted[1:].lower() == "xx" and wanted[0].isdigit():
+        return status // 100 == int(wanted[0])
+    return str(status) == wanted
+
+
+def _when(value: Any, unit: str = "s") -> str:
+    """Unix seconds or milliseconds as ``YYYY-MM-DD HH:MM:SS UTC``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    seconds = value / 1000 if unit == "ms" else value
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+def _pretty(text: str, content_type: str = "") -> str:
+    """JSON bodies indented; anything else as it is."""
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[") or "json" in content_type:
+        try:
+            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
+        except ValueError:
+            pass
+    return text
+
+
+def _status_class(status: int) -> str:
+    if not status:
+        return "s0"
+    return f"s{status // 100}"
+
+
+def _qs(state: dict[str, Any], **changes: Any) -> str:
+    """A query string from the page's state with some values changed (blanks dropped)."""
+    merged = {**state, **changes}
+    return urlencode([(k, str(v)) for k, v in merged.items() if v not in ("", None)])
