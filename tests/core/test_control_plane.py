@@ -207,3 +207,24 @@ def test_control_plane_can_be_disabled():
         r = requests.get(server.url + CP + "/health")
         assert r.status_code == 404
         assert r.json()["message"] == "the control plane is disabled on this server"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}],
+)
+def test_cross_site_browser_posts_are_refused(http, mailblocks, headers):
+    """A page on another site must not reset or seed the fake on localhost."""
+    mailblocks.sendgrid.add_block("keep@example.com")
+    r = http.post(mailblocks.url + CP + "/reset", headers=headers)
+    assert r.status_code == 403
+    assert r.json()["message"] == "cross-site requests may not change the fake's state"
+    assert mailblocks.sendgrid.blocks() != []
+    assert http.get(mailblocks.url + CP + "/health", headers=headers).status_code == 200  # reading is fine
+
+
+def test_same_origin_posts_are_accepted(mailblocks):
+    import requests
+
+    r = requests.post(mailblocks.url + CP + "/reset", headers={"Origin": mailblocks.url})
+    assert r.status_code == 200

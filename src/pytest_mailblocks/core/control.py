@@ -116,6 +116,9 @@ class ControlPlane:
                 ex.auth = "denied"
                 return _error(401, "unauthorized", f"missing or wrong {TOKEN_HEADER} header")
             ex.auth = "token"
+        if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
+            ex.auth = "cross-site"
+            return _error(403, "forbidden", "cross-site requests may not change the fake's state")
         parts = [p for p in request.path.split("/")[2:] if p]
         try:
             payload = self._payload(request)
@@ -300,6 +303,19 @@ class ControlPlane:
             "faults": len(self.app.faults),
             "errors": len(self.app.errors),
         }
+
+
+def _cross_site(request: Request) -> bool:
+    """A browser request from another site (a page the developer happens to visit
+    posting to the fake on localhost). Clients such as curl, requests or httpx send
+    neither header; browsers send both on cross-origin requests."""
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False
+    host = request.headers.get("Host", "")
+    return origin.split("://", 1)[-1].rstrip("/").lower() != host.lower()
 
 
 def _int_arg(args: Any, name: str) -> int | None:
