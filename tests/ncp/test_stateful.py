@@ -30,7 +30,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -349,18 +348,17 @@ class NcpMachine(RuleBasedStateMachine):
             fields["result_code"] = result
             fields["result_message"] = f"550 {result} for {email}"
         removed: tuple[str, int] | None = None
-        # BUG: a seeded removal (removed_at) of a block whose expiry has passed too is
-        # dropped (a SYSTEM Delete at the expiry instead); see
-        # test_seeded_removal_before_a_past_expiry_is_kept. Only removals of blocks still
-        # in force are sent here.
-        if via == "control" and removal is not None and removal != (None, None) and expires > self.now:
+        # a seeded removal comes before the block's expiry, even one that has passed since
+        # (regression: test_seeded_removal_before_a_past_expiry_is_kept)
+        # (a removal dated at or after the expiry is undefined, so it is not generated)
+        at = None if removal is None else (self.now if removal[1] is None else min(created + removal[1], self.now))
+        if via == "control" and removal is not None and removal != (None, None) and at is not None and at < expires:
             by, after = removal
             if by is not None:
                 fields["removed_by"] = by
-            removed_at = self.now if after is None else min(created + after, self.now)
             if after is not None:
-                fields["removed_at"] = removed_at / 1000
-            removed = (by or "CUSTOMER", removed_at)
+                fields["removed_at"] = at / 1000
+            removed = (by or "CUSTOMER", at)
         if via == "handle":
             try:
                 self.ncp.add_block(**fields)
@@ -724,14 +722,10 @@ NcpMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40,
 test_ncp_state_machine = NcpMachine.TestCase
 
 
-# BUG: the seed's removed_at / removed_by are dropped when the block's expiry has passed
-# too: the fake adds the block, expires it at once (a SYSTEM Delete at created + hours)
-# and only then tries the removal, which finds nothing to remove. The history should
-# show the removal at removed_at (before the expiry). The docs' own seed example
-# (docs/providers/ncp.md, "Seed format") has this shape.
-@pytest.mark.xfail(
-    strict=True, reason="BUG: a seeded removal before a past expiry becomes a SYSTEM Delete at the expiry"
-)
+# Regression found by the machine: the seed's removed_at / removed_by were dropped when
+# the block's expiry had passed too (the fake expired the block at once and then found
+# nothing to remove). The history must show the removal at removed_at, before the
+# expiry; the docs' own seed example (docs/providers/ncp.md, "Seed format") has this shape.
 def test_seeded_removal_before_a_past_expiry_is_kept() -> None:
     with FakeServer(providers=["ncp"]) as server:
         server.clock.freeze("2024-06-01T00:00:00Z")
@@ -760,3 +754,16 @@ def test_seeded_removal_before_a_past_expiry_is_kept() -> None:
     ]
     # the fake answers [("C", "CUSTOMER", 1714521600000), ("D", "SYSTEM", 1714694400000)]
     assert got == [("C", "CUSTOMER", 1714521600000), ("D", "ADMIN", 1714608000000)]
+
+
+def test_handle_removal_dated_before_a_since_passed_expiry_is_kept() -> None:
+    """The handle's twin: a block in force when added, the clock then passing its
+    expiry; a removal dated before the expiry wins over the (lazily applied) expiry."""
+    with FakeServer(providers=["ncp"]) as server:
+        server.clock.freeze("2024-05-02T00:00:00Z")
+        ncp = server.ncp
+        ncp.add_block("c@example.com", requester="CUSTOMER", created="2024-05-01T00:00:00Z", hours=48)
+        server.clock.advance(days=30)
+        assert ncp.remove_block("c@example.com", requester="ADMIN", at="2024-05-02T12:00:00Z") is True
+        rows = [(e["actionType"]["code"], e["actionRequesterType"]["code"]) for e in ncp.history("c@example.com")]
+    assert rows == [("C", "CUSTOMER"), ("D", "ADMIN")]

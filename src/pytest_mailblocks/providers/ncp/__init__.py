@@ -183,13 +183,16 @@ class Ncp(Provider):
                 raise ControlError(f"hours must be a positive number, got {hours!r}", where=where)
             created = self._ms(f.get("created"), "created", where)
             owner = {"CUSTOMER": project, "OTHER_CUSTOMER": OTHER_CUSTOMER_PROJECT}.get(requester)
+            removal = "removed_at" in f or "removed_by" in f
             try:
+                # with a seeded removal, expiries are applied only up to the block's own
+                # creation, so that the removal can come before its (past) expiry
                 entry, _ = self.state.blocks[region].block(
-                    email, created, hours, requester, owner, code, message, self.now_ms()
+                    email, created, hours, requester, owner, code, message, created if removal else self.now_ms()
                 )
             except ValueError as exc:
                 raise ControlError(str(exc), where=where) from None
-            if "removed_at" in f or "removed_by" in f:
+            if removal:
                 self.remove_block(
                     {
                         "email": email,

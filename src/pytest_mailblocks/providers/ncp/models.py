@@ -209,9 +209,11 @@ class BlockList:
         return entry, block
 
     def unblock(self, address: str, at: int, requester: str, project: str | None, now_ms: int) -> bool:
-        """Add a Delete entry for a blocked address; False if it is not blocked (a block
-        that expired before ``now_ms`` already has its SYSTEM Delete)."""
-        self.expire(now_ms)
+        """Add a Delete entry at ``at`` for a blocked address; False if it is not
+        blocked at that instant (a block that expired by then has its SYSTEM Delete).
+        Only expiries up to ``at`` are applied first: a removal dated before an
+        expiry that has since passed still wins over it."""
+        self.expire(min(at, now_ms))
         key = address.lower()
         current = self.active.get(key)
         if current is None:
