@@ -75,6 +75,18 @@ def make_response(
     return response
 
 
+def _no_url_building(*args: Any, **kwargs: Any) -> tuple[str, str]:
+    raise NotImplementedError("the fakes match routes; they never build URLs")
+
+
+class _MatchOnlyRule(Rule):
+    """A werkzeug rule that skips compiling URL builders (two generated functions
+    per rule: most of a Map's construction), since the fakes never build URLs."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Any:
+        return _no_url_building
+
+
 @dataclass
 class Exchange:
     """What the core and the provider learn about one request, for the journal."""
@@ -108,6 +120,7 @@ class Provider:
     default_credentials: ClassVar[dict[str, str]] = {}
     #: the werkzeug rules of the provider's routes (endpoint = operation name)
     rules: ClassVar[list[Rule]] = []
+    _compiled_routing: ClassVar[Any] = None
 
     def __init__(self, app: App, credentials: dict[str, str] | None = None) -> None:
         self.app = app
@@ -117,15 +130,25 @@ class Provider:
                 f"unknown credential(s) {sorted(unknown)} for {self.key}; known: {sorted(self.default_credentials)}"
             )
         self.credentials: dict[str, str] = {**self.default_credentials, **(credentials or {})}
-        self.url_map = Map(
-            [r.empty() for r in self.rules],
-            strict_slashes=False,
-            merge_slashes=False,
-            redirect_defaults=False,
-        )
-        self._adapter = self.url_map.bind("fake")
-        self._matches: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        self.url_map, self._adapter, self._matches = self._routing()
         self.reset()
+
+    @classmethod
+    def _routing(cls) -> tuple[Map, Any, dict[tuple[str, str], tuple[str, dict[str, Any]]]]:
+        """The provider's compiled routes, built once per class and shared by every
+        app (werkzeug compiles a URL builder per rule: the bulk of a server's start).
+        Matching is read-only, so sharing is safe across threads."""
+        routing = cls.__dict__.get("_compiled_routing")
+        if routing is None:
+            url_map = Map(
+                [_MatchOnlyRule(r.rule, **r.get_empty_kwargs()) for r in cls.rules],
+                strict_slashes=False,
+                merge_slashes=False,
+                redirect_defaults=False,
+            )
+            routing = (url_map, url_map.bind("fake"), {})
+            cls._compiled_routing = routing
+        return routing
 
     @property
     def clock(self) -> Clock:
@@ -135,9 +158,26 @@ class Provider:
     def lock(self) -> threading.RLock:
         return self.app.lock
 
-    # -- to implement --------------------------------------------------------------
+    # -- state -----------------------------------------------------------------------
     def reset(self) -> None:
-        """Empty state and restore the default credentials."""
+        """Drop the state: the next access to ``self.state`` builds a fresh one with
+        the default credentials. A reset costs nothing for the providers a test never
+        touches."""
+        self.__dict__.pop("state", None)
+
+    def __getattr__(self, name: str) -> Any:
+        # ``state`` is built on first access after a reset (see ``reset``)
+        if name != "state" or "app" not in self.__dict__:
+            raise AttributeError(name)
+        with self.app.lock:
+            state = self.__dict__.get("state")
+            if state is None:
+                state = self.__dict__["state"] = self.new_state()
+        return state
+
+    # -- to implement --------------------------------------------------------------
+    def new_state(self) -> Any:
+        """Empty state with the default credentials (``self.credentials``)."""
         raise NotImplementedError
 
     def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:

@@ -54,8 +54,8 @@ class CustomersMailCloud(Provider):
 
     state: CmcState
 
-    def reset(self) -> None:
-        self.state = CmcState(self.credentials)
+    def new_state(self) -> CmcState:
+        return CmcState(self.credentials)
 
     def handle(self, owner: Any) -> CmcHandle:
         return CmcHandle(self, owner)

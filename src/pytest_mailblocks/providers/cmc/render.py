@@ -20,12 +20,10 @@ import csv
 import io
 import os
 import xml.etree.ElementTree as ET
-import zipfile
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
-import pyzipper
-from pyzipper.zipfile_aes import BaseZipEncrypter
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
@@ -132,64 +130,73 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]], line_end: st
     return out.getvalue().encode("utf-8")
 
 
-class ZipCryptoEncrypter(BaseZipEncrypter):
-    """Traditional PKWARE ("ZipCrypto") encryption, plugged into pyzipper's writer,
-    which only ships an AES encrypter. The entry is written with a data descriptor,
-    so the header's check byte is the high byte of the DOS time (APPNOTE 6.1.6)."""
+@lru_cache(maxsize=1)
+def _encrypting_zip() -> tuple[Any, type]:
+    """pyzipper and a ZipFile writing ZipCrypto, imported and built on first use:
+    pyzipper pulls in a crypto library a server without encrypted downloads never
+    needs (it would double the server's start)."""
+    import pyzipper
+    from pyzipper.zipfile_aes import BaseZipEncrypter
 
-    _table: list[int] | None = None
+    class ZipCryptoEncrypter(BaseZipEncrypter):
+        """Traditional PKWARE ("ZipCrypto") encryption, plugged into pyzipper's writer,
+        which only ships an AES encrypter. The entry is written with a data descriptor,
+        so the header's check byte is the high byte of the DOS time (APPNOTE 6.1.6)."""
 
-    def __init__(self, pwd: bytes) -> None:
-        if ZipCryptoEncrypter._table is None:
-            table = []
-            for n in range(256):
-                c = n
-                for _ in range(8):
-                    c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
-                table.append(c)
-            ZipCryptoEncrypter._table = table
-        self._crc = ZipCryptoEncrypter._table
-        self.k0, self.k1, self.k2 = 0x12345678, 0x23456789, 0x34567890
-        for b in pwd:
-            self._update(b)
-        self._check = 0
+        _table: list[int] | None = None
 
-    def _update(self, b: int) -> None:
-        crc = self._crc
-        self.k0 = (self.k0 >> 8) ^ crc[(self.k0 ^ b) & 0xFF]
-        self.k1 = ((self.k1 + (self.k0 & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
-        self.k2 = (self.k2 >> 8) ^ crc[(self.k2 ^ (self.k1 >> 24)) & 0xFF]
+        def __init__(self, pwd: bytes) -> None:
+            if ZipCryptoEncrypter._table is None:
+                table = []
+                for n in range(256):
+                    c = n
+                    for _ in range(8):
+                        c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+                    table.append(c)
+                ZipCryptoEncrypter._table = table
+            self._crc = ZipCryptoEncrypter._table
+            self.k0, self.k1, self.k2 = 0x12345678, 0x23456789, 0x34567890
+            for b in pwd:
+                self._update(b)
+            self._check = 0
 
-    def update_zipinfo(self, zipinfo: Any) -> None:
-        zipinfo.flag_bits |= 0x08  # data descriptor: CRC and sizes follow the data
-        h, m, s = zipinfo.date_time[3:6]
-        self._check = (((h << 11) | (m << 5) | (s // 2)) >> 8) & 0xFF
+        def _update(self, b: int) -> None:
+            crc = self._crc
+            self.k0 = (self.k0 >> 8) ^ crc[(self.k0 ^ b) & 0xFF]
+            self.k1 = ((self.k1 + (self.k0 & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+            self.k2 = (self.k2 >> 8) ^ crc[(self.k2 ^ (self.k1 >> 24)) & 0xFF]
 
-    def finalize_zipinfo(self, zipinfo: Any) -> None:
-        pass
+        def update_zipinfo(self, zipinfo: Any) -> None:
+            zipinfo.flag_bits |= 0x08  # data descriptor: CRC and sizes follow the data
+            h, m, s = zipinfo.date_time[3:6]
+            self._check = (((h << 11) | (m << 5) | (s // 2)) >> 8) & 0xFF
 
-    def encryption_header(self) -> bytes:
-        return self.encrypt(os.urandom(11) + bytes([self._check]))
+        def finalize_zipinfo(self, zipinfo: Any) -> None:
+            pass
 
-    def encrypt(self, data: bytes) -> bytes:
-        out = bytearray(len(data))
-        crc = self._crc
-        k0, k1, k2 = self.k0, self.k1, self.k2
-        for i, p in enumerate(data):
-            t = k2 | 2
-            out[i] = p ^ (((t * (t ^ 1)) >> 8) & 0xFF)
-            k0 = (k0 >> 8) ^ crc[(k0 ^ p) & 0xFF]
-            k1 = ((k1 + (k0 & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
-            k2 = (k2 >> 8) ^ crc[(k2 ^ (k1 >> 24)) & 0xFF]
-        self.k0, self.k1, self.k2 = k0, k1, k2
-        return bytes(out)
+        def encryption_header(self) -> bytes:
+            return self.encrypt(os.urandom(11) + bytes([self._check]))
 
+        def encrypt(self, data: bytes) -> bytes:
+            out = bytearray(len(data))
+            crc = self._crc
+            k0, k1, k2 = self.k0, self.k1, self.k2
+            for i, p in enumerate(data):
+                t = k2 | 2
+                out[i] = p ^ (((t * (t ^ 1)) >> 8) & 0xFF)
+                k0 = (k0 >> 8) ^ crc[(k0 ^ p) & 0xFF]
+                k1 = ((k1 + (k0 & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+                k2 = (k2 >> 8) ^ crc[(k2 ^ (k1 >> 24)) & 0xFF]
+            self.k0, self.k1, self.k2 = k0, k1, k2
+            return bytes(out)
 
-class _ZipCryptoFile(pyzipper.ZipFile):
-    """pyzipper's writer with the ZipCrypto encrypter."""
+    class _ZipCryptoFile(pyzipper.ZipFile):
+        """pyzipper's writer with the ZipCrypto encrypter."""
 
-    def get_encrypter(self) -> ZipCryptoEncrypter:
-        return ZipCryptoEncrypter(self.pwd)
+        def get_encrypter(self) -> ZipCryptoEncrypter:
+            return ZipCryptoEncrypter(self.pwd)
+
+    return pyzipper, _ZipCryptoFile
 
 
 def zip_bytes(
@@ -202,17 +209,19 @@ def zip_bytes(
     """A deflated ZIP holding one file; encrypted when ``password`` is given."""
     buf = io.BytesIO()
     if password is None:
+        import zipfile  # with its bz2/lzma imports, only when a download is made
+
         info = zipfile.ZipInfo(member, date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         with zipfile.ZipFile(buf, "w") as plain:
             plain.writestr(info, data)
         return buf.getvalue()
-    zf: pyzipper.ZipFile
+    pyzipper, zipcrypto_file = _encrypting_zip()
     if cipher == "aes":
         zf = pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES)
     else:
-        zf = _ZipCryptoFile(buf, "w", compression=pyzipper.ZIP_DEFLATED)
+        zf = zipcrypto_file(buf, "w", compression=pyzipper.ZIP_DEFLATED)
         zf.setencryption("zipcrypto")
     with zf:
         zf.setpassword(password.encode("utf-8"))

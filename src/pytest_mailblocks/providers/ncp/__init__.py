@@ -72,8 +72,8 @@ class Ncp(Provider):
 
     state: NcpState
 
-    def reset(self) -> None:
-        self.state = NcpState(self.credentials["access_key"], self.credentials["secret_key"])
+    def new_state(self) -> NcpState:
+        return NcpState(self.credentials["access_key"], self.credentials["secret_key"])
 
     def handle(self, owner: Any) -> NcpHandle:
         return NcpHandle(self, owner)

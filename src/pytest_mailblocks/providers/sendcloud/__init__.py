@@ -87,8 +87,8 @@ class SendCloud(Provider):
 
     state: SendCloudState
 
-    def reset(self) -> None:
-        self.state = SendCloudState(self.credentials["api_user"], self.credentials["api_key"], self.clock.time)
+    def new_state(self) -> SendCloudState:
+        return SendCloudState(self.credentials["api_user"], self.credentials["api_key"], self.clock.time)
 
     def handle(self, owner: Any) -> SendCloudHandle:
         return SendCloudHandle(self, owner)

@@ -32,8 +32,8 @@ class SendGrid(Provider):
 
     state: SendGridState
 
-    def reset(self) -> None:
-        self.state = SendGridState(self.credentials["api_key"])
+    def new_state(self) -> SendGridState:
+        return SendGridState(self.credentials["api_key"])
 
     def handle(self, owner: Any) -> SendGridHandle:
         return SendGridHandle(self, owner)
