@@ -20,6 +20,7 @@ itself: providers use it under the server's lock.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from sortedcontainers import SortedList
@@ -37,6 +38,18 @@ def prefix_upper_bound(prefix: str) -> str | None:
             return prefix[:-1] + chr(last + 1)
         prefix = prefix[:-1]
     return None
+
+
+def _presorted(records: Iterable[R]) -> list[R]:
+    """Records in (first, second) field order by two stable single-field sorts.
+
+    Sorting a million tuples compares them element by element in Python objects;
+    sorting by one int or str field at a time is several times faster, and leaves
+    the list (nearly) in tuple order, which SortedList's own sort then confirms in
+    one linear pass."""
+    out = sorted(records, key=itemgetter(1))
+    out.sort(key=itemgetter(0))
+    return out
 
 
 class Page(Generic[R]):
@@ -119,7 +132,7 @@ class OrderedStore(Generic[R]):
             return 0
         if not self._by_key:
             self._by_key = incoming
-            self._order = SortedList(incoming.values())
+            self._order = SortedList(_presorted(incoming.values()))
             if self._keys is not None:
                 self._keys = SortedList(incoming.keys())
             return len(incoming)
@@ -130,7 +143,7 @@ class OrderedStore(Generic[R]):
         merged = self._by_key
         merged.update(incoming)
         self._by_key = merged
-        self._order = SortedList(merged.values())
+        self._order = SortedList(_presorted(merged.values()))
         if self._keys is not None:
             self._keys = SortedList(merged.keys())
         return len(incoming)
