@@ -19,15 +19,17 @@ from __future__ import annotations
 import csv
 import io
 import os
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
 from ...core.provider import Exchange, json_response, make_response
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = [
     "BLOCK_CSV_FIELDS",
@@ -82,7 +84,15 @@ def response_format(request: Request) -> str:
 
 
 # -- bodies ------------------------------------------------------------------------------------
+def _etree() -> Any:
+    """xml.etree, imported when a first XML body is made (most suites never ask)."""
+    import xml.etree.ElementTree as etree
+
+    return etree
+
+
 def _xml(root: ET.Element) -> bytes:
+    ET = _etree()
     ET.indent(root, space="    ")
     text = ET.tostring(root, encoding="unicode").replace(" />", "/>")
     return (XML_DECLARATION + text).encode("utf-8")
@@ -102,6 +112,7 @@ def blocks(rows: Sequence[dict[str, str]], fmt: str, empty_status: int = 200) ->
     if not rows and empty_status == 204:
         return make_response(b"", 204, content_type=None)
     if fmt == "xml":
+        ET = _etree()
         root = ET.Element("blocks")
         for row in rows:
             block = ET.SubElement(root, "block")
@@ -115,6 +126,7 @@ def success(fmt: str) -> Response:
     """``{"message":"success"}`` / ``<success><message>success</message></success>``
     (seed 000: Delete, Cancel; seed 003: Cancel)."""
     if fmt == "xml":
+        ET = _etree()
         root = ET.Element("success")
         ET.SubElement(root, "message").text = "success"
         return xml_response(root)
@@ -251,6 +263,7 @@ def render_error(error: ProviderError, request: Request, ex: Exchange) -> Respon
     ex.error_code = str(error.entry.code or error.entry.key)
     items = [(str(e.entry.code or ""), e.field or "", e.message(lang)) for e in error.all]
     if response_format(request) == "xml":
+        ET = _etree()
         root = ET.Element("errors")
         for code, field, message in items:
             node = ET.SubElement(root, "error")
