@@ -61,4 +61,8 @@ def _parts(request: httpx.Request, body: bytes) -> tuple[str, str, list[tuple[st
 def _response(status: int, headers: list[tuple[str, str]], data: bytes, request: httpx.Request) -> httpx.Response:
     # bytes headers and a ready stream skip httpx's own re-encoding of the body
     raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-    return httpx.Response(status, headers=raw, stream=httpx.ByteStream(data), request=request)
+    response = httpx.Response(status, headers=raw, stream=httpx.ByteStream(data), request=request)
+    if all(k.isascii() and v.isascii() for k, v in headers):
+        # what httpx would work out on first use, by decoding every header again
+        response.headers.encoding = "ascii"
+    return response
