@@ -22,7 +22,7 @@ from .provider import Exchange, json_response
 if TYPE_CHECKING:
     from .app import App
 
-__all__ = ["ControlPlane", "apply_clock", "apply_seed"]
+__all__ = ["ControlPlane", "apply_clock", "apply_seed", "int_arg"]
 
 TOKEN_HEADER = "X-Mailblocks-Token"
 _ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
@@ -221,9 +221,9 @@ class ControlPlane:
                 journals[k].clear()
             return json_response({"cleared": keys}, compact=False)
         args = request.args
-        since = _int_arg(args, "since")
-        limit = _int_arg(args, "limit")
-        status = _int_arg(args, "status")
+        since = int_arg(args, "since")
+        limit = int_arg(args, "limit")
+        status = int_arg(args, "status")
         entries = [
             e
             for k in keys
@@ -318,9 +318,10 @@ def _cross_site(request: Request) -> bool:
     return origin.split("://", 1)[-1].rstrip("/").lower() != host.lower()
 
 
-def _int_arg(args: Any, name: str) -> int | None:
-    raw = args.get(name)
-    if raw is None or raw == "":
+def int_arg(args: Any, name: str) -> int | None:
+    """A non-negative integer query parameter, or None when absent or empty."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
         return None
     try:
         value = int(raw)

@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..core.clock import parse_instant
+from ..core.control import int_arg
 from ..core.errors import ControlError
 
 if TYPE_CHECKING:
@@ -64,18 +65,6 @@ def block_page(query: Mapping[str, str]) -> BlockPage | None:
     if not PAGE_KEYS & query.keys():
         return None
 
-    def number(name: str) -> int | None:
-        raw = (query.get(name) or "").strip()
-        if not raw:
-            return None
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ControlError(f"query parameter {name} must be an integer, got {raw!r}") from None
-        if value < 0:
-            raise ControlError(f"query parameter {name} must be >= 0, got {value}")
-        return value
-
     def instant(name: str) -> int | None:
         raw = (query.get(name) or "").strip()
         if not raw:
@@ -89,6 +78,6 @@ def block_page(query: Mapping[str, str]) -> BlockPage | None:
         (query.get("email") or "").strip() or None,
         instant("start"),
         instant("end"),
-        number("offset") or 0,
-        number("limit"),
+        int_arg(query, "offset") or 0,
+        int_arg(query, "limit"),
     )
