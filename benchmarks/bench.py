@@ -167,7 +167,7 @@ def throughput(n: int) -> list[Row]:
                 f"{got['httpx trivial']:,.0f}/s",
                 f"{got['httpx base']:,.0f}/s",
                 f"{got['httpx trivial'] / got['httpx base']:.1f}x",
-                "(the issue's 0.16 ms)",
+                "(target's basis)",
                 None,
             )
         )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from pytest_mailblocks import FakeServer
 from pytest_mailblocks.core.errors import ErrorEntry
 from pytest_mailblocks.providers import REGISTRY
 
@@ -29,6 +32,19 @@ def test_readme_pytest_example_passes(pytester):
 def test_readme_fakeserver_example_runs():
     example = next(b for b in _python_blocks(README) if "with FakeServer() as server" in b)
     exec(compile(example, "README.md", "exec"), {})
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl")
+def test_readme_curl_examples_answer_as_shown():
+    block = README.split("<!-- docs: curl examples -->\n```sh\n", 1)[1].split("```", 1)[0]
+    with FakeServer() as server:
+        script = block.replace("http://127.0.0.1:8025", server.url)
+        out = subprocess.run(["bash", "-euc", script], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert '[{"created":1714564800,"email":"a@example.com",' in out
+    assert '"status":"5.7.1"}]204\n' in out  # the list, then the status of the delete
+    assert '"blocks":[{"created":"2015-12-14 08:46:00","email":"to1@example.com"' in out
+    assert out.count('"email":"b@example.com"') == 2  # SendCloud add, then list
+    assert '"targetAddress":"test01@ncp-mail.com"' in out and '"registerStatus":"Blocked"' in out
 
 
 def test_readme_names_the_ci_test_command():

@@ -117,7 +117,9 @@ def load_seed_file(path: Path) -> dict[str, Any]:
 def _banner(server: FakeServer, quiet: bool) -> str:
     if quiet:
         return server.url
-    lines = [f"mailblocks {__version__} serving on {server.url}"]
+    bound = server.host if ":" not in server.host else f"[{server.host}]"
+    listening = "" if f"//{bound}:" in server.url else f" (listening on {bound}:{server.port})"
+    lines = [f"mailblocks {__version__} serving on {server.url}{listening}"]
     if server.app.control_enabled:
         guard = " (token required)" if server.app.control_token else ""
         lines.append(f"  control plane: {server.url}/_mailblocks/{guard}  inspector: {server.url}/_mailblocks/ui/")

@@ -122,7 +122,9 @@ def test_serving_beyond_loopback_prints_a_warning():
         [*CMD, "serve", "--host", "0.0.0.0", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        assert proc.stdout.readline().startswith("http://0.0.0.0:")
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")  # a wildcard bind is reached through loopback
+        assert requests.get(url + "/_mailblocks/health", timeout=10).json()["status"] == "ok"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:

@@ -64,6 +64,23 @@ def test_requests_journal_is_readable_and_redacted(http, mailblocks):
     assert since["count"] == 0
 
 
+def test_journal_pages_forward_after_since_and_tails_without_it(http, mailblocks):
+    for i in range(5):
+        http.get(mailblocks.url + f"/v3/suppression/blocks?n={i}")  # 401s, journaled
+    http.get(mailblocks.url + CP + "/health")  # the control plane's own journal is not listed
+    first = http.get(mailblocks.url + CP + "/requests", params={"limit": 5}).json()["requests"]
+    seqs = [e["seq"] for e in first]
+    assert [e["query"] for e in first] == [f"n={i}" for i in range(5)] and seqs == sorted(seqs)
+
+    page = http.get(mailblocks.url + CP + "/requests", params={"since": seqs[0], "limit": 2}).json()
+    assert [e["seq"] for e in page["requests"]] == seqs[1:3]  # the next two, not the newest two
+    assert (page["count"], page["matched"], page["total"]) == (2, 4, 5)
+    tail = http.get(mailblocks.url + CP + "/requests", params={"limit": 2}).json()
+    assert [e["seq"] for e in tail["requests"]] == seqs[3:]
+    only = http.get(mailblocks.url + CP + "/requests", params={"status": 401, "limit": 0}).json()
+    assert (only["count"], only["matched"], only["total"]) == (0, 5, 5)
+
+
 def test_python_journal_keeps_what_was_sent(http, mailblocks):
     sg = mailblocks.sendgrid
     http.get(sg.url + "/v3/suppression/blocks", headers={"Authorization": f"Bearer {sg.api_key}"})

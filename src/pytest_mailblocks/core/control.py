@@ -235,11 +235,15 @@ class ControlPlane:
             )
         ]
         entries.sort(key=lambda e: e.seq)
+        matched = len(entries)
         if limit is not None:
-            entries = entries[-limit:] if limit else []
+            # after ``since``: the oldest first, so a poller pages forward without gaps;
+            # without it: the newest ``limit`` (a tail)
+            entries = (entries[:limit] if since is not None else entries[-limit:]) if limit else []
         return json_response(
             {
                 "count": len(entries),
+                "matched": matched,
                 "total": sum(journals[k].total for k in keys),
                 "requests": [e.to_dict() for e in entries],
             },

@@ -27,6 +27,7 @@ from .wsgi import URI_TOO_LONG_KEY, make_environ
 
 __all__ = ["HTTPServer"]
 
+_WILDCARD = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 _MAX_LINE = 65536
 _MAX_DISCARD = 16 * 1024 * 1024
 _MAX_HEADERS = 200
@@ -107,7 +108,10 @@ class HTTPServer:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        """The base URL a client on this machine uses: a wildcard bind ("0.0.0.0",
+        "::" or "") is reached through loopback."""
+        host = _WILDCARD.get(self.host, self.host)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     # -- lifecycle -----------------------------------------------------------------
