@@ -166,6 +166,9 @@ def _provider_fixture(key: str) -> Callable[..., Any]:
     return pytest.fixture(name=f"{key}_fake")(fixture)
 
 
+_CONTRACT_PROPERTY = "mailblocks_contract_provider"
+
+
 class ContractDrift(Exception):
     """A contract check that found the fake and its expectation apart."""
 
@@ -178,6 +181,8 @@ class ContractItem(pytest.Item):
         self.check = check
         self.target = target
         self.fixtures = fixtures
+        # carried by the reports (also from xdist workers) to the summary table
+        self.user_properties.append((_CONTRACT_PROPERTY, check[1]))
 
     def runtest(self) -> None:
         from .contract.runner import check
@@ -219,6 +224,25 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         for c in checks
         for label in [c[0]]
     ]
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """``--mailblocks-verify``: a per-provider table of contract checks passed,
+    failed and skipped, as ``mailblocks verify`` prints."""
+    target = config.getoption("--mailblocks-verify")
+    if not target:
+        return
+    from .contract.runner import Result, summary_table
+
+    results = []
+    for status in ("passed", "failed", "skipped"):
+        for report in terminalreporter.stats.get(status, []):
+            provider = dict(getattr(report, "user_properties", ())).get(_CONTRACT_PROPERTY)
+            if provider is not None and (report.when == "call" or status != "passed"):
+                results.append(Result(report.nodeid, provider, target, status))
+    if results:
+        terminalreporter.write_sep("-", f"mailblocks contract ({target})")
+        terminalreporter.write_line(summary_table(results))
 
 
 for _key in REGISTRY:

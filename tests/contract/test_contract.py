@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pytest_mailblocks.contract import load_scenarios, run
-from pytest_mailblocks.contract.record import redact_addresses
-from pytest_mailblocks.contract.runner import LIVE_ENV, live_credentials
+from pytest_mailblocks.contract.record import redact_addresses, write_recording
+from pytest_mailblocks.contract.runner import LIVE_ENV, Answer, live_credentials
 from pytest_mailblocks.contract.scrub import scrub
 from pytest_mailblocks.providers import REGISTRY
 
@@ -146,6 +146,27 @@ def test_recording_redacts_personal_addresses():
     assert redact_addresses(text) == "user1@example.com, x@example.com, user1@example.com, user2@example.com"
 
 
+def test_a_live_answer_is_recorded_with_secrets_and_addresses_redacted(tmp_path):
+    [scenario] = [s for s in ALL if s.id == "sendgrid/list_bounces_200_recorded"]
+    creds = {"api_key": "SG.live-secret-key", "unused": ""}
+    answer = Answer(
+        200,
+        {"X-Echo": "key=SG.live-secret-key", "Set-Cookie": "s=1", "X-Owner": "real.person@gmail.com"},
+        b'[{"email": "real.person@gmail.com", "note": "SG.live-secret-key", "other": "x@example.com"}]',
+    )
+    path = write_recording(tmp_path, scenario, creds, "https://api.sendgrid.com", answer)
+    assert path == tmp_path / "sendgrid" / "list_bounces_200_recorded_live.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["kind"] == "recorded" and "https://api.sendgrid.com" in data["source"]
+    assert data["response"] == {
+        "status": 200,
+        "headers": {"X-Echo": "key=<redacted>", "X-Owner": "user1@example.com"},
+        "body": [{"email": "user1@example.com", "note": "<redacted>", "other": "x@example.com"}],
+    }
+    assert all(v == "<redacted>" for v in data["request"]["headers"].values())
+    assert "SG.live-secret-key" not in path.read_text(encoding="utf-8")
+
+
 def test_verify_cli_prints_a_table_and_exits_by_outcome(tmp_path):
     ok = subprocess.run(
         [sys.executable, "-m", "pytest_mailblocks", "verify", "--target", "recorded", "--provider", "sendgrid"],
@@ -186,9 +207,20 @@ def test_pytest_option_runs_the_contract(pytester, tmp_path):
     scenarios, fixtures = _copy(tmp_path, "delete_bounce_email_404")
     pytester.makepyfile("def test_ordinary(): pass")
     args = ["-p", "no:randomly", "--mailblocks-scenarios", str(scenarios), "--mailblocks-fixtures", str(fixtures)]
-    pytester.runpytest("--mailblocks-verify", "recorded", *args).assert_outcomes(passed=1)
-    pytester.runpytest("--mailblocks-verify", "live", *args).assert_outcomes(skipped=1)
+    ok = pytester.runpytest("--mailblocks-verify", "recorded", *args)
+    ok.assert_outcomes(passed=1)
+    ok.stdout.fnmatch_lines(
+        [
+            "*mailblocks contract (recorded)*",
+            "| provider *| passed | failed | skipped |",
+            "| sendgrid *| 1 *| 0 *| 0 *|",
+        ]
+    )
+    live = pytester.runpytest("--mailblocks-verify", "live", *args)
+    live.assert_outcomes(skipped=1)
+    live.stdout.fnmatch_lines(["| sendgrid *| 0 *| 0 *| 1 *|"])
     _edit(next(fixtures.glob("sendgrid/*.json")), lambda d: d["response"].update(status=410))
     result = pytester.runpytest("--mailblocks-verify", "recorded", *args)
     result.assert_outcomes(failed=1)
     assert "sendgrid/delete_bounce_email_404.json (recorded): status 404 != 410" in result.stdout.str()
+    result.stdout.fnmatch_lines(["| sendgrid *| 0 *| 1 *| 0 *|", "| all *| 0 *| 1 *| 0 *|"])

@@ -130,3 +130,46 @@ def test_serving_beyond_loopback_prints_a_warning():
     finally:
         proc.kill()
     assert "mailblocks: warning: serving on 0.0.0.0, not loopback" in err
+
+
+def _serving(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [*CMD, "serve", "--quiet", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    return proc, proc.stdout.readline().strip()
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+
+
+def test_serve_control_token_guards_the_control_plane_and_inspector():
+    proc, url = _serving("--control-token", "s3cret")
+    try:
+        r = requests.get(url + "/_mailblocks/health", timeout=10)
+        assert (r.status_code, r.json()["error"]) == (401, "unauthorized")
+        assert requests.get(url + "/_mailblocks/ui/", timeout=10).status_code == 401
+        ok = requests.get(url + "/_mailblocks/health", headers={"X-Mailblocks-Token": "s3cret"}, timeout=10)
+        assert (ok.status_code, ok.json()["status"]) == (200, "ok")
+        # the providers themselves are not behind the token
+        assert requests.get(url + "/v3/suppression/blocks", timeout=10).status_code == 401
+        assert "authorization required" in requests.get(url + "/v3/suppression/blocks", timeout=10).text
+    finally:
+        _stop(proc)
+
+
+def test_serve_no_control_turns_the_control_plane_and_inspector_off():
+    proc, url = _serving("--no-control")
+    try:
+        for path in ("/_mailblocks/health", "/_mailblocks/ui/", "/_mailblocks/reset"):
+            r = requests.get(url + path, timeout=10)
+            assert (r.status_code, r.json()) == (
+                404,
+                {"error": "not_found", "message": "the control plane is disabled on this server"},
+            )
+    finally:
+        _stop(proc)

@@ -29,16 +29,29 @@ def redact_addresses(text: str) -> str:
     return _EMAIL.sub(repl, text)
 
 
+#: response headers never written: they identify the account or the session
+_DROPPED_HEADERS = frozenset({"set-cookie", "authorization", "x-ncp-iam-access-key", "x-ncp-apigw-signature-v2"})
+
+
 def write_recording(folder: Path, scenario: Scenario, creds: dict[str, str], host: str, answer: Any) -> Path:
-    body_text = answer.body.decode("utf-8", "replace")
-    for secret in creds.values():
-        body_text = body_text.replace(secret, "<redacted>")
-    body_text = redact_addresses(body_text)
+    """Write a live answer as ``<folder>/<provider>/<scenario>_live.json``: every
+    credential value becomes ``<redacted>`` wherever it appears (body and header
+    values), real-looking addresses become ``userN@example.com``, and
+    cookie/auth headers are dropped. The request is written as the scenario's
+    template (placeholders, not secrets), its headers' values redacted."""
+    secrets = sorted((v for v in creds.values() if v), key=len, reverse=True)
+
+    def scrub(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(secret, "<redacted>")
+        return redact_addresses(text)
+
+    body_text = scrub(answer.body.decode("utf-8", "replace"))
     try:
         body: Any = json.loads(body_text)
     except ValueError:
         body = body_text
-    headers = {k: v for k, v in answer.headers.items() if k.lower() not in ("set-cookie", "authorization")}
+    headers = {k: scrub(v) for k, v in answer.headers.items() if k.lower() not in _DROPPED_HEADERS}
     data = {
         "kind": "recorded",
         "source": f"mailblocks verify --target live --record, {host}, "
