@@ -250,3 +250,36 @@ def test_the_docs_handle_example_runs(cmc_fake, http):
     assert cmc_fake.block("to1@example.com") is None
     cmc_fake.record_delivery_error("to1@example.com", status=2)
     assert cmc_fake.block("to1@example.com") is not None
+
+
+def test_cli_serves_cmc_with_a_seed_file_and_credentials(tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"cmc": {"blocks": [{"email": "to1@example.com", "status": "2",
+                                                    "created": "2015-12-14 08:46:00"}]}}))  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest_mailblocks", "serve", "--provider", "cmc", "--seed", str(seed),
+         "--credential", "cmc.api_user=cli", "--credential", "cmc.api_key=cli-key"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        url = proc.stdout.readline().rsplit(" ", 1)[1].strip()
+        banner = [proc.stdout.readline() for _ in range(3)]
+        assert any("api_user=cli  api_key=cli-key  server_composition=mailblocks" in line for line in banner)
+        form = {"api_user": "cli", "api_key": "cli-key", "server_composition": "mailblocks"}
+        r = requests.post(url + "/transaction/v2/blocks/list.xml", data=form, timeout=10)
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/xml")
+        assert "<email>to1@example.com</email>" in r.text and "<created>2015-12-14 08:46:00</created>" in r.text
+        bad = requests.post(url + "/transaction/v2/blocks/list.json", data={**form, "api_key": "mailblocks-api-key"})
+        assert bad.status_code == 401  # the default key no longer works
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err

@@ -145,3 +145,68 @@ def test_curl_as_in_the_seed(sendgrid_fake):
     code, _ = curl("-X", "DELETE", "-H", "Content-Type: application/json", "-d", '{"emails":["email2@test.com"]}', url)
     assert code == "204"
     assert sendgrid_fake.blocks() == []
+
+
+def _httpx_send(method, url, headers, body):
+    r = httpx.request(method, url, headers=headers, content=body)
+    return r.status_code, {k.lower(): v for k, v in r.headers.items()}, r.content
+
+
+def _curl_send(method, url, headers, body):
+    args = ["curl", "-sS", "-i", "-X", method, url]
+    for k, v in headers.items():
+        args += ["-H", f"{k}: {v}"]
+    if body is not None:
+        args += ["--data-binary", body.decode()]
+    raw = subprocess.run(args, capture_output=True, check=True, timeout=30).stdout
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    parsed = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in parsed.items()}, payload
+
+
+CLIENTS = [
+    pytest.param(_httpx_send, id="httpx"),
+    pytest.param(
+        _curl_send, id="curl", marks=pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+    ),
+]
+
+
+@pytest.mark.parametrize("send", CLIENTS)
+def test_httpx_and_curl_see_every_error_and_header(send, sendgrid_fake):
+    """The error paths (auth, scopes, 405, 400, rate limit), subusers and an encoded
+    address, through clients other than requests and the SDK."""
+    url = sendgrid_fake.url + BLOCKS
+    auth = {"Authorization": f"Bearer {sendgrid_fake.api_key}"}
+
+    def errors(body: bytes) -> list:
+        return json.loads(body)["errors"]
+
+    status, _, body = send("GET", url, {"Authorization": "Bearer SG.wrong"}, None)
+    assert (status, errors(body)) == (401, [{"field": None, "message": "authorization required"}])
+
+    limited = {"Authorization": f"Bearer {sendgrid_fake.add_api_key(scopes=['suppression.blocks.read'])}"}
+    status, _, body = send("DELETE", url + "/a@example.com", limited, None)
+    assert (status, errors(body)) == (403, [{"field": None, "message": "access forbidden"}])
+
+    status, _, body = send("POST", url, {**auth, "Content-Type": "application/json"}, b"{}")
+    assert (status, errors(body)) == (405, [{"field": None, "message": "method not allowed"}])
+
+    status, _, body = send("GET", url + "?limit=abc", auth, None)
+    assert (status, errors(body)) == (400, [{"field": "limit", "message": "must be an integer"}])
+
+    sendgrid_fake.add_subuser("shop")
+    sendgrid_fake.add_block("child+tag@example.com", subuser="shop")
+    status, _, body = send("GET", url + "/child%2Btag%40example.com", {**auth, "On-Behalf-Of": "shop"}, None)
+    assert status == 200 and [b["email"] for b in json.loads(body)] == ["child+tag@example.com"]
+    status, _, body = send("GET", url + "/child%2Btag%40example.com", auth, None)
+    assert (status, json.loads(body)) == (200, [])  # the parent account's list does not hold it
+
+    sendgrid_fake.clock.freeze("2030-01-01T00:00:00Z")  # a fresh rate window
+    sendgrid_fake.set_rate_limit(1)
+    assert send("GET", url, auth, None)[0] == 200
+    status, headers, body = send("GET", url, auth, None)
+    assert (status, errors(body)) == (429, [{"field": None, "message": "too many requests"}])
+    assert headers["x-ratelimit-limit"] == "1" and headers["x-ratelimit-remaining"] == "0"
+    assert headers["x-ratelimit-reset"] == "1893456060"  # the next minute
