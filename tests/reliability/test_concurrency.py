@@ -532,3 +532,49 @@ def test_mixed_load_keeps_exact_invariants(key):
             f"{key}: {sum(sent_total.values())} requests {dict(sent_total)}; "
             f"{side.cycles} side cycles, {resets_during_load} resets of other providers during the load"
         )
+
+
+# -- a reset racing a request of the same provider --------------------------------------------
+CLEARS = {
+    "handle reset": lambda server, s: server.sendgrid.reset(),
+    "control plane provider reset": lambda server, s: s.post(server.url + "/_mailblocks/sendgrid/reset"),
+    "control plane full reset": lambda server, s: s.post(server.url + "/_mailblocks/reset"),
+    "journal clear": lambda server, s: s.delete(server.url + "/_mailblocks/sendgrid/requests"),
+}
+
+
+@pytest.mark.parametrize("clear", list(CLEARS))
+def test_a_request_served_before_a_reset_is_not_journaled_after_it(monkeypatch, clear):
+    """The provider answers under the server lock and the journal records afterwards,
+    outside it. A reset (or journal clear) that comes in between must not leave the
+    old request in the fresh journal: it is paused here between the two, exactly
+    where the mixed load hit it (about once in 40 resets with a 10 us switch interval)."""
+    with FakeServer() as server:
+        sg = server.sendgrid
+        sg.add_block("before@load.example")
+        journal = server.journal("sendgrid")
+        served, go = threading.Event(), threading.Event()
+        record = journal.record
+
+        def paused_record(*fields: Any, **kwargs: Any) -> None:
+            served.set()
+            go.wait(10)
+            record(*fields, **kwargs)
+
+        monkeypatch.setattr(journal, "record", paused_record)
+        answers: list[requests.Response] = []
+        headers = {"Authorization": f"Bearer {sg.api_key}"}
+        old = threading.Thread(
+            target=lambda: answers.append(requests.get(sg.url + "/v3/suppression/blocks", headers=headers))
+        )
+        old.start()
+        assert served.wait(10)
+        with requests.Session() as s:
+            CLEARS[clear](server, s)
+        monkeypatch.undo()
+        go.set()
+        old.join(10)
+        assert "before@load.example" in answers[0].text  # it was answered from the old state
+        assert (len(journal), journal.total) == (0, 0), list(journal)
+        requests.get(sg.url + "/v3/suppression/blocks", headers=headers)  # a new one is journaled
+        assert [e.status for e in journal] == [200]
