@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -42,6 +43,38 @@ def test_real_undoes_everything():
     clock.freeze(0)
     clock.real()
     assert clock.is_real and clock.now().year >= 2025
+
+
+def test_a_reader_never_sees_a_half_moved_clock(monkeypatch):
+    """Requests read the clock outside any lock while a test may move it: a reading
+    is the instant before or after the move, never real time leaking through a
+    half-made change. ``set()`` is paused where it reads the wall clock (between the
+    two fields it used to write one by one) while another thread reads."""
+    import pytest_mailblocks.core.clock as clock_module
+
+    wall = clock_module._time
+    reached, go = threading.Event(), threading.Event()
+
+    class PausingWallClock:
+        @staticmethod
+        def time() -> float:
+            if threading.current_thread().name == "mover":
+                reached.set()
+                go.wait(10)
+            return wall.time()
+
+    clock = Clock()
+    frozen_at, set_to = 2208988800.0, 2524608000.0  # 2040-01-01, 2050-01-01; real time is neither
+    clock.freeze(frozen_at)
+    monkeypatch.setattr(clock_module, "_time", PausingWallClock)
+    mover = threading.Thread(target=clock.set, args=(set_to,), name="mover")
+    mover.start()
+    assert reached.wait(10)
+    seen = clock.time()
+    go.set()
+    mover.join(10)
+    assert seen == frozen_at
+    assert clock.time() >= set_to
 
 
 def test_cannot_go_backwards():

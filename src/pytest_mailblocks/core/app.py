@@ -164,7 +164,10 @@ class App:
                 if length is None and len(request.get_data(cache=True)) > self.max_body:
                     raise provider.core_error("too_large")  # a body without a declared length
                 with self.lock:
-                    return provider.call(endpoint, args, request, ex)
+                    try:
+                        return provider.call(endpoint, args, request, ex)
+                    finally:  # a clear or reset after this point drops the entry
+                        ex.generation = self.journals[provider.key].generation
             except ProviderError as err:
                 return provider.render_error(err, request, ex)
         except ConnectionReset:
@@ -211,6 +214,7 @@ class App:
             ex.tenant,
             ex.fault,
             ex.notes.get("traceback"),
+            generation=ex.generation,
         )
         if reset is not None:
             raise reset

@@ -50,16 +50,17 @@ class Clock:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._frozen_at: float | None = None
-        self._offset = 0.0
+        #: (frozen instant or None, offset from wall-clock time): one tuple, replaced
+        #: whole, so a reader outside the lock never sees half of a move
+        self._state: tuple[float | None, float] = (None, 0.0)
 
     # -- reading -------------------------------------------------------------------
     def time(self) -> float:
         """Unix seconds, as a float."""
-        frozen = self._frozen_at
+        frozen, offset = self._state
         if frozen is not None:
             return frozen
-        return _time.time() + self._offset
+        return _time.time() + offset
 
     def now(self) -> datetime:
         """The current instant as an aware UTC datetime."""
@@ -67,20 +68,19 @@ class Clock:
 
     @property
     def frozen(self) -> bool:
-        return self._frozen_at is not None
+        return self._state[0] is not None
 
     @property
     def is_real(self) -> bool:
         """True when the clock is plain wall-clock time (not frozen, no offset)."""
-        return self._frozen_at is None and self._offset == 0.0
+        return self._state == (None, 0.0)
 
     # -- moving --------------------------------------------------------------------
     def freeze(self, at: datetime | str | float | None = None) -> datetime:
         """Stop the clock at ``at`` (default: the current fake time)."""
         instant = self.time() if at is None else parse_instant(at)
         with self._lock:
-            self._frozen_at = instant
-            self._offset = 0.0
+            self._state = (instant, 0.0)
         return self.now()
 
     def advance(
@@ -105,34 +105,31 @@ class Clock:
         if delta < 0:
             raise ValueError("the clock only moves forward; use freeze(at) to set an instant")
         with self._lock:
-            if self._frozen_at is not None:
-                self._frozen_at += delta
-            else:
-                self._offset += delta
+            frozen, offset = self._state
+            self._state = (None, offset + delta) if frozen is None else (frozen + delta, 0.0)
         return self.now()
 
     def set(self, at: datetime | str | float) -> datetime:
         """Jump to ``at`` and keep running from there."""
         instant = parse_instant(at)
         with self._lock:
-            self._frozen_at = None
-            self._offset = instant - _time.time()
+            self._state = (None, instant - _time.time())
         return self.now()
 
     def real(self) -> datetime:
         """Back to wall-clock time."""
         with self._lock:
-            self._frozen_at = None
-            self._offset = 0.0
+            self._state = (None, 0.0)
         return self.now()
 
     def describe(self) -> dict[str, object]:
-        now = self.now()
+        frozen, offset = self._state
+        now = datetime.fromtimestamp(frozen if frozen is not None else _time.time() + offset, UTC)
         return {
             "now": now.isoformat().replace("+00:00", "Z"),
             "unix": round(now.timestamp(), 3),
-            "mode": "frozen" if self.frozen else ("real" if self.is_real else "offset"),
-            "offset_seconds": self._offset,
+            "mode": "frozen" if frozen is not None else ("real" if offset == 0.0 else "offset"),
+            "offset_seconds": offset,
         }
 
     def __repr__(self) -> str:

@@ -183,9 +183,9 @@ class ControlPlane:
         action, tail = rest[0], rest[1:]
         if action == "reset" and not tail:
             self._allow(method, "POST")
-            with self.app.lock:
+            with self.app.lock:  # one step for requests: none is answered in between
                 provider.reset()
-            self.app.journals[key].clear()
+                self.app.journals[key].clear()
             self.app.faults.clear(key)
             return json_response({"reset": key}, compact=False)
         if action == "blocks" and not tail:

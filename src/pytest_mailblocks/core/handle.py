@@ -53,9 +53,9 @@ class Handle:
         """Empty this provider's state, journal and faults (the clock is shared: see
         ``server.reset()``)."""
         app = self._owner.app
-        with app.lock:
+        with app.lock:  # one step for requests: none is answered in between
             self._provider.reset()
-        app.journals[self.key].clear()
+            app.journals[self.key].clear()
         app.faults.clear(self.key)
 
     #: the Faker method (``pytest_mailblocks.faker``) that generates this provider's blocks

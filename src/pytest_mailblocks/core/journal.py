@@ -216,6 +216,11 @@ class Journal:
     through longer collections; :class:`JournalEntry` objects are built when read.
     ``total`` counts every entry appended since the last clear, so a suite can
     tell when old entries were dropped because the bound (``maxlen``) was reached.
+
+    ``generation`` counts the clears. The server reads it when a provider has answered
+    (under the server lock) and passes it to :meth:`record`, which happens outside the
+    lock: an exchange answered before a clear (or a reset) that comes in between is
+    dropped instead of landing in the fresh journal.
     """
 
     def __init__(self, maxlen: int | None = 10_000, secrets: frozenset[str] = frozenset()) -> None:
@@ -223,11 +228,15 @@ class Journal:
         self._lock = threading.Lock()
         self.secrets = secrets
         self.total = 0
+        self.generation = 0
 
-    def record(self, *fields: Any) -> None:
+    def record(self, *fields: Any, generation: int | None = None) -> None:
         """Append one exchange given as :class:`JournalEntry` fields, in order
-        (``seq`` ... ``traceback``), headers as tuples of pairs."""
+        (``seq`` ... ``traceback``), headers as tuples of pairs; not if it was
+        answered in an earlier ``generation`` (before a clear)."""
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return
             self._records.append(fields)
             self.total += 1
 
@@ -238,6 +247,7 @@ class Journal:
         with self._lock:
             self._records.clear()
             self.total = 0
+            self.generation += 1
 
     def _entry(self, fields: tuple[Any, ...]) -> JournalEntry:
         entry = JournalEntry(*fields)

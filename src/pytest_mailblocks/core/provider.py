@@ -100,6 +100,8 @@ class Exchange:
     fault: str | None = None
     lang: str = "en"
     notes: dict[str, Any] = field(default_factory=dict)
+    #: the provider journal's generation when the provider answered (under the lock)
+    generation: int | None = None
 
 
 class Provider:
