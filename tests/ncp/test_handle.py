@@ -195,6 +195,18 @@ def test_control_plane_seeds_and_lists_blocks(http, ncp_fake):
     assert bad.status_code == 400 and "ncp.blocks[0]: email must be an address" in bad.json()["message"]
 
 
+def test_a_malformed_item_leaves_a_control_plane_seed_unapplied(http, ncp_fake):
+    base = ncp_fake.url + "/_mailblocks/ncp"
+    r = http.post(base + "/blocks", json=["first@example.com", {"email": "second@example.com", "requester": "ROBOT"}])
+    assert r.status_code == 400 and "ncp.blocks[1]: requester must be one of" in r.json()["message"]
+    r = http.post(base + "/unsubscribers", json=["a@example.com", "not-an-address"])
+    assert r.status_code == 400 and "unsubscribers[1]: email must be an address" in r.json()["message"]
+    r = http.post(ncp_fake.url + "/_mailblocks/seed", json={"ncp": {"blocks": ["b@example.com"], "unsubscribers": [7]}})
+    assert r.status_code == 400 and "ncp.unsubscribers[0]" in r.json()["message"]
+    assert http.get(base + "/blocks").json()["count"] == 0
+    assert http.get(base + "/unsubscribers").json() == {"unsubscribers": []}
+
+
 def test_control_plane_actions(http, ncp_fake):
     base = ncp_fake.url + "/_mailblocks/ncp"
     key = http.post(base + "/access-keys", json={"project": "shop"}).json()["access_key"]

@@ -48,6 +48,17 @@ def test_add_blocks_in_bulk(sendgrid_fake):
     assert sendgrid_fake.blocks()[0]["email"] == "u999@example.com"
 
 
+def test_bulk_adds_take_bare_addresses_as_a_seed_does(sendgrid_fake):
+    sendgrid_fake.clock.freeze("2024-05-01T00:00:00Z")
+    assert sendgrid_fake.add_blocks(["a@example.com", {"email": "b@example.com", "created": 1}]) == 2
+    assert sendgrid_fake.add_many("bounces", ["c@example.com"]) == 1
+    assert [(b["email"], b["created"]) for b in sendgrid_fake.blocks()] == [
+        ("a@example.com", 1714521600),
+        ("b@example.com", 1),
+    ]
+    assert [b["email"] for b in sendgrid_fake.bounces()] == ["c@example.com"]
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

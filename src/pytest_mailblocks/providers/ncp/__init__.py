@@ -162,6 +162,18 @@ class Ncp(Provider):
             raise ControlError(f"email must be an address like user@example.com, got {email!r}", where=where)
         return email
 
+    def _precheck(self, items: list[Any], allowed: set[str], where: str) -> None:
+        """The checks that need no state, on every item before any is applied, so that
+        a malformed item in a seed changes nothing (state-dependent refusals, such as an
+        address already unsubscribed, still stop the seed at that item)."""
+        for i, item in enumerate(items):
+            f = self._fields(item, allowed, f"{where}[{i}]", shorthand="email")
+            self._email(f, f"{where}[{i}]")
+            if "requester" in f and f["requester"] not in REQUESTERS:
+                raise ControlError(
+                    f"requester must be one of {list(REQUESTERS)}, got {f['requester']!r}", where=f"{where}[{i}]"
+                )
+
     def add_block(self, fields: Any, where: str) -> dict[str, Any]:
         """Validate and apply one block (handle, seed, control plane)."""
         f = self._fields(fields, _BLOCK_FIELDS, where, shorthand="email")
@@ -370,6 +382,10 @@ class Ncp(Provider):
         if unknown:
             raise ControlError(f"unknown key(s) {unknown}; known: {known}", where=where)
         count = 0
+        blocks = _list(data.get("blocks", []), f"{where}.blocks")
+        unsubscribers = _list(data.get("unsubscribers", []), f"{where}.unsubscribers")
+        self._precheck(blocks, _BLOCK_FIELDS, f"{where}.blocks")
+        self._precheck(unsubscribers, _UNSUB_FIELDS, f"{where}.unsubscribers")
         with self.lock:
             for i, item in enumerate(_list(data.get("projects", []), f"{where}.projects")):
                 self.configure_project(item, f"{where}.projects[{i}]")
@@ -377,10 +393,10 @@ class Ncp(Provider):
                 self.add_access_key(item, f"{where}.access_keys[{i}]")
             if "quota" in data:
                 self.configure_quota(data["quota"], f"{where}.quota")
-            for i, item in enumerate(_list(data.get("blocks", []), f"{where}.blocks")):
+            for i, item in enumerate(blocks):
                 self.add_block(item, f"{where}.blocks[{i}]")
                 count += 1
-            for i, item in enumerate(_list(data.get("unsubscribers", []), f"{where}.unsubscribers")):
+            for i, item in enumerate(unsubscribers):
                 self.add_unsubscriber(item, f"{where}.unsubscribers[{i}]")
                 count += 1
         return count
@@ -460,6 +476,7 @@ class Ncp(Provider):
     def _unsubscribers_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "POST":
             items = payload if isinstance(payload, list) else [payload]
+            self._precheck(items, _UNSUB_FIELDS, "unsubscribers")
             added = [self.add_unsubscriber(item, f"unsubscribers[{i}]") for i, item in enumerate(items)]
             return {"added": added}
         if method != "GET":

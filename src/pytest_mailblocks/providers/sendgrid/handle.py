@@ -63,8 +63,10 @@ class SendGridHandle(Handle):
         takes unix seconds, a datetime or an ISO string (default: the fake's now)."""
         return self._add(list_name, subuser, email=email, **fields)
 
-    def add_many(self, list_name: str, records: Iterable[Mapping[str, Any]], *, subuser: str | None = None) -> int:
-        """Bulk-add records (dicts with ``email`` and the list's fields) in one
+    def add_many(
+        self, list_name: str, records: Iterable[Mapping[str, Any] | str], *, subuser: str | None = None
+    ) -> int:
+        """Bulk-add records (dicts with ``email`` and the list's fields, or bare addresses) in one
         O(n log n) load."""
         return self._bulk(list_name, records, subuser)
 
@@ -92,7 +94,7 @@ class SendGridHandle(Handle):
         """Put ``email`` on the block list; see :meth:`add`."""
         return self._add("blocks", subuser, email=email, reason=reason, status=status, created=created)
 
-    def add_blocks(self, records: Iterable[Mapping[str, Any]], *, subuser: str | None = None) -> int:
+    def add_blocks(self, records: Iterable[Mapping[str, Any] | str], *, subuser: str | None = None) -> int:
         return self._bulk("blocks", records, subuser)
 
     def blocks(self, *, subuser: str | None = None) -> list[dict[str, Any]]:
@@ -217,13 +219,14 @@ class SendGridHandle(Handle):
             self._provider.state.account(subuser).lists[kind].add(record)
         return dict(zip(LIST_KINDS[kind].fields, record))
 
-    def _bulk(self, kind: str, records: Iterable[Mapping[str, Any]], subuser: str | None) -> int:
+    def _bulk(self, kind: str, records: Iterable[Mapping[str, Any] | str], subuser: str | None) -> int:
+        """Records as field mappings, or bare addresses (as in a seed file)."""
         kind = self._kind(kind)
         make = self._provider.make_record
         made = []
         for i, r in enumerate(records):
             try:
-                made.append(make(kind, r, kind))
+                made.append(make(kind, {"email": r} if isinstance(r, str) else r, kind))
             except ControlError as exc:
                 raise ControlError(exc.detail, where=f"{kind}[{i}]") from None
         with self._provider.lock:
