@@ -117,7 +117,7 @@ def test_limit_outside_1_to_500_is_a_400(sg, limit):
 
 
 @pytest.mark.parametrize("name", ["limit", "offset", "start_time", "end_time"])
-@pytest.mark.parametrize("value", ["abc", "1.5", "1e3", " ", "١٢", "0x10"])
+@pytest.mark.parametrize("value", ["abc", "1.5", "1e3", " ", "١٢", "0x10", "--1", "-"])
 def test_non_integer_query_values_are_a_400_naming_the_field(sg, name, value):
     r = sg.get(BLOCKS, params={name: value})
     assert r.status_code == 400

@@ -13,6 +13,7 @@ parameters (400) -> state.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -130,12 +131,15 @@ def query_value(request: Request, name: str) -> str | None:
     return values[0] if values else None
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def _int_param(request: Request, name: str, default: int | None, lo: int | None = 0) -> int | None:
     raw = query_value(request, name)
     if raw is None or raw == "":
         return default
     text = raw.strip()
-    if not text.lstrip("-").isdigit() or not text.isascii():
+    if not _INTEGER.fullmatch(text):  # ASCII digits, one optional minus ("--1" is no integer)
         raise ProviderError(E.SG_NOT_INTEGER, field=name)
     value = int(text)
     if lo is not None and value < lo:
