@@ -150,6 +150,11 @@ def test_clock_moves(http, mailblocks, payload, check):
         ("/faults", {"colour": 1}, "unknown fault field(s) ['colour']"),
         # found while fuzzing the control plane: these escaped it as exceptions (no answer)
         ("/faults", {"provider": [], "status": 500}, "provider must be a string, got []"),
+        ("/sendgrid/api-keys", {"key": [1]}, "key must be a string, got [1]"),
+        ("/sendgrid/api-keys", {"subuser": {"a": 1}}, "subuser must be a string"),
+        ("/sendgrid/blocks", [{"email": "a@x.com", "subuser": [1]}], "unknown subuser [1]"),
+        ("/cmc/encryption", {"password": "pw", "account": [1]}, "unknown account [1]"),
+        ("/ncp/quota", {"limit": 1, "access_key": [1]}, "access_key must be a string, got [1]"),
         ("/clock", {"freeze": 1e20}, "outside the fake clock's range"),
         ("/clock", {"set": -1}, "outside the fake clock's range"),
         ("/clock", {"advance": {"days": 1e9}}, "cannot advance the clock that far"),

@@ -337,6 +337,8 @@ class Ncp(Provider):
         limit = f.get("limit")
         period = f.get("period", "day")
         key = f.get("access_key") or "*"
+        if not isinstance(key, str):
+            raise ControlError(f"access_key must be a string, got {key!r}", where=where)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise ControlError(f"limit must be a non-negative integer or null, got {limit!r}", where=where)
         if period not in QUOTA_PERIODS:
