@@ -943,6 +943,11 @@ def newest(app: App) -> JournalEntry | None:
     return best
 
 
+class Unsendable(Exception):
+    """The client library refused to send the request (a header value requests
+    will not put on the wire): nothing reached the fake."""
+
+
 Transport = Callable[[str, str, list[tuple[str, str]], bytes], tuple[int, list[tuple[str, str]], bytes]]
 
 
@@ -954,7 +959,7 @@ def in_process(app: App) -> Transport:
 
 @dataclass
 class Result:
-    status: int  # 0: the connection was reset
+    status: int  # 0: the connection was reset; -1: the client would not send it
     headers: list[tuple[str, str]]
     body: bytes
     entry: JournalEntry | None
@@ -977,6 +982,8 @@ def send(app: App, req: dict[str, Any], transport: Transport | None = None) -> R
         status, headers, body = (transport or in_process(app))(req["method"], target(req), req["headers"], req["body"])
     except ConnectionReset:
         status, headers, body = 0, [], b""
+    except Unsendable:
+        return Result(-1, [], b"", None, None, [])
     except Exception as exc:  # out of the app itself: a client would get no answer
         status, headers, body, escaped = 0, [], b"", exc
     entry = newest(app)
@@ -1084,6 +1091,7 @@ class FaultRun:
         self.fired: collections.Counter[str] = collections.Counter()
         self.statuses: collections.Counter[tuple[str, int]] = collections.Counter()
         self.requests = 0
+        self.unsendable = 0  # refused by the client library (socket runs): not counted in requests
         self.resets = 0
         self.reset_runs = 0  # plans in which a connection was reset
         self.answered_after_reset = 0  # ... after which the server answered a clean request
@@ -1111,6 +1119,9 @@ class FaultRun:
 
     def send(self, req: dict[str, Any]) -> Result:
         result = send(self.app, req, self.transport)
+        if result.status == -1:
+            self.unsendable += 1
+            return result
         self.requests += 1
         if result.fault is not None:
             self.fired[fault_kind(result.fault)] += 1
