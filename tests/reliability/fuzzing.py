@@ -878,6 +878,7 @@ def _ui_auth(app: App, req: dict[str, Any], how: str) -> None:
     req["headers"].append(("Cookie", f"{ui_inspector.CSRF_COOKIE}={session}"))
     if req["method"] == "POST":
         req["body"] = b"csrf=" + csrf.encode() + (b"&" + req["body"] if req["body"] else b"")
+        req["csrf"] = True
     if app.control_token is not None:
         if how == "query":
             req["query"] = [("token", app.control_token), *req["query"]]
@@ -918,6 +919,8 @@ def problems(
     served = entry.path if entry is not None else req["path"]
     category = entry.provider if entry is not None else None
     if category == CONTROL and _is_ui(served):
+        if req["method"] == "POST" and not req.get("csrf") and status < 400 and served != UI_BASE:
+            found.append(f"inspector accepted a POST without its CSRF token ({status})")
         return found + ui_problems(status, hdrs, body)
     if "<html" in text.lower() or "<!doctype html" in text.lower():
         found.append("HTML in the body")
