@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from hypothesis import strategies as st
 
@@ -604,7 +605,9 @@ def ui_problems(status: int, headers: dict[str, str], body: bytes) -> list[str]:
         found.append("inspector page without its Content-Security-Policy")
     if status == 303:
         location = headers.get("location", "")
-        if not location.startswith(UI_BASE + "/") or "//" in location or "\\" in location:
+        parts = urlsplit(location)
+        inside = parts.path.startswith(UI_BASE + "/") and "//" not in parts.path
+        if parts.scheme or parts.netloc or not inside or "\\" in location:
             found.append(f"redirect out of the inspector: {location!r}")
     return found
 
