@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -61,6 +62,18 @@ def test_every_documented_block_status_is_accepted(cmc_fake, status):
 def test_other_statuses_are_refused_naming_the_field(cmc_fake, status):
     with pytest.raises(ControlError, match=r"block\.status"):
         cmc_fake.add_block("a@example.com", status=status)
+
+
+@pytest.mark.parametrize("created", [1e18, -1e18, float("inf"), 10**30, "9999-12-31T23:59:59Z", "0001-01-01 00:00:00"])
+def test_a_created_time_no_date_can_show_is_refused(cmc_fake, http, created):
+    """Found while fuzzing (extreme seeded times): such a block was stored, and every list of it (blocks/list,
+    the download, the control plane, the inspector) was a 500."""
+    with pytest.raises(ControlError, match=r"block\.created: .* outside the fake clock's range"):
+        cmc_fake.add_block("a@example.com", created=created)
+    body = json.dumps([{"email": "a@example.com", "created": created}])  # Infinity too
+    r = http.post(cmc_fake.url + "/_mailblocks/cmc/blocks", data=body)
+    assert r.status_code == 400
+    assert http.get(cmc_fake.url + "/_mailblocks/cmc/blocks").json()["count"] == 0
 
 
 def test_remove_block_and_adding_again_replaces(cmc_fake):

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from pytest_mailblocks import Clock
-from pytest_mailblocks.core.clock import parse_instant
+from pytest_mailblocks.core.clock import MAX_TIME, MIN_TIME, parse_instant
 
 
 def test_real_by_default():
@@ -108,3 +108,38 @@ def test_server_reset_puts_the_clock_back_to_real(mailblocks):
     mailblocks.clock.freeze(0)
     mailblocks.reset()
     assert mailblocks.clock.is_real
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda c: c.freeze(1e20),
+        lambda c: c.freeze(-1),
+        lambda c: c.freeze(float("nan")),
+        lambda c: c.freeze(10**400),
+        lambda c: c.freeze("9999-12-31T23:59:59Z"),
+        lambda c: c.set(float("inf")),
+        lambda c: c.set("1969-12-31T23:59:59Z"),
+        lambda c: c.advance(days=1e9),
+        lambda c: c.advance(weeks=1e300),
+        lambda c: c.advance(seconds=float("nan")),
+        lambda c: c.advance(days=365 * 7000),
+    ],
+)
+def test_an_instant_outside_the_clocks_range_is_refused_and_changes_nothing(move):
+    """Found while fuzzing the control plane: {"freeze": 1e20} used to stop the clock at an instant no
+    datetime can show, and every later request failed."""
+    clock = Clock()
+    clock.freeze("2024-01-01T00:00:00Z")
+    with pytest.raises(ValueError, match=r"range|too large"):
+        move(clock)
+    assert clock.now() == datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def test_the_clock_runs_from_the_epoch_to_the_year_9000():
+    clock = Clock()
+    assert clock.freeze(MIN_TIME).year == 1970
+    assert clock.freeze(MAX_TIME).year == 9000
+    clock.freeze("8999-12-31T00:00:00Z")
+    with pytest.raises(ValueError, match="range"):
+        clock.advance(days=2)

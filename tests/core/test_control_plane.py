@@ -148,6 +148,17 @@ def test_clock_moves(http, mailblocks, payload, check):
         ("/faults", {"status": 200}, "status must be an integer from 400 to 599"),
         ("/faults", {"provider": "mailgun", "status": 500}, "unknown provider 'mailgun'"),
         ("/faults", {"colour": 1}, "unknown fault field(s) ['colour']"),
+        # found while fuzzing the control plane: these escaped it as exceptions (no answer)
+        ("/faults", {"provider": [], "status": 500}, "provider must be a string, got []"),
+        ("/sendgrid/api-keys", {"key": [1]}, "key must be a string, got [1]"),
+        ("/sendgrid/api-keys", {"subuser": {"a": 1}}, "subuser must be a string"),
+        ("/sendgrid/blocks", [{"email": "a@x.com", "subuser": [1]}], "unknown subuser [1]"),
+        ("/cmc/encryption", {"password": "pw", "account": [1]}, "unknown account [1]"),
+        ("/ncp/quota", {"limit": 1, "access_key": [1]}, "access_key must be a string, got [1]"),
+        ("/clock", {"freeze": 1e20}, "outside the fake clock's range"),
+        ("/clock", {"set": -1}, "outside the fake clock's range"),
+        ("/clock", {"advance": {"days": 1e9}}, "cannot advance the clock that far"),
+        ("/clock", {"advance": 1e300}, "cannot advance the clock that far"),
     ],
 )
 def test_bad_input_is_a_400_that_says_what_is_wrong(http, mailblocks, path, payload, message):
@@ -155,6 +166,37 @@ def test_bad_input_is_a_400_that_says_what_is_wrong(http, mailblocks, path, payl
     assert r.status_code == 400
     assert r.json()["error"] == "bad_request"
     assert message in r.json()["message"]
+
+
+def test_a_rejected_clock_move_leaves_the_clock_and_the_server_as_they_were(http, mailblocks):
+    """Found while fuzzing the control plane: {"freeze": 1e20} and {"freeze": NaN} broke the clock, and
+    every request after them failed."""
+    for body in (b'{"freeze": 1e20}', b'{"freeze": NaN}', b'{"freeze": "9999-12-31T23:59:59Z"}'):
+        r = http.post(mailblocks.url + CP + "/clock", data=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 400, r.text
+    assert http.get(mailblocks.url + CP + "/health").json()["clock"]["mode"] == "real"
+
+
+def test_a_bug_behind_the_control_plane_is_a_json_500_and_recorded(monkeypatch):
+    """The last-resort guard: an exception is the control plane's JSON 500, the
+    traceback is journaled and the fixture's check() fails the test; the server
+    keeps answering."""
+    import json
+
+    from pytest_mailblocks import App
+    from pytest_mailblocks.core.inprocess import call_target
+
+    app = App()
+    provider = app.providers["sendcloud"]
+    monkeypatch.setattr(provider, "control_actions", lambda: {"boom": lambda *args: 1 / 0})
+    status, _, body = call_target(app, "GET", CP + "/sendcloud/boom", [], b"")
+    assert status == 500
+    assert json.loads(body)["error"] == "internal"
+    assert isinstance(app.errors[0], ZeroDivisionError)
+    assert "ZeroDivisionError" in app.journals["_mailblocks"].last.traceback
+    with pytest.raises(AssertionError, match="internal error"):
+        app.check()
+    assert call_target(app, "GET", CP + "/health", [], b"")[0] == 200
 
 
 def test_body_that_is_not_json_is_a_400(http, mailblocks):

@@ -1,19 +1,34 @@
-"""Fuzzing every route of every provider and the control plane (issue 9), bounded
-for CI; ``benchmarks/fuzz.py`` runs the same generator for 100,000+ requests."""
+"""Fuzzing every route of every provider, the control plane and the web inspector
+(issue 9), with and without injected faults, bounded for CI; ``benchmarks/fuzz.py``
+runs the same generators for 100,000+ requests (``--faults``: with faults)."""
 
 from __future__ import annotations
 
 import socket
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pytest_mailblocks import App, FakeServer
-from pytest_mailblocks.core.inprocess import call_target
 from pytest_mailblocks.providers import REGISTRY
+from pytest_mailblocks.ui import inspector
 
-from .fuzzing import PROVIDERS, problems, requests_for, target
+from .fuzzing import (
+    CONTROL,
+    PROVIDERS,
+    UI,
+    FaultRun,
+    fault_plans,
+    read_everything,
+    requests_for,
+    send,
+    templates,
+    wrong_types,
+)
 
 APP = App()
+GUARDED = App(control_token="fuzz-token")
+FAST = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
 def test_every_provider_is_fuzzed():
@@ -21,12 +36,83 @@ def test_every_provider_is_fuzzed():
     assert set(REGISTRY) <= set(PROVIDERS)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_every_route_control_action_and_page_is_fuzzed():
+    """The templates are read from the app: every provider rule, every control action
+    of every provider, every inspector page."""
+    rules = {(t.category, t.rule) for t in templates(APP)}
+    for key, provider in APP.providers.items():
+        assert {(key, r.rule) for r in provider.url_map.iter_rules()} <= rules
+        for action in [*provider.control_actions(), "blocks", "requests", "reset", "faults"]:
+            assert (CONTROL, f"/_mailblocks/{key}/{action}") in rules
+    for path in ("", "/health", "/reset", "/clock", "/seed", "/requests", "/faults"):
+        assert (CONTROL, "/_mailblocks" + path) in rules
+    assert {(UI, r.rule) for r in inspector._RULES} <= rules
+
+
+@settings(FAST, max_examples=400)
 @given(req=requests_for(APP))
 def test_no_request_breaks_the_fake(req):
-    status, headers, body = call_target(APP, req["method"], target(req), req["headers"], req["body"])
-    assert problems(APP, req, status, headers, body) == [], (status, body[:300])
-    assert not APP.errors, APP.errors
+    APP.faults.clear()  # one a random control-plane body armed in an earlier example
+    APP.clock.real()
+    result = send(APP, req)
+    assert result.problems == [], (result.status, result.body[:300])
+
+
+@settings(FAST, max_examples=120)
+@given(reqs=st.lists(requests_for(APP), min_size=1, max_size=4))
+def test_no_sequence_breaks_the_fake(reqs):
+    """From a fresh state: a control-plane change (the clock moved, a seed, a fault
+    armed by a random body) followed by requests that meet it, then a read of every
+    provider's state (control plane and inspector)."""
+    APP.reset()
+    for req in [*reqs, *read_everything(APP)]:
+        result = send(APP, req)
+        assert result.problems == [], (req["method"], req["path"], result.status, result.body[:300])
+
+
+def test_every_control_field_takes_a_wrong_type_cleanly():
+    """Not random: every field of every control path (derived from the app) set to a
+    list, an object, a huge number, null, a boolean, a long or empty string; then
+    everything is read back. A 400 saying what is wrong, never a 500."""
+    app = App()
+    failures = []
+    for name, reqs in wrong_types(app):
+        app.reset()
+        for req in [*reqs, *read_everything(app)]:
+            result = send(app, req)
+            failures += [(name, req["path"], req["body"][:80], p) for p in result.problems]
+    assert failures == []
+
+
+@settings(FAST, max_examples=150)
+@given(req=requests_for(GUARDED, "control"))
+def test_a_guarded_control_plane_and_inspector_answer_cleanly(req):
+    """With ``--control-token``: the token, the inspector's login page and cookie."""
+    GUARDED.faults.clear()
+    GUARDED.clock.real()
+    result = send(GUARDED, req)
+    assert result.problems == [], (result.status, result.body[:300])
+
+
+def test_injected_faults_are_survived():
+    """Random faults (status 4xx/5xx, latency up to 5 ms, connection resets, for the
+    next n calls or until cleared) armed through the control plane, the provider's
+    control plane, the Python API and the handles, then requests: each fault fires
+    where it matches and nowhere else, in the provider's own format and headers,
+    and the fake keeps answering."""
+    app = App()
+    run = FaultRun(app)
+
+    @settings(FAST, max_examples=120, derandomize=True)  # the same plans each run: the counts below hold
+    @given(plan=fault_plans(app))
+    def one(plan):
+        assert run.run(plan) == []
+
+    one()
+    assert run.requests >= 200
+    assert set(run.armed) == {"control", "control-provider", "python", "handle"}, run.armed
+    assert {"status", "latency", "reset"} <= {k for kind in run.fired for k in kind.split("+")}, run.fired
+    assert run.resets and run.answered_after_reset == run.reset_runs
 
 
 def test_garbage_on_the_socket_leaves_the_server_answering():

@@ -73,6 +73,22 @@ def test_bad_records_raise_control_error(sendgrid_fake, fields, message):
         sendgrid_fake.add_blocks([fields])
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda sg: sg.add_block("a@example.com", subuser="ghost"),
+        lambda sg: sg.add_blocks([{"email": "a@example.com"}], subuser="ghost"),
+        lambda sg: sg.blocks(subuser="ghost"),
+        lambda sg: sg.record("blocks", "a@example.com", subuser="ghost"),
+        lambda sg: sg.remove("blocks", "a@example.com", subuser="ghost"),
+    ],
+)
+def test_an_unknown_subuser_is_a_control_error(sendgrid_fake, call):
+    """Found by fuzzing the inspector: a bare KeyError (the inspector's delete was a 500)."""
+    with pytest.raises(ControlError, match="unknown subuser 'ghost'"):
+        call(sendgrid_fake)
+
+
 def test_add_api_key_scopes_must_be_a_list(sendgrid_fake):
     with pytest.raises(TypeError):
         sendgrid_fake.add_api_key(scopes="suppression.blocks.read")

@@ -149,6 +149,14 @@ def test_the_token_opens_a_cookie_session_and_nothing_else_does():
         assert f"{server.url}{UI}/" in _banner(server, quiet=False)
 
 
+def test_deleting_under_an_unknown_sendgrid_subuser_is_a_page_not_a_500(ui, mailblocks):
+    """Found by fuzzing the inspector's forms: the handle raised a bare KeyError."""
+    mailblocks.sendgrid.add_block("keep@example.com")
+    r = ui.post("/providers/sendgrid/delete", {"list": "blocks", "tenant": "ghost", "key_email": "keep@example.com"})
+    assert r.status_code == 400 and "unknown subuser &#39;ghost&#39;" in r.text
+    assert [b["email"] for b in mailblocks.sendgrid.blocks()] == ["keep@example.com"]
+
+
 def test_a_post_without_the_csrf_token_changes_nothing(ui, mailblocks):
     mailblocks.sendgrid.add_block("keep@example.com")
     data = {"list": "blocks", "tenant": "", "key_email": "keep@example.com"}

@@ -9,13 +9,25 @@ it forward (a frozen clock jumps, a running clock gains an offset and keeps runn
 
 from __future__ import annotations
 
+import math
 import threading
 import time as _time
 from datetime import datetime, timedelta, timezone, tzinfo
 
-__all__ = ["Clock", "parse_instant"]
+__all__ = ["MAX_TIME", "MIN_TIME", "RANGE", "Clock", "in_range", "parse_instant"]
 
 UTC = timezone.utc
+#: the instants the clock may show (unix seconds): from the unix epoch to the year
+#: 9000, so every provider's local time, and the expiry dates and windows it works
+#: out from now, stay dates Python can represent (on every platform)
+MIN_TIME = 0.0
+MAX_TIME = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
+RANGE = "1970-01-01T00:00:00Z to 9000-01-01T00:00:00Z"
+
+
+def in_range(seconds: float) -> bool:
+    """Whether the clock could show ``seconds``; seeded times must be so too."""
+    return math.isfinite(seconds) and MIN_TIME <= seconds <= MAX_TIME
 
 
 def parse_instant(value: object, default_tz: tzinfo = UTC) -> float:
@@ -29,10 +41,16 @@ def parse_instant(value: object, default_tz: tzinfo = UTC) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a datetime, an ISO 8601 string or unix seconds, got a boolean")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"{str(value)[:24]}... is too large for unix seconds") from None
     if isinstance(value, datetime):
         dt = value if value.tzinfo else value.replace(tzinfo=default_tz)
-        return dt.timestamp()
+        try:
+            return dt.timestamp()
+        except (OverflowError, ValueError):
+            raise ValueError(f"{value!r} is out of range") from None
     if isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
@@ -76,9 +94,19 @@ class Clock:
         return self._state == (None, 0.0)
 
     # -- moving --------------------------------------------------------------------
+    @staticmethod
+    def _checked(instant: float) -> float:
+        """``instant`` if the clock may show it, else a ValueError (nothing changes)."""
+        if not in_range(instant):
+            raise ValueError(f"{instant!r} (unix seconds) is outside the fake clock's range, {RANGE}")
+        return instant
+
     def freeze(self, at: datetime | str | float | None = None) -> datetime:
-        """Stop the clock at ``at`` (default: the current fake time)."""
-        instant = self.time() if at is None else parse_instant(at)
+        """Stop the clock at ``at`` (default: the current fake time).
+
+        :raises ValueError: ``at`` is not an instant or outside ``MIN_TIME``..``MAX_TIME``.
+        """
+        instant = self._checked(self.time() if at is None else parse_instant(at))
         with self._lock:
             self._state = (instant, 0.0)
         return self.now()
@@ -93,25 +121,35 @@ class Clock:
         milliseconds: float = 0,
         weeks: float = 0,
     ) -> datetime:
-        """Move time forward; a frozen clock stays frozen at the new instant."""
-        delta = timedelta(
-            weeks=weeks,
-            days=days,
-            hours=hours,
-            minutes=minutes,
-            seconds=seconds,
-            milliseconds=milliseconds,
-        ).total_seconds()
+        """Move time forward; a frozen clock stays frozen at the new instant.
+
+        :raises ValueError: a negative step, or one past ``MAX_TIME``.
+        """
+        try:
+            delta = timedelta(
+                weeks=weeks,
+                days=days,
+                hours=hours,
+                minutes=minutes,
+                seconds=seconds,
+                milliseconds=milliseconds,
+            ).total_seconds()
+        except (OverflowError, ValueError):
+            raise ValueError(f"cannot advance the clock that far; its range is {RANGE}") from None
         if delta < 0:
             raise ValueError("the clock only moves forward; use freeze(at) to set an instant")
         with self._lock:
             frozen, offset = self._state
+            self._checked((frozen if frozen is not None else _time.time() + offset) + delta)
             self._state = (None, offset + delta) if frozen is None else (frozen + delta, 0.0)
         return self.now()
 
     def set(self, at: datetime | str | float) -> datetime:
-        """Jump to ``at`` and keep running from there."""
-        instant = parse_instant(at)
+        """Jump to ``at`` and keep running from there.
+
+        :raises ValueError: ``at`` is not an instant or outside ``MIN_TIME``..``MAX_TIME``.
+        """
+        instant = self._checked(parse_instant(at))
         with self._lock:
             self._state = (None, instant - _time.time())
         return self.now()

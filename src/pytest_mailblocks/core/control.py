@@ -3,13 +3,16 @@
 It needs no provider credentials (only the optional ``--control-token``) and calls
 the same functions as the Python handles, so there is one copy of every rule.
 Bad input is a 400 with ``{"error": "bad_request", "message": "..."}`` saying what
-is wrong; an unknown path is a 404 in the same shape.
+is wrong; an unknown path is a 404 in the same shape. A bug in the fake is a 500
+``{"error": "internal", ...}`` (the traceback in the journal, the exception in
+``App.errors`` so the pytest fixture fails the test), never a dropped connection.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +128,11 @@ class ControlPlane:
             return self._route(parts, request, payload, ex)
         except ControlError as exc:
             return _error(exc.status, "bad_request" if exc.status == 400 else "error", str(exc))
+        except Exception as exc:  # the last-resort guard, as for the providers
+            app.errors.append(exc)
+            ex.notes["traceback"] = traceback.format_exc()
+            message = f"internal error in the fake ({type(exc).__name__}); its journal entry has the traceback"
+            return _error(500, "internal", message)
 
     @staticmethod
     def _payload(request: Request) -> Any:
@@ -270,15 +278,15 @@ class ControlPlane:
         if unknown:
             raise ControlError(f"unknown fault field(s) {sorted(unknown)}; known: {sorted(allowed)}")
         spec = dict(payload)
+        for name in ("provider", "endpoint", "method", "path"):
+            if spec.get(name) is not None and not isinstance(spec[name], str):
+                raise ControlError(f"{name} must be a string, got {spec[name]!r}")
         if key is not None:
             if spec.get("provider", key) != key:
                 raise ControlError(f"provider {spec['provider']!r} does not match the path ({key})")
             spec["provider"] = key
         elif spec.get("provider") is not None and spec["provider"] not in self.app.providers:
             raise ControlError(f"unknown provider {spec['provider']!r}; known: {sorted(self.app.providers)}")
-        for name in ("endpoint", "method", "path"):
-            if spec.get(name) is not None and not isinstance(spec[name], str):
-                raise ControlError(f"{name} must be a string")
         fault = faults.add(**spec)
         return json_response(fault.to_dict(), status=201, compact=False)
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
-from ...core.clock import parse_instant
+from ...core.clock import RANGE, in_range, parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider
 from .. import PAGE_KEYS, block_page
@@ -103,12 +103,15 @@ class CustomersMailCloud(Provider):
             kind = "a boolean" if isinstance(value, bool) else type(value).__name__
             raise ControlError(f"must be unix seconds, a datetime or a date-time string, not {kind}", where=where)
         try:
-            return int(parse_instant(value.strip() if isinstance(value, str) else value, JST))
+            seconds = parse_instant(value.strip() if isinstance(value, str) else value, JST)
         except ValueError:
             raise ControlError(
                 f"{value!r} is not a date-time (e.g. '2015-12-14 08:46:00', JST unless an offset is given)",
                 where=where,
             ) from None
+        if not in_range(seconds):  # a time no date can show would break every list
+            raise ControlError(f"{value!r} is outside the fake clock's range, {RANGE}", where=where)
+        return int(seconds)
 
     # -- records from Python / JSON --------------------------------------------------------
     def _comp(self, name: Any, where: str) -> Composition:

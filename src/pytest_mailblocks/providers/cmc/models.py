@@ -458,7 +458,7 @@ class CmcState:
         name = self.DEFAULT_ACCOUNT if name is None else name
         try:
             return self.accounts[name]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: a list or an object, not a name
             raise ValueError(f"unknown account {name!r}; known: {sorted(self.accounts)}") from None
 
     def add_composition(self, name: str, account: str | None = None) -> Composition:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
-from ...core.clock import parse_instant
+from ...core.clock import RANGE, in_range, parse_instant
 from ...core.errors import ControlError, ProviderError
 from ...core.provider import Exchange, Provider
 from .. import block_page
@@ -130,9 +130,12 @@ class Ncp(Provider):
         if isinstance(value, bool) or not isinstance(value, (int, float, str, datetime)):
             raise ControlError(f"{name} must be unix seconds, an ISO 8601 string or a datetime", where=where)
         try:
-            ms = round(parse_instant(value) * 1000)
+            seconds = parse_instant(value)
         except ValueError as exc:
             raise ControlError(f"{name}: {exc}", where=where) from None
+        if not in_range(seconds):  # a time no date can show would break every list
+            raise ControlError(f"{name} is outside the fake clock's range, {RANGE}", where=where)
+        ms = round(seconds * 1000)
         if ms > self.now_ms():
             raise ControlError(f"{name} is after the fake's now", where=where)
         return ms
@@ -346,6 +349,8 @@ class Ncp(Provider):
         limit = f.get("limit")
         period = f.get("period", "day")
         key = f.get("access_key") or "*"
+        if not isinstance(key, str):
+            raise ControlError(f"access_key must be a string, got {key!r}", where=where)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise ControlError(f"limit must be a non-negative integer or null, got {limit!r}", where=where)
         if period not in QUOTA_PERIODS:

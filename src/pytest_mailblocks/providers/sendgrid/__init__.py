@@ -144,6 +144,9 @@ class SendGrid(Provider):
             extra = sorted(set(k) - {"key", "name", "scopes", "subuser"})
             if extra:
                 raise ControlError(f"unknown field(s) {extra}", where=w)
+            for name in ("key", "name", "subuser"):
+                if k.get(name) is not None and not isinstance(k[name], str):
+                    raise ControlError(f"{name} must be a string, got {k[name]!r}", where=w)
             scopes = k.get("scopes")
             if scopes is not None and (not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes)):
                 raise ControlError("scopes must be a list of strings (or null for full access)", where=w)
@@ -167,7 +170,7 @@ class SendGrid(Provider):
                     raise ControlError("expected an object with at least an email", where=w)
                 item = dict(item)
                 sub = item.pop("subuser", None)
-                if sub is not None and sub not in state.subusers:
+                if sub is not None and (not isinstance(sub, str) or sub not in state.subusers):
                     raise ControlError(f"unknown subuser {sub!r} (list it under subusers first)", where=w)
                 by_account.setdefault(sub, []).append(self.make_record(kind, item, w))
             for sub, records in by_account.items():

@@ -79,7 +79,7 @@ class SendGridHandle(Handle):
 
     def remove(self, list_name: str, email: str, *, subuser: str | None = None) -> bool:
         with self._provider.lock:
-            return self._provider.state.account(subuser).lists[self._kind(list_name)].remove(email)
+            return self._lists(subuser)[self._kind(list_name)].remove(email)
 
     # -- blocks -------------------------------------------------------------------------
     def add_block(
@@ -211,12 +211,19 @@ class SendGridHandle(Handle):
             raise ValueError(f"unknown list {name!r}; known: {sorted(LIST_KINDS)}")
         return name
 
+    def _lists(self, subuser: str | None) -> Any:
+        """The lists of ``subuser`` (None: the parent); an unknown one is a ControlError."""
+        try:
+            return self._provider.state.account(subuser).lists
+        except (KeyError, TypeError):
+            raise ControlError(f"unknown subuser {subuser!r} (add it under subusers first)") from None
+
     def _add(self, kind: str, subuser: str | None, **fields: Any) -> dict[str, Any]:
         kind = self._kind(kind)
         fields = {k: v for k, v in fields.items() if v is not None}
         record = self._provider.make_record(kind, fields, kind)
         with self._provider.lock:
-            self._provider.state.account(subuser).lists[kind].add(record)
+            self._lists(subuser)[kind].add(record)
         return dict(zip(LIST_KINDS[kind].fields, record))
 
     def _bulk(self, kind: str, records: Iterable[Mapping[str, Any] | str], subuser: str | None) -> int:
@@ -230,15 +237,15 @@ class SendGridHandle(Handle):
             except ControlError as exc:
                 raise ControlError(exc.detail, where=f"{kind}[{i}]") from None
         with self._provider.lock:
-            return self._provider.state.account(subuser).lists[kind].bulk_add(made)
+            return self._lists(subuser)[kind].bulk_add(made)
 
     def _records(self, kind: str, subuser: str | None) -> list[dict[str, Any]]:
         kind = self._kind(kind)
         with self._provider.lock:
-            return self._provider.state.account(subuser).lists[kind].records()
+            return self._lists(subuser)[kind].records()
 
     def _one(self, kind: str, email: str, subuser: str | None) -> dict[str, Any] | None:
         kind = self._kind(kind)
         with self._provider.lock:
-            r = self._provider.state.account(subuser).lists[kind].get(email)
+            r = self._lists(subuser)[kind].get(email)
         return None if r is None else dict(zip(LIST_KINDS[kind].fields, r))
