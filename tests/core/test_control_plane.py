@@ -81,6 +81,17 @@ def test_journal_pages_forward_after_since_and_tails_without_it(http, mailblocks
     assert (only["count"], only["matched"], only["total"]) == (0, 5, 5)
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [{"real": True, "set": "bad"}, {"freeze": "2030-01-01T00:00:00Z", "advance": {"days": "x"}}],
+)
+def test_a_clock_body_refused_in_part_changes_nothing(http, mailblocks, payload):
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    r = http.post(mailblocks.url + CP + "/clock", json=payload)
+    assert r.status_code == 400 and r.json()["error"] == "bad_request"
+    assert mailblocks.clock.describe()["now"] == "2024-05-01T00:00:00Z"
+
+
 def test_python_journal_keeps_what_was_sent(http, mailblocks):
     sg = mailblocks.sendgrid
     http.get(sg.url + "/v3/suppression/blocks", headers={"Authorization": f"Bearer {sg.api_key}"})
@@ -208,14 +219,14 @@ def test_body_that_is_not_json_is_a_400(http, mailblocks):
 def test_unknown_control_path_is_a_json_404(http, mailblocks):
     r = http.get(mailblocks.url + CP + "/nothing")
     assert r.status_code == 404
-    assert r.json()["error"] == "error"
+    assert r.json()["error"] == "not_found"
     assert "unknown control path" in r.json()["message"]
 
 
 def test_wrong_method_is_a_json_405(http, mailblocks):
     r = http.get(mailblocks.url + CP + "/reset")
     assert r.status_code == 405
-    assert r.json()["message"] == "method GET not allowed here; use POST"
+    assert r.json() == {"error": "method_not_allowed", "message": "method GET not allowed here; use POST"}
 
 
 def test_sendgrid_actions(http, mailblocks):

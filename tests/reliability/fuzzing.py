@@ -570,8 +570,8 @@ CONTROL_ERRORS = {
     400: {"bad_request"},
     401: {"unauthorized"},
     403: {"forbidden"},
-    404: {"error", "not_found"},
-    405: {"error"},
+    404: {"not_found"},
+    405: {"method_not_allowed"},
 }
 
 

@@ -94,6 +94,14 @@ class Clock:
         return self._state == (None, 0.0)
 
     # -- moving --------------------------------------------------------------------
+    def snapshot(self) -> tuple[float | None, float]:
+        """The clock's setting, for :meth:`restore` (a move that must be all or nothing)."""
+        return self._state
+
+    def restore(self, snapshot: tuple[float | None, float]) -> None:
+        with self._lock:
+            self._state = snapshot
+
     @staticmethod
     def _checked(instant: float) -> float:
         """``instant`` if the clock may show it, else a ValueError (nothing changes)."""

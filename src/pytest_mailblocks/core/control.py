@@ -31,6 +31,10 @@ TOKEN_HEADER = "X-Mailblocks-Token"
 _ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
 
 
+#: the ``error`` word of each control-plane status
+_KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
 def _error(status: int, kind: str, message: str) -> Response:
     return json_response({"error": kind, "message": message}, status, compact=False)
 
@@ -50,6 +54,7 @@ def apply_clock(app: App, payload: Any) -> dict[str, Any]:
     if unknown:
         raise ControlError(f"unknown clock field(s) {sorted(unknown)}; use advance, freeze, set or real")
     clock = app.clock
+    before = clock.snapshot()  # a body refused in part changes nothing
     try:
         if payload.get("real"):
             clock.real()
@@ -72,7 +77,11 @@ def apply_clock(app: App, payload: Any) -> dict[str, Any]:
             else:
                 clock.advance(seconds=adv)
     except ValueError as exc:
+        clock.restore(before)
         raise ControlError(str(exc)) from None
+    except ControlError:
+        clock.restore(before)
+        raise
     return clock.describe()
 
 
@@ -127,7 +136,7 @@ class ControlPlane:
             payload = self._payload(request)
             return self._route(parts, request, payload, ex)
         except ControlError as exc:
-            return _error(exc.status, "bad_request" if exc.status == 400 else "error", str(exc))
+            return _error(exc.status, _KINDS.get(exc.status, "error"), str(exc))
         except Exception as exc:  # the last-resort guard, as for the providers
             app.errors.append(exc)
             ex.notes["traceback"] = traceback.format_exc()
