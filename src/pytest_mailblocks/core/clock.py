@@ -25,6 +25,12 @@ MAX_TIME = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
 RANGE = "1970-01-01T00:00:00Z to 9000-01-01T00:00:00Z"
 
 
+def _reading(state: tuple[float | None, float]) -> float:
+    """The instant a clock setting (frozen instant or None, offset) shows now."""
+    frozen, offset = state
+    return frozen if frozen is not None else _time.time() + offset
+
+
 def in_range(seconds: float) -> bool:
     """Whether the clock could show ``seconds``; seeded times must be so too."""
     return math.isfinite(seconds) and MIN_TIME <= seconds <= MAX_TIME
@@ -75,10 +81,7 @@ class Clock:
     # -- reading -------------------------------------------------------------------
     def time(self) -> float:
         """Unix seconds, as a float."""
-        frozen, offset = self._state
-        if frozen is not None:
-            return frozen
-        return _time.time() + offset
+        return _reading(self._state)
 
     def now(self) -> datetime:
         """The current instant as an aware UTC datetime."""
@@ -148,7 +151,7 @@ class Clock:
             raise ValueError("the clock only moves forward; use freeze(at) to set an instant")
         with self._lock:
             frozen, offset = self._state
-            self._checked((frozen if frozen is not None else _time.time() + offset) + delta)
+            self._checked(_reading((frozen, offset)) + delta)
             self._state = (None, offset + delta) if frozen is None else (frozen + delta, 0.0)
         return self.now()
 
@@ -169,8 +172,9 @@ class Clock:
         return self.now()
 
     def describe(self) -> dict[str, object]:
-        frozen, offset = self._state
-        now = datetime.fromtimestamp(frozen if frozen is not None else _time.time() + offset, UTC)
+        state = self._state  # read once: the fields below describe one setting
+        frozen, offset = state
+        now = datetime.fromtimestamp(_reading(state), UTC)
         return {
             "now": now.isoformat().replace("+00:00", "Z"),
             "unix": round(now.timestamp(), 3),

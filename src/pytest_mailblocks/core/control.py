@@ -76,12 +76,9 @@ def apply_clock(app: App, payload: Any) -> dict[str, Any]:
                 clock.advance(**adv)
             else:
                 clock.advance(seconds=adv)
-    except ValueError as exc:
+    except ValueError as exc:  # ControlError included
         clock.restore(before)
         raise ControlError(str(exc)) from None
-    except ControlError:
-        clock.restore(before)
-        raise
     return clock.describe()
 
 
