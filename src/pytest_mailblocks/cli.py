@@ -76,16 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--scenarios",
         type=Path,
-        default=Path("tests/contract/scenarios"),
         metavar="DIR",
-        help="scenario folders, one per provider (default: tests/contract/scenarios)",
+        help="scenario folders, one per provider (default: the scenarios that ship with the package)",
     )
     verify.add_argument(
         "--fixtures",
         type=Path,
-        default=Path("fixtures"),
         metavar="DIR",
-        help="recorded responses, one folder per provider (default: fixtures)",
+        help="recorded responses, one folder per provider (default: the recordings that ship with the package)",
     )
     verify.add_argument(
         "--record", type=Path, metavar="DIR", help="with --target live: write what came back as fixtures under DIR"
@@ -179,7 +177,10 @@ def serve(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     from .contract import load_scenarios, run, summary_table
+    from .contract.data import fixtures_dir, scenarios_dir
 
+    args.scenarios = args.scenarios or scenarios_dir()
+    args.fixtures = args.fixtures or fixtures_dir()
     if not args.scenarios.is_dir():
         print(f"mailblocks: error: no scenario folder at {args.scenarios}", file=sys.stderr)
         return 2

@@ -57,13 +57,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mailblocks-scenarios",
         default=None,
         metavar="DIR",
-        help="contract scenarios, one folder per provider (default: tests/contract/scenarios)",
+        help="contract scenarios, one folder per provider (default: the scenarios that ship with the package)",
     )
     group.addoption(
         "--mailblocks-fixtures",
         default=None,
         metavar="DIR",
-        help="recorded responses, one folder per provider (default: fixtures)",
+        help="recorded responses, one folder per provider (default: the recordings that ship with the package)",
     )
     parser.addini("mailblocks_host", "interface the fake server binds", default="127.0.0.1")
     parser.addini("mailblocks_port", "port the fake server binds (0: free port)", default="0")
@@ -210,15 +210,15 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     from pathlib import Path
 
+    from .contract.data import fixtures_dir, scenarios_dir
     from .contract.runner import plan
     from .contract.scenario import load_scenarios
 
-    root = Path(config.rootpath)
-    scenarios_dir = Path(config.getoption("--mailblocks-scenarios") or root / "tests" / "contract" / "scenarios")
-    fixtures = Path(config.getoption("--mailblocks-fixtures") or root / "fixtures")
-    if not scenarios_dir.is_dir():
-        raise pytest.UsageError(f"pytest-mailblocks: no scenario folder at {scenarios_dir}")
-    checks = plan(load_scenarios(scenarios_dir), target, fixtures)
+    scenarios = Path(config.getoption("--mailblocks-scenarios") or scenarios_dir())
+    fixtures = Path(config.getoption("--mailblocks-fixtures") or fixtures_dir())
+    if not scenarios.is_dir():
+        raise pytest.UsageError(f"pytest-mailblocks: no scenario folder at {scenarios}")
+    checks = plan(load_scenarios(scenarios), target, fixtures)
     items[:] = [
         ContractItem.from_parent(session, name=f"contract[{target}:{label}]", check=c, target=target, fixtures=fixtures)
         for c in checks
