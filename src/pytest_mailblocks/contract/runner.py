@@ -8,7 +8,6 @@ import hmac
 import io
 import json
 import os
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from ..core.clock import Clock
 from ..core.control import apply_clock, apply_seed
 from ..core.inprocess import call_target
 from ..core.table import markdown_table
+from .compare import squash
 from .scenario import Scenario, fill
 from .scrub import scrub
 
@@ -150,14 +150,6 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-_WS = re.compile(r'("(?:\\.|[^"\\])*")|\s+')
-
-
-def squash(text: str) -> str:
-    """JSON-ish text without whitespace outside strings (pretty and compact agree)."""
-    return _WS.sub(lambda m: m.group(1) or "", text)
 
 
 def _drop(value: Any, path: list[str]) -> Any:
