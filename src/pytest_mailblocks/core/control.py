@@ -222,7 +222,8 @@ class ControlPlane:
         if action in actions and not tail:
             with self.app.lock:
                 result = actions[action](method, payload, dict(request.args.items()))
-            return json_response(result, compact=False)
+            # an action answers JSON-ready data, or a whole response (another status)
+            return result if isinstance(result, Response) else json_response(result, compact=False)
         known = ["reset", "blocks", "requests", "faults", *sorted(actions)]
         raise ControlError(f"unknown control path for {key}: {'/'.join(rest)}; known: {known}", status=404)
 

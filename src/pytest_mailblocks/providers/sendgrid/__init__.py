@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.clock import parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
-from ...core.provider import Exchange, Provider
+from ...core.provider import Exchange, Provider, json_response
 from .. import block_page
 from . import endpoints, render
 from . import errors as E
@@ -204,7 +204,36 @@ class SendGrid(Provider):
         return [dict(zip(fields, r)) for r in rows]
 
     def control_actions(self) -> dict[str, Any]:
-        return {"api-keys": self._keys_action, "subusers": self._subusers_action, "rate-limit": self._rate_action}
+        actions: dict[str, Any] = {
+            "api-keys": self._keys_action,
+            "subusers": self._subusers_action,
+            "rate-limit": self._rate_action,
+        }
+        # each sibling list by name (also spelled with hyphens, as the other control routes)
+        for kind in LIST_KINDS:
+            if kind != "blocks":
+                actions[kind] = actions[kind.replace("_", "-")] = self._list_action(kind)
+        return actions
+
+    def _list_action(self, kind: str) -> Any:
+        """``GET`` lists (``?subuser=`` and the page keys as for blocks), ``POST`` seeds
+        a list of records (or ``{"<list>": [...]}``) with 201, as ``/blocks`` does."""
+
+        def action(method: str, payload: Any, query: dict[str, str]) -> Any:
+            if method == "GET":
+                records = self.control_blocks({**query, "list": kind})
+                return {"provider": self.key, "list": kind, "count": len(records), "records": records}
+            if method != "POST":
+                raise ControlError("use GET or POST", status=405)
+            if payload is None:
+                raise ControlError(f'expected a JSON body: a list of records or {{"{kind}": [...]}}')
+            if isinstance(payload, dict) and set(payload) != {kind}:
+                raise ControlError(f'expected a list of records or {{"{kind}": [...]}}, got keys {sorted(payload)}')
+            data = payload if isinstance(payload, dict) else {kind: payload}
+            seeded = self.seed(data, self.key)
+            return json_response({"provider": self.key, "list": kind, "seeded": seeded}, 201, compact=False)
+
+        return action
 
     def _keys_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "GET":
