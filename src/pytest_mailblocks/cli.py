@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--record", type=Path, metavar="DIR", help="with --target live: write what came back as fixtures under DIR"
     )
+    verify.add_argument(
+        "--live-url",
+        metavar="URL",
+        help="with --target live: send the requests to URL instead of the provider's host (an egress proxy, "
+        "or a mailblocks server for a dry run)",
+    )
     verify.add_argument("-v", "--verbose", action="store_true", help="list every scenario, not only failures")
 
     wait = sub.add_parser(
@@ -207,7 +213,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     if args.recordings:
-        if args.target or args.scenarios or args.fixtures or args.record:
+        if args.target or args.scenarios or args.fixtures or args.record or args.live_url:
             print(
                 "mailblocks: error: --recordings replays your traffic; "
                 "--target, --scenarios, --fixtures and --record belong to the contract scenarios",
@@ -232,7 +238,7 @@ def verify(args: argparse.Namespace) -> int:
     if not scenarios:
         print(f"mailblocks: error: no scenarios under {args.scenarios}", file=sys.stderr)
         return 2
-    results = run(scenarios, args.target, args.fixtures, record=args.record)
+    results = run(scenarios, args.target, args.fixtures, record=args.record, live_url=args.live_url)
     for r in results:
         if args.verbose or r.status == "failed":
             line = f"{r.status.upper():7s} {r.scenario}"

@@ -586,3 +586,68 @@ def test_pytest_option_runs_one_test_per_interaction(pytester, tmp_path):
     usage.stderr.fnmatch_lines(["*broken.yaml:2: not valid YAML*"])
     alone = pytester.runpytest("--mailblocks-recordings", str(CASSETTE))
     assert alone.ret == pytest.ExitCode.USAGE_ERROR
+
+
+# -- recording a live account, then verifying against it -------------------------------------------------------
+def test_record_redacts_everywhere_and_the_recording_verifies(tmp_path):
+    """``--target live --record`` against a stand-in for the providers (``--live-url``):
+    the files hold no secret and no real address, and replay clean against the fakes."""
+    with FakeServer() as server:
+        sg, cmc, sc, ncp = server.sendgrid, server.cmc, server.sendcloud, server.ncp
+        sg.add_bounce("real.person@gmail.com", reason="550 5.1.1 real.person@gmail.com unknown", created=1700000000)
+        env = {
+            "SENDGRID_API_KEY": sg.api_key,
+            "CMC_API_USER": cmc.api_user,
+            "CMC_API_KEY": cmc.api_key,
+            "CMC_SERVER_COMPOSITION": cmc.server_composition,
+            "NCP_ACCESS_KEY": ncp.access_key,
+            "NCP_SECRET_KEY": ncp.secret_key,
+            "SENDCLOUD_API_USER": sc.api_user,
+            "SENDCLOUD_API_KEY": sc.api_key,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest_mailblocks", "verify", "--target", "live", "--live-url", server.url]
+            + ["--record", str(tmp_path / "rec")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**__import__("os").environ, **env},
+        )
+        assert "| all " in done.stdout, done.stderr
+    files = sorted((tmp_path / "rec").rglob("*.json"))
+    assert {p.parent.name for p in files} == {"sendgrid", "cmc", "ncp", "sendcloud"}
+    text = "\n".join(p.read_text(encoding="utf-8") for p in files)
+    for secret in (sg.api_key, cmc.api_key, ncp.secret_key, ncp.access_key, sc.api_key, "real.person@gmail.com"):
+        assert secret not in text
+    assert '"Authorization": "Bearer <redacted>"' in text and '"apiKey": "<redacted>"' in text
+    assert '"api_key": "<redacted>"' in text and '"x-ncp-iam-access-key": "<redacted>"' in text
+    assert "user1@example.com" in text and '"body_base64": "UEsD' in text  # a download, redacted inside
+    again = run_cli("verify", "--recordings", str(tmp_path / "rec"))
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_redactor_covers_headers_query_form_and_json():
+    from pytest_mailblocks.contract.record import Redactor
+
+    red = Redactor(["s3cr3t"])
+    assert red.headers(
+        [("Authorization", "Bearer s3cr3t"), ("X-Api-Key", "k"), ("Cookie", "a=b"), ("X", "s3cr3t!")]
+    ) == {
+        "Authorization": "Bearer <redacted>",
+        "X-Api-Key": "<redacted>",
+        "X": "<redacted>!",
+    }
+    assert red.pairs([("apiKey", "k"), ("email", "Jane.Doe@corp.jp"), ("password", "")]) == [
+        ("apiKey", "<redacted>"),
+        ("email", "user1@example.com"),
+        ("password", ""),
+    ]
+    assert red.body(b"api_user=u&api_key=k&note=jane.doe%40corp.jp", "application/x-www-form-urlencoded") == {
+        "api_user": "u",
+        "api_key": "<redacted>",
+        "note": "user1@example.com",
+    }
+    assert red.body(b'{"token": "t", "rows": [{"to": "jane.doe@corp.jp", "x": "a@example.com"}]}', "") == {
+        "token": "<redacted>",
+        "rows": [{"to": "user1@example.com", "x": "a@example.com"}],
+    }

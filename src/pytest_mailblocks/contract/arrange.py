@@ -84,22 +84,34 @@ class _Fields:
         self.body = interaction.body
         ctype = (interaction.header("content-type", response=False) or "").lower()
         self.form: list[tuple[str, str]] | None = None
-        if "x-www-form-urlencoded" in ctype or (not ctype and interaction.body and b"=" in interaction.body):
+        #: a JSON object body (CMC takes its fields as JSON too)
+        self.json: dict[str, Any] | None = None
+        if "json" in ctype:
+            try:
+                loaded = json.loads(interaction.body or b"null")
+            except ValueError:
+                loaded = None
+            self.json = loaded if isinstance(loaded, dict) else None
+        elif "x-www-form-urlencoded" in ctype or (not ctype and interaction.body and b"=" in interaction.body):
             try:
                 self.form = parse_qsl(interaction.body.decode("utf-8"), keep_blank_values=True)
             except UnicodeDecodeError:
                 self.form = None
         self.changed = False
 
+    def _items(self) -> list[tuple[str, Any]]:
+        return [*self.query, *(self.form or []), *(self.json or {}).items()]
+
     def get(self, name: str) -> str | None:
-        for items in (self.query, self.form or []):
-            for k, v in items:
-                if k == name:
-                    return v
-        return None
+        return next((str(v) for k, v in self._items() if k == name), None)
 
     def all(self, name: str) -> list[str]:
-        return [v for items in (self.query, self.form or []) for k, v in items if k == name]
+        """Every value of a field (a JSON list counts as several)."""
+        out: list[str] = []
+        for k, v in self._items():
+            if k == name:
+                out += [str(x) for x in v] if isinstance(v, list) else [str(v)]
+        return out
 
     def set(self, values: dict[str, str]) -> None:
         """Replace the named fields wherever the request carried them."""
@@ -110,10 +122,18 @@ class _Fields:
                 if k in values:
                     items[i] = (k, values[k])
                     self.changed = True
+        for k in values.keys() & (self.json or {}).keys():
+            assert self.json is not None
+            self.json[k] = values[k]
+            self.changed = True
 
     def replay(self, method: str) -> Replay:
         query = urlencode(self.query) if self.changed else self.raw_query
-        body = urlencode(self.form).encode() if self.changed and self.form is not None else self.body
+        body = self.body
+        if self.changed and self.form is not None:
+            body = urlencode(self.form).encode()
+        elif self.changed and self.json is not None:
+            body = json.dumps(self.json).encode()
         return Replay(method, self.path + (f"?{query}" if query else ""), list(self.headers), body)
 
 
@@ -411,7 +431,11 @@ def _int(value: str | None) -> int | None:
 
 
 def _errors(answer: Any) -> list[dict[str, Any]]:
+    """The ``errors`` members of a JSON answer, or of an XML one (``<errors><error>``)."""
     found = answer.get("errors") if isinstance(answer, dict) else None
+    if isinstance(found, dict):  # XML: {"errors": {"error": {...} or [...]}}
+        found = found.get("error")
+        found = [found] if isinstance(found, dict) else found
     return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
 
 

@@ -13,7 +13,7 @@ Three formats, told apart by their structure (not their file names):
   bodies in ``content.text``, base64 when ``content.encoding`` says so.
 - **the project's fixture format** (``fixtures/``, ``mailblocks verify --record``):
   ``{kind, source, request: {method, path, query, headers, body}, response:
-  {status, headers, body, body_complete}}``.
+  {status, headers, body (or body_base64), body_complete, body_known}}``.
 
 YAML needs PyYAML, imported only when a YAML file is read: vcrpy depends on it, so
 every team with cassettes has it; elsewhere the message names the extra
@@ -433,7 +433,19 @@ def _placeholder(value: Any) -> bool:
 
 
 #: credential fields the verifier replaces whatever they hold (placeholders included)
-_CREDENTIAL_FIELDS = frozenset({"authorization", "apiuser", "apikey", "api_user", "api_key", "server_composition"})
+_CREDENTIAL_FIELDS = frozenset(
+    {
+        "authorization",
+        "apiuser",
+        "apikey",
+        "api_user",
+        "api_key",
+        "server_composition",
+        "x-ncp-iam-access-key",
+        "x-ncp-apigw-signature-v2",
+        "x-ncp-apigw-timestamp",
+    }
+)
 
 
 def _read_fixture(data: dict[str, Any], path: Path) -> Interaction:
@@ -474,7 +486,9 @@ def _read_fixture(data: dict[str, Any], path: Path) -> Interaction:
     if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
         raise UnreadableRecording(path, "response.status: expected an integer or null", _line(response))
     resp_body = response.get("body")
-    if isinstance(resp_body, (dict, list)):
+    if "body_base64" in response:
+        resp_raw = _b64(response["body_base64"], path, "response.body_base64", _line(response))
+    elif isinstance(resp_body, (dict, list)):
         resp_raw = json.dumps(resp_body, ensure_ascii=False).encode("utf-8")
     else:
         resp_raw = _text_or_bytes(resp_body, path, "response.body", _line(response))
@@ -490,6 +504,7 @@ def _read_fixture(data: dict[str, Any], path: Path) -> Interaction:
         status=status,
         response_headers=resp_headers,
         response_body=resp_raw,
+        body_known=response.get("body_known") is not False,
         body_complete=response.get("body_complete") is not False,
         recorded_at=_when(next((v for k, v in resp_headers if k.lower() == "date"), None)),
         line=_line(data),
