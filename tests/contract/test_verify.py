@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import os
 import subprocess
 import sys
 import zlib
@@ -606,12 +607,22 @@ def test_record_redacts_everywhere_and_the_recording_verifies(tmp_path):
             "SENDCLOUD_API_KEY": sc.api_key,
         }
         done = subprocess.run(
-            [sys.executable, "-m", "pytest_mailblocks", "verify", "--target", "live", "--live-url", server.url]
-            + ["--record", str(tmp_path / "rec")],
+            [
+                sys.executable,
+                "-m",
+                "pytest_mailblocks",
+                "verify",
+                "--target",
+                "live",
+                "--live-url",
+                server.url,
+                "--record",
+                str(tmp_path / "rec"),
+            ],
             capture_output=True,
             text=True,
             timeout=120,
-            env={**__import__("os").environ, **env},
+            env={**os.environ, **env},
         )
         assert "| all " in done.stdout, done.stderr
     files = sorted((tmp_path / "rec").rglob("*.json"))

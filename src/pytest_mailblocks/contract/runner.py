@@ -285,9 +285,7 @@ def run(
 ) -> list[Result]:
     """Run ``scenarios`` against ``target`` (``fake``, ``recorded`` or ``live``; ``live_url``
     sends the live requests there instead of the provider's host)."""
-    return [
-        check(label, p, s, target, fixtures, record, live_url) for label, p, s in plan(scenarios, target, fixtures)
-    ]
+    return [check(label, p, s, target, fixtures, record, live_url) for label, p, s in plan(scenarios, target, fixtures)]
 
 
 def _one(scenario: Scenario, fixtures: Path, target: str, label: str) -> Result:
