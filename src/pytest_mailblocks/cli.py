@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--control-token", metavar="TOKEN", help="require X-Mailblocks-Token: TOKEN on the control plane"
     )
     serve.add_argument("--no-control", action="store_true", help="disable the /_mailblocks/ control plane")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for Host NAME, and browser pages from it (repeatable; loopback names and "
+        "the bound address are always answered), e.g. a CI service name",
+    )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
 
     verify = sub.add_parser(
@@ -142,6 +150,7 @@ def serve(args: argparse.Namespace) -> int:
             credentials=credentials,
             control=not args.no_control,
             control_token=args.control_token,
+            allow_hosts=args.allow_host,
         )
         if seed is not None:
             apply_seed(server.app, seed, str(args.seed))

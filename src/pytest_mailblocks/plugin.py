@@ -20,6 +20,7 @@ import pytest
 from .core.control import apply_clock, apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer
+from .core.hosts import HostGuard
 from .providers import REGISTRY, load_providers
 
 __all__ = ["mailblocks", "mailblocks_server"]
@@ -45,6 +46,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="PROVIDER.NAME=VALUE",
         help="default credential override, e.g. sendgrid.api_key=SG.test (repeatable)",
+    )
+    group.addoption(
+        "--mailblocks-allow-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="also answer Host NAME besides loopback and the bound address (repeatable)",
     )
     group.addoption(
         "--mailblocks-verify",
@@ -73,12 +81,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+    parser.addini(
+        "mailblocks_allow_hosts", "Host names answered besides loopback, one per line", type="linelist", default=[]
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     try:
-        check_credentials(_server_options(config)["credentials"])
+        options = _server_options(config)
+        check_credentials(options["credentials"])
+        HostGuard(options["allow_hosts"])
     except (ControlError, ValueError) as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
 
@@ -118,7 +131,8 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
     if port and worker.startswith("gw"):
         port += int(worker[2:])
     creds = list(config.getini("mailblocks_credentials")) + list(config.getoption("--mailblocks-credential") or [])
-    return {"host": host, "port": port, "credentials": parse_credentials(creds)}
+    allow = list(config.getini("mailblocks_allow_hosts")) + list(config.getoption("--mailblocks-allow-host") or [])
+    return {"host": host, "port": port, "credentials": parse_credentials(creds), "allow_hosts": allow}
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 from .clock import Clock
 from .errors import ConnectionReset, ControlError, ProviderError
 from .faults import FaultSet
+from .hosts import HostGuard
 from .journal import Journal
 from .provider import Exchange, Provider, json_response
 from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
@@ -48,6 +49,8 @@ class App:
         ``X-Mailblocks-Token`` header (or ``token`` query parameter).
     :param max_body: request body cap in bytes.
     :param journal_limit: entries kept per provider journal.
+    :param allow_hosts: names answered besides loopback and the bound address, and
+        accepted as a browser's ``Origin`` (see :mod:`.hosts`).
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class App:
         control_token: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         journal_limit: int | None = 10_000,
+        allow_hosts: Iterable[str] = (),
     ) -> None:
         from ..providers import load_providers
 
@@ -68,6 +72,7 @@ class App:
         self.control_enabled = control
         self.control_token = control_token
         self.max_body = max_body
+        self.hosts = HostGuard(allow_hosts)
         self.errors: list[BaseException] = []
         self._seq = itertools.count(1)
         credentials = dict(credentials or {})
@@ -147,6 +152,10 @@ class App:
     def _serve(self, provider: Provider, request: Request, ex: Exchange) -> Response:
         try:
             try:
+                refusal = self.hosts.refusal(request.environ)
+                if refusal is not None:
+                    ex.auth = refusal.kind
+                    return _no_cors(provider.render_error(provider.guard_error(refusal), request, ex))
                 length = _content_length(request)
                 if request.environ.get(URI_TOO_LONG_KEY) or (length is not None and length > self.max_body):
                     raise provider.core_error("too_large")
@@ -229,6 +238,13 @@ class App:
                 f"the fake server hit an internal error ({len(self.errors)} in all); "
                 "its journal entry holds the traceback"
             ) from first
+
+
+def _no_cors(response: Response) -> Response:
+    """A refusal grants a page nothing: no CORS header (SendGrid's carry ``*``)."""
+    for name in {n for n, _ in response.headers if n.lower().startswith("access-control-")}:
+        del response.headers[name]
+    return response
 
 
 def _content_length(request: Request) -> int | None:

@@ -179,6 +179,7 @@ class FakeServer(Fake):
         control_token: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         journal_limit: int | None = 10_000,
+        allow_hosts: Iterable[str] = (),
         app: App | None = None,
     ) -> None:
         super().__init__(
@@ -190,6 +191,7 @@ class FakeServer(Fake):
                 control_token=control_token,
                 max_body=max_body,
                 journal_limit=journal_limit,
+                allow_hosts=allow_hosts,
             )
         )
         self.host = host
@@ -219,6 +221,7 @@ class FakeServer(Fake):
                 stacklevel=2,
             )
         self._server = HTTPServer(self.app, self.host, self.port, max_body=self.app.max_body)
+        self.app.hosts.bind(self.host)
         self.port = self._server.port
         self._server.start()
         return self

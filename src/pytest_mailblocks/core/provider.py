@@ -28,11 +28,12 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
-from .errors import ControlError, ProviderError
+from .errors import ControlError, ErrorEntry, ProviderError
 
 if TYPE_CHECKING:
     from .app import App
     from .clock import Clock
+    from .hosts import Refusal
 
 __all__ = ["Exchange", "Provider", "json_response", "make_response"]
 
@@ -122,6 +123,9 @@ class Provider:
     default_credentials: ClassVar[dict[str, str]] = {}
     #: the werkzeug rules of the provider's routes (endpoint = operation name)
     rules: ClassVar[list[Rule]] = []
+    #: catalogue rows for the core's refusals (:mod:`.hosts`), by kind: ``"host"``
+    #: (a Host the fake does not answer) and ``"cross_site"`` (a browser page elsewhere)
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {}
     _compiled_routing: ClassVar[Any] = None
 
     def __init__(self, app: App, credentials: dict[str, str] | None = None) -> None:
@@ -195,6 +199,10 @@ class Provider:
         ``method_not_allowed``, ``too_large``, ``internal`` or ``fault`` (an
         injected ``status``)."""
         raise NotImplementedError
+
+    def guard_error(self, refusal: Refusal) -> ProviderError:
+        """The catalogue row for a refusal of the core's guard, ``{0}`` = what was sent."""
+        return ProviderError(self.guard_errors[refusal.kind], refusal.value)
 
     def seed(self, data: Any, where: str) -> int:
         """Seed state from JSON-like data (control plane, seed file, marker).

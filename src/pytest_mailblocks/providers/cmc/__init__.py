@@ -51,6 +51,7 @@ class CustomersMailCloud(Provider):
         "server_composition": "mailblocks",
     }
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.CMC_HOST_NOT_ALLOWED, "cross_site": E.CMC_CROSS_SITE}
 
     state: CmcState
 

@@ -11,7 +11,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import RANGE, in_range, parse_instant
-from ...core.errors import ControlError, ProviderError
+from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider
 from .. import block_page
 from . import endpoints, render
@@ -69,6 +69,10 @@ class Ncp(Provider):
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
     }
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {
+        "host": E.NCP_GW_HOST_NOT_ALLOWED,
+        "cross_site": E.NCP_GW_CROSS_SITE,
+    }
 
     state: NcpState
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import parse_instant
-from ...core.errors import ControlError, ProviderError
+from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider
 from .. import block_page
 from . import endpoints, render
@@ -84,6 +84,7 @@ class SendCloud(Provider):
         "api_key": "MailblocksSendCloudDefaultKey001",
     }
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SC_HOST_NOT_ALLOWED, "cross_site": E.SC_CROSS_SITE}
 
     state: SendCloudState
 

@@ -29,6 +29,7 @@ class SendGrid(Provider):
     secrets = frozenset({"authorization"})
     default_credentials: ClassVar[dict[str, str]] = {"api_key": "SG.mailblocks.default-full-access-key"}
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SG_HOST_NOT_ALLOWED, "cross_site": E.SG_CROSS_SITE}
 
     state: SendGridState
 
