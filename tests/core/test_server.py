@@ -169,7 +169,11 @@ def test_request_line_too_long_is_the_providers_own_error(mailblocks):
     s = _connect(mailblocks)
     f = s.makefile("rb")
     s.sendall(
-        b"GET /v3/suppression/blocks?email=" + b"a" * 200_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH.encode() + b"\r\n"
+        b"GET /v3/suppression/blocks?email="
+        + b"a" * 200_000
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + AUTH.encode()
+        + b"\r\n"
     )
     code, _, body = _read_response(f)
     assert code == 413
