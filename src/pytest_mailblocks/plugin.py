@@ -166,6 +166,7 @@ def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) ->
         try:
             apply_marker(server, marker)
         except ControlError as exc:
+            server.reset()  # all or nothing: no marker before this one stays applied either
             pytest.fail(f"bad @pytest.mark.mailblocks: {exc}", pytrace=False)
     yield server
     server.check()

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from .. import __version__
 from .errors import ControlError
-from .provider import Exchange, json_response
+from .provider import Exchange, json_response, seed_all
 
 if TYPE_CHECKING:
     from .app import App
@@ -35,7 +35,13 @@ _ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds"
 #: elsewhere cannot read the answer)
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 #: the ``error`` word of each control-plane status
-_KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+_KINDS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+}
 
 
 def _error(status: int, kind: str, message: str) -> Response:
@@ -86,7 +92,7 @@ def apply_clock(app: App, payload: Any) -> dict[str, Any]:
 
 
 def apply_seed(app: App, data: Any, where: str = "seed") -> dict[str, int]:
-    """Seed several providers from ``{"sendgrid": ..., "cmc": ...}``."""
+    """Seed several providers from ``{"sendgrid": ..., "cmc": ...}``, all or nothing."""
     if not isinstance(data, dict):
         raise ControlError(
             'expected a JSON object keyed by provider, e.g. {"sendgrid": {"blocks": [...]}}',
@@ -95,11 +101,9 @@ def apply_seed(app: App, data: Any, where: str = "seed") -> dict[str, int]:
     unknown = [k for k in data if k not in app.providers]
     if unknown:
         raise ControlError(f"unknown provider(s) {unknown}; known: {sorted(app.providers)}", where=where)
-    counts = {}
+    parts = [(app.providers[key], value, f"{where}: {key}" if where else key) for key, value in data.items()]
     with app.lock:
-        for key, value in data.items():
-            counts[key] = app.providers[key].seed(value, f"{where}: {key}" if where else key)
-    return counts
+        return dict(zip(data, seed_all(parts)))
 
 
 class ControlPlane:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .clock import Clock
     from .hosts import Refusal
 
-__all__ = ["Exchange", "Provider", "json_response", "make_response"]
+__all__ = ["Exchange", "Provider", "SeedPlan", "json_response", "make_response", "seed_all"]
 
 
 def json_response(
@@ -103,6 +103,46 @@ class Exchange:
     notes: dict[str, Any] = field(default_factory=dict)
     #: the provider journal's generation when the provider answered (under the lock)
     generation: int | None = None
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass
+class SeedPlan:
+    """A seed a provider checked in full and can no longer refuse.
+
+    ``apply()`` makes it so and returns how many items it added; it raises nothing a
+    client caused. Preparing it may have changed small state already (tenants,
+    settings) to check what follows against it; ``undo()`` takes that back, for when
+    another provider's part of the same seed is refused."""
+
+    apply: Callable[[], int]
+    undo: Callable[[], None] = _nothing
+
+
+def seed_all(parts: list[tuple[Provider, Any, str]]) -> list[int]:
+    """Seed several providers all or nothing: every part is checked (a plan) before
+    any is applied, and a refusal takes back what the plans before it prepared.
+    Call under the app's lock, so that no request sees half a seed."""
+    plans: list[SeedPlan] = []
+    try:
+        for provider, data, where in parts:
+            plans.append(provider.plan_seed(data, where))
+    except BaseException:
+        for plan in reversed(plans):
+            plan.undo()
+        raise
+    counts: list[int] = []
+    for i, plan in enumerate(plans):
+        try:
+            counts.append(plan.apply())
+        except BaseException:  # a bug in the fake: take back the plans not applied yet
+            for rest in reversed(plans[i + 1 :]):
+                rest.undo()
+            raise
+    return counts
 
 
 class Provider:
@@ -204,12 +244,19 @@ class Provider:
         """The catalogue row for a refusal of the core's guard, ``{0}`` = what was sent."""
         return ProviderError(self.guard_errors[refusal.kind], refusal.value)
 
-    def seed(self, data: Any, where: str) -> int:
-        """Seed state from JSON-like data (control plane, seed file, marker).
+    def plan_seed(self, data: Any, where: str) -> SeedPlan:
+        """Check a seed from JSON-like data (control plane, seed file, marker, handle)
+        in full, against the state and against itself, and return its plan. A refusal
+        leaves the state as it was (a plan that prepared anything undoes it first).
 
         :raises ControlError: naming ``where`` and what is wrong.
         """
         raise NotImplementedError
+
+    def seed(self, data: Any, where: str) -> int:
+        """Seed all or nothing (see :meth:`plan_seed`); returns the items added."""
+        with self.lock:
+            return seed_all([(self, data, where)])[0]
 
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
         """Current block records as JSON-ready dicts (control plane, CLI, UI)."""
