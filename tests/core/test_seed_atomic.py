@@ -2,7 +2,8 @@
 one, for a malformed record and for a state-rule refusal (an address already listed,
 a name taken, an unknown tenant), through every way in: the control plane's seed
 routes and seeding actions, ``Fake.seed``, the handles' ``seed``, the marker and the
-``--seed`` file."""
+``--seed`` file. Also: a control-plane body over the cap is a 413, and ``HEAD`` on a
+control-plane read answers as ``GET`` does, without a body."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 import requests
 from sortedcontainers import SortedList
 
+from pytest_mailblocks import FakeServer
 from pytest_mailblocks.core.errors import ControlError
 from pytest_mailblocks.core.store import OrderedStore
 
@@ -258,3 +260,52 @@ def test_a_refused_seed_file_exits_2_and_serves_nothing(tmp_path):
     assert r.stdout == ""  # no banner: nothing was served
     assert f"mailblocks: error: {seed}: ncp.blocks[1]: a@example.com is blocked already" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+# -- body cap and HEAD ---------------------------------------------------------------------------------
+def test_a_control_plane_body_over_the_cap_is_a_413():
+    with FakeServer(max_body=1000) as server:
+        big = json.dumps({"sendgrid": [f"user{i}@example.com" for i in range(100)]})
+        expected = {"error": "too_large", "message": "request body too large: this server takes at most 1000 bytes"}
+        for path in ("/seed", "/sendgrid/blocks", "/clock", "/faults"):
+            r = requests.post(server.url + CP + path, data=big, timeout=10)
+            assert (r.status_code, r.json()) == (413, expected), path
+        # without a declared length (chunked) too, and in-process
+        r = requests.post(server.url + CP + "/seed", data=iter([big.encode()]), timeout=10)
+        assert (r.status_code, r.json()) == (413, expected)
+        with server.requests_session() as s:
+            r = s.post(server.url + CP + "/seed", data=big)
+            assert (r.status_code, r.json()) == (413, expected)
+        assert server.sendgrid.blocks() == []
+        ok = requests.post(server.url + CP + "/seed", json={"sendgrid": ["a@example.com"]}, timeout=10)
+        assert ok.status_code == 200
+
+
+def _reads(fake: Any) -> list[str]:
+    """Every control-plane path a GET reads."""
+    paths = ["", "/", "/health", "/clock", "/requests", "/faults"]
+    for key, provider in fake.app.providers.items():
+        paths += [f"/{key}", f"/{key}/blocks", f"/{key}/requests", f"/{key}/faults"]
+        for action, fn in provider.control_actions().items():
+            try:
+                fn("GET", None, {"email": "a@example.com"})
+            except ControlError as exc:
+                if exc.status == 405:
+                    continue
+            paths.append(f"/{key}/{action}?email=a@example.com")
+    return paths
+
+
+def test_head_on_every_control_plane_read_answers_like_get(http, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    mailblocks.seed(BASE)
+    paths = _reads(mailblocks)
+    assert len(paths) > 25
+    for path in paths:
+        got = http.get(mailblocks.url + CP + path)
+        head = http.head(mailblocks.url + CP + path)
+        assert got.status_code == 200, (path, got.text)
+        assert head.status_code == 200, (path, head.text)
+        assert head.content == b"", path
+        assert head.headers["Content-Type"] == got.headers["Content-Type"], path
+        assert int(head.headers["Content-Length"]) == len(got.content), path

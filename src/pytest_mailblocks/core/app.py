@@ -109,6 +109,14 @@ class App:
             self.errors.clear()
             self.clock.real()
 
+    def too_large(self, request: Request) -> bool:
+        """A body over the cap: as declared (the built-in server did not read it), or
+        as read when no length was declared."""
+        length = _content_length(request)
+        if length is not None:
+            return length > self.max_body
+        return len(request.get_data(cache=True)) > self.max_body
+
     def provider_for(self, path: str) -> Provider | None:
         for prefix, provider in self._routes:
             if path.startswith(prefix) or path == prefix.rstrip("/"):

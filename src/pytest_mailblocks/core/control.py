@@ -41,6 +41,7 @@ _KINDS = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "too_large",
 }
 
 
@@ -134,6 +135,8 @@ class ControlPlane:
                 ex.auth = "denied"
                 return _error(401, "unauthorized", f"missing or wrong {TOKEN_HEADER} header")
             ex.auth = "token"
+        if app.too_large(request):
+            return _error(413, "too_large", f"request body too large: this server takes at most {app.max_body} bytes")
         parts = [p for p in request.path.split("/")[2:] if p]
         try:
             payload = self._payload(request)
@@ -169,7 +172,7 @@ class ControlPlane:
             raise ControlError(f"body is not valid JSON: {exc}") from None
 
     def _route(self, parts: list[str], request: Request, payload: Any, ex: Exchange) -> Response:
-        method = request.method
+        method = "GET" if request.method == "HEAD" else request.method  # the answer is sent without its body
         app = self.app
         if not parts or parts == ["health"]:
             self._allow(method, "GET", "HEAD")
