@@ -132,6 +132,7 @@ class HostGuard:
         self.names: frozenset[str] = frozenset(check_allow_host(n) for n in allow)
         self.bound: set[str] = set()
         self.any_address = False
+        self._answered: dict[str, bool] = {}  # Host header -> answered (a client sends few)
 
     def bind(self, host: str) -> None:
         """Also answer the address a server serving this app is bound to."""
@@ -140,6 +141,7 @@ class HostGuard:
             self.any_address = True
         else:
             self.bound.add(name[:-1] if name.endswith(".") else name)
+        self._answered = {}
 
     def answers(self, host: str) -> bool:
         """Whether ``host`` (a bare name or address) may be the request's Host."""
@@ -151,8 +153,14 @@ class HostGuard:
         """Why this request must be refused, or None."""
         raw_host = environ.get("HTTP_HOST", "")
         if raw_host and not environ.get(INPROCESS_KEY):
-            host = _hostname(raw_host)
-            if host is None or not self.answers(host):
+            answered = self._answered.get(raw_host)
+            if answered is None:
+                host = _hostname(raw_host)
+                answered = host is not None and self.answers(host)
+                if len(self._answered) >= 256:
+                    self._answered = {}
+                self._answered[raw_host] = answered
+            if not answered:
                 return Refusal("host", raw_host)
         if not check_origin:
             return None
