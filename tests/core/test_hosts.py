@@ -351,3 +351,17 @@ def _form_from(origin: str) -> dict[str, str]:
         "Sec-Fetch-Mode": "navigate",
         "Sec-Fetch-Dest": "document",
     }
+
+
+def test_the_remembered_answers_stay_small_and_follow_a_bind():
+    from pytest_mailblocks.core.hosts import HostGuard
+
+    guard = HostGuard()
+    assert guard.refusal({"HTTP_HOST": "192.0.2.7:8025"}) is not None
+    guard.bind("192.0.2.7")  # a server started on that address answers it from then on
+    assert guard.refusal({"HTTP_HOST": "192.0.2.7:8025"}) is None
+    for i in range(1000):
+        guard.refusal({"HTTP_HOST": f"h{i}.example"})
+    guard.refusal({"HTTP_HOST": "x" * 60_000})
+    assert len(guard._answered) <= 256
+    assert all(len(h) <= 270 for h in guard._answered)

@@ -102,7 +102,8 @@ class Fake:
         self.app.reset()
 
     def seed(self, data: dict[str, Any]) -> dict[str, int]:
-        """Seed several providers at once: ``{"sendgrid": {"blocks": [...]}, ...}``."""
+        """Seed several providers at once: ``{"sendgrid": {"blocks": [...]}, ...}``, all
+        or nothing (a :class:`~.errors.ControlError` changes no provider)."""
         return apply_seed(self.app, data, "")
 
     def journal(self, provider: str) -> Journal:

@@ -159,7 +159,8 @@ class HostGuard:
                 answered = host is not None and self.answers(host)
                 if len(self._answered) >= 256:
                     self._answered = {}
-                self._answered[raw_host] = answered
+                if len(raw_host) <= 270:  # a DNS name and a port: no client grows this past 70 KB
+                    self._answered[raw_host] = answered
             if not answered:
                 return Refusal("host", raw_host)
         if not check_origin:
