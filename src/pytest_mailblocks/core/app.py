@@ -34,6 +34,11 @@ __all__ = ["DEFAULT_MAX_BODY", "App"]
 #: request bodies above this many bytes are refused in the provider's format
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 CONTROL_PREFIX = "/_mailblocks"
+#: what the control plane's journal redacts besides every provider's secrets: its token,
+#: the inspector's cookies and CSRF field, and the credentials seeds and answers carry
+CONTROL_SECRETS = frozenset(
+    {"x-mailblocks-token", "token", "cookie", "set-cookie", "csrf", "api_key", "secret_key", "key", "password"}
+)
 _QUERY_SAFE = "".join(c for c in string.printable if c not in " \t\n\r\x0b\x0c")
 
 
@@ -80,7 +85,8 @@ class App:
         for key, cls in classes.items():
             self.providers[key] = cls(self, credentials.get(key))
             self.journals[key] = Journal(journal_limit, self.providers[key].secrets)
-        self.journals["_mailblocks"] = Journal(journal_limit, frozenset({"x-mailblocks-token", "token"}))
+        control_secrets = CONTROL_SECRETS.union(*(p.secrets for p in self.providers.values()))
+        self.journals["_mailblocks"] = Journal(journal_limit, control_secrets)
         # longest prefix first, so /api/v1/ (ncp) wins over /api/ (sendcloud)
         self._routes = sorted(
             ((prefix, p) for p in self.providers.values() for prefix in p.prefixes),

@@ -4,13 +4,16 @@ A :class:`Journal` is a thread-safe list of :class:`JournalEntry` records, shape
 like a call list: ``len(j)``, ``j.last``, ``j.called``, iteration, indexing,
 ``j.filter(...)``. The server keeps one per provider plus one for the control plane.
 Entries hold what the client sent as received (tests may assert on it); anything
-that leaves the process (``to_dict``, the control plane, ``repr``) redacts the
-provider's secrets.
+that leaves the process (``to_dict``, the control plane, the inspector, ``repr``)
+redacts the provider's secrets (``Provider.secrets``: header and parameter names)
+in request and response headers, the query string and both bodies, whatever their
+content type (see :func:`redact_body`).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 from collections import deque
@@ -18,9 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, overload
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
-__all__ = ["Journal", "JournalEntry", "redact_mapping", "redact_text"]
+__all__ = ["REDACTED", "Journal", "JournalEntry", "redact_body", "redact_mapping", "redact_text"]
 
 REDACTED = "<redacted>"
 _BODY_KEEP = 64 * 1024
@@ -43,47 +46,159 @@ def redact_mapping(data: Any, secrets: frozenset[str]) -> Any:
 
 
 def redact_text(text: str, content_type: str, secrets: frozenset[str]) -> str:
-    """Redact secret fields inside a form-encoded or JSON body kept as text."""
-    if not text or not secrets:
-        return text
+    """Redact secret fields inside a body or query string kept as text (see
+    :func:`redact_body`)."""
+    raw = text.encode("utf-8", "surrogateescape")
+    out = redact_body(raw, content_type, secrets)
+    return text if out is raw else out.decode("utf-8", "surrogateescape")
+
+
+# -- redaction of bodies, whatever their content type ------------------------------------
+#
+# A provider reads credentials from a body by how the body looks as much as by its
+# Content-Type (CMC parses any body that is not JSON or multipart as a form, a JSON
+# object when it starts with "{"; SendCloud reads urlencoded and multipart forms), and a
+# client may send its key any way. So every reading that could find a secret is applied:
+# multipart by its boundary (declared or the body's first line), JSON (any body that
+# starts with "{" or "["), and a form (a urlencoded body, or any body that is neither
+# JSON nor multipart). Each changes only the secret values, to the literal marker,
+# so the rest reads as sent, and each works on bytes (a body that is not UTF-8 is
+# shown as base64 after redaction) and on a body cut short by the journal's cap.
+
+_REDACTED_B = REDACTED.encode()
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.S)
+_JSON_COLON = re.compile(rb"\s*:\s*")
+_JSON_SCALAR_END = re.compile(rb"[,}\]\s]|\Z")
+_BOUNDARY = re.compile(rb'boundary="?([^";]+)"?', re.I)
+_PART_NAME = re.compile(rb'\bname\*?=(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))', re.I)
+
+
+def redact_body(body: bytes, content_type: str, secrets: frozenset[str]) -> bytes:
+    """``body`` with the value of every secret field replaced by ``<redacted>``;
+    the same object when nothing was redacted."""
+    if not body or not secrets or not _may_hold(body, secrets):
+        return body
     ctype = content_type.split(";")[0].strip().lower()
-    if ctype == "multipart/form-data":
-        return _redact_multipart(text, secrets)
-    if ctype == "application/x-www-form-urlencoded" or (not ctype and "=" in text):
-        pairs = parse_qsl(text, keep_blank_values=True)
-        if any(_is_secret(k, secrets) for k, _ in pairs):
-            from urllib.parse import urlencode
+    head = body.lstrip(b" \t\r\n\xef\xbb\xbf")[:2]
+    multipart = ctype.startswith("multipart/") or head == b"--"
+    looks_json = head[:1] in (b"{", b"[")
+    out = body
+    if multipart:
+        out = _redact_multipart(out, content_type, secrets)
+    if looks_json:
+        out = _redact_json(out, secrets)
+    if ctype == "application/x-www-form-urlencoded" or not (multipart or looks_json):
+        out = _redact_form(out, secrets)
+    return body if out == body else out
 
-            return urlencode([(k, REDACTED if _is_secret(k, secrets) else v) for k, v in pairs])
-        return text
-    if "json" in ctype or text.lstrip().startswith(("{", "[")):
-        import json
 
+def _may_hold(body: bytes, secrets: frozenset[str]) -> bool:
+    """Whether a secret name could be in ``body`` (as is, or escaped: %XX, \\uXXXX)."""
+    if b"%" in body or b"\\u" in body:
+        return True
+    lower = body.lower()
+    return any(name.encode() in lower for name in secrets)
+
+
+def _redact_form(body: bytes, secrets: frozenset[str]) -> bytes:
+    """``name=value`` pairs split on ``&``; names percent-decoded (``+`` a space)."""
+    pairs = body.split(b"&")
+    changed = False
+    for i, pair in enumerate(pairs):
+        name, eq, _ = pair.partition(b"=")
+        if eq and _is_secret(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"), secrets):
+            pairs[i] = name + b"=" + _REDACTED_B
+            changed = True
+    return b"&".join(pairs) if changed else body
+
+
+def _redact_json(body: bytes, secrets: frozenset[str]) -> bytes:
+    """Every object key (escapes decoded) at any depth; the value after a secret key,
+    whatever it is (a string, a number, an object or array), becomes the marker. The
+    body need not be whole: an unterminated value is redacted to the end."""
+    out: list[bytes] = []
+    pos = 0
+    scan = 0
+    while True:
+        m = _JSON_STRING.search(body, scan)
+        if m is None:
+            break
+        scan = m.end()
+        colon = _JSON_COLON.match(body, scan)
+        if colon is None:
+            continue  # a value, not a key
         try:
-            data = json.loads(text)
+            key = json.loads(m.group().decode("utf-8", "replace"))
         except ValueError:
-            return text
-        redacted = redact_mapping(data, secrets)
-        if redacted != data:
-            return json.dumps(redacted, ensure_ascii=False)
-    return text
+            continue
+        if not isinstance(key, str) or not _is_secret(key, secrets):
+            continue
+        start = colon.end()
+        end = _json_value_end(body, start)
+        out += [body[pos:start], b'"', _REDACTED_B, b'"']
+        pos = scan = end
+    if not out:
+        return body
+    out.append(body[pos:])
+    return b"".join(out)
 
 
-_PART_NAME = re.compile(r'name="([^"]*)"', re.I)
+def _json_value_end(body: bytes, start: int) -> int:
+    """Where the JSON value starting at ``start`` ends (the end of ``body`` if cut)."""
+    first = body[start : start + 1]
+    if first == b'"':
+        m = _JSON_STRING.match(body, start)
+        return m.end() if m else len(body)
+    if first in (b"{", b"["):
+        depth = 0
+        i = start
+        while i < len(body):
+            c = body[i : i + 1]
+            if c == b'"':
+                m = _JSON_STRING.match(body, i)
+                i = m.end() if m else len(body)
+                continue
+            if c in (b"{", b"["):
+                depth += 1
+            elif c in (b"}", b"]"):
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        return len(body)
+    m = _JSON_SCALAR_END.search(body, start)
+    return m.start() if m else len(body)
 
 
-def _redact_multipart(text: str, secrets: frozenset[str]) -> str:
-    """Blank the value of every secret field in a multipart body (kept as text)."""
-    out = []
-    for part in re.split(r"(\r?\n--[^\r\n]*\r?\n|^--[^\r\n]*\r?\n)", text):
-        head, sep, _ = part.partition("\r\n\r\n")
+def _redact_multipart(body: bytes, content_type: str, secrets: frozenset[str]) -> bytes:
+    """The content of every part whose ``name`` is a secret; the boundary is the
+    declared one, else the body's first line."""
+    declared = _BOUNDARY.search(content_type.encode("latin-1", "replace"))
+    if declared:
+        boundary = declared.group(1)
+    else:
+        first = body.lstrip().split(b"\n", 1)[0].strip()
+        if not first.startswith(b"--"):
+            return body
+        boundary = first[2:]
+    parts = body.split(b"--" + boundary)
+    changed = False
+    for i, part in enumerate(parts):
+        head, sep, content = part.partition(b"\r\n\r\n")
         if not sep:
-            head, sep, _ = part.partition("\n\n")
-        match = _PART_NAME.search(head) if sep else None
-        if match and _is_secret(match.group(1), secrets):
-            part = head + sep + REDACTED
-        out.append(part)
-    return "".join(out)
+            head, sep, content = part.partition(b"\n\n")
+        m = _PART_NAME.search(head) if sep else None
+        if m is None:
+            continue
+        name = (m.group(1) if m.group(1) is not None else m.group(2)).decode("utf-8", "replace")
+        if "''" in name:  # RFC 2231: name*=UTF-8''api_key
+            name = name.split("''", 1)[1]
+        if not _is_secret(unquote_to_bytes(name).decode("utf-8", "replace"), secrets):
+            continue
+        tail = content[len(content.rstrip(b"\r\n")) :] if i < len(parts) - 1 else b""
+        parts[i] = head + sep + _REDACTED_B + tail
+        changed = True
+    return (b"--" + boundary).join(parts) if changed else body
 
 
 def _body_text(body: bytes) -> tuple[str, bool]:
@@ -168,16 +283,16 @@ class JournalEntry:
 
     # -- output (always redacted) -------------------------------------------------
     def redacted_headers(self) -> dict[str, str]:
-        return {k: (REDACTED if _is_secret(k, self.secrets) else v) for k, v in self.headers.items()}
+        return _redact_headers(self.headers, self.secrets)
 
     def to_dict(self) -> dict[str, Any]:
         from datetime import datetime, timezone
 
-        body, body_b64 = _body_text(self.body[:_BODY_KEEP])
-        if not body_b64:
-            body = redact_text(body, self.header("content-type", "") or "", self.secrets)
-        rbody, rbody_b64 = _body_text(self.response_body[:_BODY_KEEP])
-        query = redact_text(self.query_string, "application/x-www-form-urlencoded", self.secrets)
+        body, body_b64 = _body_text(
+            redact_body(self.body[:_BODY_KEEP], self.header("content-type", "") or "", self.secrets)
+        )
+        rtype = next((v for k, v in self.response_headers.items() if k.lower() == "content-type"), "")
+        rbody, rbody_b64 = _body_text(redact_body(self.response_body[:_BODY_KEEP], rtype, self.secrets))
         return {
             "seq": self.seq,
             "provider": self.provider,
@@ -186,12 +301,12 @@ class JournalEntry:
             .replace("+00:00", "Z"),
             "method": self.method,
             "path": self.path,
-            "query": query,
+            "query": self.redacted_query(),
             "headers": self.redacted_headers(),
             "body": body,
             "body_base64": body_b64,
             "status": self.status,
-            "response_headers": dict(self.response_headers),
+            "response_headers": _redact_headers(self.response_headers, self.secrets),
             "response_body": rbody,
             "response_body_base64": rbody_b64,
             "duration_ms": round(self.duration_ms, 3),
@@ -203,9 +318,16 @@ class JournalEntry:
             "traceback": self.traceback,
         }
 
+    def redacted_query(self) -> str:
+        return redact_text(self.query_string, "application/x-www-form-urlencoded", self.secrets)
+
     def __repr__(self) -> str:
-        q = f"?{self.query_string}" if self.query_string else ""
+        q = f"?{self.redacted_query()}" if self.query_string else ""
         return f"<JournalEntry #{self.seq} {self.provider} {self.method} {self.path}{q} -> {self.status}>"
+
+
+def _redact_headers(headers: dict[str, str], secrets: frozenset[str]) -> dict[str, str]:
+    return {k: (REDACTED if _is_secret(k, secrets) else v) for k, v in headers.items()}
 
 
 class Journal:
