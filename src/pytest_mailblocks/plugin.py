@@ -65,6 +65,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="recorded responses, one folder per provider (default: fixtures)",
     )
+    for name, what in JOURNAL_OPTIONS.items():
+        group.addoption(f"--mailblocks-{name}", default=None, metavar="BYTES", help=f"{what} (e.g. 8M)")
+        parser.addini(f"mailblocks_{name.replace('-', '_')}", what, default="")
     parser.addini("mailblocks_host", "interface the fake server binds", default="127.0.0.1")
     parser.addini("mailblocks_port", "port the fake server binds (0: free port)", default="0")
     parser.addini(
@@ -73,6 +76,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+
+
+#: journal bounds (issue 19): option name -> help; FakeServer takes them as journal_max_*
+JOURNAL_OPTIONS = {
+    "journal-max-bytes": "bytes each journal keeps, the oldest entries dropped first (default 4M)",
+    "journal-max-body": "bytes of each request and response body a journal entry keeps (default 64K)",
+}
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """``"4194304"``, ``"64K"``, ``"8M"``, ``"1G"`` (binary units, an optional ``B`` or
+    ``iB``) -> bytes."""
+    raw = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = raw[-1:] if raw[-1:] in _UNITS else ""
+    number = raw[: len(raw) - len(unit)].strip()
+    if not number.isdigit():
+        raise ControlError(f"{text!r} is not a size in bytes (e.g. 1048576, 64K, 8M)")
+    return int(number) * _UNITS[unit]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -118,7 +140,12 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
     if port and worker.startswith("gw"):
         port += int(worker[2:])
     creds = list(config.getini("mailblocks_credentials")) + list(config.getoption("--mailblocks-credential") or [])
-    return {"host": host, "port": port, "credentials": parse_credentials(creds)}
+    options: dict[str, Any] = {"host": host, "port": port, "credentials": parse_credentials(creds)}
+    for name in JOURNAL_OPTIONS:
+        value = config.getoption(f"--mailblocks-{name}") or config.getini(f"mailblocks_{name.replace('-', '_')}")
+        if value:
+            options[name.replace("-", "_")] = parse_size(str(value))
+    return options
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from .clock import Clock
 from .control import apply_seed
 from .faults import FaultSet
 from .handle import Handle
-from .journal import Journal, JournalEntry
+from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal, JournalEntry
 
 if TYPE_CHECKING:
     from ..providers.cmc.handle import CmcHandle
@@ -179,6 +179,8 @@ class FakeServer(Fake):
         control_token: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         journal_limit: int | None = 10_000,
+        journal_max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
+        journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
         app: App | None = None,
     ) -> None:
         super().__init__(
@@ -190,6 +192,8 @@ class FakeServer(Fake):
                 control_token=control_token,
                 max_body=max_body,
                 journal_limit=journal_limit,
+                journal_max_bytes=journal_max_bytes,
+                journal_max_body=journal_max_body,
             )
         )
         self.host = host

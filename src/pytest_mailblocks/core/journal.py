@@ -23,10 +23,27 @@ from functools import cached_property
 from typing import Any, overload
 from urllib.parse import parse_qsl, unquote_to_bytes
 
-__all__ = ["REDACTED", "Journal", "JournalEntry", "redact_body", "redact_mapping", "redact_text"]
+__all__ = [
+    "DEFAULT_JOURNAL_MAX_BODY",
+    "DEFAULT_JOURNAL_MAX_BYTES",
+    "REDACTED",
+    "Journal",
+    "JournalEntry",
+    "redact_body",
+    "redact_mapping",
+    "redact_text",
+]
 
 REDACTED = "<redacted>"
-_BODY_KEEP = 64 * 1024
+#: bytes of each body (request and response) an entry keeps by default
+DEFAULT_JOURNAL_MAX_BODY = 64 * 1024
+#: bytes a journal keeps by default (bodies, headers, the rest: see ``Journal.nbytes``)
+DEFAULT_JOURNAL_MAX_BYTES = 4 * 1024 * 1024
+#: what one entry costs beyond the lengths of its strings and bytes (objects, tuples),
+#: and each header pair on top of its name and value: fitted to what Python really
+#: holds for the four providers' entries (tracemalloc; tests/core/test_journal.py)
+_ENTRY_OVERHEAD = 1100
+_HEADER_OVERHEAD = 64
 
 
 def _is_secret(name: str, secrets: frozenset[str]) -> bool:
@@ -239,7 +256,25 @@ class JournalEntry:
     tenant: str | None = None
     fault: str | None = None
     traceback: str | None = None
+    #: the body's full size in bytes; ``body`` holds at most the journal's ``max_body``
+    body_size: int = -1
+    response_body_size: int = -1
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.body_size < 0:
+            self.body_size = len(self.body)
+        if self.response_body_size < 0:
+            self.response_body_size = len(self.response_body)
+
+    @property
+    def body_truncated(self) -> bool:
+        """The journal kept only the first ``len(body)`` of ``body_size`` bytes."""
+        return self.body_size > len(self.body)
+
+    @property
+    def response_body_truncated(self) -> bool:
+        return self.response_body_size > len(self.response_body)
 
     # -- conveniences for assertions ---------------------------------------------
     @cached_property
@@ -288,11 +323,9 @@ class JournalEntry:
     def to_dict(self) -> dict[str, Any]:
         from datetime import datetime, timezone
 
-        body, body_b64 = _body_text(
-            redact_body(self.body[:_BODY_KEEP], self.header("content-type", "") or "", self.secrets)
-        )
+        body, body_b64 = _body_text(redact_body(self.body, self.header("content-type", "") or "", self.secrets))
         rtype = next((v for k, v in self.response_headers.items() if k.lower() == "content-type"), "")
-        rbody, rbody_b64 = _body_text(redact_body(self.response_body[:_BODY_KEEP], rtype, self.secrets))
+        rbody, rbody_b64 = _body_text(redact_body(self.response_body, rtype, self.secrets))
         return {
             "seq": self.seq,
             "provider": self.provider,
@@ -305,10 +338,14 @@ class JournalEntry:
             "headers": self.redacted_headers(),
             "body": body,
             "body_base64": body_b64,
+            "body_size": self.body_size,
+            "body_truncated": self.body_truncated,
             "status": self.status,
             "response_headers": _redact_headers(self.response_headers, self.secrets),
             "response_body": rbody,
             "response_body_base64": rbody_b64,
+            "response_body_size": self.response_body_size,
+            "response_body_truncated": self.response_body_truncated,
             "duration_ms": round(self.duration_ms, 3),
             "endpoint": self.endpoint,
             "error_code": self.error_code,
@@ -336,8 +373,20 @@ class Journal:
     Entries are stored as tuples of strings, bytes and numbers, which the garbage
     collector stops tracking, so a full journal does not slow every request down
     through longer collections; :class:`JournalEntry` objects are built when read.
-    ``total`` counts every entry appended since the last clear, so a suite can
-    tell when old entries were dropped because the bound (``maxlen``) was reached.
+
+    Three bounds, each settable at any time (a lower one drops entries at once):
+
+    - ``max_body``: bytes kept of each body, request and response (the rest is cut;
+      the entry says so: ``body_truncated``, ``body_size``);
+    - ``max_bytes``: bytes kept in all (``nbytes``: bodies, headers, path, query and
+      a fixed cost per entry and per header, close to what Python really holds);
+    - ``maxlen``: entries kept (``None``: no count bound).
+
+    Past a bound the oldest entries go first, so the journal stays in ``seq`` order
+    and reading with ``since`` pages forward correctly. ``len(j)`` is the entries
+    kept now; ``total`` counts every entry recorded since the last clear, kept or
+    dropped (``dropped`` is the difference), so a suite can tell when old entries
+    were dropped.
 
     ``generation`` counts the clears. The server reads it when a provider has answered
     (under the server lock) and passes it to :meth:`record`, which happens outside the
@@ -345,34 +394,99 @@ class Journal:
     dropped instead of landing in the fresh journal.
     """
 
-    def __init__(self, maxlen: int | None = 10_000, secrets: frozenset[str] = frozenset()) -> None:
-        self._records: deque[tuple[Any, ...]] = deque(maxlen=maxlen)
+    def __init__(
+        self,
+        maxlen: int | None = 10_000,
+        secrets: frozenset[str] = frozenset(),
+        *,
+        max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
+        max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
+    ) -> None:
+        self._records: deque[tuple[Any, ...]] = deque()
         self._lock = threading.Lock()
         self.secrets = secrets
         self.total = 0
         self.generation = 0
+        self.nbytes = 0
+        self._maxlen = _bound(maxlen, "maxlen")
+        self._max_bytes = _bound(max_bytes, "max_bytes")
+        self.max_body = max_body
 
-    def record(self, *fields: Any, generation: int | None = None) -> None:
+    # -- bounds --------------------------------------------------------------------
+    @property
+    def maxlen(self) -> int | None:
+        return self._maxlen
+
+    @maxlen.setter
+    def maxlen(self, value: int | None) -> None:
+        with self._lock:
+            self._maxlen = _bound(value, "maxlen")
+            self._trim()
+
+    @property
+    def max_bytes(self) -> int | None:
+        return self._max_bytes
+
+    @max_bytes.setter
+    def max_bytes(self, value: int | None) -> None:
+        with self._lock:
+            self._max_bytes = _bound(value, "max_bytes")
+            self._trim()
+
+    @property
+    def max_body(self) -> int | None:
+        """Bytes kept of each body of the entries recorded from now on."""
+        return self._max_body
+
+    @max_body.setter
+    def max_body(self, value: int | None) -> None:
+        self._max_body = _bound(value, "max_body")
+
+    @property
+    def dropped(self) -> int:
+        """Entries recorded since the last clear that a bound has dropped."""
+        return self.total - len(self._records)
+
+    def _trim(self) -> None:
+        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
+        while records and (
+            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
+        ):
+            self.nbytes -= records.popleft()[-1]
+
+    # -- writing -------------------------------------------------------------------
+    def record(self, *fields: Any, generation: int | None = None, body_size: int | None = None) -> None:
         """Append one exchange given as :class:`JournalEntry` fields, in order
         (``seq`` ... ``traceback``), headers as tuples of pairs; not if it was
-        answered in an earlier ``generation`` (before a clear)."""
+        answered in an earlier ``generation`` (before a clear). Bodies longer than
+        ``max_body`` are cut (``body_size``: the request body's full size, when the
+        body given is not all of it)."""
+        body, response_body = fields[6], fields[10]
+        full, rfull = len(body) if body_size is None else body_size, len(response_body)
+        cap = self._max_body
+        if cap is not None:
+            body, response_body = body[:cap], response_body[:cap]
+        size = _ENTRY_OVERHEAD + len(body) + len(response_body) + _text_size(fields)
         with self._lock:
             if generation is not None and generation != self.generation:
                 return
-            self._records.append(fields)
+            self._records.append((*fields[:6], body, *fields[7:10], response_body, *fields[11:18], full, rfull, size))
+            self.nbytes += size
             self.total += 1
+            self._trim()
 
     def append(self, entry: JournalEntry) -> None:
-        self.record(*(getattr(entry, name) for name in _FIELDS))
+        self.record(*(getattr(entry, name) for name in _FIELDS), body_size=entry.body_size)
 
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
             self.total = 0
+            self.nbytes = 0
             self.generation += 1
 
     def _entry(self, fields: tuple[Any, ...]) -> JournalEntry:
-        entry = JournalEntry(*fields)
+        entry = JournalEntry(*fields[:-1])
         entry.secrets = self.secrets
         return entry
 
@@ -444,7 +558,25 @@ class Journal:
         return out
 
     def __repr__(self) -> str:
-        return f"<Journal {len(self)} entries>"
+        return f"<Journal {len(self)} entries, {self.nbytes:,} bytes>"
+
+
+def _bound(value: int | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer or None, got {value!r}")
+    return value
+
+
+def _text_size(fields: tuple[Any, ...]) -> int:
+    """What the strings and header pairs of one exchange cost (lengths plus objects)."""
+    size = len(fields[3]) + len(fields[4]) + len(fields[17] or "")
+    for headers in (fields[5], fields[9]):
+        items = headers.items() if hasattr(headers, "items") else headers
+        for name, value in items:
+            size += _HEADER_OVERHEAD + len(name) + len(value)
+    return size
 
 
 _FIELDS = (
