@@ -281,3 +281,54 @@ def test_serve_takes_the_limits_on_its_command_line():
     ]:
         r = subprocess.run([sys.executable, "-m", "pytest_mailblocks", "serve", *args], capture_output=True, text=True)
         assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
+
+
+# -- memory: a request's body goes with the request ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "ctype"),
+    [
+        ("DELETE", "/v3/suppression/blocks", "application/json"),  # SendGrid: a 400
+        ("POST", "/transaction/v2/blocks/delete.json", "application/x-www-form-urlencoded"),  # CMC: an error raised
+        ("DELETE", "/api/v1/send-block", "application/json"),
+        ("POST", "/api/block/delete", "application/x-www-form-urlencoded"),
+        ("POST", "/_mailblocks/seed", "application/json"),  # the control plane: a ControlError
+        ("GET", "/v3/suppression/blocks", None),
+    ],
+)
+@pytest.mark.parametrize("way", ["wsgi", "in-process"])
+def test_no_reference_cycle_keeps_a_request_or_its_body(method, path, ctype, way):
+    """Bodies must be freed when the request is answered, not at the next cyclic
+    garbage collection: a werkzeug Request linked from its environ, or an error whose
+    traceback's frames hold the body, kept every 9 MB body of a run of requests alive
+    (673 MB resident after 200 such requests, 129 MB once freed with the request)."""
+    import gc
+    import types
+
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from pytest_mailblocks.core.app import App
+    from pytest_mailblocks.core.inprocess import call_target
+
+    app = App()
+    body = b"x=" + b"a" * 200_000
+    environ = EnvironBuilder(path=path, method=method, data=body, content_type=ctype).get_environ()
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        if way == "wsgi":
+            b"".join(app(environ, lambda *args: None))
+        else:  # the httpx transport's and the requests adapter's way in
+            call_target(app, method, path, [("Content-Type", ctype or "")], body)
+        del environ, body
+        gc.collect()
+        kept = [o for o in gc.garbage if isinstance(o, (types.FrameType, types.TracebackType, Request))]
+        big = [o for o in gc.garbage for r in gc.get_referents(o) if isinstance(r, (bytes, str)) and len(r) >= 200_000]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert kept == [] and big == []

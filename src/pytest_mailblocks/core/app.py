@@ -134,7 +134,7 @@ class App:
 
     # -- WSGI ----------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
+        request = Request(environ, populate_request=False)  # no environ <-> request cycle
         response = self.handle_request(request)
         return response(environ, start_response)
 
@@ -191,6 +191,9 @@ class App:
                     finally:  # a clear or reset after this point drops the entry
                         ex.generation = self.journals[provider.key].generation
             except ProviderError as err:
+                # its traceback's frames may hold the body (and a cycle back to the error):
+                # dropped now, so the body goes with the request, not at the next GC
+                err.__traceback__ = None
                 return provider.render_error(err, request, ex)
         except ConnectionReset:
             raise
