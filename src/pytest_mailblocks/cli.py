@@ -22,8 +22,8 @@ from . import __version__
 from .core.control import apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer, NotLoopbackWarning
-from .core.server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS
-from .plugin import JOURNAL_OPTIONS, parse_credentials, parse_size
+from .core.server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, tune_allocator
+from .options import JOURNAL_OPTIONS, parse_credentials, parse_size
 from .providers import REGISTRY
 
 __all__ = ["build_parser", "load_seed_file", "main"]
@@ -175,6 +175,7 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a ControlError, or a transport option out of range
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2
+    tune_allocator()  # this process is the server: big bodies go back to the system when freed
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", NotLoopbackWarning)

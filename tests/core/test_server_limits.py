@@ -12,6 +12,7 @@ import http.client
 import json
 import select
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -332,3 +333,28 @@ def test_no_reference_cycle_keeps_a_request_or_its_body(method, path, ctype, way
         gc.garbage.clear()
         gc.enable()
     assert kept == [] and big == []
+
+
+def test_the_command_does_not_load_pytest():
+    """``mailblocks serve`` stays small: parsing its options needs no pytest (7 MB)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pytest_mailblocks.cli; print([m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest')])"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_the_allocator_is_tuned_where_glibc_allows():
+    import ctypes
+
+    from pytest_mailblocks.core.server import tune_allocator
+
+    try:
+        ctypes.CDLL("libc.so.6").gnu_get_libc_version  # noqa: B018
+    except (OSError, AttributeError):
+        pytest.skip("not glibc")
+    assert tune_allocator() is True

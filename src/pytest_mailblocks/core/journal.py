@@ -38,7 +38,7 @@ REDACTED = "<redacted>"
 #: bytes of each body (request and response) an entry keeps by default
 DEFAULT_JOURNAL_MAX_BODY = 64 * 1024
 #: bytes a journal keeps by default (bodies, headers, the rest: see ``Journal.nbytes``)
-DEFAULT_JOURNAL_MAX_BYTES = 4 * 1024 * 1024
+DEFAULT_JOURNAL_MAX_BYTES = 2 * 1024 * 1024
 #: what one entry costs beyond the lengths of its strings and bytes (objects, tuples),
 #: and each header pair on top of its name and value: fitted to what Python really
 #: holds for the four providers' entries (tracemalloc; tests/core/test_journal.py)
