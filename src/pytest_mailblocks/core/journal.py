@@ -367,6 +367,23 @@ def _redact_headers(headers: dict[str, str], secrets: frozenset[str]) -> dict[st
     return {k: (REDACTED if _is_secret(k, secrets) else v) for k, v in headers.items()}
 
 
+class _Bound:
+    """A journal bound: a non-negative integer or ``None`` (no bound); setting it
+    drops what no longer fits."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, journal: Journal | None, owner: type | None = None) -> int | None:
+        return getattr(journal, self.slot) if journal is not None else None
+
+    def __set__(self, journal: Journal, value: int | None) -> None:
+        value = _bound(value, self.name)
+        with journal._lock:
+            setattr(journal, self.slot, value)
+            journal._trim()
+
+
 class Journal:
     """A bounded, thread-safe, ordered list of :class:`JournalEntry`.
 
@@ -408,39 +425,15 @@ class Journal:
         self.total = 0
         self.generation = 0
         self.nbytes = 0
-        self._maxlen = _bound(maxlen, "maxlen")
-        self._max_bytes = _bound(max_bytes, "max_bytes")
-        self.max_body = max_body
+        self._maxlen: int | None = None
+        self._max_bytes: int | None = None
+        self._max_body: int | None = None
+        self.maxlen, self.max_bytes, self.max_body = maxlen, max_bytes, max_body
 
-    # -- bounds --------------------------------------------------------------------
-    @property
-    def maxlen(self) -> int | None:
-        return self._maxlen
-
-    @maxlen.setter
-    def maxlen(self, value: int | None) -> None:
-        with self._lock:
-            self._maxlen = _bound(value, "maxlen")
-            self._trim()
-
-    @property
-    def max_bytes(self) -> int | None:
-        return self._max_bytes
-
-    @max_bytes.setter
-    def max_bytes(self, value: int | None) -> None:
-        with self._lock:
-            self._max_bytes = _bound(value, "max_bytes")
-            self._trim()
-
-    @property
-    def max_body(self) -> int | None:
-        """Bytes kept of each body of the entries recorded from now on."""
-        return self._max_body
-
-    @max_body.setter
-    def max_body(self, value: int | None) -> None:
-        self._max_body = _bound(value, "max_body")
+    # -- bounds (setting one trims at once) ------------------------------------------
+    maxlen = _Bound()
+    max_bytes = _Bound()
+    max_body = _Bound()  # applies to the entries recorded from now on
 
     @property
     def dropped(self) -> int:
