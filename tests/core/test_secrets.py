@@ -269,3 +269,13 @@ SECRETS = frozenset({"api_key", "apikey"})
 )
 def test_redaction_changes_only_the_secret_values(text, ctype, expected):
     assert redact_text(text, ctype, SECRETS) == expected
+
+
+@pytest.mark.parametrize("key", list(ROUTES))
+def test_the_control_token_sent_to_a_provider_is_redacted(mailblocks, key):
+    """A client configured to send X-Mailblocks-Token with every request sends it to
+    the providers too: their journals hide it as well."""
+    method, path = ROUTES[key]
+    requests.request(method, mailblocks.url + path, headers={"X-Mailblocks-Token": "PssstControlToken"})
+    entry = assert_nowhere(mailblocks, key, "PssstControlToken")
+    assert entry.to_dict()["headers"]["X-Mailblocks-Token"] == REDACTED

@@ -92,7 +92,8 @@ class App:
         self.journals: dict[str, Journal] = {}
         for key, cls in classes.items():
             self.providers[key] = cls(self, credentials.get(key))
-            self.journals[key] = Journal(journal_limit, self.providers[key].secrets)
+            # the fake's own token too: a client may send it with every request
+            self.journals[key] = Journal(journal_limit, self.providers[key].secrets | {"x-mailblocks-token"})
         control_secrets = CONTROL_SECRETS.union(*(p.secrets for p in self.providers.values()))
         self.journals["_mailblocks"] = Journal(journal_limit, control_secrets)
         self.journal_bounds = {"maxlen": journal_limit, "max_bytes": journal_max_bytes, "max_body": journal_max_body}
