@@ -725,7 +725,8 @@ class NcpMachine(RuleBasedStateMachine):
             )
 
 
-NcpMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+# examples, steps and derandomizing come from the Hypothesis profile (tests/conftest.py)
+NcpMachine.TestCase.settings = settings()
 test_ncp_state_machine = NcpMachine.TestCase
 
 

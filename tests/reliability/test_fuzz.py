@@ -13,6 +13,7 @@ from pytest_mailblocks import App, FakeServer
 from pytest_mailblocks.providers import REGISTRY
 from pytest_mailblocks.ui import inspector
 
+from ..conftest import examples
 from .fuzzing import (
     CONTROL,
     PROVIDERS,
@@ -28,7 +29,7 @@ from .fuzzing import (
 
 APP = App()
 GUARDED = App(control_token="fuzz-token")
-FAST = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+FAST = settings(suppress_health_check=list(HealthCheck))
 
 
 def test_every_provider_is_fuzzed():
@@ -49,7 +50,7 @@ def test_every_route_control_action_and_page_is_fuzzed():
     assert {(UI, r.rule) for r in inspector._RULES} <= rules
 
 
-@settings(FAST, max_examples=400)
+@settings(FAST, max_examples=examples(400))
 @given(req=requests_for(APP))
 def test_no_request_breaks_the_fake(req):
     APP.faults.clear()  # one a random control-plane body armed in an earlier example
@@ -58,7 +59,7 @@ def test_no_request_breaks_the_fake(req):
     assert result.problems == [], (result.status, result.body[:300])
 
 
-@settings(FAST, max_examples=120)
+@settings(FAST, max_examples=examples(120))
 @given(reqs=st.lists(requests_for(APP), min_size=1, max_size=4))
 def test_no_sequence_breaks_the_fake(reqs):
     """From a fresh state: a control-plane change (the clock moved, a seed, a fault
@@ -84,7 +85,7 @@ def test_every_control_field_takes_a_wrong_type_cleanly():
     assert failures == []
 
 
-@settings(FAST, max_examples=150)
+@settings(FAST, max_examples=examples(150))
 @given(req=requests_for(GUARDED, "control"))
 def test_a_guarded_control_plane_and_inspector_answer_cleanly(req):
     """With ``--control-token``: the token, the inspector's login page and cookie."""
