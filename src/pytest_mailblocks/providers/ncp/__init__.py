@@ -64,7 +64,8 @@ class Ncp(Provider):
     title = "NAVER Cloud Outbound Mailer (send blocks, unsubscribers)"
     real_host = "https://mail.apigw.ntruss.com"
     prefixes = ("/api/v1/", "/api/v1-sgn/", "/api/v1-jpn/")
-    secrets = frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key"})
+    # the signed headers, and the API key header older NCP gateways took (clients still send it)
+    secrets = frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key", "x-ncp-apigw-api-key"})
     default_credentials: ClassVar[dict[str, str]] = {
         "access_key": "MAILBLOCKSNCPACCESS1",
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
@@ -205,10 +206,9 @@ class Ncp(Provider):
             owner = {"CUSTOMER": project, "OTHER_CUSTOMER": OTHER_CUSTOMER_PROJECT}.get(requester)
             removal = "removed_at" in f or "removed_by" in f
             try:
-                # with a seeded removal, expiries are applied only up to the block's own
-                # creation, so that the removal can come before its (past) expiry
+                # with a seeded removal, the block's own (past) expiry waits for it
                 entry, _ = self.state.blocks[region].block(
-                    email, created, hours, requester, owner, code, message, created if removal else self.now_ms()
+                    email, created, hours, requester, owner, code, message, self.now_ms(), removal_follows=removal
                 )
             except ValueError as exc:
                 raise ControlError(str(exc), where=where) from None
