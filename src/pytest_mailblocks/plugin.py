@@ -20,6 +20,8 @@ import pytest
 from .core.control import apply_clock, apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer
+from .core.hosts import HostGuard
+from .options import JOURNAL_OPTIONS, parse_credentials, parse_size
 from .providers import REGISTRY, load_providers
 
 __all__ = ["mailblocks", "mailblocks_server"]
@@ -45,6 +47,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="PROVIDER.NAME=VALUE",
         help="default credential override, e.g. sendgrid.api_key=SG.test (repeatable)",
+    )
+    group.addoption(
+        "--mailblocks-allow-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="also answer Host NAME besides loopback and the bound address (repeatable)",
     )
     group.addoption(
         "--mailblocks-verify",
@@ -76,6 +85,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="recorded responses, one folder per provider (default: the recordings that ship with the package)",
     )
+    for name, what in JOURNAL_OPTIONS.items():
+        group.addoption(f"--mailblocks-{name}", default=None, metavar="BYTES", help=f"{what} (e.g. 8M)")
+        parser.addini(f"mailblocks_{name.replace('-', '_')}", what, default="")
     parser.addini("mailblocks_host", "interface the fake server binds", default="127.0.0.1")
     parser.addini("mailblocks_port", "port the fake server binds (0: free port)", default="0")
     parser.addini(
@@ -84,12 +96,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+    parser.addini(
+        "mailblocks_allow_hosts", "Host names answered besides loopback, one per line", type="linelist", default=[]
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     try:
-        check_credentials(_server_options(config)["credentials"])
+        options = _server_options(config)
+        check_credentials(options["credentials"])
+        HostGuard(options["allow_hosts"])
     except (ControlError, ValueError) as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
 
@@ -108,18 +125,6 @@ def check_credentials(credentials: dict[str, dict[str, str]]) -> None:
             )
 
 
-def parse_credentials(items: list[str]) -> dict[str, dict[str, str]]:
-    """``["sendgrid.api_key=SG.x", ...]`` -> ``{"sendgrid": {"api_key": "SG.x"}}``."""
-    out: dict[str, dict[str, str]] = {}
-    for item in items:
-        target, sep, value = item.partition("=")
-        provider, dot, name = target.strip().partition(".")
-        if not sep or not dot or not provider or not name:
-            raise ControlError(f"credential {item!r} is not PROVIDER.NAME=VALUE (e.g. sendgrid.api_key=SG.x)")
-        out.setdefault(provider, {})[name] = value.strip()
-    return out
-
-
 def _server_options(config: pytest.Config) -> dict[str, Any]:
     host = config.getoption("--mailblocks-host") or config.getini("mailblocks_host") or "127.0.0.1"
     port = config.getoption("--mailblocks-port")
@@ -129,7 +134,14 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
     if port and worker.startswith("gw"):
         port += int(worker[2:])
     creds = list(config.getini("mailblocks_credentials")) + list(config.getoption("--mailblocks-credential") or [])
-    return {"host": host, "port": port, "credentials": parse_credentials(creds)}
+    options: dict[str, Any] = {"host": host, "port": port, "credentials": parse_credentials(creds)}
+    for name in JOURNAL_OPTIONS:
+        value = config.getoption(f"--mailblocks-{name}") or config.getini(f"mailblocks_{name.replace('-', '_')}")
+        if value:
+            options[name.replace("-", "_")] = parse_size(str(value))
+    allow = list(config.getini("mailblocks_allow_hosts")) + list(config.getoption("--mailblocks-allow-host") or [])
+    options["allow_hosts"] = allow
+    return options
 
 
 @pytest.fixture(scope="session")
@@ -163,6 +175,7 @@ def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) ->
         try:
             apply_marker(server, marker)
         except ControlError as exc:
+            server.reset()  # all or nothing: no marker before this one stays applied either
             pytest.fail(f"bad @pytest.mark.mailblocks: {exc}", pytrace=False)
     yield server
     server.check()
