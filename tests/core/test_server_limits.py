@@ -155,7 +155,7 @@ def test_the_connection_over_the_cap_is_refused_at_once_and_cleanly():
                 "message": "the fake serves at most 2 connections at once; retry shortly",
             }
             conn.close()
-        assert threading.active_count() == threads  # refused without a thread
+        assert threading.active_count() <= threads  # refused without a thread (others may end meanwhile)
         assert (server._server.connections_refused, server._server.connections) == (3, 2)
         # a connection that ends makes room
         leaving = _conn_of(server, held[0])
