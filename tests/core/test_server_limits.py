@@ -155,7 +155,7 @@ def test_the_connection_over_the_cap_is_refused_at_once_and_cleanly():
                 "message": "the fake serves at most 2 connections at once; retry shortly",
             }
             conn.close()
-        assert threading.active_count() == threads  # refused without a thread
+        assert threading.active_count() <= threads  # refused without a thread (others may end meanwhile)
         assert (server._server.connections_refused, server._server.connections) == (3, 2)
         # a connection that ends makes room
         leaving = _conn_of(server, held[0])
@@ -166,18 +166,22 @@ def test_the_connection_over_the_cap_is_refused_at_once_and_cleanly():
         held[1].close()
 
 
-def test_threads_go_back_once_idle_connections_time_out(server):
-    before = threading.active_count()
-    socks = [_served(server) for _ in range(20)]
-    conns = [_conn_of(server, s) for s in socks]
-    assert server._server is not None and server._server.connections == 20
-    assert threading.active_count() == before + 20
-    for c in conns:  # each thread ends when its connection has been idle 0.2 s
-        c.thread.join(5)
-    assert server._server.connections == 0 and threading.active_count() == before
-    assert all(_read_all(s) == b"" for s in socks)
-    for s in socks:
-        s.close()
+def test_threads_go_back_once_idle_connections_time_out():
+    # a longer idle time than the other tests: opening 20 connections on a busy machine
+    # may take longer than 0.2 s, and the first must still be held when the last opens
+    with FakeServer(idle_timeout=3.0) as server:
+        socks = [_served(server) for _ in range(20)]
+        conns = [_conn_of(server, s) for s in socks]
+        assert server._server is not None and server._server.connections == 20
+        threads = [c.thread for c in conns]
+        assert len(set(threads)) == 20 and all(t is not None and t.is_alive() for t in threads)
+        for t in threads:  # each thread ends when its connection has been idle 3 s
+            assert t is not None
+            t.join(10)
+        assert server._server.connections == 0 and not any(t is not None and t.is_alive() for t in threads)
+        assert all(_read_all(s) == b"" for s in socks)
+        for s in socks:
+            s.close()
 
 
 @pytest.mark.parametrize("client", ["requests", "httpx"])
