@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
@@ -29,6 +29,9 @@ from .hosts import HostGuard
 from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal
 from .provider import Exchange, Provider, json_response
 from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
+
+if TYPE_CHECKING:
+    from .webhooks import WebhookDispatcher
 
 __all__ = ["DEFAULT_MAX_BODY", "App"]
 
@@ -88,6 +91,8 @@ class App:
         self.hosts = HostGuard(allow_hosts)
         self.errors: list[BaseException] = []
         self._seq = itertools.count(1)
+        self._webhooks: WebhookDispatcher | None = None
+        self.clock.subscribe(self._clock_moved)
         credentials = dict(credentials or {})
         classes = load_providers(providers)
         unknown = set(credentials) - set(classes)
@@ -126,6 +131,30 @@ class App:
             self.faults.clear()
             self.errors.clear()
             self.clock.real()
+
+    @property
+    def webhooks(self) -> WebhookDispatcher:
+        """The webhook dispatcher (core.webhooks), made on first use; its thread
+        starts when a provider first queues work for it."""
+        if self._webhooks is None:
+            from .webhooks import WebhookDispatcher
+
+            with self.lock:
+                if self._webhooks is None:
+                    self._webhooks = WebhookDispatcher(self)
+        return self._webhooks
+
+    def _clock_moved(self) -> None:
+        if self._webhooks is not None:
+            try:
+                self._webhooks.clock_moved()
+            except Exception as exc:  # a bug in the fake: the test that moved the clock fails
+                self.errors.append(exc)
+
+    def close(self) -> None:
+        """Stop background work (the webhook thread); a later need starts it again."""
+        if self._webhooks is not None:
+            self._webhooks.stop()
 
     def _bound_journals(self) -> None:
         for journal in self.journals.values():

@@ -98,6 +98,12 @@ class Fake:
     def faults(self) -> FaultSet:
         return self.app.faults
 
+    @property
+    def webhooks(self) -> Any:
+        """The webhook dispatcher: ``server.webhooks.wait_idle(timeout)`` waits until
+        every webhook post due at the fake clock's now has been attempted."""
+        return self.app.webhooks
+
     def reset(self) -> None:
         """Empty state, default credentials, clear journals and faults, real time."""
         self.app.reset()
@@ -251,6 +257,7 @@ class FakeServer(Fake):
         if self._server is not None:
             self._server.stop()
             self._server = None
+        self.app.close()
 
     def serve_forever(self) -> None:
         if self._server is None:

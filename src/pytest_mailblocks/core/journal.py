@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, overload
+from typing import Any, Protocol, overload
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 __all__ = [
@@ -367,6 +367,14 @@ def _redact_headers(headers: dict[str, str], secrets: frozenset[str]) -> dict[st
     return {k: (REDACTED if _is_secret(k, secrets) else v) for k, v in headers.items()}
 
 
+class _Bounded(Protocol):
+    """What a bound works on: a lock and a trim (the journal, core.delivery's logs)."""
+
+    _lock: threading.Lock
+
+    def _trim(self) -> None: ...
+
+
 class _Bound:
     """A journal bound: a non-negative integer or ``None`` (no bound); setting it
     drops what no longer fits."""
@@ -374,10 +382,10 @@ class _Bound:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name, self.slot = name, "_" + name
 
-    def __get__(self, journal: Journal | None, owner: type | None = None) -> int | None:
+    def __get__(self, journal: _Bounded | None, owner: type | None = None) -> int | None:
         return getattr(journal, self.slot) if journal is not None else None
 
-    def __set__(self, journal: Journal, value: int | None) -> None:
+    def __set__(self, journal: _Bounded, value: int | None) -> None:
         value = _bound(value, self.name)
         with journal._lock:
             setattr(journal, self.slot, value)

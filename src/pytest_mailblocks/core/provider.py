@@ -217,8 +217,10 @@ class Provider:
     def reset(self) -> None:
         """Drop the state: the next access to ``self.state`` builds a fresh one with
         the default credentials. A reset costs nothing for the providers a test never
-        touches."""
-        self.__dict__.pop("state", None)
+        touches. A state with a ``close()`` (scheduled work, webhooks) is closed."""
+        close = getattr(self.__dict__.pop("state", None), "close", None)
+        if close is not None:
+            close()
 
     def __getattr__(self, name: str) -> Any:
         # ``state`` is built on first access after a reset (see ``reset``)
@@ -278,6 +280,14 @@ class Provider:
     def handle(self, owner: Any) -> Any:
         """The Python handle for ``owner`` (something with ``url``)."""
         raise NotImplementedError
+
+    #: the outcome kinds a provider with delivery simulation takes (core.delivery.KINDS)
+    outcome_kinds: ClassVar[tuple[str, ...]] = ()
+
+    def delivery(self, create: bool = False) -> Any:
+        """The provider's :class:`~.delivery.Delivery` (its outbox, outcomes, webhook
+        queue), made if ``create``; None for a provider without a send path."""
+        return None
 
     #: extra control-plane actions: ``/_mailblocks/<key>/<action>`` -> fn(method, payload, query)
     def control_actions(self) -> dict[str, Callable[[str, Any, dict[str, str]], Any]]:
