@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import parse_instant
+from ...core.delivery import KINDS, Delivery, delivery_actions
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider, SeedPlan, json_response
 from .. import block_page
-from . import endpoints, render
+from . import delivery, endpoints, render, webhooks
 from . import errors as E
 from .handle import SendGridHandle
 from .models import LIST_KINDS, SendGridState, enhanced_status
@@ -28,7 +29,8 @@ class SendGrid(Provider):
     prefixes = ("/v3/",)
     secrets = frozenset({"authorization"})
     default_credentials: ClassVar[dict[str, str]] = {"api_key": "SG.mailblocks.default-full-access-key"}
-    rules = endpoints.RULES
+    rules = endpoints.RULES + delivery.RULES + webhooks.RULES
+    outcome_kinds = KINDS
     guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SG_HOST_NOT_ALLOWED, "cross_site": E.SG_CROSS_SITE}
 
     state: SendGridState
@@ -41,7 +43,15 @@ class SendGrid(Provider):
 
     # -- requests --------------------------------------------------------------------
     def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+        if self.state.delivery is not None:
+            self.state.delivery.tick()  # what the running clock made due meanwhile
+        handler = _HANDLERS.get(endpoint)
+        if handler is not None:
+            return handler(self, args, request, ex)
         return endpoints.dispatch(self, endpoint, args, request, ex)
+
+    def delivery(self, create: bool = False) -> Delivery | None:
+        return delivery.delivery_of(self, create)
 
     def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
         return render.render_error(error, self.clock.time(), ex.notes.get("rate"), ex)
@@ -241,7 +251,32 @@ class SendGrid(Provider):
         for kind in LIST_KINDS:
             if kind != "blocks":
                 actions[kind] = actions[kind.replace("_", "-")] = self._list_action(kind)
+        actions.update(delivery_actions(self, "subuser"))
+        actions["event-webhook"] = self._webhook_action
         return actions
+
+    def _webhook_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        """``GET``: every account's Event Webhooks; ``POST {"url", "enabled"?, "signed"?,
+        "events"?, "subuser"?}``: set up the account's webhook (as ``set_event_webhook``)."""
+        if method == "POST":
+            if not isinstance(payload, dict) or "url" not in payload:
+                raise ControlError(
+                    'expected {"url": "http://...", "signed"?: bool, "events"?: [...], "subuser"?: "..."}'
+                )
+            fields = {"enabled", "signed", "events"}
+            unknown = sorted(set(payload) - fields - {"url", "subuser"})
+            if unknown:
+                raise ControlError(f"unknown field(s) {unknown}")
+            sub = payload.get("subuser")
+            if sub is not None and (not isinstance(sub, str) or sub not in self.state.subusers):
+                raise ControlError(f"unknown subuser {sub!r}")
+            options = {k: payload[k] for k in fields if k in payload}
+            hook = webhooks.configure(self, self.state.account(sub), payload["url"], **options)
+            return hook.to_json()
+        if method != "GET":
+            raise ControlError("use GET or POST", status=405)
+        hooks = self.state.event_webhooks
+        return {"accounts": {name: [h.to_json() for h in found.hooks] for name, found in hooks.items()}}
 
     def _list_action(self, kind: str) -> Any:
         """``GET`` lists (``?subuser=`` and the page keys as for blocks), ``POST`` seeds
@@ -310,6 +345,9 @@ class SendGrid(Provider):
             "api_keys": len(state.keys),
             "rate_limit": state.rate_limit,
         }
+
+
+_HANDLERS = {**delivery.HANDLERS, **webhooks.HANDLERS}
 
 
 def _list(value: Any, where: str) -> list[Any]:
