@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import http.client
+import json
 import logging
 import os
 import platform
@@ -330,6 +331,71 @@ def at_scale(n: int, queries: int) -> list[Row]:
     ]
 
 
+def mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
+    """Issue 21: the app's own time for one ``POST /v3/mail/send`` to 1,000 recipients
+    (in-process: parse, check, decide per recipient, events into the outbox, answer),
+    a tenth of them on a suppression list and a twentieth simulator bounces; then the
+    same with a signed Event Webhook on (the batch built and queued; the posting and
+    its signature happen in the dispatcher thread, not in the request)."""
+    from pytest_mailblocks import App
+    from pytest_mailblocks.core.fake import Fake
+    from pytest_mailblocks.core.inprocess import call_target
+
+    app = App(providers=["sendgrid"])
+    sg = Fake(app).sendgrid
+    to = [f"user{i}@mail{i % 97}.example" for i in range(recipients)]
+    for i in range(0, recipients, 20):
+        to[i] = f"bounce+{i}@simulator.mailblocks.test"
+    sg.add_many("bounces", to[1::10])
+    body = json.dumps(
+        {
+            "personalizations": [{"to": [{"email": e} for e in to]}],
+            "from": {"email": "shop@example.com"},
+            "subject": "Your order",
+            "content": [{"type": "text/plain", "value": "Thanks"}],
+            "categories": ["orders"],
+            "custom_args": {"order": "42"},
+        }
+    ).encode()
+    headers = [("Authorization", f"Bearer {sg.api_key}"), ("Content-Type", "application/json")]
+
+    def once() -> None:
+        status, _, answer = call_target(app, "POST", "/v3/mail/send", headers, body)
+        assert status == 202, answer
+
+    def measure() -> tuple[float, float]:
+        for _ in range(2):
+            once()
+        samples = [_timed(once) * 1e3 for _ in range(rounds)]
+        return min(samples), statistics.median(samples)
+
+    plain = measure()
+    app.webhooks.transport = lambda url, data, hdrs, timeout: (200, None)  # no network in a benchmark
+    sg.set_event_webhook("http://127.0.0.1:9/events", signed=True)
+    hooked = measure()
+    app.webhooks.wait_idle(30)
+    app.close()
+    label = f"{recipients:,} recipients"
+    return [
+        Row(
+            f"mail send to {label}, decided (min / median of {rounds})",
+            f"{plain[0]:.1f} / {plain[1]:.1f} ms",
+            "-",
+            "-",
+            "<= 50 ms",
+            plain[1] <= 50,
+        ),
+        Row(
+            f"mail send to {label}, with a signed Event Webhook (min / median)",
+            f"{hooked[0]:.1f} / {hooked[1]:.1f} ms",
+            "-",
+            "-",
+            "(reference)",
+            None,
+        ),
+    ]
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -368,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(first_start_stop())
     rows.append(per_test_reset(200 if args.quick else 2000))
     rows += at_scale(n_blocks, 10 if args.quick else 50)
+    rows += mail_send(10 if args.quick else 40)
     print(render(rows))
     missed = [r.measure for r in rows if r.met is False]
     if missed:
