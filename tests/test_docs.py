@@ -29,6 +29,13 @@ def test_readme_pytest_example_passes(pytester):
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def test_readme_delivery_example_passes(pytester):
+    """Issue 21: the delivery simulation example, as a user's test file."""
+    example = next(b for b in _python_blocks(README) if "def test_a_hard_bounce" in b)
+    pytester.makepyfile(test_delivery_example=example)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_readme_fakeserver_example_runs():
     example = next(b for b in _python_blocks(README) if "with FakeServer() as server" in b)
     exec(compile(example, "README.md", "exec"), {})
