@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import ControlError
-from .journal import _Bound
+from .journal import _Bound, _Bounded
 
 if TYPE_CHECKING:
     from .app import App
@@ -259,7 +259,7 @@ def _estimate(data: Mapping[str, Any]) -> int:
     return size
 
 
-class BoundedLog:
+class BoundedLog(_Bounded):
     """A thread-safe, ordered log of :class:`Entry`, bounded as the journal is:
     ``maxlen`` entries and ``max_bytes`` (estimated), the oldest dropped first; both
     settable at any time (a lower bound drops at once). ``total`` counts every entry
@@ -277,17 +277,6 @@ class BoundedLog:
         self._maxlen: int | None = None
         self._max_bytes: int | None = None
         self.maxlen, self.max_bytes = maxlen, max_bytes
-
-    @property
-    def dropped(self) -> int:
-        return self.total - len(self._records)
-
-    def _trim(self) -> None:
-        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
-        while records and (
-            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
-        ):
-            self.nbytes -= records.popleft().size
 
     def add(self, type: str, email: str, data: dict[str, Any], *, time: float, tenant: str | None = None) -> Entry:
         entry = Entry(next(self._seq), time, type, email, tenant, data, _estimate(data))

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol, overload
+from typing import Any, overload
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 __all__ = [
@@ -367,12 +367,29 @@ def _redact_headers(headers: dict[str, str], secrets: frozenset[str]) -> dict[st
     return {k: (REDACTED if _is_secret(k, secrets) else v) for k, v in headers.items()}
 
 
-class _Bounded(Protocol):
-    """What a bound works on: a lock and a trim (the journal, core.delivery's logs)."""
+class _Bounded:
+    """Records kept in order within ``maxlen`` records and ``max_bytes`` bytes, the
+    oldest dropped first; each record a tuple whose last item is its size in bytes.
+    The journal and core.delivery's logs (the outbox) are bounded this way."""
 
     _lock: threading.Lock
+    _records: deque[Any]
+    _maxlen: int | None
+    _max_bytes: int | None
+    nbytes: int
+    total: int
 
-    def _trim(self) -> None: ...
+    @property
+    def dropped(self) -> int:
+        """Records added since the last clear that a bound has dropped."""
+        return self.total - len(self._records)
+
+    def _trim(self) -> None:
+        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
+        while records and (
+            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
+        ):
+            self.nbytes -= records.popleft()[-1]
 
 
 class _Bound:
@@ -392,7 +409,7 @@ class _Bound:
             journal._trim()
 
 
-class Journal:
+class Journal(_Bounded):
     """A bounded, thread-safe, ordered list of :class:`JournalEntry`.
 
     Entries are stored as tuples of strings, bytes and numbers, which the garbage
@@ -442,18 +459,6 @@ class Journal:
     maxlen = _Bound()
     max_bytes = _Bound()
     max_body = _Bound()  # applies to the entries recorded from now on
-
-    @property
-    def dropped(self) -> int:
-        """Entries recorded since the last clear that a bound has dropped."""
-        return self.total - len(self._records)
-
-    def _trim(self) -> None:
-        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
-        while records and (
-            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
-        ):
-            self.nbytes -= records.popleft()[-1]
 
     # -- writing -------------------------------------------------------------------
     def record(self, *fields: Any, generation: int | None = None, body_size: int | None = None) -> None:

@@ -34,7 +34,7 @@ import base64
 import json
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -331,28 +331,32 @@ def _personalizations(c: _Check, body: dict[str, Any], message_args: dict[str, s
     return out
 
 
+def _objects(c: _Check, value: Any, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The objects of an array field with their fields (wrong types reported)."""
+    if value is None or not c.typed(value, "array", name):
+        return
+    for j, item in enumerate(value):
+        if c.typed(item, "object", f"{name}.{j}"):
+            yield f"{name}.{j}", item
+
+
 def _content(c: _Check, body: dict[str, Any], template: bool) -> None:
     content = body.get("content")
     if content is None or content == []:
         if not template:
             c.add(E.SG_SEND_CONTENT_REQUIRED)
         return
-    if not c.typed(content, "array", "content"):
-        return
     types: list[str] = []
-    for j, block in enumerate(content):
-        field = f"content.{j}"
-        if not c.typed(block, "object", field):
-            continue
+    for where, block in _objects(c, content, "content"):
         kind, value = block.get("type"), block.get("value")
         if kind is None or kind == "":
-            c.add(E.SG_SEND_CONTENT_TYPE_REQUIRED, field=f"{field}.type")
-        elif c.typed(kind, "string", f"{field}.type"):
+            c.add(E.SG_SEND_CONTENT_TYPE_REQUIRED, field=f"{where}.type")
+        elif c.typed(kind, "string", f"{where}.type"):
             types.append(kind.lower())
         if value is None or value == "":
-            c.add(E.SG_SEND_CONTENT_VALUE_EMPTY, field=f"{field}.value")
+            c.add(E.SG_SEND_CONTENT_VALUE_EMPTY, field=f"{where}.value")
         else:
-            c.typed(value, "string", f"{field}.value")
+            c.typed(value, "string", f"{where}.value")
     first = [t for t in ("text/plain", "text/html") if t in types]
     if types[: len(first)] != first:
         c.add(E.SG_SEND_CONTENT_ORDER)
@@ -379,21 +383,16 @@ def _categories(c: _Check, value: Any) -> list[str] | None:
 
 
 def _attachments(c: _Check, value: Any) -> None:
-    if value is None or not c.typed(value, "array", "attachments"):
-        return
-    for j, item in enumerate(value):
-        field = f"attachments.{j}"
-        if not c.typed(item, "object", field):
-            continue
+    for where, item in _objects(c, value, "attachments"):
         content, filename = item.get("content"), item.get("filename")
         if content is None or content == "":
-            c.add(E.SG_SEND_ATTACHMENT_CONTENT, field=f"{field}.content")
-        elif c.typed(content, "string", f"{field}.content") and not _BASE64.fullmatch(content):
-            c.add(E.SG_SEND_ATTACHMENT_BASE64, field=f"{field}.content")
+            c.add(E.SG_SEND_ATTACHMENT_CONTENT, field=f"{where}.content")
+        elif c.typed(content, "string", f"{where}.content") and not _BASE64.fullmatch(content):
+            c.add(E.SG_SEND_ATTACHMENT_BASE64, field=f"{where}.content")
         if filename is None or filename == "":
-            c.add(E.SG_SEND_ATTACHMENT_FILENAME, field=f"{field}.filename")
+            c.add(E.SG_SEND_ATTACHMENT_FILENAME, field=f"{where}.filename")
         else:
-            c.typed(filename, "string", f"{field}.filename")
+            c.typed(filename, "string", f"{where}.filename")
 
 
 def _reject_constant(name: str) -> Any:

@@ -216,9 +216,11 @@ class SendGridHandle(DeliveryHandle, Handle):
         """Every event, oldest first, as the Event Webhook posts it; ``type``
         (``processed``, ``delivered``, ``dropped``, ``bounce``, ...), ``email``
         (case-insensitive) and ``subuser`` (an account's username) select."""
-        if subuser is not None:
-            self._lists(subuser)  # an unknown subuser is a ControlError
-        return self._delivery().outbox.filter(type, email, tenant=subuser)
+        with self._provider.lock:
+            if subuser is not None:
+                self._account(subuser)  # an unknown subuser is a ControlError
+            outbox = self._delivery().outbox
+        return outbox.filter(type, email, tenant=subuser)
 
     def set_event_webhook(
         self,
