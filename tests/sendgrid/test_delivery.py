@@ -6,10 +6,12 @@ handle and the control plane, and the outbox's bounds."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 
 import pytest
 import requests
+from werkzeug.wrappers import Response
 
 from .conftest import SEND, T0, mail
 
@@ -33,7 +35,14 @@ def trail(sg, email):
     return [e["event"] for e in sg.events(email=email)]
 
 
-def test_one_recipient_per_list_and_per_simulator_outcome(sg):
+def test_one_recipient_per_list_and_per_simulator_outcome(sg, httpserver):
+    """The issue's "done when": the API answer, the events (outbox and a real webhook
+    receiver on loopback), the lists afterwards and the clock's part, in one send."""
+    posted = []
+    httpserver.expect_request("/hook", method="POST").respond_with_handler(
+        lambda request: posted.extend(json.loads(request.get_data())) or Response("", status=200)
+    )
+    sg.set_event_webhook(httpserver.url_for("/hook"))
     sg.add_bounce("bounced@example.com")
     sg.add_unsubscribe("unsubscribed@example.com")
     sg.add_spam_report("reported@example.com")
@@ -119,6 +128,17 @@ def test_one_recipient_per_list_and_per_simulator_outcome(sg):
     assert {i["email"] for i in sg.invalid_emails()} == {f"invalid@{SIM}", "invalid@example.com"}
     r = requests.get(sg.url + "/v3/suppression/bounces", headers={"Authorization": f"Bearer {sg.api_key}"})
     assert {"created": T0, "email": f"bounce@{SIM}", "reason": bounce["reason"], "status": "5.1.1"} in r.json()
+
+    # the receiver got exactly what the outbox holds
+    sg.flush_events()
+    assert posted == sg.events() and len(posted) == 26  # 12 recipients: 2 events each, 3 for 2
+
+    # the clock's part: the deferral is retried, then turns into a block
+    sg.clock.advance(hours=72)
+    sg.flush_events()
+    assert posted == sg.events()
+    assert trail(sg, f"defer@{SIM}")[-2:] == ["deferred", "bounce"]
+    assert f"defer@{SIM}" in {b["email"] for b in sg.blocks()}
 
 
 def test_a_second_send_is_dropped_by_what_the_first_listed(sg):

@@ -155,6 +155,11 @@ def test_bad_settings_are_refused_and_change_nothing(sg, body, error):
     assert call(sg, "GET", SETTINGS + "/all").json()["webhooks"] == []
 
 
+def test_a_settings_body_that_is_not_a_json_object_is_refused(sg):
+    r = requests.patch(sg.url + SETTINGS, data=b"[1, 2", headers={"Authorization": f"Bearer {sg.api_key}"})
+    assert (r.status_code, r.json()) == (400, {"errors": [{"message": "request body is invalid JSON"}]})
+
+
 def test_the_settings_api_checks_scopes(sg):
     reader = sg.add_api_key(["user.webhooks.event.settings.read"])
     assert call(sg, "GET", SETTINGS, key=reader).status_code == 200

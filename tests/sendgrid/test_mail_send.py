@@ -434,6 +434,56 @@ CASES = {
             )
         ],
     ),
+    "a top-level header that is not a string": (
+        _broken(lambda b: b.update({"headers": {"X-Order": 42}})),
+        [("The header values must be strings.", "headers", HELP + "#message.headers")],
+    ),
+    "a reserved personalization header": (
+        _broken(lambda b: b["personalizations"][0].update({"headers": {"dkim-signature": "x"}})),
+        [
+            (
+                "Header cannot be one of the reserved keys.",
+                P0 + ".headers",
+                HELP + "#message.personalizations.headers",
+            )
+        ],
+    ),
+    "substitutions that are not strings": (
+        _broken(lambda b: b["personalizations"][0].update({"substitutions": {"-name-": ["Ann"]}})),
+        [
+            (
+                "The substitution values must be an object of key/value pairs, where the values are all strings.",
+                P0 + ".substitutions",
+                HELP + "#message.personalizations.substitutions",
+            )
+        ],
+    ),
+    "a batch id that is not a string": (
+        _broken(lambda b: b.update({"batch_id": 12})),
+        [("The batch_id must be a string.", "batch_id", HELP + "#message.batch_id")],
+    ),
+    "reply_to without an email": (
+        _broken(lambda b: b.update({"reply_to": {"name": "Desk"}})),
+        [
+            (
+                "The reply_to object, when used, must at least have an email parameter with a valid email address "
+                'and it may also contain a name parameter. e.g. {"email": "example@example.com"} or {"email": '
+                '"example@example.com", "name": "Example Recipient"}',
+                "reply_to.email",
+                HELP + "#message.reply_to",
+            )
+        ],
+    ),
+    "an attachment without content": (
+        _broken(lambda b: b.update({"attachments": [{"content": "", "filename": "a.txt"}]})),
+        [
+            (
+                "The attachment content must be a string at least one character in length.",
+                "attachments.0.content",
+                HELP + "#message.attachments.content",
+            )
+        ],
+    ),
     "send_at a string": (
         _broken(lambda b: b.update({"send_at": "tomorrow"})),
         [
@@ -655,3 +705,24 @@ def _strategies():
     from pytest_mailblocks import strategies
 
     return strategies
+
+
+def test_every_new_catalogue_row_is_named_exactly_by_a_test():
+    """Issue 21: each mail-send and webhook row's text, up to its first placeholder,
+    is a string (or bytes) these tests name, so none goes unnamed."""
+    import ast
+    from pathlib import Path
+
+    from pytest_mailblocks.core.errors import ErrorEntry
+    from pytest_mailblocks.providers.sendgrid import errors as catalogue
+
+    strings = [
+        node.value.decode("utf-8", "replace") if isinstance(node.value, bytes) else node.value
+        for path in sorted(Path(__file__).parent.glob("test_*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+    ]
+    rows = [e for e in vars(catalogue).values() if isinstance(e, ErrorEntry) and e.key[:8] in ("SG_SEND_", "SG_WEBHO")]
+    assert len(rows) == 52
+    named = lambda text: any(text in s for s in strings)  # noqa: E731
+    assert [e.key for e in rows if not named(re.split(r"\{\w*\}", e.message)[0])] == []
