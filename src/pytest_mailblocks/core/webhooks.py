@@ -23,7 +23,6 @@ the URL sent as basic auth, no redirects followed, no proxy from the environment
 from __future__ import annotations
 
 import base64
-import http.client
 import itertools
 import threading
 import time as _time
@@ -179,6 +178,8 @@ class WebhookQueue:
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
     """POST ``body`` to ``url``: (status, None), or (None, what went wrong)."""
+    import http.client  # here: a provider that never posts does not pay for it (issue 18)
+
     try:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
