@@ -350,6 +350,25 @@ def test_the_thread_stops_with_the_app_and_starts_again_on_need(app):
     assert app.webhooks.wait_idle(5) and len(recorder.calls) == 2
 
 
+def test_the_thread_ends_when_nothing_waits_and_holds_none_while_idle(app):
+    recorder = Recorder(500)
+    app.webhooks.transport = recorder
+    d = Delivery(app, "x")
+    with app.lock:
+        d.post("http://h/", b"[]")
+    assert app.webhooks.wait_idle(5)
+    assert app.webhooks._thread is not None  # a retry waits for the clock
+    app.clock.advance(minutes=1)
+    assert app.webhooks.wait_idle(5) and len(recorder.calls) == 2
+    assert recorder.wait_for(2) and _ended(app)
+
+
+def _ended(app, timeout: float = 5.0) -> bool:
+    """Whether the dispatcher's thread has ended (it does once nothing waits)."""
+    with app.webhooks._cond:
+        return app.webhooks._cond.wait_for(lambda: app.webhooks._thread is None, timeout)
+
+
 def test_a_signer_that_fails_is_a_failed_attempt_not_a_dead_thread(app):
     recorder = Recorder()
     app.webhooks.transport = recorder

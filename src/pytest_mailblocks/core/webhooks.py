@@ -9,7 +9,7 @@ request.
 - :class:`WebhookQueue`: one provider state's posts waiting, in flight or waiting to
   be retried, bounded (oldest dropped first), and a log of every attempt;
 - :class:`WebhookDispatcher` (``app.webhooks``, ``server.webhooks``): the thread,
-  started on first need and stopped with the server. What is due is decided by the
+  started when work appears, ended when none waits, and stopped with the server. What is due is decided by the
   fake clock: with the clock frozen, a retry waits until the clock is moved, and a
   move wakes the thread (the app subscribes to the clock). The thread waits in real
   time only for work or, with the clock running, for the next due instant.
@@ -316,13 +316,16 @@ class WebhookDispatcher:
                     return
                 if worked or self._dirty:
                     continue
+                if next_due is None:  # nothing waits: the thread ends, a wake starts another
+                    self._thread = None
+                    return
                 self._cond.wait(self._wait_for(next_due))
 
-    def _wait_for(self, next_due: float | None) -> float | None:
-        """Real seconds to wait: until woken if the clock is frozen or nothing waits;
-        else until the next due instant (the running clock keeps real pace)."""
+    def _wait_for(self, next_due: float) -> float | None:
+        """Real seconds to wait: until woken if the clock is frozen, else until the
+        next due instant (the running clock keeps real pace)."""
         clock = self.app.clock
-        if next_due is None or clock.frozen:
+        if clock.frozen:
             return None
         return min(max(0.0, next_due - clock.time()), 3600.0)
 
