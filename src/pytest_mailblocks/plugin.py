@@ -7,20 +7,25 @@
   fails the test that caused it);
 - ``<provider>_fake`` (function), e.g. ``sendgrid_fake``: the provider's handle
   on that reset server. One fixture per registered provider.
+
+Installed and unused, the plugin must cost a pytest session next to nothing
+(issue 18): this module imports pytest and the provider tables only; the server,
+the app and each provider are imported when a fixture first needs them.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .core.control import apply_clock, apply_seed
 from .core.errors import ControlError
-from .core.fake import FakeServer
-from .providers import REGISTRY, load_providers
+from .providers import CREDENTIALS, REGISTRY
+
+if TYPE_CHECKING:
+    from .core.fake import FakeServer
 
 __all__ = ["mailblocks", "mailblocks_server"]
 
@@ -84,16 +89,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def check_credentials(credentials: dict[str, dict[str, str]]) -> None:
-    """Fail early, naming the provider and credential, on an unknown override."""
-    classes = load_providers()
+    """Fail early, naming the provider and credential, on an unknown override
+    (from the registry's tables: no provider is imported)."""
     for provider, values in credentials.items():
-        if provider not in classes:
-            raise ControlError(f"unknown provider {provider!r} in a credential; known: {sorted(classes)}")
-        unknown = sorted(set(values) - set(classes[provider].default_credentials))
+        if provider not in CREDENTIALS:
+            raise ControlError(f"unknown provider {provider!r} in a credential; known: {sorted(CREDENTIALS)}")
+        unknown = sorted(set(values) - set(CREDENTIALS[provider]))
         if unknown:
             raise ControlError(
-                f"unknown credential(s) {unknown} for {provider}; "
-                f"known: {sorted(classes[provider].default_credentials)}"
+                f"unknown credential(s) {unknown} for {provider}; known: {sorted(CREDENTIALS[provider])}"
             )
 
 
@@ -124,6 +128,8 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
     """The session's fake server (all providers, one socket)."""
+    from .core.fake import FakeServer
+
     try:
         server = FakeServer(**_server_options(pytestconfig))
     except ControlError as exc:
@@ -133,6 +139,8 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
 
 
 def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
+    from .core.control import apply_clock, apply_seed
+
     if marker.args:
         raise ControlError("the mailblocks marker takes keyword arguments only, e.g. sendgrid=[...]")
     seed = dict(marker.kwargs)

@@ -1,8 +1,10 @@
 """The provider registry: one line per provider.
 
-Adding a provider means adding its package under ``providers/`` and one line
-here; no other core file changes. Entries are ``"module:Class"`` strings so a
-provider is imported only when served.
+Adding a provider means adding its package under ``providers/`` and a line in
+each table here; no other core file changes. Entries are ``"module:Class"``
+strings so a provider is imported only when served: the pytest plugin registers
+the ``<provider>_fake`` fixtures and checks credential options from these tables
+alone, without importing any provider (issue 18).
 """
 
 from __future__ import annotations
@@ -11,20 +13,27 @@ from collections.abc import Iterable, Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..core.clock import parse_instant
-from ..core.control import int_arg
 from ..core.errors import ControlError
 
 if TYPE_CHECKING:
     from ..core.provider import Provider
 
-__all__ = ["PAGE_KEYS", "REGISTRY", "BlockPage", "block_page", "load_providers"]
+__all__ = ["CREDENTIALS", "PAGE_KEYS", "REGISTRY", "BlockPage", "block_page", "load_providers"]
 
 REGISTRY: dict[str, str] = {
     "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
     "cmc": "pytest_mailblocks.providers.cmc:CustomersMailCloud",
     "ncp": "pytest_mailblocks.providers.ncp:Ncp",
     "sendcloud": "pytest_mailblocks.providers.sendcloud:SendCloud",
+}
+
+#: each provider's credential names (its class's ``default_credentials`` keys; a
+#: test holds the two equal), for checking overrides without importing it
+CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "sendgrid": ("api_key",),
+    "cmc": ("api_user", "api_key", "server_composition"),
+    "ncp": ("access_key", "secret_key"),
+    "sendcloud": ("api_user", "api_key"),
 }
 
 
@@ -64,6 +73,8 @@ def block_page(query: Mapping[str, str]) -> BlockPage | None:
     ISO 8601; a bad value is a :class:`ControlError` naming the parameter."""
     if not PAGE_KEYS & query.keys():
         return None
+    from ..core.clock import parse_instant
+    from ..core.control import int_arg
 
     def instant(name: str) -> int | None:
         raw = (query.get(name) or "").strip()
