@@ -7,6 +7,10 @@
   fails the test that caused it);
 - ``<provider>_fake`` (function), e.g. ``sendgrid_fake``: the provider's handle
   on that reset server. One fixture per registered provider.
+- ``<provider>_client`` (function), e.g. ``sendgrid_client``: a ``requests.Session``
+  served in-process (no socket, no environment lookups), made once per session and
+  handed to each test with its headers, cookies, auth and params back to defaults,
+  on the state ``<provider>_fake`` has just reset. Needs ``requests``.
 
 Installed and unused, the plugin must cost a pytest session next to nothing
 (issue 18): this module imports pytest and the provider tables only; the server,
@@ -27,7 +31,7 @@ from .providers import CREDENTIALS, REGISTRY
 if TYPE_CHECKING:
     from .core.fake import FakeServer
 
-__all__ = ["mailblocks", "mailblocks_server"]
+__all__ = ["mailblocks", "mailblocks_requests_session", "mailblocks_server"]
 
 MARKER_HELP = (
     "mailblocks(**seed): seed the fakes before the test, e.g. "
@@ -151,27 +155,80 @@ def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
         apply_seed(server.app, seed, "mailblocks marker")
 
 
-@pytest.fixture
-def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[FakeServer]:
-    """The session server, reset for this test and seeded from its marker."""
-    server = mailblocks_server
+#: set on a test item once one of the plugin's fixtures has reset and seeded the server
+_PREPARED = pytest.StashKey[bool]()
+
+
+def _prepare(server: FakeServer, request: pytest.FixtureRequest) -> bool:
+    """Reset the server for this test and seed it from the test's markers, once per
+    test, by whichever of the plugin's fixtures comes first (each asks for the server
+    directly: one fixture layer less per test). True for that one: it checks the
+    server after the test."""
+    stash = request.node.stash
+    if stash.get(_PREPARED, False):
+        return False
+    stash[_PREPARED] = True
     server.reset()
     for marker in reversed(list(request.node.iter_markers("mailblocks"))):
         try:
             apply_marker(server, marker)
         except ControlError as exc:
             pytest.fail(f"bad @pytest.mark.mailblocks: {exc}", pytrace=False)
-    yield server
-    server.check()
+    return True
+
+
+@pytest.fixture
+def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[FakeServer]:
+    """The session server, reset for this test and seeded from its marker."""
+    owner = _prepare(mailblocks_server, request)
+    yield mailblocks_server
+    if owner:
+        mailblocks_server.check()
 
 
 def _provider_fixture(key: str) -> Callable[..., Any]:
-    def fixture(mailblocks: FakeServer) -> Any:
-        return mailblocks.handle(key)
+    def fixture(mailblocks_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[Any]:
+        owner = _prepare(mailblocks_server, request)
+        yield mailblocks_server.handle(key)
+        if owner:
+            mailblocks_server.check()
 
     fixture.__name__ = f"{key}_fake"
     fixture.__doc__ = f"The {key} fake's handle on a freshly reset server."
     return pytest.fixture(name=f"{key}_fake")(fixture)
+
+
+@pytest.fixture(scope="session")
+def mailblocks_requests_session(mailblocks_server: FakeServer) -> Iterator[Any]:
+    """One in-process ``requests.Session`` on the session's server, for the
+    ``<provider>_client`` fixtures (which restore it before each test)."""
+    session = mailblocks_server.requests_session()
+    yield session
+    session.close()
+
+
+def _client_fixture(key: str) -> Callable[..., Any]:
+    def fixture(
+        mailblocks_server: FakeServer, mailblocks_requests_session: Any, request: pytest.FixtureRequest
+    ) -> Iterator[Any]:
+        from requests.utils import default_headers
+
+        owner = _prepare(mailblocks_server, request)
+        session = mailblocks_requests_session
+        session.headers = default_headers()
+        session.cookies.clear()
+        session.auth = None
+        session.params = {}
+        yield session
+        if owner:
+            mailblocks_server.check()
+
+    fixture.__name__ = f"{key}_client"
+    fixture.__doc__ = (
+        f"A requests.Session on the {key} fake, in-process and kept for the session "
+        f"(headers, cookies, auth and params reset per test), on the state {key}_fake resets."
+    )
+    return pytest.fixture(name=f"{key}_client")(fixture)
 
 
 _CONTRACT_PROPERTY = "mailblocks_contract_provider"
@@ -255,4 +312,5 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 for _key in REGISTRY:
     globals()[f"{_key}_fake"] = _provider_fixture(_key)
-    __all__.append(f"{_key}_fake")
+    globals()[f"{_key}_client"] = _client_fixture(_key)
+    __all__ += [f"{_key}_fake", f"{_key}_client"]

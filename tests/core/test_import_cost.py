@@ -102,7 +102,6 @@ def test_the_package_names_load_on_first_use():
     assert sorted(core.__all__) == sorted(core._WHERE)
     assert all(getattr(pytest_mailblocks, name) is getattr(core, name) for name in pytest_mailblocks.__all__[:-1])
     with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
-
         pytest_mailblocks.Nope  # noqa: B018
 
 

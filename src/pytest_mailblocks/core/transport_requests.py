@@ -1,12 +1,23 @@
-"""A requests adapter over the app, no socket: ``fake.requests_session()``."""
+"""requests over the app, no socket: ``fake.requests_session()``.
+
+:class:`RequestsAdapter` answers a prepared request from the app. :class:`InProcessSession`
+is the ``requests.Session`` the fakes hand out: the adapter mounted on the fake's url,
+no environment lookups (``trust_env`` False: an in-process call uses no proxy and no
+``.netrc``), and a short path through requests' own preparation for the common call
+(no cookies, no auth, plain dicts), which gives the same prepared request as
+``requests.Session`` in about half the time (issue 18).
+"""
 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import requests
 from requests.adapters import BaseAdapter
+from requests.cookies import RequestsCookieJar
+from requests.models import PreparedRequest
+from requests.sessions import merge_hooks
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
@@ -16,7 +27,7 @@ from .inprocess import call_app
 if TYPE_CHECKING:
     from .app import App
 
-__all__ = ["RequestsAdapter"]
+__all__ = ["InProcessSession", "RequestsAdapter"]
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -69,3 +80,61 @@ class RequestsAdapter(BaseAdapter):
 
     def close(self) -> None:
         pass
+
+
+class InProcessSession(requests.Session):
+    """A ``requests.Session`` whose calls under ``base_url`` the app answers in-process.
+
+    Calls to other hosts go out as from any session with ``trust_env = False``.
+    """
+
+    def __init__(self, app: App, base_url: str) -> None:
+        super().__init__()
+        self.trust_env = False
+        self.mount(base_url + "/", RequestsAdapter(app))
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        """``requests.Session.prepare_request``, without its general merging when
+        there is nothing to merge but headers (which it merges the same way)."""
+        params, headers = request.params, request.headers
+        if (
+            self.trust_env  # then .netrc may give the auth: requests' own path
+            or request.cookies
+            or len(self.cookies)
+            or request.auth is not None
+            or self.auth is not None
+            or self.params
+            or type(params) is not dict
+            or (headers is not None and type(headers) is not dict)
+            or type(self.headers) is not CaseInsensitiveDict
+        ):
+            return super().prepare_request(request)
+        if headers is None:
+            merged = self.headers
+        else:
+            merged = CaseInsensitiveDict(self.headers)
+            merged.update(headers)
+            for name in [k for k, v in merged.items() if v is None]:
+                del merged[name]
+        url = cast("str | bytes", request.url)  # None fails in prepare_url, as in requests
+        p = PreparedRequest()
+        p.prepare_method((request.method or "").upper())
+        p.prepare_url(url, {k: v for k, v in params.items() if v is not None})
+        p.prepare_headers(merged)
+        p._cookies = RequestsCookieJar()  # as prepare_cookies leaves it: no cookie, no header
+        p.prepare_body(request.data, request.files, request.json)
+        p.prepare_auth(None, url)
+        p.prepare_hooks(merge_hooks(request.hooks, self.hooks))
+        return p
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> dict[str, Any]:
+        """``requests.Session.merge_environment_settings`` when neither the call nor
+        the session has proxies (and the environment is not read)."""
+        if self.trust_env or proxies or self.proxies:
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        return {
+            "proxies": {},
+            "stream": self.stream if stream is None else stream,
+            "verify": self.verify if verify is None else verify,
+            "cert": self.cert if cert is None else cert,
+        }
