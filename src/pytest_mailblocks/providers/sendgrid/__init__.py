@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from http import HTTPStatus
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
@@ -113,6 +114,33 @@ class SendGrid(Provider):
                 raise ControlError(f"{name} must be a string", where=where)
             values.append(value)
         return spec.record(*values)
+
+    def make_records(self, kind: str, items: Iterable[Mapping[str, Any] | str], where: str) -> list[tuple]:
+        """:meth:`make_record` for many items (field mappings or bare addresses);
+        an error names ``where[i]``. Items carrying every field, each of the usual
+        type and the address without surrounding blanks (what a generator or a
+        fixture file gives), take a short path: about a third of the time, for a
+        million records (issue 18); any other item takes make_record's own."""
+        spec = LIST_KINDS[kind]
+        n = len(spec.fields)
+        fields = spec.field_set
+        values_of = itemgetter(*spec.fields)
+        types = (int, str) + (str,) * (n - 2)
+        new, record, make = tuple.__new__, spec.record, self.make_record
+        out: list[tuple] = []
+        append = out.append
+        for i, item in enumerate(items):
+            if type(item) is dict and len(item) == n and fields.issuperset(item):
+                values = values_of(item)
+                email = values[1]
+                if tuple(map(type, values)) == types and email and not (email[0].isspace() or email[-1].isspace()):
+                    append(new(record, values))
+                    continue
+            try:
+                append(make(kind, {"email": item} if isinstance(item, str) else item, kind))
+            except ControlError as exc:
+                raise ControlError(exc.detail, where=f"{where}[{i}]") from None
+        return out
 
     def seed(self, data: Any, where: str) -> int:
         """``{"blocks": [...], "api_keys": [...], "subusers": [...], "rate_limit": n}``

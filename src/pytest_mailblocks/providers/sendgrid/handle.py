@@ -229,13 +229,7 @@ class SendGridHandle(Handle):
     def _bulk(self, kind: str, records: Iterable[Mapping[str, Any] | str], subuser: str | None) -> int:
         """Records as field mappings, or bare addresses (as in a seed file)."""
         kind = self._kind(kind)
-        make = self._provider.make_record
-        made = []
-        for i, r in enumerate(records):
-            try:
-                made.append(make(kind, {"email": r} if isinstance(r, str) else r, kind))
-            except ControlError as exc:
-                raise ControlError(exc.detail, where=f"{kind}[{i}]") from None
+        made = self._provider.make_records(kind, records, kind)
         with self._provider.lock:
             return self._lists(subuser)[kind].bulk_add(made)
 
