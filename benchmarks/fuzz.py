@@ -8,6 +8,11 @@ requests were sent, the status mix per provider and every failure (deduplicated)
     python benchmarks/fuzz.py                     # 100,000 requests, in-process
     python benchmarks/fuzz.py -n 20000 --socket   # through the built-in server
     python benchmarks/fuzz.py --faults -n 10000   # random faults armed while fuzzing
+    python benchmarks/fuzz.py --seed 1234         # replay a run: the same seed draws the same requests
+
+Every run prints its seed first (a fresh random one unless ``--seed`` is given) and
+again with any failure, as the command that replays it; the requests are drawn from
+it alone (an NCP signature still carries the time it is sent at).
 
 ``--faults``: each Hypothesis example resets the fake, arms one to three faults
 (status 400-599, latency up to 5 ms, connection reset, or two of them; for the
@@ -25,12 +30,15 @@ from __future__ import annotations
 
 import argparse
 import collections
+import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,6 +58,16 @@ from pytest_mailblocks import FakeServer  # noqa: E402
 from pytest_mailblocks.core.errors import ConnectionReset  # noqa: E402
 
 SETTINGS = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+
+def fresh_seed() -> int:
+    return random.SystemRandom().getrandbits(64)
+
+
+def draw_examples(strategy: st.SearchStrategy[Any], n: int, seed_value: int, body: Callable[[Any], None]) -> None:
+    """Call ``body`` on ``n`` examples of ``strategy`` drawn from ``seed_value`` alone
+    (no example database): the same seed draws the same examples, in the same order."""
+    seed(seed_value)(settings(SETTINGS, max_examples=n)(given(strategy)(body)))()
 
 
 def _socket_transport(url: str) -> Transport:
@@ -79,14 +97,12 @@ def _print_statuses(statuses: collections.Counter[tuple[str, int]]) -> None:
         print(f"  {provider:12s} " + "  ".join(f"{s}: {n:,}" for s, n in sorted(mix.items())))
 
 
-def fuzz(server: FakeServer, n: int, transport: Transport | None) -> tuple[int, dict[str, Any]]:
+def fuzz(server: FakeServer, n: int, transport: Transport | None, seed_value: int) -> tuple[int, dict[str, Any]]:
     app = server.app
     statuses: collections.Counter[tuple[str, int]] = collections.Counter()
     failures: dict[str, tuple[int, dict[str, Any], bytes]] = {}
     count = unsendable = 0
 
-    @settings(SETTINGS, max_examples=n)
-    @given(req=requests_for(app))
     def one(req: dict[str, Any]) -> None:
         nonlocal count, unsendable
         count += 1
@@ -104,14 +120,16 @@ def fuzz(server: FakeServer, n: int, transport: Transport | None) -> tuple[int, 
             failures.setdefault(f"{req['provider']}: {problem}", (count, req, result.body[:300]))
         app.errors.clear()
 
-    one()
+    draw_examples(requests_for(app), n, seed_value, one)
     _print_statuses(statuses)
     if unsendable:
         print(f"not sent (the client refused a header value): {unsendable:,}")
     return count - unsendable, failures
 
 
-def fuzz_with_faults(server: FakeServer, n: int, transport: Transport | None) -> tuple[int, dict[str, Any]]:
+def fuzz_with_faults(
+    server: FakeServer, n: int, transport: Transport | None, seed_value: int
+) -> tuple[int, dict[str, Any]]:
     app = server.app
     run = FaultRun(app, transport)
     plans = 0
@@ -123,8 +141,9 @@ def fuzz_with_faults(server: FakeServer, n: int, transport: Transport | None) ->
             run.run(plan)
             app.errors.clear()
 
+    rounds = random.Random(seed_value)  # each round its own seed, all from the run's
     while run.requests < n:  # a plan sends 3.5 requests on average; run on until n are sent
-        settings(SETTINGS, max_examples=max(1, (n - run.requests) // 3))(given(plan=fault_plans(app))(one))()
+        draw_examples(fault_plans(app), max(1, (n - run.requests) // 3), rounds.getrandbits(64), one)
     _print_statuses(run.statuses)
     kinds = sorted(set(run.armed_kinds) | set(run.fired))
     print(f"faults armed: {sum(run.armed.values()):,} in {plans:,} plans")
@@ -146,12 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=100_000, help="requests to send (default 100,000)")
     parser.add_argument("--socket", action="store_true", help="send over the built-in server's socket")
     parser.add_argument("--faults", action="store_true", help="arm random faults while fuzzing")
+    parser.add_argument("--seed", type=int, help="draw the requests from this seed (default: a fresh one)")
     args = parser.parse_args(argv)
+    seed_value = fresh_seed() if args.seed is None else args.seed
+    replay = f"python benchmarks/fuzz.py --seed {seed_value} -n {args.n}"
+    replay += " --socket" * args.socket + " --faults" * args.faults
+    print(f"seed: {seed_value} (replay: {replay})", flush=True)
 
     server = FakeServer().start()
     transport = _socket_transport(server.url) if args.socket else None
     start = time.perf_counter()
-    count, failures = (fuzz_with_faults if args.faults else fuzz)(server, args.n, transport)
+    count, failures = (fuzz_with_faults if args.faults else fuzz)(server, args.n, transport, seed_value)
     elapsed = time.perf_counter() - start
     server.app.faults.clear()
     alive = server.httpx_client().get("/_mailblocks/health").status_code == 200
@@ -160,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = ("socket" if args.socket else "in-process") + (", with faults" if args.faults else "")
     print(f"requests fuzzed: {count:,} in {elapsed:.0f} s ({mode})")
     print(f"server still answering afterwards: {'yes' if alive else 'NO'}")
-    print(f"failures: {len(failures)}")
+    print(f"failures: {len(failures)}" + (f" (seed {seed_value}; replay: {replay})" if failures else ""))
     for name, (at, req, body) in failures.items():
         where = f"{req['method']} {target(req)[:120]!r}" if "method" in req else str(req["plan"])[:300]
         print(f"  - {name} (request #{at}: {where} -> {body[:120]!r})")

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from pytest_mailblocks import strategies as mb
 from pytest_mailblocks.faker import generate
 
+from .conftest import examples, health_checks
+
 FAKER_RECORDS = {
     "sendgrid": [
         "sendgrid_block",
@@ -32,7 +34,7 @@ SEED_KEYS = {
     "sendcloud_bounce": "bounces",
     "sendcloud_unsubscribe": "unsubscribes",
 }
-HC = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+HC = health_checks(HealthCheck.function_scoped_fixture)
 
 
 @pytest.mark.parametrize(("provider", "method"), [(p, m) for p, ms in FAKER_RECORDS.items() for m in ms])
@@ -58,7 +60,7 @@ def test_handle_seed_n_is_reproducible(mailblocks, provider):
     assert [{k: v for k, v in b.items() if k not in ("id", "history_sid")} for b in handle.blocks()] == strip
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(25), suppress_health_check=HC)
 @given(
     cmc=st.lists(mb.cmc_blocks(), max_size=5),
     ncp=st.lists(mb.ncp_send_blocks(), max_size=5, unique_by=lambda r: r["email"].lower()),
@@ -76,13 +78,13 @@ def _cmc(mailblocks, params):
         return c.post("/transaction/v2/blocks/list.json", data={**mailblocks.cmc.auth, **params})
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(40), suppress_health_check=HC)
 @given(params=mb.cmc_list_params(valid=True))
 def test_cmc_valid_params(mailblocks, params):
     assert _cmc(mailblocks, params).status_code == 200
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(40), suppress_health_check=HC)
 @given(params=mb.cmc_list_params(valid=False))
 def test_cmc_invalid_params(mailblocks, params):
     r = _cmc(mailblocks, params)
@@ -97,13 +99,13 @@ def _ncp(mailblocks, params):
         return c.get(target, headers=mailblocks.ncp.signed_headers("GET", target))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(40), suppress_health_check=HC)
 @given(params=mb.ncp_send_block_params(valid=True))
 def test_ncp_valid_params(mailblocks, params):
     assert _ncp(mailblocks, params).status_code == 200
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(40), suppress_health_check=HC)
 @given(params=mb.ncp_send_block_params(valid=False))
 def test_ncp_invalid_params(mailblocks, params):
     r = _ncp(mailblocks, params)
@@ -116,20 +118,20 @@ def _sendcloud(mailblocks, params):
         return c.get("/api/block/list", params={"apiUser": sc.api_user, "apiKey": sc.api_key, **params}).json()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(40), suppress_health_check=HC)
 @given(params=mb.sendcloud_list_params(valid=True))
 def test_sendcloud_valid_params(mailblocks, params):
     assert _sendcloud(mailblocks, params)["statusCode"] == 200
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(40), suppress_health_check=HC)
 @given(params=mb.sendcloud_list_params(valid=False))
 def test_sendcloud_invalid_params(mailblocks, params):
     body = _sendcloud(mailblocks, params)
     assert body["result"] is False and body["statusCode"] != 200
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=HC)
+@settings(max_examples=examples(20), suppress_health_check=HC)
 @given(
     lists=st.fixed_dictionaries(
         {

@@ -27,15 +27,13 @@ from hypothesis import strategies as st
 
 from pytest_mailblocks import strategies as mb
 
+from .conftest import examples, health_checks
+
 pytest_plugins = ["pytester"]
 #: the cases at the limit of 1000 addresses have a repr of ~100 kB, by design
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
-BUDGET = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+BUDGET = settings(max_examples=examples(25), suppress_health_check=health_checks(HealthCheck.function_scoped_fixture))
 SG_LISTS = ("blocks", "bounces", "spam_reports", "invalid_emails")  # every list with /{email} routes
 ALL_LISTS = (*SG_LISTS, "unsubscribes")
 SG_FIELDS = {

@@ -581,7 +581,8 @@ class CmcMachine(RuleBasedStateMachine):
         assert [(c["email"], c["filter_name"]) for c in self.cmc.pending_cancellations()] == queued
 
 
-CmcMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+# examples, steps and derandomizing come from the Hypothesis profile (tests/conftest.py)
+CmcMachine.TestCase.settings = settings()
 test_cmc_state_machine = CmcMachine.TestCase
 
 

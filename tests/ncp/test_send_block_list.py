@@ -38,8 +38,8 @@ def seed_history(ncp_fake, mailblocks):
     ncp_fake.add_block(ADDRESS, requester="OTHER_CUSTOMER", created=1592471705.229, hours=hours)
 
 
-def test_seed_example_body_with_sort_createutc_desc(ncp, seed_history):
-    r = ncp.get(TARGET + "&sort=createUtc,desc")
+def test_seed_example_body_for_the_seed_request_without_sort(ncp, seed_history):
+    r = ncp.get(TARGET)  # the seed's example request: targetAddress only
     assert r.status_code == 200
     assert r.json() == {
         "content": [
@@ -99,15 +99,23 @@ def test_body_keys_are_in_the_seed_order(ncp, seed_history):
     ]
 
 
-def test_defaults_are_size_10_page_0_sort_createutc_asc(ncp, seed_history):
+def test_defaults_are_size_10_page_0_sort_createutc_desc(ncp, seed_history):
+    """Seed 001's example request sends no sort; its response is sorted createUtc DESC,
+    newest first (docs/providers/ncp.md, Assumptions: default sort)."""
     body = ncp.get(TARGET).json()
-    assert (body["size"], body["number"], body["sort"]) == (10, 0, [order("createUtc")])
-    assert sids(body) == [1, 2]
+    assert (body["size"], body["number"], body["sort"]) == (10, 0, [order("createUtc", desc=True)])
+    assert sids(body) == [2, 1]
+
+
+def test_a_property_without_a_direction_is_ascending(ncp, seed_history):
+    """Seed 001: "property(,asc|desc)形式 / asc (デフォルト)"."""
+    body = ncp.get(TARGET + "&sort=createUtc").json()
+    assert (body["sort"], sids(body)) == ([order("createUtc")], [1, 2])
 
 
 def test_empty_size_page_and_sort_values_mean_the_defaults(ncp, seed_history):
     body = ncp.get(TARGET + "&size=&page=&sort=").json()
-    assert (body["size"], body["number"], body["sort"], sids(body)) == (10, 0, [order("createUtc")], [1, 2])
+    assert (body["size"], body["number"], body["sort"], sids(body)) == (10, 0, [order("createUtc", True)], [2, 1])
 
 
 def test_never_blocked_address_is_200_with_an_empty_page(ncp):
@@ -124,7 +132,7 @@ def test_never_blocked_address_is_200_with_an_empty_page(ncp):
         "numberOfElements": 0,
         "size": 10,
         "number": 0,
-        "sort": [order("createUtc")],
+        "sort": [order("createUtc", True)],
     }
 
 
@@ -161,7 +169,7 @@ def test_blocked_address_is_blocked_until_168_hours_after_the_bounce(ncp, ncp_fa
         "numberOfElements": 1,
         "size": 10,
         "number": 0,
-        "sort": [order("createUtc")],
+        "sort": [order("createUtc", True)],
     }
 
 
@@ -185,7 +193,7 @@ def test_expiry_adds_a_system_delete_at_expected_delete_date(ncp, ncp_fake, mail
     assert body["registerStatus"] == "Not blocked"
     assert body["expectedDeleteDate"] is None
     assert body["totalElements"] == 2
-    delete = body["content"][1]
+    delete = body["content"][0]  # newest first
     assert delete["actionType"] == {"label": "Delete", "code": "D"}
     assert delete["actionRequesterType"] == {"label": "System", "code": "SYSTEM"}
     assert delete["requestDate"]["utc"] == expires
@@ -197,7 +205,7 @@ def test_expiry_is_recorded_at_expiry_even_when_read_much_later(ncp, ncp_fake, m
     mailblocks.clock.freeze("2024-05-01T00:00:00Z")
     ncp_fake.add_block(ADDRESS)
     mailblocks.clock.advance(days=30)
-    delete = ncp.get(TARGET).json()["content"][1]
+    delete = ncp.get(TARGET).json()["content"][0]
     assert delete["requestDate"]["formattedDateTime"] == "2024-05-08 09:00:00 000"
 
 
@@ -207,8 +215,8 @@ def test_address_can_be_blocked_again_after_expiry(ncp, ncp_fake, mailblocks):
     mailblocks.clock.advance(days=8)
     ncp_fake.add_block(ADDRESS, result_code="MAILBOX_ERROR")
     body = ncp.get(TARGET).json()
-    assert [i["actionType"]["code"] for i in body["content"]] == ["C", "D", "C"]
-    assert body["content"][2]["sendResultCode"] == "MAILBOX_ERROR"
+    assert [i["actionType"]["code"] for i in body["content"]] == ["C", "D", "C"][::-1]
+    assert body["content"][0]["sendResultCode"] == "MAILBOX_ERROR"
     assert body["registerStatus"] == "Blocked"
 
 
@@ -271,12 +279,14 @@ def test_admin_create_has_no_send_result(ncp, ncp_fake):
     assert (item["sendResultCode"], item["sendResultMessage"]) == (None, None)
 
 
-def test_customer_removal_is_a_customer_delete_entry(ncp, ncp_fake):
+def test_customer_removal_is_a_customer_delete_entry(ncp, ncp_fake, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
     ncp_fake.add_block(ADDRESS)
+    mailblocks.clock.advance(seconds=1)
     assert ncp_fake.remove_block(ADDRESS) is True
     body = ncp.get(TARGET).json()
-    assert body["content"][1]["actionType"] == {"label": "Delete", "code": "D"}
-    assert body["content"][1]["actionRequesterType"] == {"label": "Customer", "code": "CUSTOMER"}
+    assert body["content"][0]["actionType"] == {"label": "Delete", "code": "D"}  # newest first
+    assert body["content"][0]["actionRequesterType"] == {"label": "Customer", "code": "CUSTOMER"}
     assert (body["registerStatus"], body["expectedDeleteDate"]) == ("Not blocked", None)
     assert ncp_fake.remove_block(ADDRESS) is False
 
@@ -292,17 +302,19 @@ def test_customer_removal_is_a_customer_delete_entry(ncp, ncp_fake):
 )
 def test_x_ncp_lang_selects_label_language(ncp, seed_history, lang, labels):
     body = ncp.get(TARGET, lang=lang).json()
-    create, delete = body["content"]
+    delete, create = body["content"]
     assert (create["actionType"]["label"], delete["actionType"]["label"]) == labels[:2]
     assert (delete["actionRequesterType"]["label"], create["actionRequesterType"]["label"]) == labels[2:]
     assert body["registerStatus"] == "Not blocked"
 
 
-def test_korean_labels_for_customer_and_admin(ncp, ncp_fake):
+def test_korean_labels_for_customer_and_admin(ncp, ncp_fake, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
     ncp_fake.add_block(ADDRESS, requester="CUSTOMER")
+    mailblocks.clock.advance(seconds=1)
     ncp_fake.remove_block(ADDRESS, requester="ADMIN")
     items = ncp.get(TARGET, lang="ko-KR").json()["content"]
-    assert [i["actionRequesterType"]["label"] for i in items] == ["고객", "관리자"]
+    assert [i["actionRequesterType"]["label"] for i in items] == ["관리자", "고객"]
 
 
 def test_address_match_is_case_insensitive_and_shows_the_recorded_form(ncp, ncp_fake):
@@ -312,7 +324,8 @@ def test_address_match_is_case_insensitive_and_shows_the_recorded_form(ncp, ncp_
     assert body["content"][0]["targetAddress"] == "Test01@NCP-Mail.com"
 
 
-def test_history_sids_increase_across_addresses(ncp, ncp_fake):
+def test_history_sids_increase_across_addresses(ncp, ncp_fake, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")  # one instant: ties keep the recording order
     ncp_fake.add_block("a@example.com")
     ncp_fake.add_block(ADDRESS)
     ncp_fake.remove_block("a@example.com")
@@ -332,7 +345,7 @@ def five_entries(ncp_fake, mailblocks):
 
 @pytest.mark.parametrize(
     ("page", "expected", "first", "last", "count"),
-    [(0, [1, 2], True, False, 2), (1, [3, 4], False, False, 2), (2, [5], False, True, 1), (3, [], False, True, 0)],
+    [(0, [5, 4], True, False, 2), (1, [3, 2], False, False, 2), (2, [1], False, True, 1), (3, [], False, True, 0)],
 )
 def test_size_and_page(ncp, five_entries, page, expected, first, last, count):
     body = ncp.get(TARGET + f"&size=2&page={page}").json()
@@ -343,12 +356,12 @@ def test_size_and_page(ncp, five_entries, page, expected, first, last, count):
 
 def test_size_larger_than_the_history(ncp, five_entries):
     body = ncp.get(TARGET + "&size=100").json()
-    assert (sids(body), body["totalPages"], body["last"]) == ([1, 2, 3, 4, 5], 1, True)
+    assert (sids(body), body["totalPages"], body["last"]) == ([5, 4, 3, 2, 1], 1, True)
 
 
 def test_integer_parameters_are_trimmed(ncp, five_entries):
     body = ncp.get(TARGET + "&size=%202%20&page=+1").json()
-    assert sids(body) == [3, 4]
+    assert sids(body) == [3, 2]
 
 
 # -- sort -----------------------------------------------------------------------------------------

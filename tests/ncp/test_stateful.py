@@ -30,7 +30,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from hypothesis import event, settings
+import hypothesis
+from hypothesis import currently_in_test_context, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -55,7 +56,7 @@ PAGES = st.sampled_from([None, None, 0, 1, 2])
 # (sort parameters as sent, the orders they mean per the docs: property(,property)(,asc|desc))
 BLOCK_SORTS = st.sampled_from(
     [
-        (None, [("createUtc", False)]),
+        (None, [("createUtc", True)]),  # no sort: newest first (seed 001's example)
         (["createUtc"], [("createUtc", False)]),
         (["createUtc,asc"], [("createUtc", False)]),
         (["createUtc,desc"], [("createUtc", True)]),
@@ -144,6 +145,12 @@ ADD_UNSUBSCRIBER = {
     "age": st.sampled_from([0, 1, 60_000, HOUR_MS, 20 * HOUR_MS]),
 }
 BAD_REQUEST = {"error": {"code": "77102", "message": "BAD_REQUEST"}}
+
+
+def event(value: str) -> None:
+    """``hypothesis.event``, skipped when a regression test replays the steps by hand."""
+    if currently_in_test_context():
+        hypothesis.event(value)
 
 
 def sign(secret: str, method: str, target: str, timestamp: str, access_key: str) -> str:
@@ -437,7 +444,7 @@ class NcpMachine(RuleBasedStateMachine):
         if expires + delta > self.now:
             self.advance(expires + delta - self.now)
         if data.draw(st.booleans(), label="look now"):
-            self.check_send_block_list(region, address, "default", None, None, (None, [("createUtc", False)]), None)
+            self.check_send_block_list(region, address, "default", None, None, (None, [("createUtc", True)]), None)
 
     @rule(
         data=st.data(),
@@ -718,7 +725,8 @@ class NcpMachine(RuleBasedStateMachine):
             )
 
 
-NcpMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+# examples, steps and derandomizing come from the Hypothesis profile (tests/conftest.py)
+NcpMachine.TestCase.settings = settings()
 test_ncp_state_machine = NcpMachine.TestCase
 
 
@@ -752,8 +760,8 @@ def test_seeded_removal_before_a_past_expiry_is_kept() -> None:
     got = [
         (e["actionType"]["code"], e["actionRequesterType"]["code"], e["requestDate"]["utc"]) for e in body["content"]
     ]
-    # the fake answers [("C", "CUSTOMER", 1714521600000), ("D", "SYSTEM", 1714694400000)]
-    assert got == [("C", "CUSTOMER", 1714521600000), ("D", "ADMIN", 1714608000000)]
+    # the fake answered [("D", "SYSTEM", 1714694400000), ("C", "CUSTOMER", 1714521600000)] (newest first)
+    assert got == [("D", "ADMIN", 1714608000000), ("C", "CUSTOMER", 1714521600000)]
 
 
 def test_handle_removal_dated_before_a_since_passed_expiry_is_kept() -> None:
@@ -767,3 +775,78 @@ def test_handle_removal_dated_before_a_since_passed_expiry_is_kept() -> None:
         assert ncp.remove_block("c@example.com", requester="ADMIN", at="2024-05-02T12:00:00Z") is True
         rows = [(e["actionType"]["code"], e["actionRequesterType"]["code"]) for e in ncp.history("c@example.com")]
     assert rows == [("C", "CUSTOMER"), ("D", "ADMIN")]
+
+
+# Regression found by the machine (issue 19, seed 254125588993926934246385929458805272061):
+# a block's expiry that the clock had passed was recorded only at the next read, so an
+# entry seeded in between (with a removal, and dated before that expiry) took the
+# smaller historySids. The clock reaching expectedDeleteDate records the SYSTEM Delete
+# (ncp.md: "at that time SYSTEM adds a D entry"); entries seeded afterwards come after it.
+def test_falsifying_example_expiry_before_a_later_seeded_removal() -> None:
+    """The machine's falsifying steps, replayed through the model (``advance_to_expiry``
+    without looking is ``advance`` to that instant)."""
+    state = NcpMachine()
+    block = {"email": "a@x.io", "requester": "CUSTOMER", "project": "default", "age": 0, "result": None}
+    block.update(via="handle", removal=None)
+    try:
+        state.start(
+            blocks=[
+                {**block, "region": "KR", "hours": 0.5},
+                {**block, "region": "KR", "hours": None},  # refused: blocked already
+                {**block, "region": "KR", "hours": None},
+                {**block, "region": "JPN", "hours": None},
+            ],
+            unsubscribers=[],
+        )
+        state.unsubscribers_agree()
+        state.advance(ms=HOUR_MS // 2 - 1)  # to the KR block's expiry, minus 1 ms
+        state.advance(ms=1)
+        state.add_block(**{**block, "region": "KR", "hours": None})
+        state.advance(ms=168 * HOUR_MS - HOUR_MS // 2)  # exactly the JPN block's expiry
+        state.add_block(
+            age=1,
+            email="b@x.io",
+            hours=None,
+            project="default",
+            region="JPN",
+            removal=(None, 0),
+            requester="CUSTOMER",
+            result=None,
+            via="control",
+        )
+        state.unsubscribers_agree()
+        state.check_send_block_list("JPN", "a@x.io", "default", None, None, (None, [("createUtc", True)]), None)
+    finally:
+        state.teardown()
+
+
+def _sids(ncp: Any, email: str, region: str) -> list[tuple[str, str, int]]:
+    return [(e["actionType"]["code"], e["targetAddress"], e["historySid"]) for e in ncp.history(email, region=region)]
+
+
+def test_passed_expiry_is_recorded_before_a_seeded_block_with_removal() -> None:
+    with FakeServer(providers=["ncp"]) as server:
+        server.clock.freeze(START)
+        ncp = server.ncp
+        ncp.add_block("a@x.io", hours=1)
+        server.clock.advance(hours=1)  # a@x.io's block runs out now (read nothing yet)
+        seed = {"email": "b@x.io", "created": START_MS / 1000 + 3599.999, "removed_at": START_MS / 1000 + 3599.999}
+        with server.httpx_client() as client:
+            assert client.post("/_mailblocks/ncp/blocks", json=[seed]).status_code == 201
+        # before the fix: a@x.io's Delete was sid 4, after b@x.io's Create (2) and Delete (3)
+        assert _sids(ncp, "a@x.io", "KR") == [("C", "a@x.io", 1), ("D", "a@x.io", 2)]
+        assert _sids(ncp, "b@x.io", "KR") == [("C", "b@x.io", 3), ("D", "b@x.io", 4)]
+
+
+def test_passed_expiry_is_recorded_before_a_removal_dated_earlier() -> None:
+    """The handle's twin: removing one address at a past instant records the other
+    blocks' expiries the clock has passed first (they happened before this call)."""
+    with FakeServer(providers=["ncp"]) as server:
+        server.clock.freeze(START)
+        ncp = server.ncp
+        ncp.add_block("a@x.io", hours=2)
+        ncp.add_block("b@x.io", hours=3)
+        server.clock.advance(hours=4)  # both ran out; nothing read since
+        assert ncp.remove_block("b@x.io", requester="ADMIN", at=START_MS / 1000 + 3600) is True
+        assert _sids(ncp, "a@x.io", "KR") == [("C", "a@x.io", 1), ("D", "a@x.io", 3)]
+        assert _sids(ncp, "b@x.io", "KR") == [("C", "b@x.io", 2), ("D", "b@x.io", 4)]

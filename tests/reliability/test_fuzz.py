@@ -13,6 +13,7 @@ from pytest_mailblocks import App, FakeServer
 from pytest_mailblocks.providers import REGISTRY
 from pytest_mailblocks.ui import inspector
 
+from ..conftest import examples
 from .fuzzing import (
     CONTROL,
     PROVIDERS,
@@ -28,7 +29,7 @@ from .fuzzing import (
 
 APP = App()
 GUARDED = App(control_token="fuzz-token")
-FAST = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+FAST = settings(suppress_health_check=list(HealthCheck))
 
 
 def test_every_provider_is_fuzzed():
@@ -49,7 +50,7 @@ def test_every_route_control_action_and_page_is_fuzzed():
     assert {(UI, r.rule) for r in inspector._RULES} <= rules
 
 
-@settings(FAST, max_examples=400)
+@settings(FAST, max_examples=examples(400))
 @given(req=requests_for(APP))
 def test_no_request_breaks_the_fake(req):
     APP.faults.clear()  # one a random control-plane body armed in an earlier example
@@ -58,7 +59,7 @@ def test_no_request_breaks_the_fake(req):
     assert result.problems == [], (result.status, result.body[:300])
 
 
-@settings(FAST, max_examples=120)
+@settings(FAST, max_examples=examples(120))
 @given(reqs=st.lists(requests_for(APP), min_size=1, max_size=4))
 def test_no_sequence_breaks_the_fake(reqs):
     """From a fresh state: a control-plane change (the clock moved, a seed, a fault
@@ -84,7 +85,7 @@ def test_every_control_field_takes_a_wrong_type_cleanly():
     assert failures == []
 
 
-@settings(FAST, max_examples=150)
+@settings(FAST, max_examples=examples(150))
 @given(req=requests_for(GUARDED, "control"))
 def test_a_guarded_control_plane_and_inspector_answer_cleanly(req):
     """With ``--control-token``: the token, the inspector's login page and cookie."""
@@ -146,3 +147,59 @@ def test_garbage_on_the_socket_leaves_the_server_answering():
 
         assert requests.get(server.url + "/_mailblocks/health").status_code == 200
         assert not server.app.errors
+
+
+# -- benchmarks/fuzz.py --seed (issue 19) ------------------------------------------------------
+def _fuzz_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "fuzz.py"
+    spec = importlib.util.spec_from_file_location("mailblocks_fuzz_benchmark", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_fuzzer_draws_the_same_requests_and_fault_plans_from_the_same_seed():
+    fuzz = _fuzz_module()
+    app = App()
+    app.clock.freeze("2024-05-01T00:00:00Z")  # the NCP signature carries the time
+
+    def drawn(strategy, seed_value, n):
+        out = []
+
+        def keep(example):
+            out.append(example)
+
+        fuzz.draw_examples(strategy, n, seed_value, keep)
+        return out
+
+    first = drawn(requests_for(app), 1234, 20)
+    assert len(first) == 20
+    assert drawn(requests_for(app), 1234, 20) == first
+    assert drawn(requests_for(app), 1235, 20) != first
+    assert drawn(fault_plans(app), 99, 6) == drawn(fault_plans(app), 99, 6)
+
+
+def test_the_fuzzer_prints_its_seed_first_and_with_a_failure(capsys, monkeypatch):
+    fuzz = _fuzz_module()
+    assert fuzz.main(["-n", "5", "--seed", "77"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "seed: 77 (replay: python benchmarks/fuzz.py --seed 77 -n 5)"
+    assert out.splitlines()[-1] == "failures: 0"
+
+    monkeypatch.setattr(fuzz, "fresh_seed", lambda: 5150)  # no --seed: a fresh one, printed
+    monkeypatch.setattr(
+        fuzz,
+        "fuzz",
+        lambda server, n, transport, seed_value: (
+            n,
+            {"sendgrid: broken": (3, {"method": "GET", "path": "/x", "query": []}, b"boom")},
+        ),
+    )
+    assert fuzz.main(["-n", "5", "--socket"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "seed: 5150 (replay: python benchmarks/fuzz.py --seed 5150 -n 5 --socket)"
+    assert "failures: 1 (seed 5150; replay: python benchmarks/fuzz.py --seed 5150 -n 5 --socket)" in lines

@@ -463,5 +463,6 @@ class SendCloudMachine(RuleBasedStateMachine):
                     assert body == self.ok({"dataList": want, "count": len(want)}, "/api")
 
 
-SendCloudMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+# examples, steps and derandomizing come from the Hypothesis profile (tests/conftest.py)
+SendCloudMachine.TestCase.settings = settings()
 test_sendcloud_state_machine = SendCloudMachine.TestCase

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from pytest_mailblocks import strategies as mb
 from pytest_mailblocks.faker import MailblocksProvider, generate
 
+from ..conftest import examples, health_checks
+
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -69,14 +71,14 @@ def test_handle_seed_accepts_the_faker_fixture(sendgrid_fake, faker):
     assert len(sendgrid_fake.blocks()) == 5
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(mb.emails())
 def test_strategy_emails_are_addresses(address):
     local, _, domain = address.partition("@")
     assert local and "." in domain and len(local) <= 64
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(50), suppress_health_check=health_checks(HealthCheck.function_scoped_fixture))
 @given(blocks=st.lists(mb.sendgrid_blocks(), max_size=10))
 def test_strategy_records_seed_the_fake(sendgrid_fake, blocks):
     sendgrid_fake.reset()  # one function-scoped fixture across examples: reset inside
@@ -84,7 +86,7 @@ def test_strategy_records_seed_the_fake(sendgrid_fake, blocks):
     assert len(sendgrid_fake.blocks()) == len({b["email"].strip().lower() for b in blocks})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), suppress_health_check=health_checks(HealthCheck.function_scoped_fixture))
 @given(params=mb.sendgrid_list_params(valid=False))
 def test_invalid_list_params_are_400(sendgrid_fake, params):
     with sendgrid_fake.httpx_client(headers={"Authorization": f"Bearer {sendgrid_fake.api_key}"}) as c:
@@ -93,14 +95,14 @@ def test_invalid_list_params_are_400(sendgrid_fake, params):
     assert set(r.json()) == {"errors"}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), suppress_health_check=health_checks(HealthCheck.function_scoped_fixture))
 @given(params=mb.sendgrid_list_params(valid=True))
 def test_valid_list_params_are_200(sendgrid_fake, params):
     with sendgrid_fake.httpx_client(headers={"Authorization": f"Bearer {sendgrid_fake.api_key}"}) as c:
         assert c.get("/v3/suppression/blocks", params=params).status_code == 200
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), suppress_health_check=health_checks(HealthCheck.function_scoped_fixture))
 @given(body=mb.sendgrid_bulk_delete_bodies(valid=False))
 def test_invalid_bulk_bodies_are_400(sendgrid_fake, body):
     with sendgrid_fake.httpx_client(headers={"Authorization": f"Bearer {sendgrid_fake.api_key}"}) as c:

@@ -16,7 +16,7 @@ def test_add_block_defaults_created_to_the_fake_clock(sendgrid_fake, mailblocks)
         "created": 1714564800,
         "email": "user@example.com",
         "reason": "550 5.1.1 user unknown",
-        "status": "5.7.1",
+        "status": "5.1.1",  # the reason's enhanced status code (it was the default 5.7.1)
     }
     assert sendgrid_fake.blocks() == [rec]
 
@@ -120,3 +120,69 @@ def test_url_is_scheme_host_and_port_only(sendgrid_fake, mailblocks):
     assert sendgrid_fake.url == mailblocks.url
     assert sendgrid_fake.url.startswith("http://127.0.0.1:")
     assert sendgrid_fake.url.count("/") == 2
+
+
+# -- status from the reason's enhanced status code (issue 19) ---------------------------------
+@pytest.mark.parametrize(
+    ("reason", "status"),
+    [
+        ("550 5.1.1 user unknown", "5.1.1"),  # the README's own example; it stored 5.7.1
+        ("550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual alias table ", "5.1.1"),
+        ("550-5.1.1 The email account that you tried to reach does not exist.", "5.1.1"),
+        ("452 4.2.2 The email account that you tried to reach is over quota", "4.2.2"),
+        ("421 4.7.0 [TSS04] Messages temporarily deferred", "4.7.0"),
+        ("250 2.0.0 OK", "2.0.0"),
+        ("554 5.7.1 Service unavailable; client host blocked (5.7.1)", "5.7.1"),
+        ("smtp; 5.3.0 - Other mail system problem 554-'mailbox unavailable'", "5.3.0"),
+        ("5.4.14 Hop count exceeded", "5.4.14"),
+        ("550 5.100.999 odd but well-formed", "5.100.999"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["block", "bounce"])
+def test_a_reason_with_an_enhanced_status_code_gives_the_status(sendgrid_fake, kind, reason, status):
+    record = getattr(sendgrid_fake, f"add_{kind}")("user@example.com", reason=reason)
+    assert (record["reason"], record["status"]) == (reason, status)
+    assert sendgrid_fake.record(f"{kind}s", "user@example.com")["status"] == status
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "error dialing remote address: dial tcp 10.57.152.165:25: no route to host",  # an IP, not a code
+        "relay 10.4.5.6 refused",
+        "Invalid Domain",
+        "3.1.1 is not a class",
+        "550 5.1 user unknown",
+        "550 5.1.1000 user unknown",
+        "version 2.4.13.1 of the MTA",
+    ],
+)
+def test_a_reason_without_a_code_keeps_the_list_default(sendgrid_fake, reason):
+    assert sendgrid_fake.add_block("user@example.com", reason=reason)["status"] == "5.7.1"
+    assert sendgrid_fake.add_bounce("user@example.com", reason=reason)["status"] == "5.1.1"
+
+
+def test_a_given_status_wins_over_the_reason(sendgrid_fake):
+    reason = "550 5.1.1 user unknown"
+    assert sendgrid_fake.add_block("a@example.com", reason=reason, status="4.0.0")["status"] == "4.0.0"
+    assert sendgrid_fake.add_bounce("b@example.com", reason=reason, status="")["status"] == ""
+
+
+def test_seeds_and_the_control_plane_take_the_status_from_the_reason(sendgrid_fake, mailblocks):
+    import requests
+
+    sendgrid_fake.add_blocks([{"email": "bulk@example.com", "reason": "550 5.2.1 mailbox disabled"}])
+    seed = {
+        "sendgrid": {
+            "blocks": [{"email": "seed@example.com", "reason": "421 4.4.2 connection dropped"}],
+            "bounces": [{"email": "bounce@example.com", "reason": "550 5.1.10 RESOLVER.ADR.RecipientNotFound"}],
+        }
+    }
+    assert requests.post(mailblocks.url + "/_mailblocks/seed", json=seed).status_code == 200
+    r = requests.post(
+        mailblocks.url + "/_mailblocks/sendgrid/blocks", json=[{"email": "cp@example.com", "reason": "554 5.7.1 spam"}]
+    )
+    assert r.status_code in (200, 201), r.text
+    statuses = {b["email"]: b["status"] for b in sendgrid_fake.blocks()}
+    assert statuses == {"bulk@example.com": "5.2.1", "seed@example.com": "4.4.2", "cp@example.com": "5.7.1"}
+    assert sendgrid_fake.record("bounces", "bounce@example.com")["status"] == "5.1.10"

@@ -133,3 +133,36 @@ def test_sdk_drives_every_sibling_list(client, sendgrid_fake):
     with pytest.raises(sdk_errors.NotFoundError):
         client.suppression.bounces._("nobody@example.com").delete()
     assert sendgrid_fake.invalid_emails() == [] and sendgrid_fake.spam_reports() == []
+
+
+# -- odd path segments (issue 19) -----------------------------------------------------------------
+#: absent addresses with control characters, encoded slashes and other oddities in the
+#: path segment: each is an address like any other, so absent means ``200 []`` (GET) and
+#: the list's 404 (DELETE); a line feed used to fall outside the route (a 404 on GET)
+ODD_SEGMENTS = ["a%0Ab@x.com", "a%0Db@x.com", "a%0D%0Ab@x.com", "%0A", "a%0A", "a%00b@x.com", "a%09b@x.com"]
+ODD_SEGMENTS += ["a%7Fb@x.com", "a%2Fb@x.com", "a%2fb%2F@x.com", "a%5Cb@x.com", "a%E2%80%A8b@x.com", "a%0B%0Cb@x.com"]
+NOT_FOUND = b'{"errors":[{"field":null,"message":"resource not found"}]}'
+
+
+@pytest.mark.parametrize("segment", ODD_SEGMENTS)
+@pytest.mark.parametrize("name", LISTS)
+def test_any_absent_address_is_200_empty_on_get_and_404_on_delete(sg, name, segment):
+    r = sg.get(f"/v3/suppression/{name}/{segment}")
+    assert (r.status_code, r.content) == (200, b"[]")
+    r = sg.delete(f"/v3/suppression/{name}/{segment}")
+    assert (r.status_code, r.content) == (404, NOT_FOUND)
+
+
+@pytest.mark.parametrize("segment", ODD_SEGMENTS)
+def test_any_absent_global_unsubscribe_is_200_empty_object(sg, segment):
+    r = sg.get(f"/v3/asm/suppressions/global/{segment}")
+    assert (r.status_code, r.content) == (200, b"{}")
+    assert sg.delete(f"/v3/asm/suppressions/global/{segment}").status_code == 204
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_sdk_gets_an_empty_array_for_an_address_with_a_line_feed(sendgrid_fake, name):
+    client = SendGridAPIClient(api_key=sendgrid_fake.api_key, host=sendgrid_fake.url).client
+    r = getattr(client.suppression, name)._("a%0Ab@x.com").get()
+    assert (r.status_code, json.loads(r.body)) == (200, [])
+    assert sendgrid_fake.requests.last.path == f"/v3/suppression/{name}/a\nb@x.com"

@@ -97,5 +97,6 @@ class SendGridMachine(RuleBasedStateMachine):
                 assert len(self.sg.records(lst)) == len(rows)
 
 
-SendGridMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+# examples, steps and derandomizing come from the Hypothesis profile (tests/conftest.py)
+SendGridMachine.TestCase.settings = settings()
 test_sendgrid_state_machine = SendGridMachine.TestCase

@@ -154,7 +154,7 @@ def test_advancing_the_clock_shows_the_expiries(page, mailblocks):
     assert page.locator("table.blocks td[data-label=email]").count() == 0
     target = "/api/v1/send-block?targetAddress=ncp%40example.com"
     body = requests.get(mailblocks.url + target, headers=mailblocks.ncp.signed_headers("GET", target)).json()
-    last = body["content"][-1]
+    last = body["content"][0]  # newest first
     assert (last["actionType"]["code"], last["actionRequesterType"]["code"]) == ("D", "SYSTEM")
 
     _submit(page, "text=Overview")

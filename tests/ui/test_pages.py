@@ -265,10 +265,12 @@ def test_ncp_add_and_delete_agree_with_the_api(ui, mailblocks):
         body = requests.get(mailblocks.url + target, headers=ncp.signed_headers("GET", target)).json()
         return [(i["actionType"]["code"], i["actionRequesterType"]["code"]) for i in body["content"]]
 
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
     ui.post("/providers/ncp/add", {"tenant": "KR", "list": "blocks", "email": "n@example.com", "requester": "ADMIN"})
     assert history() == [("C", "ADMIN")]
+    mailblocks.clock.advance(seconds=1)
     ui.post("/providers/ncp/delete", {"tenant": "KR", "list": "blocks", "key_email": "n@example.com"})
-    assert history() == [("C", "ADMIN"), ("D", "CUSTOMER")]
+    assert history() == [("D", "CUSTOMER"), ("C", "ADMIN")]  # newest first
 
 
 def test_the_block_table_filters_and_pages(ui, mailblocks):

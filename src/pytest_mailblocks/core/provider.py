@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.routing import Map, PathConverter, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from .errors import ControlError, ProviderError
@@ -85,6 +85,14 @@ class _MatchOnlyRule(Rule):
 
     def _compile_builder(self, append_unknown: bool = True) -> Any:
         return _no_url_building
+
+
+class _AnyPath(PathConverter):
+    """``<path:...>`` matching every character, line breaks too: werkzeug's own stops
+    at a ``\n`` (its ``.`` does), so ``/v3/suppression/blocks/a%0Ab@x.com`` fell
+    outside the route (a 404) where every other absent address answers (issue 19)."""
+
+    regex = "[^/](?s:.)*?"
 
 
 @dataclass
@@ -147,6 +155,7 @@ class Provider:
                 strict_slashes=False,
                 merge_slashes=False,
                 redirect_defaults=False,
+                converters={"path": _AnyPath},
             )
             routing = (url_map, url_map.bind("fake"), {})
             cls._compiled_routing = routing

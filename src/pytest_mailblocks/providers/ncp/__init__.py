@@ -200,10 +200,9 @@ class Ncp(Provider):
             owner = {"CUSTOMER": project, "OTHER_CUSTOMER": OTHER_CUSTOMER_PROJECT}.get(requester)
             removal = "removed_at" in f or "removed_by" in f
             try:
-                # with a seeded removal, expiries are applied only up to the block's own
-                # creation, so that the removal can come before its (past) expiry
+                # with a seeded removal, the block's own (past) expiry waits for it
                 entry, _ = self.state.blocks[region].block(
-                    email, created, hours, requester, owner, code, message, created if removal else self.now_ms()
+                    email, created, hours, requester, owner, code, message, self.now_ms(), removal_follows=removal
                 )
             except ValueError as exc:
                 raise ControlError(str(exc), where=where) from None

@@ -181,9 +181,11 @@ def int_param(request: Request, name: str, default: int, lo: int) -> int:
     return value
 
 
-def sort_param(request: Request, allowed: tuple[str, ...]) -> list[tuple[str, bool, bool]]:
-    """``sort=property(,property...)(,asc|desc)(,ignorecase)``, repeatable; default
-    ``createUtc`` ascending (seed 001). Returns ``(property, descending, ignoreCase)``."""
+def sort_param(request: Request, allowed: tuple[str, ...], default_desc: bool) -> list[tuple[str, bool, bool]]:
+    """``sort=property(,property...)(,asc|desc)(,ignorecase)``, repeatable; a property
+    without a direction is ascending (seed 001: "property(,asc|desc)形式 / asc
+    (デフォルト)"). Without a sort: ``createUtc``, descending when ``default_desc``.
+    Returns ``(property, descending, ignoreCase)``."""
     orders: list[tuple[str, bool, bool]] = []
     for value in request.args.getlist("sort"):
         parts = [p.strip() for p in value.split(",")]
@@ -201,7 +203,7 @@ def sort_param(request: Request, allowed: tuple[str, ...]) -> list[tuple[str, bo
             if prop not in allowed:
                 raise bad_request()
             orders.append((prop, desc, ignore_case))
-    return orders or [("createUtc", False, False)]
+    return orders or [("createUtc", default_desc, False)]
 
 
 def address_param(request: Request, name: str, required: bool) -> str | None:
@@ -278,7 +280,8 @@ def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Reques
     assert target is not None
     size = int_param(request, "size", SIZE_DEFAULT, lo=1)
     number = int_param(request, "page", 0, lo=0)
-    orders = sort_param(request, SEND_BLOCK_SORTS)
+    # no sort: newest first, as seed 001's example response (sent without one) shows
+    orders = sort_param(request, SEND_BLOCK_SORTS, default_desc=True)
     account_checks(project, "service")
     blocks = ncp.state.block_list(region, ncp.now_ms())
     rows = blocks.history(target)
@@ -308,7 +311,7 @@ def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Req
     by_manager = bool_param(request, "isRegByManager")
     size = int_param(request, "size", SIZE_DEFAULT, lo=1)
     number = int_param(request, "page", 0, lo=0)
-    orders = sort_param(request, UNSUBSCRIBER_SORTS)
+    orders = sort_param(request, UNSUBSCRIBER_SORTS, default_desc=False)
     account_checks(project, "service")
     rows, total = project.unsubscriber_list(region).query(
         start=start,

@@ -191,9 +191,13 @@ class BlockList:
         code: str | None,
         message: str | None,
         now_ms: int,
+        *,
+        removal_follows: bool = False,
     ) -> tuple[HistoryEntry, ActiveBlock]:
         """Add a Create entry and the active block; ``ValueError`` if the address is
-        blocked already or ``at`` is before its latest history entry."""
+        blocked already or ``at`` is before its latest history entry. With
+        ``removal_follows`` (a seeded removal, recorded by ``unblock`` next) the new
+        block is left in force even if its expiry has passed: the removal may come first."""
         self.expire(now_ms)
         key = address.lower()
         current = self.active.get(key)
@@ -205,16 +209,24 @@ class BlockList:
         entry = self._append(key, at, address, "C", requester, project, code, message)
         block = ActiveBlock(at + round(hours * 3_600_000), key, at, address)
         self.active.put(block)
-        self.expire(now_ms)
+        if not removal_follows:
+            self.expire(now_ms)
         return entry, block
 
     def unblock(self, address: str, at: int, requester: str, project: str | None, now_ms: int) -> bool:
         """Add a Delete entry at ``at`` for a blocked address; False if it is not
         blocked at that instant (a block that expired by then has its SYSTEM Delete).
-        Only expiries up to ``at`` are applied first: a removal dated before an
-        expiry that has since passed still wins over it."""
-        self.expire(min(at, now_ms))
+        The other blocks' passed expiries are recorded first (the clock reached them
+        before this call); this address's own only up to ``at``: a removal dated
+        before an expiry that has since passed still wins over it."""
         key = address.lower()
+        current = self.active.get(key)
+        if current is not None and at < current.expires <= now_ms:
+            self.active.remove(key)
+            self.expire(now_ms)
+            self.active.put(current)
+        else:
+            self.expire(now_ms)
         current = self.active.get(key)
         if current is None:
             return False

@@ -17,7 +17,7 @@ from .. import block_page
 from . import endpoints, render
 from . import errors as E
 from .handle import SendGridHandle
-from .models import LIST_KINDS, SendGridState
+from .models import LIST_KINDS, SendGridState, enhanced_status
 
 __all__ = ["SendGrid", "SendGridHandle"]
 
@@ -110,6 +110,8 @@ class SendGrid(Provider):
             value = fields.get(name)
             if value is None:
                 value = default
+                if name == "status" and type(reason := fields.get("reason")) is str:
+                    value = enhanced_status(reason) or default  # "550 5.1.1 ..." -> "5.1.1"
             elif type(value) is not str:
                 raise ControlError(f"{name} must be a string", where=where)
             values.append(value)

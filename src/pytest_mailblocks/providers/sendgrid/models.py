@@ -121,6 +121,18 @@ LIST_KINDS: dict[str, ListKind] = {
 }
 
 
+#: an RFC 3463 enhanced status code, ``class.subject.detail``: class 2, 4 or 5, subject
+#: and detail 1-3 digits; standing alone (not part of an IP address or a version number)
+ENHANCED_STATUS = re.compile(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)")
+
+
+def enhanced_status(reason: str) -> str | None:
+    """The first enhanced status code in an SMTP reply text (``550 5.1.1 user
+    unknown`` -> ``5.1.1``), or None: the ``status`` SendGrid records beside it."""
+    match = ENHANCED_STATUS.search(reason)
+    return match.group(1) if match else None
+
+
 def _record_dict(record: tuple, fields: tuple[str, ...]) -> dict[str, Any]:
     return dict(zip(fields, record))
 
