@@ -88,10 +88,15 @@ class InProcessSession(requests.Session):
     Calls to other hosts go out as from any session with ``trust_env = False``.
     """
 
+    #: prepared URLs by URL, for calls without params (requests' URL preparation,
+    #: parsing and requoting, is a third of a short call's own time)
+    _URLS_KEPT = 512
+
     def __init__(self, app: App, base_url: str) -> None:
         super().__init__()
         self.trust_env = False
         self.mount(base_url + "/", RequestsAdapter(app))
+        self._urls: dict[Any, str | None] = {}
 
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         """``requests.Session.prepare_request``, without its general merging when
@@ -119,7 +124,17 @@ class InProcessSession(requests.Session):
         url = cast("str | bytes", request.url)  # None fails in prepare_url, as in requests
         p = PreparedRequest()
         p.prepare_method((request.method or "").upper())
-        p.prepare_url(url, {k: v for k, v in params.items() if v is not None})
+        wanted = {k: v for k, v in params.items() if v is not None}
+        if wanted:
+            p.prepare_url(url, wanted)
+        else:
+            prepared = self._urls.get(url)
+            if prepared is None:
+                p.prepare_url(url, "")  # "": no params, as {} gives, without requests' type checks
+                if len(self._urls) < self._URLS_KEPT:
+                    self._urls[url] = p.url
+            else:
+                p.url = prepared
         p.prepare_headers(merged)
         p._cookies = RequestsCookieJar()  # as prepare_cookies leaves it: no cookie, no header
         p.prepare_body(request.data, request.files, request.json)
