@@ -22,7 +22,8 @@ from . import __version__
 from .core.control import apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer, NotLoopbackWarning
-from .plugin import parse_credentials
+from .core.server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, tune_allocator
+from .options import JOURNAL_OPTIONS, parse_credentials, parse_size
 from .providers import REGISTRY
 
 __all__ = ["build_parser", "load_seed_file", "main"]
@@ -61,6 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--control-token", metavar="TOKEN", help="require X-Mailblocks-Token: TOKEN on the control plane"
     )
     serve.add_argument("--no-control", action="store_true", help="disable the /_mailblocks/ control plane")
+    for name, what in JOURNAL_OPTIONS.items():
+        serve.add_argument(f"--{name}", type=_size, metavar="BYTES", help=f"{what}; K, M, G units")
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections served at once; one more is answered 503 (default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"close a connection silent this long, or a request this slow (default {DEFAULT_IDLE_TIMEOUT:g})",
+    )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
 
     verify = sub.add_parser(
@@ -92,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("-v", "--verbose", action="store_true", help="list every scenario, not only failures")
     return parser
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ControlError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def load_seed_file(path: Path) -> dict[str, Any]:
@@ -142,12 +166,16 @@ def serve(args: argparse.Namespace) -> int:
             credentials=credentials,
             control=not args.no_control,
             control_token=args.control_token,
+            max_connections=args.max_connections,
+            idle_timeout=args.idle_timeout,
+            **{k: v for k, v in vars(args).items() if k.startswith("journal_") and v is not None},
         )
         if seed is not None:
             apply_seed(server.app, seed, str(args.seed))
-    except ControlError as exc:
+    except ValueError as exc:  # a ControlError, or a transport option out of range
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2
+    tune_allocator()  # this process is the server: big bodies go back to the system when freed
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", NotLoopbackWarning)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .core.errors import ControlError
+from .options import JOURNAL_OPTIONS, parse_credentials, parse_size
 from .providers import CREDENTIALS, REGISTRY
 
 if TYPE_CHECKING:
@@ -74,6 +75,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="recorded responses, one folder per provider (default: fixtures)",
     )
+    for name, what in JOURNAL_OPTIONS.items():
+        group.addoption(f"--mailblocks-{name}", default=None, metavar="BYTES", help=f"{what} (e.g. 8M)")
+        parser.addini(f"mailblocks_{name.replace('-', '_')}", what, default="")
     parser.addini("mailblocks_host", "interface the fake server binds", default="127.0.0.1")
     parser.addini("mailblocks_port", "port the fake server binds (0: free port)", default="0")
     parser.addini(
@@ -105,18 +109,6 @@ def check_credentials(credentials: dict[str, dict[str, str]]) -> None:
             )
 
 
-def parse_credentials(items: list[str]) -> dict[str, dict[str, str]]:
-    """``["sendgrid.api_key=SG.x", ...]`` -> ``{"sendgrid": {"api_key": "SG.x"}}``."""
-    out: dict[str, dict[str, str]] = {}
-    for item in items:
-        target, sep, value = item.partition("=")
-        provider, dot, name = target.strip().partition(".")
-        if not sep or not dot or not provider or not name:
-            raise ControlError(f"credential {item!r} is not PROVIDER.NAME=VALUE (e.g. sendgrid.api_key=SG.x)")
-        out.setdefault(provider, {})[name] = value.strip()
-    return out
-
-
 def _server_options(config: pytest.Config) -> dict[str, Any]:
     host = config.getoption("--mailblocks-host") or config.getini("mailblocks_host") or "127.0.0.1"
     port = config.getoption("--mailblocks-port")
@@ -126,7 +118,12 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
     if port and worker.startswith("gw"):
         port += int(worker[2:])
     creds = list(config.getini("mailblocks_credentials")) + list(config.getoption("--mailblocks-credential") or [])
-    return {"host": host, "port": port, "credentials": parse_credentials(creds)}
+    options: dict[str, Any] = {"host": host, "port": port, "credentials": parse_credentials(creds)}
+    for name in JOURNAL_OPTIONS:
+        value = config.getoption(f"--mailblocks-{name}") or config.getini(f"mailblocks_{name.replace('-', '_')}")
+        if value:
+            options[name.replace("-", "_")] = parse_size(str(value))
+    return options
 
 
 @pytest.fixture(scope="session")

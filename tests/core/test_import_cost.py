@@ -33,6 +33,7 @@ def test_the_plugin_imports_no_provider_server_or_generator():
         "pytest_mailblocks",
         "pytest_mailblocks.core",
         "pytest_mailblocks.core.errors",
+        "pytest_mailblocks.options",
         "pytest_mailblocks.plugin",
         "pytest_mailblocks.providers",
     ]
@@ -46,7 +47,7 @@ def pytest_unconfigure(config):
 """
 LIGHT = (
     "loaded: pytest_mailblocks pytest_mailblocks.core pytest_mailblocks.core.errors "
-    "pytest_mailblocks.plugin pytest_mailblocks.providers"
+    "pytest_mailblocks.options pytest_mailblocks.plugin pytest_mailblocks.providers"
 )
 
 

@@ -148,3 +148,28 @@ def test_runs_under_xdist(pytester):
         """
     )
     pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly").assert_outcomes(passed=6)
+
+
+def test_the_plugin_takes_the_journal_bounds_from_ini_and_command_line(pytester):
+    pytester.makeini(
+        """
+        [pytest]
+        mailblocks_journal_max_body = 1K
+        mailblocks_journal_max_bytes = 1M
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_bounds(mailblocks, request):
+            journal = mailblocks.sendgrid.requests
+            assert (journal.max_body, journal.max_bytes) == (1024, int(request.config.getoption("expected")))
+        """
+    )
+    pytester.makeconftest("def pytest_addoption(parser):\n    parser.addoption('--expected')\n")
+    pytester.runpytest("-p", "no:randomly", "--expected", str(2**20)).assert_outcomes(passed=1)
+    pytester.runpytest(
+        "-p", "no:randomly", "--expected", str(3 * 2**20), "--mailblocks-journal-max-bytes", "3MiB"
+    ).assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:randomly", "--mailblocks-journal-max-body", "lots")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "pytest-mailblocks: 'lots' is not a size in bytes" in result.stderr.str()

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 from .clock import Clock
 from .errors import ConnectionReset, ControlError, ProviderError
 from .faults import FaultSet
-from .journal import Journal
+from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal
 from .provider import Exchange, Provider, json_response
 from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
 
@@ -34,6 +34,11 @@ __all__ = ["DEFAULT_MAX_BODY", "App"]
 #: request bodies above this many bytes are refused in the provider's format
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 CONTROL_PREFIX = "/_mailblocks"
+#: what the control plane's journal redacts besides every provider's secrets: its token,
+#: the inspector's cookies and CSRF field, and the credentials seeds and answers carry
+CONTROL_SECRETS = frozenset(
+    {"x-mailblocks-token", "token", "cookie", "set-cookie", "csrf", "api_key", "secret_key", "key", "password"}
+)
 _QUERY_SAFE = "".join(c for c in string.printable if c not in " \t\n\r\x0b\x0c")
 
 
@@ -47,7 +52,13 @@ class App:
     :param control_token: when set, the control plane requires it in the
         ``X-Mailblocks-Token`` header (or ``token`` query parameter).
     :param max_body: request body cap in bytes.
-    :param journal_limit: entries kept per provider journal.
+    :param journal_limit: entries kept per journal (one per provider, one for the
+        control plane).
+    :param journal_max_bytes: bytes kept per journal, the oldest entries dropped first.
+    :param journal_max_body: bytes kept of each request and response body in an entry.
+
+    Journal bounds set on a journal at run time (``handle.requests.max_bytes = n``)
+    last until :meth:`reset`, which restores these.
     """
 
     def __init__(
@@ -59,6 +70,8 @@ class App:
         control_token: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         journal_limit: int | None = 10_000,
+        journal_max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
+        journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
     ) -> None:
         from ..providers import load_providers
 
@@ -79,8 +92,12 @@ class App:
         self.journals: dict[str, Journal] = {}
         for key, cls in classes.items():
             self.providers[key] = cls(self, credentials.get(key))
-            self.journals[key] = Journal(journal_limit, self.providers[key].secrets)
-        self.journals["_mailblocks"] = Journal(journal_limit, frozenset({"x-mailblocks-token", "token"}))
+            # the fake's own token too: a client may send it with every request
+            self.journals[key] = Journal(journal_limit, self.providers[key].secrets | {"x-mailblocks-token"})
+        control_secrets = CONTROL_SECRETS.union(*(p.secrets for p in self.providers.values()))
+        self.journals["_mailblocks"] = Journal(journal_limit, control_secrets)
+        self.journal_bounds = {"maxlen": journal_limit, "max_bytes": journal_max_bytes, "max_body": journal_max_body}
+        self._bound_journals()
         # longest prefix first, so /api/v1/ (ncp) wins over /api/ (sendcloud)
         self._routes = sorted(
             ((prefix, p) for p in self.providers.values() for prefix in p.prefixes),
@@ -100,9 +117,15 @@ class App:
                 p.reset()
             for j in self.journals.values():
                 j.clear()
+            self._bound_journals()
             self.faults.clear()
             self.errors.clear()
             self.clock.real()
+
+    def _bound_journals(self) -> None:
+        for journal in self.journals.values():
+            for name, value in self.journal_bounds.items():
+                setattr(journal, name, value)
 
     def provider_for(self, path: str) -> Provider | None:
         for prefix, provider in self._routes:
@@ -112,7 +135,7 @@ class App:
 
     # -- WSGI ----------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
+        request = Request(environ, populate_request=False)  # no environ <-> request cycle
         response = self.handle_request(request)
         return response(environ, start_response)
 
@@ -169,6 +192,9 @@ class App:
                     finally:  # a clear or reset after this point drops the entry
                         ex.generation = self.journals[provider.key].generation
             except ProviderError as err:
+                # its traceback's frames may hold the body (and a cycle back to the error):
+                # dropped now, so the body goes with the request, not at the next GC
+                err.__traceback__ = None
                 return provider.render_error(err, request, ex)
         except ConnectionReset:
             raise
@@ -215,6 +241,7 @@ class App:
             ex.fault,
             ex.notes.get("traceback"),
             generation=ex.generation,
+            body_size=length if skip and length else None,  # refused unread: the size declared
         )
         if reset is not None:
             raise reset

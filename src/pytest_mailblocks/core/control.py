@@ -259,6 +259,7 @@ class ControlPlane:
                 "count": len(entries),
                 "matched": matched,
                 "total": sum(journals[k].total for k in keys),
+                "dropped": sum(journals[k].dropped for k in keys),  # by the journals' bounds
                 "requests": [e.to_dict() for e in entries],
             },
             compact=False,

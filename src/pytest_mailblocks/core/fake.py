@@ -12,7 +12,8 @@ from .clock import Clock
 from .control import apply_seed
 from .faults import FaultSet
 from .handle import Handle
-from .journal import Journal, JournalEntry
+from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal, JournalEntry
+from .server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, check_transport
 
 if TYPE_CHECKING:
     from ..providers.cmc.handle import CmcHandle
@@ -165,7 +166,10 @@ class FakeServer(Fake):
 
     ``with FakeServer() as server:`` binds 127.0.0.1 on a free port and serves
     from a background thread; leaving the block stops it (requests in flight are
-    finished). Options are those of :class:`~.app.App` plus ``host`` and ``port``.
+    finished). Options are those of :class:`~.app.App` plus ``host`` and ``port``,
+    and the socket's own: ``max_connections`` served at once (one more is answered
+    ``503``) and ``idle_timeout``, the seconds a connection may stay silent (see
+    :mod:`.server`).
     """
 
     def __init__(
@@ -179,6 +183,10 @@ class FakeServer(Fake):
         control_token: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         journal_limit: int | None = 10_000,
+        journal_max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
+        journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         app: App | None = None,
     ) -> None:
         super().__init__(
@@ -190,10 +198,15 @@ class FakeServer(Fake):
                 control_token=control_token,
                 max_body=max_body,
                 journal_limit=journal_limit,
+                journal_max_bytes=journal_max_bytes,
+                journal_max_body=journal_max_body,
             )
         )
         self.host = host
         self.port = port
+        check_transport(max_connections, idle_timeout)
+        self.max_connections = max_connections
+        self.idle_timeout = idle_timeout
         self._server: HTTPServer | None = None
 
     @property
@@ -218,7 +231,14 @@ class FakeServer(Fake):
                 NotLoopbackWarning,
                 stacklevel=2,
             )
-        self._server = HTTPServer(self.app, self.host, self.port, max_body=self.app.max_body)
+        self._server = HTTPServer(
+            self.app,
+            self.host,
+            self.port,
+            max_body=self.app.max_body,
+            max_connections=self.max_connections,
+            idle_timeout=self.idle_timeout,
+        )
         self.port = self._server.port
         self._server.start()
         return self

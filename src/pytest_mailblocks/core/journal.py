@@ -4,13 +4,16 @@ A :class:`Journal` is a thread-safe list of :class:`JournalEntry` records, shape
 like a call list: ``len(j)``, ``j.last``, ``j.called``, iteration, indexing,
 ``j.filter(...)``. The server keeps one per provider plus one for the control plane.
 Entries hold what the client sent as received (tests may assert on it); anything
-that leaves the process (``to_dict``, the control plane, ``repr``) redacts the
-provider's secrets.
+that leaves the process (``to_dict``, the control plane, the inspector, ``repr``)
+redacts the provider's secrets (``Provider.secrets``: header and parameter names)
+in request and response headers, the query string and both bodies, whatever their
+content type (see :func:`redact_body`).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 from collections import deque
@@ -18,12 +21,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, overload
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
-__all__ = ["Journal", "JournalEntry", "redact_mapping", "redact_text"]
+__all__ = [
+    "DEFAULT_JOURNAL_MAX_BODY",
+    "DEFAULT_JOURNAL_MAX_BYTES",
+    "REDACTED",
+    "Journal",
+    "JournalEntry",
+    "redact_body",
+    "redact_mapping",
+    "redact_text",
+]
 
 REDACTED = "<redacted>"
-_BODY_KEEP = 64 * 1024
+#: bytes of each body (request and response) an entry keeps by default
+DEFAULT_JOURNAL_MAX_BODY = 64 * 1024
+#: bytes a journal keeps by default (bodies, headers, the rest: see ``Journal.nbytes``)
+DEFAULT_JOURNAL_MAX_BYTES = 2 * 1024 * 1024
+#: what one entry costs beyond the lengths of its strings and bytes (objects, tuples),
+#: and each header pair on top of its name and value: fitted to what Python really
+#: holds for the four providers' entries (tracemalloc; tests/core/test_journal.py)
+_ENTRY_OVERHEAD = 1100
+_HEADER_OVERHEAD = 64
 
 
 def _is_secret(name: str, secrets: frozenset[str]) -> bool:
@@ -43,47 +63,159 @@ def redact_mapping(data: Any, secrets: frozenset[str]) -> Any:
 
 
 def redact_text(text: str, content_type: str, secrets: frozenset[str]) -> str:
-    """Redact secret fields inside a form-encoded or JSON body kept as text."""
-    if not text or not secrets:
-        return text
+    """Redact secret fields inside a body or query string kept as text (see
+    :func:`redact_body`)."""
+    raw = text.encode("utf-8", "surrogateescape")
+    out = redact_body(raw, content_type, secrets)
+    return text if out is raw else out.decode("utf-8", "surrogateescape")
+
+
+# -- redaction of bodies, whatever their content type ------------------------------------
+#
+# A provider reads credentials from a body by how the body looks as much as by its
+# Content-Type (CMC parses any body that is not JSON or multipart as a form, a JSON
+# object when it starts with "{"; SendCloud reads urlencoded and multipart forms), and a
+# client may send its key any way. So every reading that could find a secret is applied:
+# multipart by its boundary (declared or the body's first line), JSON (any body that
+# starts with "{" or "["), and a form (a urlencoded body, or any body that is neither
+# JSON nor multipart). Each changes only the secret values, to the literal marker,
+# so the rest reads as sent, and each works on bytes (a body that is not UTF-8 is
+# shown as base64 after redaction) and on a body cut short by the journal's cap.
+
+_REDACTED_B = REDACTED.encode()
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.S)
+_JSON_COLON = re.compile(rb"\s*:\s*")
+_JSON_SCALAR_END = re.compile(rb"[,}\]\s]|\Z")
+_BOUNDARY = re.compile(rb'boundary="?([^";]+)"?', re.I)
+_PART_NAME = re.compile(rb'\bname\*?=(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))', re.I)
+
+
+def redact_body(body: bytes, content_type: str, secrets: frozenset[str]) -> bytes:
+    """``body`` with the value of every secret field replaced by ``<redacted>``;
+    the same object when nothing was redacted."""
+    if not body or not secrets or not _may_hold(body, secrets):
+        return body
     ctype = content_type.split(";")[0].strip().lower()
-    if ctype == "multipart/form-data":
-        return _redact_multipart(text, secrets)
-    if ctype == "application/x-www-form-urlencoded" or (not ctype and "=" in text):
-        pairs = parse_qsl(text, keep_blank_values=True)
-        if any(_is_secret(k, secrets) for k, _ in pairs):
-            from urllib.parse import urlencode
+    head = body.lstrip(b" \t\r\n\xef\xbb\xbf")[:2]
+    multipart = ctype.startswith("multipart/") or head == b"--"
+    looks_json = head[:1] in (b"{", b"[")
+    out = body
+    if multipart:
+        out = _redact_multipart(out, content_type, secrets)
+    if looks_json:
+        out = _redact_json(out, secrets)
+    if ctype == "application/x-www-form-urlencoded" or not (multipart or looks_json):
+        out = _redact_form(out, secrets)
+    return body if out == body else out
 
-            return urlencode([(k, REDACTED if _is_secret(k, secrets) else v) for k, v in pairs])
-        return text
-    if "json" in ctype or text.lstrip().startswith(("{", "[")):
-        import json
 
+def _may_hold(body: bytes, secrets: frozenset[str]) -> bool:
+    """Whether a secret name could be in ``body`` (as is, or escaped: %XX, \\uXXXX)."""
+    if b"%" in body or b"\\u" in body:
+        return True
+    lower = body.lower()
+    return any(name.encode() in lower for name in secrets)
+
+
+def _redact_form(body: bytes, secrets: frozenset[str]) -> bytes:
+    """``name=value`` pairs split on ``&``; names percent-decoded (``+`` a space)."""
+    pairs = body.split(b"&")
+    changed = False
+    for i, pair in enumerate(pairs):
+        name, eq, _ = pair.partition(b"=")
+        if eq and _is_secret(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"), secrets):
+            pairs[i] = name + b"=" + _REDACTED_B
+            changed = True
+    return b"&".join(pairs) if changed else body
+
+
+def _redact_json(body: bytes, secrets: frozenset[str]) -> bytes:
+    """Every object key (escapes decoded) at any depth; the value after a secret key,
+    whatever it is (a string, a number, an object or array), becomes the marker. The
+    body need not be whole: an unterminated value is redacted to the end."""
+    out: list[bytes] = []
+    pos = 0
+    scan = 0
+    while True:
+        m = _JSON_STRING.search(body, scan)
+        if m is None:
+            break
+        scan = m.end()
+        colon = _JSON_COLON.match(body, scan)
+        if colon is None:
+            continue  # a value, not a key
         try:
-            data = json.loads(text)
+            key = json.loads(m.group().decode("utf-8", "replace"))
         except ValueError:
-            return text
-        redacted = redact_mapping(data, secrets)
-        if redacted != data:
-            return json.dumps(redacted, ensure_ascii=False)
-    return text
+            continue
+        if not isinstance(key, str) or not _is_secret(key, secrets):
+            continue
+        start = colon.end()
+        end = _json_value_end(body, start)
+        out += [body[pos:start], b'"', _REDACTED_B, b'"']
+        pos = scan = end
+    if not out:
+        return body
+    out.append(body[pos:])
+    return b"".join(out)
 
 
-_PART_NAME = re.compile(r'name="([^"]*)"', re.I)
+def _json_value_end(body: bytes, start: int) -> int:
+    """Where the JSON value starting at ``start`` ends (the end of ``body`` if cut)."""
+    first = body[start : start + 1]
+    if first == b'"':
+        m = _JSON_STRING.match(body, start)
+        return m.end() if m else len(body)
+    if first in (b"{", b"["):
+        depth = 0
+        i = start
+        while i < len(body):
+            c = body[i : i + 1]
+            if c == b'"':
+                m = _JSON_STRING.match(body, i)
+                i = m.end() if m else len(body)
+                continue
+            if c in (b"{", b"["):
+                depth += 1
+            elif c in (b"}", b"]"):
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        return len(body)
+    m = _JSON_SCALAR_END.search(body, start)
+    return m.start() if m else len(body)
 
 
-def _redact_multipart(text: str, secrets: frozenset[str]) -> str:
-    """Blank the value of every secret field in a multipart body (kept as text)."""
-    out = []
-    for part in re.split(r"(\r?\n--[^\r\n]*\r?\n|^--[^\r\n]*\r?\n)", text):
-        head, sep, _ = part.partition("\r\n\r\n")
+def _redact_multipart(body: bytes, content_type: str, secrets: frozenset[str]) -> bytes:
+    """The content of every part whose ``name`` is a secret; the boundary is the
+    declared one, else the body's first line."""
+    declared = _BOUNDARY.search(content_type.encode("latin-1", "replace"))
+    if declared:
+        boundary = declared.group(1)
+    else:
+        first = body.lstrip().split(b"\n", 1)[0].strip()
+        if not first.startswith(b"--"):
+            return body
+        boundary = first[2:]
+    parts = body.split(b"--" + boundary)
+    changed = False
+    for i, part in enumerate(parts):
+        head, sep, content = part.partition(b"\r\n\r\n")
         if not sep:
-            head, sep, _ = part.partition("\n\n")
-        match = _PART_NAME.search(head) if sep else None
-        if match and _is_secret(match.group(1), secrets):
-            part = head + sep + REDACTED
-        out.append(part)
-    return "".join(out)
+            head, sep, content = part.partition(b"\n\n")
+        m = _PART_NAME.search(head) if sep else None
+        if m is None:
+            continue
+        name = (m.group(1) if m.group(1) is not None else m.group(2)).decode("utf-8", "replace")
+        if "''" in name:  # RFC 2231: name*=UTF-8''api_key
+            name = name.split("''", 1)[1]
+        if not _is_secret(unquote_to_bytes(name).decode("utf-8", "replace"), secrets):
+            continue
+        tail = content[len(content.rstrip(b"\r\n")) :] if i < len(parts) - 1 else b""
+        parts[i] = head + sep + _REDACTED_B + tail
+        changed = True
+    return (b"--" + boundary).join(parts) if changed else body
 
 
 def _body_text(body: bytes) -> tuple[str, bool]:
@@ -124,7 +256,25 @@ class JournalEntry:
     tenant: str | None = None
     fault: str | None = None
     traceback: str | None = None
+    #: the body's full size in bytes; ``body`` holds at most the journal's ``max_body``
+    body_size: int = -1
+    response_body_size: int = -1
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.body_size < 0:
+            self.body_size = len(self.body)
+        if self.response_body_size < 0:
+            self.response_body_size = len(self.response_body)
+
+    @property
+    def body_truncated(self) -> bool:
+        """The journal kept only the first ``len(body)`` of ``body_size`` bytes."""
+        return self.body_size > len(self.body)
+
+    @property
+    def response_body_truncated(self) -> bool:
+        return self.response_body_size > len(self.response_body)
 
     # -- conveniences for assertions ---------------------------------------------
     @cached_property
@@ -168,16 +318,14 @@ class JournalEntry:
 
     # -- output (always redacted) -------------------------------------------------
     def redacted_headers(self) -> dict[str, str]:
-        return {k: (REDACTED if _is_secret(k, self.secrets) else v) for k, v in self.headers.items()}
+        return _redact_headers(self.headers, self.secrets)
 
     def to_dict(self) -> dict[str, Any]:
         from datetime import datetime, timezone
 
-        body, body_b64 = _body_text(self.body[:_BODY_KEEP])
-        if not body_b64:
-            body = redact_text(body, self.header("content-type", "") or "", self.secrets)
-        rbody, rbody_b64 = _body_text(self.response_body[:_BODY_KEEP])
-        query = redact_text(self.query_string, "application/x-www-form-urlencoded", self.secrets)
+        body, body_b64 = _body_text(redact_body(self.body, self.header("content-type", "") or "", self.secrets))
+        rtype = next((v for k, v in self.response_headers.items() if k.lower() == "content-type"), "")
+        rbody, rbody_b64 = _body_text(redact_body(self.response_body, rtype, self.secrets))
         return {
             "seq": self.seq,
             "provider": self.provider,
@@ -186,14 +334,18 @@ class JournalEntry:
             .replace("+00:00", "Z"),
             "method": self.method,
             "path": self.path,
-            "query": query,
+            "query": self.redacted_query(),
             "headers": self.redacted_headers(),
             "body": body,
             "body_base64": body_b64,
+            "body_size": self.body_size,
+            "body_truncated": self.body_truncated,
             "status": self.status,
-            "response_headers": dict(self.response_headers),
+            "response_headers": _redact_headers(self.response_headers, self.secrets),
             "response_body": rbody,
             "response_body_base64": rbody_b64,
+            "response_body_size": self.response_body_size,
+            "response_body_truncated": self.response_body_truncated,
             "duration_ms": round(self.duration_ms, 3),
             "endpoint": self.endpoint,
             "error_code": self.error_code,
@@ -203,9 +355,33 @@ class JournalEntry:
             "traceback": self.traceback,
         }
 
+    def redacted_query(self) -> str:
+        return redact_text(self.query_string, "application/x-www-form-urlencoded", self.secrets)
+
     def __repr__(self) -> str:
-        q = f"?{self.query_string}" if self.query_string else ""
+        q = f"?{self.redacted_query()}" if self.query_string else ""
         return f"<JournalEntry #{self.seq} {self.provider} {self.method} {self.path}{q} -> {self.status}>"
+
+
+def _redact_headers(headers: dict[str, str], secrets: frozenset[str]) -> dict[str, str]:
+    return {k: (REDACTED if _is_secret(k, secrets) else v) for k, v in headers.items()}
+
+
+class _Bound:
+    """A journal bound: a non-negative integer or ``None`` (no bound); setting it
+    drops what no longer fits."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, journal: Journal | None, owner: type | None = None) -> int | None:
+        return getattr(journal, self.slot) if journal is not None else None
+
+    def __set__(self, journal: Journal, value: int | None) -> None:
+        value = _bound(value, self.name)
+        with journal._lock:
+            setattr(journal, self.slot, value)
+            journal._trim()
 
 
 class Journal:
@@ -214,8 +390,20 @@ class Journal:
     Entries are stored as tuples of strings, bytes and numbers, which the garbage
     collector stops tracking, so a full journal does not slow every request down
     through longer collections; :class:`JournalEntry` objects are built when read.
-    ``total`` counts every entry appended since the last clear, so a suite can
-    tell when old entries were dropped because the bound (``maxlen``) was reached.
+
+    Three bounds, each settable at any time (a lower one drops entries at once):
+
+    - ``max_body``: bytes kept of each body, request and response (the rest is cut;
+      the entry says so: ``body_truncated``, ``body_size``);
+    - ``max_bytes``: bytes kept in all (``nbytes``: bodies, headers, path, query and
+      a fixed cost per entry and per header, close to what Python really holds);
+    - ``maxlen``: entries kept (``None``: no count bound).
+
+    Past a bound the oldest entries go first, so the journal stays in ``seq`` order
+    and reading with ``since`` pages forward correctly. ``len(j)`` is the entries
+    kept now; ``total`` counts every entry recorded since the last clear, kept or
+    dropped (``dropped`` is the difference), so a suite can tell when old entries
+    were dropped.
 
     ``generation`` counts the clears. The server reads it when a provider has answered
     (under the server lock) and passes it to :meth:`record`, which happens outside the
@@ -223,34 +411,75 @@ class Journal:
     dropped instead of landing in the fresh journal.
     """
 
-    def __init__(self, maxlen: int | None = 10_000, secrets: frozenset[str] = frozenset()) -> None:
-        self._records: deque[tuple[Any, ...]] = deque(maxlen=maxlen)
+    def __init__(
+        self,
+        maxlen: int | None = 10_000,
+        secrets: frozenset[str] = frozenset(),
+        *,
+        max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
+        max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
+    ) -> None:
+        self._records: deque[tuple[Any, ...]] = deque()
         self._lock = threading.Lock()
         self.secrets = secrets
         self.total = 0
         self.generation = 0
+        self.nbytes = 0
+        self._maxlen: int | None = None
+        self._max_bytes: int | None = None
+        self._max_body: int | None = None
+        self.maxlen, self.max_bytes, self.max_body = maxlen, max_bytes, max_body
 
-    def record(self, *fields: Any, generation: int | None = None) -> None:
+    # -- bounds (setting one trims at once) ------------------------------------------
+    maxlen = _Bound()
+    max_bytes = _Bound()
+    max_body = _Bound()  # applies to the entries recorded from now on
+
+    @property
+    def dropped(self) -> int:
+        """Entries recorded since the last clear that a bound has dropped."""
+        return self.total - len(self._records)
+
+    def _trim(self) -> None:
+        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
+        while records and (
+            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
+        ):
+            self.nbytes -= records.popleft()[-1]
+
+    # -- writing -------------------------------------------------------------------
+    def record(self, *fields: Any, generation: int | None = None, body_size: int | None = None) -> None:
         """Append one exchange given as :class:`JournalEntry` fields, in order
         (``seq`` ... ``traceback``), headers as tuples of pairs; not if it was
-        answered in an earlier ``generation`` (before a clear)."""
+        answered in an earlier ``generation`` (before a clear). Bodies longer than
+        ``max_body`` are cut (``body_size``: the request body's full size, when the
+        body given is not all of it)."""
+        body, response_body = fields[6], fields[10]
+        full, rfull = len(body) if body_size is None else body_size, len(response_body)
+        cap = self._max_body
+        if cap is not None:
+            body, response_body = body[:cap], response_body[:cap]
+        size = _ENTRY_OVERHEAD + len(body) + len(response_body) + _text_size(fields)
         with self._lock:
             if generation is not None and generation != self.generation:
                 return
-            self._records.append(fields)
+            self._records.append((*fields[:6], body, *fields[7:10], response_body, *fields[11:18], full, rfull, size))
+            self.nbytes += size
             self.total += 1
+            self._trim()
 
     def append(self, entry: JournalEntry) -> None:
-        self.record(*(getattr(entry, name) for name in _FIELDS))
+        self.record(*(getattr(entry, name) for name in _FIELDS), body_size=entry.body_size)
 
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
             self.total = 0
+            self.nbytes = 0
             self.generation += 1
 
     def _entry(self, fields: tuple[Any, ...]) -> JournalEntry:
-        entry = JournalEntry(*fields)
+        entry = JournalEntry(*fields[:-1])
         entry.secrets = self.secrets
         return entry
 
@@ -322,7 +551,25 @@ class Journal:
         return out
 
     def __repr__(self) -> str:
-        return f"<Journal {len(self)} entries>"
+        return f"<Journal {len(self)} entries, {self.nbytes:,} bytes>"
+
+
+def _bound(value: int | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer or None, got {value!r}")
+    return value
+
+
+def _text_size(fields: tuple[Any, ...]) -> int:
+    """What the strings and header pairs of one exchange cost (lengths plus objects)."""
+    size = len(fields[3]) + len(fields[4]) + len(fields[17] or "")
+    for headers in (fields[5], fields[9]):
+        items = headers.items() if hasattr(headers, "items") else headers
+        for name, value in items:
+            size += _HEADER_OVERHEAD + len(name) + len(value)
+    return size
 
 
 _FIELDS = (

@@ -1,6 +1,24 @@
 """The built-in HTTP server: HTTP/1.1 keep-alive, TCP_NODELAY, a thread per
 connection, start and stop in milliseconds.
 
+Nothing a client does holds the server's threads or memory without bound (issue 19):
+
+- at most ``max_connections`` connections are served at once; one more is answered
+  at once with a ``503`` JSON body and ``Connection: close`` by the accept loop (no
+  thread: what it sent is read away for a moment, so it sees the answer, not a reset);
+- a connection that sends nothing for ``idle_timeout`` seconds is closed: between
+  requests silently, in the middle of a request with a ``408``. A request's line and
+  its headers each have ``idle_timeout`` in all, however slowly they trickle in; its
+  body ``idle_timeout`` plus one second per 64 KiB, and so has the answer to go out
+  (transport time, from the monotonic clock: not the fake's clock);
+- request bodies being read or answered hold at most ``body_budget`` bytes in all
+  (default: the body cap): a request that would pass it waits before its body is
+  read, until others finish.
+
+With glibc, memory freed after a large body goes back to the system only if it was
+mapped on its own; :func:`tune_allocator` (which ``mailblocks serve`` calls for its
+own process) makes every allocation from 256 KiB up so.
+
 werkzeug's development server closes every connection and its ``shutdown()``
 waits on a half-second poll; pytest-httpserver inherits both. This server keeps
 connections open (so a client's session reuses its socket), wakes its accept loop
@@ -14,24 +32,36 @@ whole (capped by the app's ``max_body``) before the app runs, and
 
 from __future__ import annotations
 
+import io
 import json
 import selectors
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import ConnectionReset
 from .wsgi import URI_TOO_LONG_KEY, make_environ
 
-__all__ = ["HTTPServer"]
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "DEFAULT_MAX_CONNECTIONS", "HTTPServer", "check_transport", "tune_allocator"]
+
+#: seconds a connection may stay silent (and a request's line or headers may take)
+DEFAULT_IDLE_TIMEOUT = 30.0
+#: connections served at once; one more is refused with a 503
+DEFAULT_MAX_CONNECTIONS = 256
 
 _WILDCARD = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 _MAX_LINE = 65536
 _MAX_DISCARD = 16 * 1024 * 1024
 _MAX_HEADERS = 200
-_KEEPALIVE_TIMEOUT = 75.0
+#: bytes per second a body (or an answer) must keep up on average, after idle_timeout
+_MIN_RATE = 64 * 1024
+#: a refused connection is read away this long (seconds) before it is closed
+_LINGER = 1.0
+#: glibc's mallopt parameter number for the mmap threshold (malloc.h)
+_M_MMAP_THRESHOLD = -3
 _REASONS = {
     100: "Continue",
     200: "OK",
@@ -61,20 +91,73 @@ _REASONS = {
 }
 
 
+def tune_allocator() -> bool:
+    """glibc only, for a process that is the server: give every allocation of 256 KiB
+    or more its own mapping, returned to the system when freed. By default glibc
+    raises that threshold to the size of the largest block freed (up to 32 MiB), so
+    request bodies of a few MB are carved from heaps that never shrink: 32 uploads of
+    10 MB at once left 225 MB resident instead of 63 MB. Whether it applied."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")  # glibc's name (musl, macOS and Windows differ)
+    except OSError:
+        return False
+    mallopt = getattr(libc, "mallopt", None)
+    return mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, 256 * 1024))
+
+
+def check_transport(max_connections: Any, idle_timeout: Any) -> None:
+    """Refuse a connection cap or an idle timeout the server cannot work with."""
+    if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
+        raise ValueError(f"max_connections must be a positive integer, got {max_connections!r}")
+    if isinstance(idle_timeout, bool) or not isinstance(idle_timeout, (int, float)) or not 0 < idle_timeout < 1e6:
+        raise ValueError(f"idle_timeout must be a positive number of seconds, got {idle_timeout!r}")
+
+
 class _BadRequest(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
 
 
-class _Conn:
-    __slots__ = ("addr", "busy", "sock", "thread")
+class _Timeout(OSError):
+    """The client sent nothing for the idle timeout, or too slowly for a deadline."""
 
-    def __init__(self, sock: socket.socket, addr: Any) -> None:
+
+class _DeadlineIO(socket.SocketIO):
+    """A socket's reading side where each read waits at most ``idle`` seconds and
+    never past ``deadline`` (monotonic), so a trickle cannot stretch a request."""
+
+    def __init__(self, sock: socket.socket, idle: float) -> None:
+        super().__init__(sock, "rb")
+        self.sock = sock
+        self.idle = idle
+        self.deadline = float("inf")
+
+    def expire_in(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def readinto(self, b: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Timeout("deadline passed")
+        self.sock.settimeout(min(self.idle, remaining))
+        try:
+            return self.sock.recv_into(b)
+        except TimeoutError:
+            raise _Timeout("no data within the timeout") from None
+
+
+class _Conn:
+    __slots__ = ("addr", "busy", "io", "sock", "thread")
+
+    def __init__(self, sock: socket.socket, addr: Any, idle: float) -> None:
         self.sock = sock
         self.addr = addr
         self.busy = False
         self.thread: threading.Thread | None = None
+        self.io = _DeadlineIO(sock, idle)
 
 
 class HTTPServer:
@@ -82,6 +165,11 @@ class HTTPServer:
 
     :param max_body: request bodies above this are not read; the app is told the
         length and answers in its own format, then the connection is closed.
+    :param max_connections: connections served at once (one more gets a 503).
+    :param idle_timeout: seconds of silence before a connection is closed (see the
+        module docstring for the deadlines it sets).
+    :param body_budget: bytes of request bodies in flight at once (default:
+        ``max_body``, so one body of the largest size at a time).
     """
 
     def __init__(
@@ -92,10 +180,19 @@ class HTTPServer:
         *,
         max_body: int = 10 * 1024 * 1024,
         backlog: int = 128,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        body_budget: int | None = None,
     ) -> None:
+        check_transport(max_connections, idle_timeout)
         self.app = app
         self.host = host
         self.max_body = max_body
+        self.max_connections = max_connections
+        self.idle_timeout = float(idle_timeout)
+        self.body_budget = max_body if body_budget is None else body_budget
+        self._in_flight = 0
+        self._budget = threading.Condition()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._listener = socket.create_server((host, port), family=family, backlog=backlog)
         self.port: int = self._listener.getsockname()[1]
@@ -105,6 +202,13 @@ class HTTPServer:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.requests_served = 0
+        self.connections_accepted = 0
+        self.connections_refused = 0
+
+    @property
+    def connections(self) -> int:
+        """Connections being served now (each holds a thread)."""
+        return len(self._conns)
 
     @property
     def url(self) -> str:
@@ -159,17 +263,28 @@ class HTTPServer:
         sel = selectors.DefaultSelector()
         sel.register(self._listener, selectors.EVENT_READ)
         sel.register(self._wake_r, selectors.EVENT_READ)
+        refused: dict[socket.socket, float] = {}  # refused connections read away until
         try:
             while not self._stopping:
-                for key, _ in sel.select():
+                timeout = max(0.0, min(refused.values()) - time.monotonic()) if refused else None
+                for key, _ in sel.select(timeout):
                     if key.fileobj is self._wake_r or self._stopping:
                         return
+                    if key.fileobj is not self._listener:
+                        _drain(sel, refused, key.fileobj)  # type: ignore[arg-type]
+                        continue
                     try:
                         sock, addr = self._listener.accept()
                     except OSError:
                         continue
+                    with self._lock:
+                        full = len(self._conns) >= self.max_connections
+                    if full:
+                        self._refuse(sel, refused, sock)
+                        continue
+                    self.connections_accepted += 1
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    conn = _Conn(sock, addr)
+                    conn = _Conn(sock, addr, self.idle_timeout)
                     thread = threading.Thread(
                         target=self._serve_conn, args=(conn,), name="mailblocks-conn", daemon=True
                     )
@@ -177,20 +292,44 @@ class HTTPServer:
                     with self._lock:
                         self._conns.add(conn)
                     thread.start()
+                now = time.monotonic()
+                for sock in [s for s, until in refused.items() if until <= now]:
+                    _forget(sel, refused, sock)
         finally:
+            for sock in list(refused):
+                _forget(sel, refused, sock)
             sel.close()
             try:
                 self._listener.close()
             except OSError:
                 pass
 
+    def _refuse(self, sel: selectors.BaseSelector, refused: dict[socket.socket, float], sock: socket.socket) -> None:
+        """Answer a connection over the cap with a 503 and close it, without a thread:
+        what the client sends is read away for a moment first, so it reads the answer
+        rather than a reset."""
+        self.connections_refused += 1
+        message = f"the fake serves at most {self.max_connections} connections at once; retry shortly"
+        try:
+            sock.setblocking(False)
+            sock.send(_simple(503, "too_many_connections", message, ("Retry-After", "1")))
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            sock.close()
+            return
+        if len(refused) >= self.max_connections:
+            sock.close()
+            return
+        sel.register(sock, selectors.EVENT_READ)
+        refused[sock] = time.monotonic() + _LINGER
+
     # -- one connection ------------------------------------------------------------
     def _serve_conn(self, conn: _Conn) -> None:
         sock = conn.sock
-        sock.settimeout(_KEEPALIVE_TIMEOUT)
-        rfile = sock.makefile("rb", buffering=65536)
+        rfile = io.BufferedReader(conn.io, 65536)
         try:
             while not self._stopping:
+                conn.io.expire_in(self.idle_timeout)  # the wait, then the request line
                 try:
                     line = rfile.readline(_MAX_LINE + 1)
                 except (OSError, ValueError):
@@ -205,6 +344,9 @@ class HTTPServer:
                     conn.busy = True
                 try:
                     keep = self._one_request(conn, rfile, line)
+                except _Timeout:
+                    _send_simple(sock, 408, "request timeout: the request did not arrive in time", "request_timeout")
+                    return
                 except _BadRequest as exc:
                     _send_simple(sock, exc.status, str(exc))
                     return
@@ -216,6 +358,7 @@ class HTTPServer:
                 finally:
                     conn.busy = False
                 if not keep:
+                    _linger(sock)
                     return
         finally:
             with self._lock:
@@ -230,6 +373,7 @@ class HTTPServer:
                 pass
 
     def _one_request(self, conn: _Conn, rfile: Any, line: bytes) -> bool:
+        conn.io.expire_in(self.idle_timeout)  # the rest of the line and the headers
         too_long = False
         if len(line) > _MAX_LINE:
             # Read the rest of the line away, keep the method, the version and the start
@@ -275,6 +419,44 @@ class HTTPServer:
             headers.append((name, value.strip()))
 
         lower = {n.lower(): v for n, v in headers}
+        reserved = self._reserve(lower)
+        try:
+            return self._answer(conn, rfile, method, target, version, headers, lower, too_long)
+        finally:
+            self._release(reserved)
+
+    def _reserve(self, lower: dict[str, str]) -> int:
+        """Wait until the body this request announces fits the in-flight budget (or
+        nothing else is in flight), and take it; the bytes taken."""
+        if lower.get("transfer-encoding"):
+            n = self.max_body
+        else:
+            raw = lower.get("content-length", "").strip()
+            n = int(raw) if raw.isdigit() and int(raw) <= self.max_body else 0
+        if n:
+            with self._budget:
+                self._budget.wait_for(lambda: not self._in_flight or self._in_flight + n <= self.body_budget)
+                self._in_flight += n
+        return n
+
+    def _release(self, n: int) -> None:
+        if n:
+            with self._budget:
+                self._in_flight -= n
+                self._budget.notify_all()
+
+    def _answer(
+        self,
+        conn: _Conn,
+        rfile: Any,
+        method: str,
+        target: str,
+        version: str,
+        headers: list[tuple[str, str]],
+        lower: dict[str, str],
+        too_long: bool,
+    ) -> bool:
+        """Read the body, run the app, send its answer; whether to keep the connection."""
         connection = lower.get("connection", "").lower()
         keep = ("close" not in connection) if version == "HTTP/1.1" else ("keep-alive" in connection)
 
@@ -283,6 +465,7 @@ class HTTPServer:
         if te:
             if te != "chunked":
                 raise _BadRequest(501, "unsupported transfer-encoding")
+            conn.io.expire_in(self.idle_timeout + self.max_body / _MIN_RATE)
             if lower.get("expect", "").lower() == "100-continue":
                 conn.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             body, oversized = _read_chunked(rfile, self.max_body)
@@ -302,6 +485,7 @@ class HTTPServer:
                 oversized = True
                 body = b""
             else:
+                conn.io.expire_in(self.idle_timeout + length / _MIN_RATE)
                 if length and lower.get("expect", "").lower() == "100-continue":
                     conn.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
                 body = rfile.read(length) if length else b""
@@ -360,6 +544,7 @@ class HTTPServer:
             parts.append(f"Content-Length: {len(payload)}\r\n")
         parts.append("Connection: keep-alive\r\n\r\n" if keep else "Connection: close\r\n\r\n")
         head = "".join(parts).encode("latin-1")
+        conn.sock.settimeout(self.idle_timeout + len(payload) / _MIN_RATE)
         if method == "HEAD" or no_body:
             conn.sock.sendall(head)
         else:
@@ -395,16 +580,59 @@ def _read_chunked(rfile: Any, cap: int) -> tuple[bytes, bool]:
             chunks.append(data)
 
 
-def _send_simple(sock: socket.socket, status: int, message: str) -> None:
-    body = json.dumps({"error": "bad_request", "message": message}).encode()
-    head = (
-        f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode()
+def _simple(status: int, error: str, message: str, *extra: tuple[str, str]) -> bytes:
+    """A whole JSON answer from the transport (before any app), closing the connection."""
+    body = json.dumps({"error": error, "message": message}).encode()
+    head = f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in extra)
+    head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + body
+
+
+def _send_simple(sock: socket.socket, status: int, message: str, error: str = "bad_request") -> None:
+    """Answer from the transport and close gently (see :func:`_linger`)."""
     try:
-        sock.sendall(head + body)
+        sock.settimeout(_LINGER)
+        sock.sendall(_simple(status, error, message))
+    except OSError:
+        return
+    _linger(sock)
+
+
+def _linger(sock: socket.socket) -> None:
+    """Close our side, then read away what the client still sends, for up to
+    ``_LINGER`` seconds or until it closes: closing with its data unread would send a
+    reset, which may reach the client before it has read our answer."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        end = time.monotonic() + _LINGER
+        while (left := end - time.monotonic()) > 0:
+            sock.settimeout(left)
+            if not sock.recv(65536):
+                return
     except OSError:
         pass
+
+
+def _drain(sel: selectors.BaseSelector, refused: dict[socket.socket, float], sock: socket.socket) -> None:
+    """Read away what a refused client sends; forget it once it has closed."""
+    try:
+        if sock.recv(65536):
+            return
+    except BlockingIOError:
+        return
+    except OSError:
+        pass
+    _forget(sel, refused, sock)
+
+
+def _forget(sel: selectors.BaseSelector, refused: dict[socket.socket, float], sock: socket.socket) -> None:
+    refused.pop(sock, None)
+    try:
+        sel.unregister(sock)
+    except (KeyError, ValueError):
+        pass
+    sock.close()
 
 
 def _shutdown(sock: socket.socket) -> None:

@@ -63,7 +63,8 @@ class Ncp(Provider):
     title = "NAVER Cloud Outbound Mailer (send blocks, unsubscribers)"
     real_host = "https://mail.apigw.ntruss.com"
     prefixes = ("/api/v1/", "/api/v1-sgn/", "/api/v1-jpn/")
-    secrets = frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key"})
+    # the signed headers, and the API key header older NCP gateways took (clients still send it)
+    secrets = frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key", "x-ncp-apigw-api-key"})
     default_credentials: ClassVar[dict[str, str]] = {
         "access_key": "MAILBLOCKSNCPACCESS1",
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
