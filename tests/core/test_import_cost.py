@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from pytest_mailblocks.providers import CREDENTIALS, REGISTRY, load_providers
+from pytest_mailblocks.providers import CREDENTIALS, PREFIXES, REGISTRY, SECRETS, load_providers
 
 pytest_plugins = ["pytester"]
 
@@ -74,10 +74,48 @@ def test_a_bad_credential_option_is_refused_without_importing_providers(pytester
     assert "pytest_mailblocks.providers." not in result.stdout.str()
 
 
-def test_the_credential_table_names_each_providers_credentials():
+def test_the_registry_tables_say_what_each_provider_class_says():
     classes = load_providers()
-    assert list(CREDENTIALS) == list(REGISTRY)
+    assert list(CREDENTIALS) == list(PREFIXES) == list(SECRETS) == list(REGISTRY)
     assert {k: set(v) for k, v in CREDENTIALS.items()} == {k: set(c.default_credentials) for k, c in classes.items()}
+    assert {k: c.prefixes for k, c in classes.items()} == PREFIXES
+    assert {k: c.secrets for k, c in classes.items()} == SECRETS
+
+
+def test_a_server_imports_and_builds_a_provider_when_first_served():
+    out = _run(
+        """
+        import sys
+        import httpx
+        from pytest_mailblocks import FakeServer
+
+        def loaded():
+            return sorted({m.split(".")[2] for m in sys.modules if m.startswith("pytest_mailblocks.providers.")})
+
+        with FakeServer() as server:
+            server.reset()
+            print(loaded(), [p.key for p in server.app.providers.built()])
+            r = httpx.get(server.url + "/v3/suppression/blocks")  # routed: sendgrid is built
+            print(r.status_code, loaded(), [p.key for p in server.app.providers.built()])
+            server.reset()
+            server.ncp  # a handle builds its provider
+            print(loaded(), list(server.app.providers), sorted(server.app.journals))
+        """
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "[] []",
+        "401 ['sendgrid'] ['sendgrid']",
+        "['ncp', 'sendgrid'] ['sendgrid', 'cmc', 'ncp', 'sendcloud'] "
+        "['_mailblocks', 'cmc', 'ncp', 'sendcloud', 'sendgrid']",
+    ]
+
+
+def test_a_bad_credential_is_refused_when_the_server_is_made():
+    from pytest_mailblocks import ControlError, FakeServer
+
+    with pytest.raises(ControlError, match=r"unknown credential\(s\) \['x'\] for ncp; known: \['access_key'"):
+        FakeServer(credentials={"ncp": {"x": "1"}})
 
 
 def test_the_package_names_load_on_first_use():

@@ -18,7 +18,17 @@ from ..core.errors import ControlError
 if TYPE_CHECKING:
     from ..core.provider import Provider
 
-__all__ = ["CREDENTIALS", "PAGE_KEYS", "REGISTRY", "BlockPage", "block_page", "load_providers"]
+__all__ = [
+    "CREDENTIALS",
+    "PAGE_KEYS",
+    "PREFIXES",
+    "REGISTRY",
+    "SECRETS",
+    "BlockPage",
+    "block_page",
+    "load_providers",
+    "served",
+]
 
 REGISTRY: dict[str, str] = {
     "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
@@ -27,27 +37,49 @@ REGISTRY: dict[str, str] = {
     "sendcloud": "pytest_mailblocks.providers.sendcloud:SendCloud",
 }
 
-#: each provider's credential names (its class's ``default_credentials`` keys; a
-#: test holds the two equal), for checking overrides without importing it
+# What the app and the plugin need to know of a provider before it is imported (a
+# test holds each table equal to the class's attribute): an app routes requests,
+# journals them and checks credential overrides from these, and imports a provider
+# when a request or a handle first needs it.
+
+#: each provider's credential names (its class's ``default_credentials`` keys)
 CREDENTIALS: dict[str, tuple[str, ...]] = {
     "sendgrid": ("api_key",),
     "cmc": ("api_user", "api_key", "server_composition"),
     "ncp": ("access_key", "secret_key"),
     "sendcloud": ("api_user", "api_key"),
 }
+#: the path prefixes each provider owns (its class's ``prefixes``)
+PREFIXES: dict[str, tuple[str, ...]] = {
+    "sendgrid": ("/v3/",),
+    "cmc": ("/transaction/",),
+    "ncp": ("/api/v1/", "/api/v1-sgn/", "/api/v1-jpn/"),
+    "sendcloud": ("/api/", "/apiv2/"),
+}
+#: the names of each provider's secrets, for the journal (its class's ``secrets``)
+SECRETS: dict[str, frozenset[str]] = {
+    "sendgrid": frozenset({"authorization"}),
+    "cmc": frozenset({"api_key"}),
+    "ncp": frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key", "x-ncp-apigw-api-key"}),
+    "sendcloud": frozenset({"apikey"}),
+}
 
 
-def load_providers(keys: Iterable[str] | None = None) -> dict[str, type[Provider]]:
-    """Provider classes by key, in registry order (``keys``: a subset)."""
+def served(keys: Iterable[str] | None = None) -> list[str]:
+    """Registry keys to serve, in registry order (``keys``: a subset, checked)."""
     wanted = list(REGISTRY) if keys is None else list(keys)
     unknown = [k for k in wanted if k not in REGISTRY]
     if unknown:
         raise ControlError(f"unknown provider(s) {unknown}; known: {list(REGISTRY)}")
+    return [k for k in REGISTRY if k in wanted]
+
+
+def load_providers(keys: Iterable[str] | None = None) -> dict[str, type[Provider]]:
+    """Provider classes by key, in registry order (``keys``: a subset)."""
     out: dict[str, type[Provider]] = {}
-    for key in REGISTRY:
-        if key in wanted:
-            module, _, name = REGISTRY[key].partition(":")
-            out[key] = getattr(import_module(module), name)
+    for key in served(keys):
+        module, _, name = REGISTRY[key].partition(":")
+        out[key] = getattr(import_module(module), name)
     return out
 
 
