@@ -143,7 +143,7 @@ class App:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ, populate_request=False)  # no environ <-> request cycle
         response = self.handle_request(request)
-        return response(environ, start_response)
+        return wsgi_response(response, environ, start_response)
 
     def handle_request(self, request: Request) -> Response:
         """Answer one werkzeug request (also the entry point for mounting on
@@ -262,6 +262,37 @@ class App:
                 f"the fake server hit an internal error ({len(self.errors)} in all); "
                 "its journal entry holds the traceback"
             ) from first
+
+
+_NOT_PLAIN = frozenset({"location", "content-location"})
+
+
+def wsgi_response(response: Response, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """``response(environ, start_response)``: what werkzeug sends, without its general
+    pass over every header for what the fakes answer (bytes in memory, a
+    Content-Length, no Location to make absolute). Any other response goes through
+    werkzeug itself."""
+    body = response.response
+    status = response.status_code
+    if type(body) is not list or status < 200 or status == 304 or not all(type(b) is bytes for b in body):
+        return response(environ, start_response)
+    headers = response.headers.to_wsgi_list()
+    length = None
+    for name, value in headers:
+        lname = name.lower()
+        if lname in _NOT_PLAIN:
+            return response(environ, start_response)
+        if lname == "content-length":
+            length = value
+    if status == 204:  # no Content-Length on a 204 (RFC 7230 3.3.2), as werkzeug drops it
+        if length is not None:
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    elif length is None and response.automatically_set_content_length:
+        headers.append(("Content-Length", str(sum(map(len, body)))))
+    start_response(response.status, headers)
+    if environ["REQUEST_METHOD"] == "HEAD" or status == 204:
+        return ()
+    return body
 
 
 def _content_length(request: Request) -> int | None:

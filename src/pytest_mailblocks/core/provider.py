@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, PathConverter, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
@@ -62,12 +63,21 @@ def make_response(
     """A werkzeug Response built without werkzeug's per-header normalisation
     (the hot path of every request). Header values must be ``str`` without line
     breaks; anything else is refused."""
-    response = Response(body, status=status, content_type=content_type)
-    if content_type is None:
+    if content_type is None:  # werkzeug would add its default type: built its own way
+        response = Response(body, status=status, content_type=content_type)
         del response.headers["Content-Type"]
+        out = response.headers._list  # werkzeug keeps headers as a list of pairs
+    else:
+        # the headers werkzeug would set first (type, then length: set_data keeps the
+        # length's place), given as one list: no per-header normalisation
+        data = body.encode() if isinstance(body, str) else body
+        given = Headers()
+        out = given._list
+        out.append(("Content-Type", content_type))
+        out.append(("Content-Length", str(len(data))))
+        response = Response(data, status=status, headers=given, content_type=content_type)
     if headers:
         items = headers.items() if isinstance(headers, dict) else headers
-        out = response.headers._list  # werkzeug keeps headers as a list of pairs
         for name, value in items:
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise ValueError(f"bad header value for {name!r}: {value!r}")
