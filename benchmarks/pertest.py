@@ -112,23 +112,30 @@ def test_block(httpserver, i):
 """,
 }
 
-#: times the test loop (fixtures included: the session server's start and stop are
-#: spread over the tests, as a suite pays them)
+#: times the session from its start (pytest and its plugins loaded) to the last test's
+#: end: collection (which imports what the test file imports) and every test with its
+#: fixtures (a server's start, what the fixtures import) are spread over the tests, as
+#: a suite pays them
 CONFTEST = """
 import os
 import time
 
 import pytest
 
+START = []
+
+
+def pytest_sessionstart(session):
+    START.append(time.perf_counter())
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session):
-    start = time.perf_counter()
     try:
         return (yield)
     finally:
         with open(os.environ["PERTEST_OUT"], "w") as f:
-            f.write(repr(time.perf_counter() - start))
+            f.write(repr(time.perf_counter() - START[0]))
 """
 
 
