@@ -133,3 +133,16 @@ def test_prefix_upper_bound():
     assert prefix_upper_bound("ab") == "ac"
     assert prefix_upper_bound("a\U0010ffff") == "b"
     assert prefix_upper_bound("") is None
+
+
+@pytest.mark.parametrize("times", [range(5000), [7] * 5000, [i % 3 for i in range(5000)]])
+def test_bulk_load_orders_like_a_sorted_list_whatever_the_ties(times):
+    from sortedcontainers import SortedList
+
+    rng = random.Random(5)
+    recs = [Rec(t, f"{rng.choice('abc')}{i}@x.io") for i, t in enumerate(times)]
+    rng.shuffle(recs)
+    s = _store(recs)
+    s._order._check()  # sortedcontainers' own invariants
+    assert list(s._order) == list(SortedList(recs))
+    assert s.query(limit=3).records == sorted(recs, reverse=True)[:3]

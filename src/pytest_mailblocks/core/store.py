@@ -25,16 +25,33 @@ itself: providers use it under the server's lock.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from operator import eq, itemgetter
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sortedcontainers import SortedList
 
-__all__ = ["OrderedStore", "Page", "prefix_upper_bound"]
+__all__ = ["OrderedStore", "Page", "gc_paused", "prefix_upper_bound"]
 
 R = TypeVar("R", bound=tuple)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk build: building a million
+    records allocates millions of objects that hold no cycles, and each collection
+    the allocations trigger walks every object alive (it doubled a million-block
+    seed's time, issue 18). Collection resumes as it was afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
@@ -48,18 +65,34 @@ def prefix_upper_bound(prefix: str) -> str | None:
 
 
 def _presorted(records: Iterable[R]) -> list[R]:
-    """Records in (first, second) field order by stable single-field sorts.
+    """Records in tuple order, sorted mostly by single fields.
 
     Sorting a million tuples compares them element by element in Python objects;
-    sorting by one int or str field at a time is several times faster, and leaves
-    the list (nearly) in tuple order, which SortedList's own sort then confirms in
-    one linear pass. Records sharing a time are few in most lists: they are left to
-    that pass unless there are many (then a sort by the second field comes first)."""
+    sorting by one int or str field is several times faster and leaves the list
+    nearly in tuple order, which a last sort of the tuples then makes exact in about
+    one pass. Records sharing a time are few in most lists (one sort by time does);
+    when many share one, a stable sort by the second field comes first."""
     out = sorted(records, key=itemgetter(0))
     times = list(map(itemgetter(0), out))
     if sum(map(eq, times, times[1:])) > len(out) // 8:
         out.sort(key=itemgetter(1))
         out.sort(key=itemgetter(0))
+    out.sort()  # the tuples' own order: a linear pass over sorted runs, fixing what ties remain
+    return out
+
+
+def _sorted_list(values: list[Any]) -> SortedList:
+    """A SortedList of ``values``, which are sorted already: built the way its own
+    ``update`` builds an empty one, without sorting them once more (a pass over a
+    million records). sortedcontainers is pinned in its 2.x line, whose layout this
+    follows; any other layout takes the public constructor."""
+    out = SortedList()
+    if not all(hasattr(out, a) for a in ("_lists", "_maxes", "_index", "_load", "_len")):
+        return SortedList(values)
+    load = out._load
+    out._lists = [values[pos : pos + load] for pos in range(0, len(values), load)]
+    out._maxes = [sub[-1] for sub in out._lists]
+    out._len = len(values)
     return out
 
 
@@ -96,8 +129,16 @@ class OrderedStore(Generic[R]):
     #: tests force a plan: "scan", "gather" or "buckets"
     force_plan: str | None = None
 
-    def __init__(self, key: Callable[[R], str], *, prefix_index: bool = True) -> None:
+    def __init__(
+        self,
+        key: Callable[[R], str],
+        *,
+        prefix_index: bool = True,
+        keys_of: Callable[[list[R]], Iterable[str]] | None = None,
+    ) -> None:
         self._key = key
+        #: the keys of many records at once (``map(key, records)`` unless given)
+        self._keys_of = keys_of
         self._by_key: dict[str, R] = {}
         self._order: SortedList = SortedList()
         self._prefix_index = prefix_index
@@ -106,6 +147,17 @@ class OrderedStore(Generic[R]):
         self._width: float = 0
         self._buckets: dict[int, list[str]] | None = None
         self._bucket_ids: SortedList | None = None
+
+    @classmethod
+    def by_lowered(cls, field: int, *, prefix_index: bool = True) -> OrderedStore[Any]:
+        """A store keyed by one field of its records, lower-cased (the keys of a
+        million records at once computed in C)."""
+        get = itemgetter(field)
+        return cls(
+            lambda r: get(r).lower(),
+            prefix_index=prefix_index,
+            keys_of=lambda rows: map(str.lower, map(get, rows)),
+        )
 
     # -- single records ------------------------------------------------------------
     def __len__(self) -> int:
@@ -157,13 +209,18 @@ class OrderedStore(Generic[R]):
 
     def bulk_load(self, records: Iterable[R]) -> int:
         """Add many records at once (later duplicates of a key win); O(n log n)."""
+        with gc_paused():
+            return self._bulk_load(records)
+
+    def _bulk_load(self, records: Iterable[R]) -> int:
         rows = records if isinstance(records, list) else list(records)
-        incoming: dict[str, R] = dict(zip(map(self._key, rows), rows))
+        keys = map(self._key, rows) if self._keys_of is None else self._keys_of(rows)
+        incoming: dict[str, R] = dict(zip(keys, rows))
         if not incoming:
             return 0
         if not self._by_key:
             self._by_key = incoming
-            self._order = SortedList(_presorted(incoming.values()))
+            self._order = _sorted_list(_presorted(incoming.values()))
             self._drop_indexes()
             return len(incoming)
         if len(incoming) < len(self._by_key) // 8:
@@ -173,7 +230,7 @@ class OrderedStore(Generic[R]):
         merged = self._by_key
         merged.update(incoming)
         self._by_key = merged
-        self._order = SortedList(_presorted(merged.values()))
+        self._order = _sorted_list(_presorted(merged.values()))
         self._drop_indexes()
         return len(incoming)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from http import HTTPStatus
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, ClassVar
 
@@ -119,27 +120,32 @@ class SendGrid(Provider):
 
     def make_records(self, kind: str, items: Iterable[Mapping[str, Any] | str], where: str) -> list[tuple]:
         """:meth:`make_record` for many items (field mappings or bare addresses);
-        an error names ``where[i]``. Items carrying every field, each of the usual
-        type and the address without surrounding blanks (what a generator or a
-        fixture file gives), take a short path: about a third of the time, for a
-        million records (issue 18); any other item takes make_record's own."""
+        an error names ``where[i]``. When every item carries every field, each of the
+        usual type and every address without surrounding blanks (what a generator or a
+        fixture file gives), the records are checked and built column by column in C:
+        a million in a fraction of a second (issue 18). Otherwise item by item, as
+        make_record does."""
+        rows = items if isinstance(items, list) else list(items)
         spec = LIST_KINDS[kind]
-        n = len(spec.fields)
-        fields = spec.field_set
-        values_of = itemgetter(*spec.fields)
-        types = (int, str) + (str,) * (n - 2)
-        new, record, make = tuple.__new__, spec.record, self.make_record
+        fields = spec.fields
+        if rows and all(type(r) is dict for r in rows):
+            n, field_set = len(fields), spec.field_set
+            if all(len(r) == n for r in rows) and all(map(field_set.issuperset, rows)):
+                values = list(map(itemgetter(*fields), rows))
+                columns = [list(map(itemgetter(i), values)) for i in range(n)]
+                emails = columns[1]
+                if (
+                    set(map(type, columns[0])) == {int}
+                    and all(set(map(type, c)) == {str} for c in columns[1:])
+                    and all(emails)
+                    and all(map(str.__eq__, emails, map(str.strip, emails)))
+                ):
+                    return list(map(tuple.__new__, repeat(spec.record), values))
+        make = self.make_record
         out: list[tuple] = []
-        append = out.append
-        for i, item in enumerate(items):
-            if type(item) is dict and len(item) == n and fields.issuperset(item):
-                values = values_of(item)
-                email = values[1]
-                if tuple(map(type, values)) == types and email and not (email[0].isspace() or email[-1].isspace()):
-                    append(new(record, values))
-                    continue
+        for i, item in enumerate(rows):
             try:
-                append(make(kind, {"email": item} if isinstance(item, str) else item, kind))
+                out.append(make(kind, {"email": item} if isinstance(item, str) else item, kind))
             except ControlError as exc:
                 raise ControlError(exc.detail, where=f"{where}[{i}]") from None
         return out
