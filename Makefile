@@ -1,4 +1,4 @@
-.PHONY: test lint type bench ci
+.PHONY: test lint type bench ci wheel-check
 
 test:
 	python -m pytest -n 2
@@ -15,3 +15,6 @@ bench:
 
 ci:
 	./.ci/run
+
+wheel-check:
+	bash .ci/wheel-check

@@ -45,6 +45,43 @@ def test_readme_curl_examples_answer_as_shown():
     assert '"blocks":[{"created":"2015-12-14 08:46:00","email":"to1@example.com"' in out
     assert out.count('"email":"b@example.com"') == 2  # SendCloud add, then list
     assert '"targetAddress":"test01@ncp-mail.com"' in out and '"registerStatus":"Blocked"' in out
+    assert out.count('"list": "bounces",\n  "seeded": 1') == 1 and '"list": "spam_reports"' in out
+    assert '"email":"bounce@example.com","reason":"550 5.1.1 user unknown","status":"5.1.1"}]' in out
+
+
+def test_readme_sibling_list_example_runs():
+    example = next(b for b in _python_blocks(README) if "sg.add_bounce" in b)
+    with FakeServer() as server:
+        sg = server.sendgrid
+        exec(compile(example, "README.md", "exec"), {"sg": sg})
+        assert [r["email"] for r in sg.records("bounces")] == ["c@example.com", "b@example.com"]
+        assert sorted(r["email"] for r in sg.records("spam_reports")) == ["d@example.com", "s@example.com"]
+        assert (
+            sg.records("invalid_emails")[0]["email"] == "i@example" and sg.unsubscribes()[0]["email"] == "u@example.com"
+        )
+
+
+def test_readme_renders_on_a_package_index():
+    """No relative link or image (they break on an index page), and the Markdown renders
+    as the index renders it."""
+    renderer = pytest.importorskip("readme_renderer.markdown")
+    assert not re.findall(r"\]\((?!https?://|#)[^)]*\)", README), "relative Markdown links"
+    assert not re.findall(r"""<img[^>]*src=["'](?!https?://)""", README), "relative images"
+    html = renderer.render(README)
+    assert html is not None and ">Does the fake still answer like the provider answered you?<" in html
+
+
+def test_the_supported_pythons_agree():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    listed = [
+        c.rsplit(" ", 1)[1]
+        for c in project["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    ]
+    assert listed == ["3.10", "3.11", "3.12", "3.13"] and project["requires-python"] == ">=3.10"
+    assert "Python 3.10 or later" in README and "3.10 to 3.13" in README
 
 
 def test_readme_names_the_ci_test_command():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -27,6 +28,9 @@ from .options import JOURNAL_OPTIONS, parse_credentials, parse_size
 from .providers import REGISTRY
 
 __all__ = ["build_parser", "load_seed_file", "main"]
+
+#: where ``mailblocks wait`` looks by default: the port the docs use
+DEFAULT_URL = "http://127.0.0.1:8025"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,36 +82,74 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"close a connection silent this long, or a request this slow (default {DEFAULT_IDLE_TIMEOUT:g})",
     )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for Host NAME, and browser pages from it (repeatable; loopback names and "
+        "the bound address are always answered), e.g. a CI service name",
+    )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
 
     verify = sub.add_parser(
         "verify",
-        help="run the contract suite",
-        description="Run the contract scenarios against the fake, the recorded responses or the live provider; "
-        "print a table per provider and exit 1 on drift.",
+        help="run the contract suite, or check the fakes against your recorded traffic",
+        description="Run the contract scenarios against the fake, the recorded responses or the live provider "
+        "(--target), or replay your own recordings against the fakes (--recordings: vcrpy/pytest-recording "
+        "cassettes, HAR 1.2 files, fixtures; files or folders). Prints a table per provider. "
+        "Exit status: 0 all agree, 1 a mismatch, 2 unreadable input.",
     )
-    verify.add_argument("--target", choices=("fake", "recorded", "live"), default="fake")
+    verify.add_argument(
+        "--target",
+        choices=("fake", "recorded", "live"),
+        help="the contract scenarios against the fake (default), the shipped recordings or the live provider",
+    )
+    verify.add_argument(
+        "--recordings",
+        nargs="+",
+        metavar="PATH",
+        help="your recorded traffic to replay against the fakes: cassette, HAR or fixture files, or folders of them",
+    )
+    verify.add_argument("--junit-xml", metavar="FILE", help="also write JUnit XML, one test case per check")
     verify.add_argument(
         "--provider", action="append", choices=list(REGISTRY), metavar="NAME", help="only this provider (repeatable)"
     )
     verify.add_argument(
         "--scenarios",
         type=Path,
-        default=Path("tests/contract/scenarios"),
         metavar="DIR",
-        help="scenario folders, one per provider (default: tests/contract/scenarios)",
+        help="scenario folders, one per provider (default: the scenarios that ship with the package)",
     )
     verify.add_argument(
         "--fixtures",
         type=Path,
-        default=Path("fixtures"),
         metavar="DIR",
-        help="recorded responses, one folder per provider (default: fixtures)",
+        help="recorded responses, one folder per provider (default: the recordings that ship with the package)",
     )
     verify.add_argument(
         "--record", type=Path, metavar="DIR", help="with --target live: write what came back as fixtures under DIR"
     )
+    verify.add_argument(
+        "--live-url",
+        metavar="URL",
+        help="with --target live: send the requests to URL instead of the provider's host (an egress proxy, "
+        "or a mailblocks server for a dry run)",
+    )
     verify.add_argument("-v", "--verbose", action="store_true", help="list every scenario, not only failures")
+
+    wait = sub.add_parser(
+        "wait",
+        help="wait until a mailblocks server answers (for CI jobs: no sleeps)",
+        description="Poll the server's health route (/_mailblocks/health) with a short backoff; exit 0 as soon "
+        "as it answers, 1 when the time-out passes first.",
+    )
+    wait.add_argument(
+        "--url",
+        default=os.environ.get("MAILBLOCKS_URL") or DEFAULT_URL,
+        help=f"the server's base URL (default: $MAILBLOCKS_URL or {DEFAULT_URL})",
+    )
+    wait.add_argument("--timeout", type=float, default=30.0, metavar="S", help="give up after S seconds (default 30)")
     return parser
 
 
@@ -168,6 +210,7 @@ def serve(args: argparse.Namespace) -> int:
             control_token=args.control_token,
             max_connections=args.max_connections,
             idle_timeout=args.idle_timeout,
+            allow_hosts=args.allow_host,
             **{k: v for k, v in vars(args).items() if k.startswith("journal_") and v is not None},
         )
         if seed is not None:
@@ -206,8 +249,21 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
+    if args.recordings:
+        if args.target or args.scenarios or args.fixtures or args.record or args.live_url:
+            print(
+                "mailblocks: error: --recordings replays your traffic; "
+                "--target, --scenarios, --fixtures and --record belong to the contract scenarios",
+                file=sys.stderr,
+            )
+            return 2
+        return verify_recordings(args)
     from .contract import load_scenarios, run, summary_table
+    from .contract.data import fixtures_dir, scenarios_dir
 
+    args.target = args.target or "fake"
+    args.scenarios = args.scenarios or scenarios_dir()
+    args.fixtures = args.fixtures or fixtures_dir()
     if not args.scenarios.is_dir():
         print(f"mailblocks: error: no scenario folder at {args.scenarios}", file=sys.stderr)
         return 2
@@ -219,14 +275,105 @@ def verify(args: argparse.Namespace) -> int:
     if not scenarios:
         print(f"mailblocks: error: no scenarios under {args.scenarios}", file=sys.stderr)
         return 2
-    results = run(scenarios, args.target, args.fixtures, record=args.record)
+    results = run(scenarios, args.target, args.fixtures, record=args.record, live_url=args.live_url)
     for r in results:
         if args.verbose or r.status == "failed":
             line = f"{r.status.upper():7s} {r.scenario}"
             print(f"{line}: {r.detail}" if r.detail else line)
     print(f"target: {args.target}")
     print(summary_table(results))
+    if args.junit_xml:
+        rows = [(f"contract.{args.target}", r.scenario, r.status, [r.detail] if r.detail else []) for r in results]
+        if not _write_junit(args.junit_xml, rows):
+            return 2
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def verify_recordings(args: argparse.Namespace) -> int:
+    """``mailblocks verify --recordings PATH...``: 0 all agree, 1 a mismatch, 2 unreadable."""
+    from .contract.verify import UnreadableRecording, junit_rows, render_outcome, summary, verify_paths
+
+    try:
+        outcomes, others = verify_paths(args.recordings)
+    except UnreadableRecording as exc:
+        print(f"mailblocks: error: {exc}", file=sys.stderr)
+        return 2
+    if args.provider:
+        outcomes = [o for o in outcomes if o.provider in args.provider]
+    for outcome in outcomes:
+        if args.verbose or outcome.status == "failed":
+            print(render_outcome(outcome))
+    for name in others:
+        print(f"not a recording, not read: {name}")
+    print(summary(outcomes))
+    if args.junit_xml and not _write_junit(args.junit_xml, junit_rows(outcomes)):
+        return 2
+    compared = [o for o in outcomes if o.status != "skipped"]
+    if not compared:
+        print(
+            f"mailblocks: error: nothing verified: none of the {len(outcomes)} recorded interactions "
+            "called a route the fakes serve (see the skipped ones with -v)",
+            file=sys.stderr,
+        )
+        return 2
+    return 1 if any(o.status == "failed" for o in compared) else 0
+
+
+def _write_junit(path: str, rows: list[tuple[str, str, str, list[str]]]) -> bool:
+    from .contract.verify import junit_xml
+
+    try:
+        Path(path).write_bytes(junit_xml(rows))
+    except OSError as exc:
+        print(f"mailblocks: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def wait(args: argparse.Namespace) -> int:
+    """``mailblocks wait``: 0 once ``URL/_mailblocks/health`` answers, 1 on time-out.
+
+    A server that answers the route with 401 (``--control-token``) or 404
+    (``--no-control``) is up too. Polls every 50 ms at first, backing off to 500 ms;
+    time is measured with the monotonic clock (this is a client, not the fake)."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    if args.timeout < 0:
+        print("mailblocks: error: --timeout must be >= 0", file=sys.stderr)
+        return 2
+    url = args.url.rstrip("/") + "/_mailblocks/health"
+    if not url.startswith(("http://", "https://")):
+        print(f"mailblocks: error: --url must start with http:// or https://, got {args.url!r}", file=sys.stderr)
+        return 2
+    deadline = time.monotonic() + args.timeout
+    delay, last = 0.05, "no attempt"
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            with urllib.request.urlopen(url, timeout=max(0.1, min(2.0, left))) as response:
+                response.read()
+            print(f"mailblocks: {args.url} is up", flush=True)
+            return 0
+        except urllib.error.HTTPError as exc:
+            if exc.code in (401, 404) and "json" in (exc.headers.get("Content-Type") or ""):
+                print(f"mailblocks: {args.url} is up (the control plane answered {exc.code})", flush=True)
+                return 0
+            last = f"HTTP {exc.code}"
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            last = str(getattr(reason, "strerror", None) or reason)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print(
+                f"mailblocks: error: {url} did not answer within {args.timeout:g} s (last: {last}); "
+                "is `mailblocks serve` running on that port?",
+                file=sys.stderr,
+            )
+            return 1
+        time.sleep(min(delay, left))
+        delay = min(delay * 2, 0.5)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,5 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "verify":
         return verify(args)
+    if args.command == "wait":
+        return wait(args)
     parser.print_help()
     return 2

@@ -57,23 +57,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="default credential override, e.g. sendgrid.api_key=SG.test (repeatable)",
     )
     group.addoption(
+        "--mailblocks-allow-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="also answer Host NAME besides loopback and the bound address (repeatable)",
+    )
+    group.addoption(
         "--mailblocks-verify",
-        choices=("fake", "recorded", "live"),
+        nargs="?",
+        const=_VERIFY_DEFAULT,
+        choices=("fake", "recorded", "live", _VERIFY_DEFAULT),
         default=None,
         metavar="TARGET",
-        help="run the contract suite against TARGET (fake, recorded, live) instead of the collected tests",
+        help="run contract checks instead of the collected tests: with --mailblocks-recordings, your recorded "
+        "traffic against the fakes; else the contract scenarios against TARGET (fake, recorded (default), live)",
+    )
+    group.addoption(
+        "--mailblocks-recordings",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="with --mailblocks-verify: vcrpy cassettes, HAR files or fixtures (files or folders) to replay "
+        "against the fakes, one test per interaction (repeatable)",
     )
     group.addoption(
         "--mailblocks-scenarios",
         default=None,
         metavar="DIR",
-        help="contract scenarios, one folder per provider (default: tests/contract/scenarios)",
+        help="contract scenarios, one folder per provider (default: the scenarios that ship with the package)",
     )
     group.addoption(
         "--mailblocks-fixtures",
         default=None,
         metavar="DIR",
-        help="recorded responses, one folder per provider (default: fixtures)",
+        help="recorded responses, one folder per provider (default: the recordings that ship with the package)",
     )
     for name, what in JOURNAL_OPTIONS.items():
         group.addoption(f"--mailblocks-{name}", default=None, metavar="BYTES", help=f"{what} (e.g. 8M)")
@@ -86,12 +104,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+    parser.addini(
+        "mailblocks_allow_hosts", "Host names answered besides loopback, one per line", type="linelist", default=[]
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     try:
-        check_credentials(_server_options(config)["credentials"])
+        options = _server_options(config)
+        check_credentials(options["credentials"])
+        if options["allow_hosts"]:  # checked here, imported only when there are some
+            from .core.hosts import HostGuard
+
+            HostGuard(options["allow_hosts"])
     except (ControlError, ValueError) as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
 
@@ -123,6 +149,8 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
         value = config.getoption(f"--mailblocks-{name}") or config.getini(f"mailblocks_{name.replace('-', '_')}")
         if value:
             options[name.replace("-", "_")] = parse_size(str(value))
+    allow = list(config.getini("mailblocks_allow_hosts")) + list(config.getoption("--mailblocks-allow-host") or [])
+    options["allow_hosts"] = allow
     return options
 
 
@@ -170,6 +198,7 @@ def _prepare(server: FakeServer, request: pytest.FixtureRequest) -> bool:
         try:
             apply_marker(server, marker)
         except ControlError as exc:
+            server.reset()  # all or nothing: no marker before this one stays applied either
             pytest.fail(f"bad @pytest.mark.mailblocks: {exc}", pytrace=False)
     return True
 
@@ -229,6 +258,8 @@ def _client_fixture(key: str) -> Callable[..., Any]:
 
 
 _CONTRACT_PROPERTY = "mailblocks_contract_provider"
+#: ``--mailblocks-verify`` given without a target
+_VERIFY_DEFAULT = "auto"
 
 
 class ContractDrift(Exception):
@@ -267,20 +298,23 @@ class ContractItem(pytest.Item):
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """``--mailblocks-verify TARGET``: the contract checks replace the collected tests."""
-    target = config.getoption("--mailblocks-verify")
+    target = _verify_target(config)
     if not target:
+        return
+    if target == "recordings":
+        items[:] = _recording_items(session, config)
         return
     from pathlib import Path
 
+    from .contract.data import fixtures_dir, scenarios_dir
     from .contract.runner import plan
     from .contract.scenario import load_scenarios
 
-    root = Path(config.rootpath)
-    scenarios_dir = Path(config.getoption("--mailblocks-scenarios") or root / "tests" / "contract" / "scenarios")
-    fixtures = Path(config.getoption("--mailblocks-fixtures") or root / "fixtures")
-    if not scenarios_dir.is_dir():
-        raise pytest.UsageError(f"pytest-mailblocks: no scenario folder at {scenarios_dir}")
-    checks = plan(load_scenarios(scenarios_dir), target, fixtures)
+    scenarios = Path(config.getoption("--mailblocks-scenarios") or scenarios_dir())
+    fixtures = Path(config.getoption("--mailblocks-fixtures") or fixtures_dir())
+    if not scenarios.is_dir():
+        raise pytest.UsageError(f"pytest-mailblocks: no scenario folder at {scenarios}")
+    checks = plan(load_scenarios(scenarios), target, fixtures)
     items[:] = [
         ContractItem.from_parent(session, name=f"contract[{target}:{label}]", check=c, target=target, fixtures=fixtures)
         for c in checks
@@ -288,10 +322,83 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     ]
 
 
+def _verify_target(config: pytest.Config) -> str | None:
+    """``recordings``, a contract target (``fake``, ``recorded``, ``live``) or None."""
+    target = config.getoption("--mailblocks-verify")
+    recordings = config.getoption("--mailblocks-recordings")
+    if recordings and not target:
+        raise pytest.UsageError("pytest-mailblocks: --mailblocks-recordings needs --mailblocks-verify")
+    if recordings:
+        if target != _VERIFY_DEFAULT:
+            raise pytest.UsageError(
+                "pytest-mailblocks: --mailblocks-recordings replays your traffic; give --mailblocks-verify no target"
+            )
+        return "recordings"
+    return "recorded" if target == _VERIFY_DEFAULT else target
+
+
+class RecordingItem(pytest.Item):
+    """One recorded interaction, replayed against a fresh fake with its file."""
+
+    def __init__(self, *, interaction: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.interaction = interaction
+
+    def runtest(self) -> None:
+        from .contract.verify import render_outcome
+
+        outcome = _file_outcomes(self.config, self.interaction.file)[self.interaction.number - 1]
+        self.user_properties.append((_CONTRACT_PROPERTY, outcome.provider))
+        if outcome.status == "skipped":
+            pytest.skip(outcome.reason)
+        if outcome.status == "failed":
+            raise ContractDrift(render_outcome(outcome))
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, ContractDrift):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        i = self.interaction
+        return i.file, (i.line or 1) - 1, f"recording {i.file} #{i.number} {i.method} {i.path}"
+
+
+def _file_outcomes(config: pytest.Config, file: str) -> list[Any]:
+    """The outcomes of one recording file, replayed once per process (in order, one fake)."""
+    from .contract.verify import verify_interactions
+
+    cache: dict[str, list[Any]] = config.stash.setdefault(_OUTCOMES, {})
+    if file not in cache:
+        cache[file] = verify_interactions(config.stash[_INTERACTIONS][file])
+    return cache[file]
+
+
+_OUTCOMES = pytest.StashKey[dict[str, list[Any]]]()
+_INTERACTIONS = pytest.StashKey[dict[str, list[Any]]]()
+
+
+def _recording_items(session: pytest.Session, config: pytest.Config) -> list[pytest.Item]:
+    from .contract.verify import UnreadableRecording, read_paths
+
+    try:
+        interactions, _ = read_paths(config.getoption("--mailblocks-recordings"))
+    except UnreadableRecording as exc:
+        raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
+    by_file: dict[str, list[Any]] = {}
+    for i in interactions:
+        by_file.setdefault(i.file, []).append(i)
+    config.stash[_INTERACTIONS] = by_file
+    return [
+        RecordingItem.from_parent(session, name=f"recording[{i.file} #{i.number} {i.method} {i.path}]", interaction=i)
+        for i in interactions
+    ]
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """``--mailblocks-verify``: a per-provider table of contract checks passed,
     failed and skipped, as ``mailblocks verify`` prints."""
-    target = config.getoption("--mailblocks-verify")
+    target = _verify_target(config)
     if not target:
         return
     from .contract.runner import Result, summary_table

@@ -18,7 +18,7 @@ from pytest_mailblocks.contract.scrub import scrub
 from pytest_mailblocks.providers import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "tests" / "contract" / "scenarios"
+SCENARIOS = ROOT / "src" / "pytest_mailblocks" / "contract" / "scenarios"
 FIXTURES = ROOT / "fixtures"
 ALL = load_scenarios(SCENARIOS)
 RECORDINGS = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.glob("*/*.json"))

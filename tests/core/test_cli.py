@@ -173,3 +173,21 @@ def test_serve_no_control_turns_the_control_plane_and_inspector_off():
             )
     finally:
         _stop(proc)
+
+
+def test_serve_allow_host_answers_that_name_and_refuses_others():
+    """A CI service container reached by its name (docker-compose, GitHub services)."""
+    proc, url = _serving("--allow-host", "mailblocks", "--allow-host", "fake.ci.test")
+    try:
+        for host, status in (("mailblocks:8025", 200), ("fake.ci.test", 200), ("localhost", 200), ("evil.test", 403)):
+            r = requests.get(url + "/_mailblocks/health", headers={"Host": host}, timeout=10)
+            assert r.status_code == status, host
+    finally:
+        _stop(proc)
+
+
+def test_serve_bad_allow_host_exits_2():
+    r = _run("serve", "--allow-host", "http://mailblocks:8025")
+    assert r.returncode == 2
+    assert "--allow-host takes a host name or an IP address without a port" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -117,6 +117,25 @@ def test_host_and_port_options(pytester):
     pytester.runpytest("-p", "no:randomly", "--mailblocks-host", "127.0.0.1").assert_outcomes(passed=1)
 
 
+def test_allow_host_from_ini_and_command_line(pytester):
+    pytester.makeini("[pytest]\nmailblocks_allow_hosts =\n    fake.ci.test\n")
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_names(mailblocks):
+            for host, status in (("fake.ci.test", 200), ("mailblocks:8025", 200), ("evil.test", 403)):
+                r = requests.get(mailblocks.url + "/_mailblocks/health", headers={"Host": host})
+                assert r.status_code == status, host
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--mailblocks-allow-host", "mailblocks")
+    result.assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:randomly", "--mailblocks-allow-host", "mailblocks:8025")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "pytest-mailblocks: --allow-host takes a host name" in result.stderr.str()
+
+
 def test_internal_error_fails_the_test_that_caused_it(pytester):
     pytester.makepyfile(
         """

@@ -37,7 +37,7 @@ def test_keep_alive_serves_several_requests_on_one_connection(mailblocks):
     s = _connect(mailblocks)
     f = s.makefile("rb")
     for _ in range(3):
-        s.sendall(f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n".encode())
+        s.sendall(f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\n{AUTH}\r\n".encode())
         code, headers, body = _read_response(f)
         assert (code, headers["connection"], body) == (200, "keep-alive", b"[]")
     s.close()
@@ -45,7 +45,7 @@ def test_keep_alive_serves_several_requests_on_one_connection(mailblocks):
 
 def test_connection_close_and_http_1_0_close(mailblocks):
     for request in (
-        f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{AUTH}\r\n",
+        f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{AUTH}\r\n",
         f"GET /v3/suppression/blocks HTTP/1.0\r\n{AUTH}\r\n",
     ):
         s = _connect(mailblocks)
@@ -64,7 +64,7 @@ def test_chunked_request_body_and_expect_continue(mailblocks):
     f = s.makefile("rb")
     s.sendall(
         (
-            f"DELETE /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}Transfer-Encoding: chunked\r\n"
+            f"DELETE /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\n{AUTH}Transfer-Encoding: chunked\r\n"
             "Expect: 100-continue\r\n\r\n"
         ).encode()
     )
@@ -103,7 +103,7 @@ def test_oversized_body_gets_the_providers_413_and_the_connection_closes():
 def test_absolute_form_target_is_accepted(mailblocks):
     s = _connect(mailblocks)
     f = s.makefile("rb")
-    s.sendall(f"GET http://api.sendgrid.com/v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n".encode())
+    s.sendall(f"GET http://api.sendgrid.com/v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\n{AUTH}\r\n".encode())
     assert _read_response(f)[0] == 200
     s.close()
 
@@ -112,7 +112,7 @@ def test_stop_closes_idle_keep_alive_connections():
     server = FakeServer().start()
     s = _connect(server)
     f = s.makefile("rb")
-    s.sendall(f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n".encode())
+    s.sendall(f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\n{AUTH}\r\n".encode())
     assert _read_response(f)[0] == 200
     stopper = threading.Thread(target=server.stop)
     stopper.start()
@@ -169,12 +169,16 @@ def test_request_line_too_long_is_the_providers_own_error(mailblocks):
     s = _connect(mailblocks)
     f = s.makefile("rb")
     s.sendall(
-        b"GET /v3/suppression/blocks?email=" + b"a" * 200_000 + b" HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n"
+        b"GET /v3/suppression/blocks?email="
+        + b"a" * 200_000
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + AUTH.encode()
+        + b"\r\n"
     )
     code, _, body = _read_response(f)
     assert code == 413
     assert json.loads(body) == {"errors": [{"field": None, "message": "request entity too large"}]}
-    s.sendall(f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\n{AUTH}\r\n".encode())
+    s.sendall(f"GET /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\n{AUTH}\r\n".encode())
     assert _read_response(f)[0] == 200  # the connection stays usable
     s.close()
 
@@ -182,10 +186,10 @@ def test_request_line_too_long_is_the_providers_own_error(mailblocks):
 def test_raw_non_ascii_query_bytes_are_an_error_not_a_crash(mailblocks):
     s = _connect(mailblocks)
     f = s.makefile("rb")
-    s.sendall(b"GET /v3/suppression/blocks?limit=\xff\xfe HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n")
+    s.sendall(b"GET /v3/suppression/blocks?limit=\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH.encode() + b"\r\n")
     code, _, body = _read_response(f)
     assert (code, json.loads(body)) == (400, {"errors": [{"field": "limit", "message": "must be an integer"}]})
-    s.sendall(b"GET /v3/suppression/blocks?email=caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n" + AUTH.encode() + b"\r\n")
+    s.sendall(b"GET /v3/suppression/blocks?email=caf\xc3\xa9 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH.encode() + b"\r\n")
     assert _read_response(f)[:1] == (200,)
     s.close()
     assert not mailblocks.app.errors

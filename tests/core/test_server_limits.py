@@ -54,7 +54,7 @@ def _conn_of(server: FakeServer, sock: socket.socket) -> Any:
 
 
 def _request(path: str = "/_mailblocks/health", keep: bool = True) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: {'keep-alive' if keep else 'close'}\r\n\r\n".encode()
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {'keep-alive' if keep else 'close'}\r\n\r\n".encode()
 
 
 def _served(server: FakeServer) -> socket.socket:
@@ -94,8 +94,8 @@ def _assert_timed_out(sock: socket.socket) -> None:
     "sent",
     [
         b"GET /_mailblocks/health HT",  # mid request line
-        b"GET /_mailblocks/health HTTP/1.1\r\nHost: x\r\n",  # mid headers
-        b"POST /_mailblocks/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789",  # mid body
+        b"GET /_mailblocks/health HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # mid headers
+        b"POST /_mailblocks/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n0123456789",  # mid body
     ],
 )
 def test_a_request_that_stops_half_way_is_answered_408_and_closed(server, sent):
@@ -133,7 +133,7 @@ def test_a_header_trickle_cannot_hold_a_connection(server):
 
 def test_a_body_trickle_cannot_hold_a_connection(server):
     sock = _connect(server)
-    sock.sendall(b"POST /_mailblocks/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+    sock.sendall(b"POST /_mailblocks/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n")
     assert _trickle(sock, b"a") < 5  # 1,000 bytes may take 0.2 s + 1000 / 64 KiB
     _assert_timed_out(sock)
 
@@ -155,7 +155,7 @@ def test_the_connection_over_the_cap_is_refused_at_once_and_cleanly():
                 "message": "the fake serves at most 2 connections at once; retry shortly",
             }
             conn.close()
-        assert threading.active_count() == threads  # refused without a thread
+        assert threading.active_count() <= threads  # refused without a thread (others may end meanwhile)
         assert (server._server.connections_refused, server._server.connections) == (3, 2)
         # a connection that ends makes room
         leaving = _conn_of(server, held[0])
@@ -166,18 +166,22 @@ def test_the_connection_over_the_cap_is_refused_at_once_and_cleanly():
         held[1].close()
 
 
-def test_threads_go_back_once_idle_connections_time_out(server):
-    before = threading.active_count()
-    socks = [_served(server) for _ in range(20)]
-    conns = [_conn_of(server, s) for s in socks]
-    assert server._server is not None and server._server.connections == 20
-    assert threading.active_count() == before + 20
-    for c in conns:  # each thread ends when its connection has been idle 0.2 s
-        c.thread.join(5)
-    assert server._server.connections == 0 and threading.active_count() == before
-    assert all(_read_all(s) == b"" for s in socks)
-    for s in socks:
-        s.close()
+def test_threads_go_back_once_idle_connections_time_out():
+    # a longer idle time than the other tests: opening 20 connections on a busy machine
+    # may take longer than 0.2 s, and the first must still be held when the last opens
+    with FakeServer(idle_timeout=3.0) as server:
+        socks = [_served(server) for _ in range(20)]
+        conns = [_conn_of(server, s) for s in socks]
+        assert server._server is not None and server._server.connections == 20
+        threads = [c.thread for c in conns]
+        assert len(set(threads)) == 20 and all(t is not None and t.is_alive() for t in threads)
+        for t in threads:  # each thread ends when its connection has been idle 3 s
+            assert t is not None
+            t.join(10)
+        assert server._server.connections == 0 and not any(t is not None and t.is_alive() for t in threads)
+        assert all(_read_all(s) == b"" for s in socks)
+        for s in socks:
+            s.close()
 
 
 @pytest.mark.parametrize("client", ["requests", "httpx"])
@@ -213,11 +217,11 @@ def test_request_bodies_in_flight_stay_within_the_budget():
     srv.start()
     try:
         a = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-        a.sendall(b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n")
+        a.sendall(b"POST /a HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n")
         assert a.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"  # a holds its 1,000 bytes now
         a.sendall(b"a" * 10)
         b = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-        b.sendall(b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 600\r\n\r\n" + b"b" * 600)
+        b.sendall(b"POST /b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 600\r\n\r\n" + b"b" * 600)
         c = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
         c.sendall(_request("/c", keep=False))  # no body: never waits
         assert _read_all(c).startswith(b"HTTP/1.1 200")

@@ -105,7 +105,7 @@ def test_raw_socket_odd_targets(ncp_fake):
         "/api/v1/send-block;jsessionid=1",
     ):
         with socket.create_connection((host.hostname, host.port), timeout=10) as s:
-            s.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode("latin-1"))
+            s.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode("latin-1"))
             data = b""
             while chunk := s.recv(65536):
                 data += chunk

@@ -572,6 +572,7 @@ CONTROL_ERRORS = {
     403: {"forbidden"},
     404: {"not_found"},
     405: {"method_not_allowed"},
+    413: {"too_large"},
 }
 
 

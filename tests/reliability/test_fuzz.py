@@ -119,12 +119,12 @@ def test_injected_faults_are_survived():
 def test_garbage_on_the_socket_leaves_the_server_answering():
     junk = [
         b"\x00\x01\x02\r\n\r\n",
-        b"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-        b"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"GET /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n",
+        b"GET /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n",
         b"POST /_mailblocks/seed HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
         b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 300 + b"\r\n",
-        b"GET /v3/suppression/blocks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        b"GET /v3/suppression/blocks HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n",
         b"GET /v3/suppression/blocks HTTP/1.1\r\nbad header line\r\n\r\n",
         b"\xff\xfe GET / HTTP/1.1\r\n\r\n",
     ]

@@ -73,7 +73,9 @@ def test_invalid_utf8_in_the_raw_request_line_is_an_envelope(sendcloud_fake):
     """Bytes no client library would send, written straight to the socket."""
     parts = urlsplit(sendcloud_fake.url)
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
-        s.sendall(b"GET /apiv2/block/list?apiUser=\xff\xfe&days=\xc0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.sendall(
+            b"GET /apiv2/block/list?apiUser=\xff\xfe&days=\xc0 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
         raw = b""
         while chunk := s.recv(65536):
             raw += chunk

@@ -135,6 +135,44 @@ def test_sdk_drives_every_sibling_list(client, sendgrid_fake):
     assert sendgrid_fake.invalid_emails() == [] and sendgrid_fake.spam_reports() == []
 
 
+# -- the control plane names each sibling list (issue 17: POST /_mailblocks/sendgrid/bounces was a 404) --
+@pytest.mark.parametrize(
+    ("route", "kind", "record"),
+    [
+        ("bounces", "bounces", {"email": "b@example.com", "reason": "550 5.1.1 unknown", "status": "5.1.1"}),
+        ("spam_reports", "spam_reports", {"email": "s@example.com", "ip": "10.0.0.1"}),
+        ("spam-reports", "spam_reports", {"email": "s@example.com", "ip": "10.0.0.1"}),
+        (
+            "invalid_emails",
+            "invalid_emails",
+            {"email": "i@example", "reason": "Mail domain mentioned in email address is unknown"},
+        ),
+        ("invalid-emails", "invalid_emails", {"email": "i@example", "reason": "bad"}),
+        ("unsubscribes", "unsubscribes", {"email": "u@example.com"}),
+    ],
+)
+def test_control_plane_seeds_and_lists_each_sibling_list(mailblocks, route, kind, record):
+    import httpx
+
+    url = f"{mailblocks.url}/_mailblocks/sendgrid/{route}"
+    seeded = httpx.post(url, json=[dict(record, created=1700000000), "plain@example.com"])
+    assert (seeded.status_code, seeded.json()) == (201, {"provider": "sendgrid", "list": kind, "seeded": 2})
+    listed = httpx.get(url)
+    assert listed.status_code == 200
+    assert listed.json()["count"] == 2 and listed.json()["list"] == kind
+    assert listed.json()["records"][1] == dict(record, created=1700000000)
+    assert [r["email"] for r in mailblocks.sendgrid.records(kind)] == ["plain@example.com", record["email"]]
+    api = httpx.get(
+        f"{mailblocks.url}/v3/suppression/{kind}", headers={"Authorization": f"Bearer {mailblocks.sendgrid.api_key}"}
+    )
+    assert record["email"] in api.text
+    refused = httpx.post(url, json=[{"emial": "x@example.com"}])
+    assert refused.status_code == 400 and f"sendgrid.{kind}[0]" in refused.json()["message"]
+    assert httpx.delete(url).status_code == 405
+    assert httpx.post(url, json={"api_keys": []}).status_code == 400  # only this list, by this route
+    assert httpx.post(url, json={kind: ["w@example.com"]}).status_code == 201
+
+
 # -- odd path segments (issue 19) -----------------------------------------------------------------
 #: absent addresses with control characters, encoded slashes and other oddities in the
 #: path segment: each is an address like any other, so absent means ``200 []`` (GET) and

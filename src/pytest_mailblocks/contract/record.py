@@ -1,71 +1,180 @@
-"""Writing live answers as new fixtures, with secrets and personal addresses redacted."""
+"""Writing live answers as new fixtures, with secrets and personal addresses redacted.
+
+``mailblocks verify --target live --record DIR`` writes one file per read-only
+scenario in the fixture format: the request as it was sent and the answer as it
+came back, so ``mailblocks verify --recordings DIR`` replays it against the fakes.
+Redaction covers headers, the query, form and JSON bodies and the answer alike:
+
+- every credential value becomes ``<redacted>`` wherever it appears, and so does
+  the value of any field or header whose name says it is a secret (``apiKey``,
+  ``api_key``, ``password``, ``token``, ``secret``, ``signature``, ...);
+- ``Authorization`` keeps its scheme (``Bearer <redacted>``), the NCP access key and
+  signature headers their names (a replayed auth failure still sends them); cookies
+  are dropped;
+- a download (ZIP) keeps its files, their text redacted, as ``body_base64`` (an
+  encrypted one cannot be read: ``body_known: false``);
+- real-looking addresses become ``userN@example.com``, the same address the same
+  ``N`` in the request and the answer (documentation domains are kept).
+"""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from ..core.clock import Clock
 from .scenario import Scenario
 
-__all__ = ["redact_addresses", "write_recording"]
+__all__ = ["Redactor", "redact_addresses", "write_recording"]
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _KEEP = ("@example.com", "@example.org", "@example.net", "@test.com")
+#: a field or header with one of these in its (lower-cased) name holds a secret
+_SECRET_NAMES = ("apikey", "api_key", "api-key", "password", "passwd", "token", "secret", "signature", "credential")
+#: headers never written: they identify the account or the session
+_DROPPED_HEADERS = frozenset({"set-cookie", "cookie"})
+#: headers whose value is a credential: kept, so a replayed auth failure still sends one, but redacted
+_SECRET_HEADERS = frozenset({"x-ncp-iam-access-key", "x-ncp-apigw-signature-v2"})
+REDACTED = "<redacted>"
+
+
+class Redactor:
+    """One recording's redaction: its secrets, and one address book for request and answer."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        self.secrets = sorted((s for s in secrets if s), key=len, reverse=True)
+        self.addresses: dict[str, str] = {}
+
+    def text(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+
+        def repl(m: re.Match[str]) -> str:
+            address = m.group(0)
+            if address.lower().endswith(_KEEP):
+                return address
+            return self.addresses.setdefault(address.lower(), f"user{len(self.addresses) + 1}@example.com")
+
+        return _EMAIL.sub(repl, text)
+
+    @staticmethod
+    def secret_name(name: str) -> bool:
+        lowered = name.lower()
+        return any(word in lowered for word in _SECRET_NAMES)
+
+    def value(self, data: Any, name: str = "") -> Any:
+        """A JSON-like value with secrets and addresses redacted (by field name and by content)."""
+        if isinstance(data, dict):
+            return {k: self.value(v, str(k)) for k, v in data.items()}
+        if isinstance(data, list):
+            return [self.value(v, name) for v in data]
+        if isinstance(data, str):
+            return REDACTED if self.secret_name(name) and data else self.text(data)
+        return data
+
+    def pairs(self, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(k, REDACTED if self.secret_name(k) and v else self.text(v)) for k, v in items]
+
+    def headers(self, items: list[tuple[str, str]]) -> dict[str, str]:
+        out = {}
+        for name, value in items:
+            lowered = name.lower()
+            if lowered in _DROPPED_HEADERS:
+                continue
+            if lowered in ("authorization", "proxy-authorization"):
+                scheme, _, rest = value.partition(" ")
+                out[name] = f"{scheme} {REDACTED}" if rest else REDACTED
+            else:
+                out[name] = REDACTED if self.secret_name(name) or lowered in _SECRET_HEADERS else self.text(value)
+        return out
+
+    def archive(self, raw: bytes) -> bytes | None:
+        """A ZIP with each file's text redacted (None: not a readable, unencrypted ZIP)."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                files = [(info, zf.read(info)) for info in zf.infolist()]
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError):
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for info, data in files:
+                zf.writestr(info, self.text(data.decode("utf-8", "replace")).encode("utf-8"))
+        return out.getvalue()
+
+    def body(self, raw: bytes, content_type: str) -> Any:
+        """A request or answer body: JSON as a value, a form as an object, else text."""
+        text = raw.decode("utf-8", "replace")
+        if not text.strip():
+            return ""
+        if "x-www-form-urlencoded" in content_type.lower():
+            return dict(self.pairs(parse_qsl(text, keep_blank_values=True)))
+        try:
+            return self.value(json.loads(text))
+        except ValueError:
+            return self.text(text)
 
 
 def redact_addresses(text: str) -> str:
     """Real-looking addresses become ``userN@example.com`` (same address, same N)."""
-    seen: dict[str, str] = {}
-
-    def repl(m: re.Match[str]) -> str:
-        address = m.group(0)
-        if address.lower().endswith(_KEEP):
-            return address
-        return seen.setdefault(address.lower(), f"user{len(seen) + 1}@example.com")
-
-    return _EMAIL.sub(repl, text)
+    return Redactor([]).text(text)
 
 
-#: response headers never written: they identify the account or the session
-_DROPPED_HEADERS = frozenset({"set-cookie", "authorization", "x-ncp-iam-access-key", "x-ncp-apigw-signature-v2"})
-
-
-def write_recording(folder: Path, scenario: Scenario, creds: dict[str, str], host: str, answer: Any) -> Path:
-    """Write a live answer as ``<folder>/<provider>/<scenario>_live.json``: every
-    credential value becomes ``<redacted>`` wherever it appears (body and header
-    values), real-looking addresses become ``userN@example.com``, and
-    cookie/auth headers are dropped. The request is written as the scenario's
-    template (placeholders, not secrets), its headers' values redacted."""
-    secrets = sorted((v for v in creds.values() if v), key=len, reverse=True)
-
-    def scrub(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, "<redacted>")
-        return redact_addresses(text)
-
-    body_text = scrub(answer.body.decode("utf-8", "replace"))
-    try:
-        body: Any = json.loads(body_text)
-    except ValueError:
-        body = body_text
-    headers = {k: scrub(v) for k, v in answer.headers.items() if k.lower() not in _DROPPED_HEADERS}
+def write_recording(
+    folder: Path,
+    scenario: Scenario,
+    creds: dict[str, str],
+    host: str,
+    answer: Any,
+    sent: tuple[str, str, list[tuple[str, str]], bytes] | None = None,
+) -> Path:
+    """Write a live answer as ``<folder>/<provider>/<scenario>_live.json``; ``sent`` is
+    the request as sent (method, target, headers, body), else the scenario's template
+    is written with its header values redacted."""
+    red = Redactor(list(creds.values()))
+    if sent is None:
+        request: dict[str, Any] = {
+            "method": scenario.request.get("method", "GET"),
+            "path": scenario.request["path"],
+            "query": scenario.request.get("query", {}),
+            "headers": {k: REDACTED for k in (scenario.request.get("headers") or {})},
+        }
+    else:
+        method, target, headers, body = sent
+        parts = urlsplit(target)
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        request = {
+            "method": method,
+            "path": red.text(parts.path),
+            "query": dict(red.pairs(parse_qsl(parts.query, keep_blank_values=True))),
+            "headers": red.headers(headers),
+        }
+        if body:
+            request["body"] = red.body(body, content_type)
+    answer_type = next((v for k, v in answer.headers.items() if k.lower() == "content-type"), "")
+    response: dict[str, Any] = {"status": answer.status, "headers": red.headers(list(answer.headers.items()))}
+    if answer.body[:2] == b"PK":  # a download: its files redacted, the archive kept as bytes
+        archive = red.archive(answer.body)
+        if archive is None:
+            response.update(body="", body_known=False)
+        else:
+            response["body_base64"] = base64.b64encode(archive).decode("ascii")
+    else:
+        response["body"] = red.body(answer.body, answer_type or "application/json")
     data = {
         "kind": "recorded",
         "source": f"mailblocks verify --target live --record, {host}, "
         f"{Clock().now().strftime('%Y-%m-%d')}, scenario {scenario.id}",
-        "request": {
-            "method": scenario.request.get("method", "GET"),
-            "path": scenario.request["path"],
-            "query": scenario.request.get("query", {}),
-            "headers": {k: "<redacted>" for k in (scenario.request.get("headers") or {})},
-        },
-        "response": {"status": answer.status, "headers": headers, "body": body},
+        "request": request,
+        "response": response,
         "notes": "recorded by the contract suite's live target; secrets and personal addresses redacted",
     }
-    target = folder / scenario.provider / f"{scenario.name}_live.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return target
+    target_file = folder / scenario.provider / f"{scenario.name}_live.json"
+    target_file.parent.mkdir(parents=True, exist_ok=True)
+    target_file.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target_file

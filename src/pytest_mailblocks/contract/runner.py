@@ -8,7 +8,6 @@ import hmac
 import io
 import json
 import os
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from ..core.clock import Clock
 from ..core.control import apply_clock, apply_seed
 from ..core.inprocess import call_target
 from ..core.table import markdown_table
+from .compare import squash
 from .scenario import Scenario, fill
 from .scrub import scrub
 
@@ -106,12 +106,24 @@ def ask_fake(scenario: Scenario) -> Answer:
     return answer
 
 
-def ask_live(scenario: Scenario, creds: dict[str, dict[str, str]], host: str) -> Answer:
-    import httpx
+def ask_live(
+    scenario: Scenario, creds: dict[str, dict[str, str]], host: str
+) -> tuple[Answer, tuple[str, str, list[tuple[str, str]], bytes]]:
+    """The live answer, and the request as sent (for ``--record``). The standard
+    library's client: the live target needs nothing the wheel does not install."""
+    import urllib.error
+    import urllib.request
 
     method, target, headers, body = build(scenario.request, creds, int(Clock().time() * 1000))  # real time
-    r = httpx.request(method, host + target, headers=headers, content=body, timeout=30)
-    return Answer(r.status_code, dict(r.headers), r.content)
+    request = urllib.request.Request(host.rstrip("/") + target, data=body or None, method=method)
+    for name, value in headers:
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, got, data = response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as exc:  # an error status is an answer too
+        status, got, data = exc.code, dict(exc.headers.items()), exc.read()
+    return Answer(status, got, data), (method, target, headers, body)
 
 
 def live_credentials(provider: str) -> dict[str, str] | None:
@@ -150,14 +162,6 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-_WS = re.compile(r'("(?:\\.|[^"\\])*")|\s+')
-
-
-def squash(text: str) -> str:
-    """JSON-ish text without whitespace outside strings (pretty and compact agree)."""
-    return _WS.sub(lambda m: m.group(1) or "", text)
 
 
 def _drop(value: Any, path: list[str]) -> Any:
@@ -255,13 +259,19 @@ def plan(scenarios: list[Scenario], target: str, fixtures: Path) -> list[tuple[s
 
 
 def check(
-    label: str, provider: str, scenario: Scenario | None, target: str, fixtures: Path, record: Path | None = None
+    label: str,
+    provider: str,
+    scenario: Scenario | None,
+    target: str,
+    fixtures: Path,
+    record: Path | None = None,
+    live_url: str | None = None,
 ) -> Result:
     """Run one planned check."""
     if scenario is None:
         return Result(label, provider, target, "failed", "no scenario replays this recording")
     if target == "live":
-        return _live(scenario, fixtures, record)
+        return _live(scenario, fixtures, record, live_url)
     return _one(scenario, fixtures, target, label)
 
 
@@ -271,9 +281,11 @@ def run(
     fixtures: Path,
     *,
     record: Path | None = None,
+    live_url: str | None = None,
 ) -> list[Result]:
-    """Run ``scenarios`` against ``target`` (``fake``, ``recorded`` or ``live``)."""
-    return [check(label, p, s, target, fixtures, record) for label, p, s in plan(scenarios, target, fixtures)]
+    """Run ``scenarios`` against ``target`` (``fake``, ``recorded`` or ``live``; ``live_url``
+    sends the live requests there instead of the provider's host)."""
+    return [check(label, p, s, target, fixtures, record, live_url) for label, p, s in plan(scenarios, target, fixtures)]
 
 
 def _one(scenario: Scenario, fixtures: Path, target: str, label: str) -> Result:
@@ -286,7 +298,7 @@ def _one(scenario: Scenario, fixtures: Path, target: str, label: str) -> Result:
     return Result(label, scenario.provider, target, "failed" if diffs else "passed", "; ".join(diffs))
 
 
-def _live(scenario: Scenario, fixtures: Path, record: Path | None) -> Result:
+def _live(scenario: Scenario, fixtures: Path, record: Path | None, live_url: str | None = None) -> Result:
     from ..providers import load_providers
 
     if not scenario.live:
@@ -295,9 +307,9 @@ def _live(scenario: Scenario, fixtures: Path, record: Path | None) -> Result:
     if creds is None:
         names = ", ".join(LIVE_ENV.get(scenario.provider, {}).values())
         return Result(scenario.id, scenario.provider, "live", "skipped", f"no live credentials (set {names})")
-    host = load_providers([scenario.provider])[scenario.provider].real_host
+    host = live_url or load_providers([scenario.provider])[scenario.provider].real_host
     try:
-        got = ask_live(scenario, {scenario.provider: creds}, host)
+        got, sent = ask_live(scenario, {scenario.provider: creds}, host)
         fake = ask_fake(scenario)
     except Exception as exc:
         return Result(scenario.id, scenario.provider, "live", "failed", f"{type(exc).__name__}: {exc}")
@@ -310,7 +322,7 @@ def _live(scenario: Scenario, fixtures: Path, record: Path | None) -> Result:
     if record is not None:
         from .record import write_recording
 
-        write_recording(record, scenario, creds, host, got)
+        write_recording(record, scenario, creds, host, got, sent)
     return Result(scenario.id, scenario.provider, "live", "failed" if diffs else "passed", "; ".join(diffs))
 
 

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 from .clock import Clock
 from .errors import ConnectionReset, ControlError, ProviderError
 from .faults import FaultSet
+from .hosts import HostGuard
 from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal
 from .provider import Exchange, Provider, json_response
 from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
@@ -56,6 +57,8 @@ class App:
         control plane).
     :param journal_max_bytes: bytes kept per journal, the oldest entries dropped first.
     :param journal_max_body: bytes kept of each request and response body in an entry.
+    :param allow_hosts: names answered besides loopback and the bound address, and
+        accepted as a browser's ``Origin`` (see :mod:`.hosts`).
 
     Journal bounds set on a journal at run time (``handle.requests.max_bytes = n``)
     last until :meth:`reset`, which restores these.
@@ -72,6 +75,7 @@ class App:
         journal_limit: int | None = 10_000,
         journal_max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
         journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
+        allow_hosts: Iterable[str] = (),
     ) -> None:
         from ..providers import CREDENTIALS, PREFIXES, SECRETS, served
 
@@ -81,6 +85,7 @@ class App:
         self.control_enabled = control
         self.control_token = control_token
         self.max_body = max_body
+        self.hosts = HostGuard(allow_hosts)
         self.errors: list[BaseException] = []
         self._seq = itertools.count(1)
         credentials = dict(credentials or {})
@@ -133,6 +138,14 @@ class App:
             for name, value in self.journal_bounds.items():
                 setattr(journal, name, value)
 
+    def too_large(self, request: Request) -> bool:
+        """A body over the cap: as declared (the built-in server did not read it), or
+        as read when no length was declared."""
+        length = _content_length(request)
+        if length is not None:
+            return length > self.max_body
+        return len(request.get_data(cache=True)) > self.max_body
+
     def provider_for(self, path: str) -> Provider | None:
         for prefix, key in self._routes:
             if path.startswith(prefix) or path == prefix.rstrip("/"):
@@ -176,6 +189,10 @@ class App:
     def _serve(self, provider: Provider, request: Request, ex: Exchange) -> Response:
         try:
             try:
+                refusal = self.hosts.refusal(request.environ)
+                if refusal is not None:
+                    ex.auth = refusal.kind
+                    return _no_cors(provider.render_error(provider.guard_error(refusal), request, ex))
                 length = _content_length(request)
                 if request.environ.get(URI_TOO_LONG_KEY) or (length is not None and length > self.max_body):
                     raise provider.core_error("too_large")
@@ -262,6 +279,13 @@ class App:
                 f"the fake server hit an internal error ({len(self.errors)} in all); "
                 "its journal entry holds the traceback"
             ) from first
+
+
+def _no_cors(response: Response) -> Response:
+    """A refusal grants a page nothing: no CORS header (SendGrid's carry ``*``)."""
+    for name in {n for n, _ in response.headers if n.lower().startswith("access-control-")}:
+        del response.headers[name]
+    return response
 
 
 _NOT_PLAIN = frozenset({"location", "content-location"})

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from .. import __version__
 from .errors import ControlError
-from .provider import Exchange, json_response
+from .provider import Exchange, json_response, seed_all
 
 if TYPE_CHECKING:
     from .app import App
@@ -31,8 +31,18 @@ TOKEN_HEADER = "X-Mailblocks-Token"
 _ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
 
 
+#: methods that only read: open to links from other sites (no CORS header, so a page
+#: elsewhere cannot read the answer)
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 #: the ``error`` word of each control-plane status
-_KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+_KINDS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
 
 
 def _error(status: int, kind: str, message: str) -> Response:
@@ -83,7 +93,7 @@ def apply_clock(app: App, payload: Any) -> dict[str, Any]:
 
 
 def apply_seed(app: App, data: Any, where: str = "seed") -> dict[str, int]:
-    """Seed several providers from ``{"sendgrid": ..., "cmc": ...}``."""
+    """Seed several providers from ``{"sendgrid": ..., "cmc": ...}``, all or nothing."""
     if not isinstance(data, dict):
         raise ControlError(
             'expected a JSON object keyed by provider, e.g. {"sendgrid": {"blocks": [...]}}',
@@ -92,11 +102,9 @@ def apply_seed(app: App, data: Any, where: str = "seed") -> dict[str, int]:
     unknown = [k for k in data if k not in app.providers]
     if unknown:
         raise ControlError(f"unknown provider(s) {unknown}; known: {sorted(app.providers)}", where=where)
-    counts = {}
+    parts = [(app.providers[key], value, f"{where}: {key}" if where else key) for key, value in data.items()]
     with app.lock:
-        for key, value in data.items():
-            counts[key] = app.providers[key].seed(value, f"{where}: {key}" if where else key)
-    return counts
+        return dict(zip(data, seed_all(parts)))
 
 
 class ControlPlane:
@@ -109,25 +117,26 @@ class ControlPlane:
     # -- dispatch ------------------------------------------------------------------
     def dispatch(self, request: Request, ex: Exchange) -> Response:
         app = self.app
+        ui = request.path == "/_mailblocks/ui" or request.path.startswith("/_mailblocks/ui/")
+        refusal = app.hosts.refusal(request.environ, check_origin=request.method not in _SAFE_METHODS)
+        if refusal is not None:
+            ex.auth = refusal.kind
+            if ui and app.control_enabled:
+                return self._inspector().refuse(request, refusal.message)
+            return _error(403, "forbidden", refusal.message)
         if not app.control_enabled:
             return _error(404, "not_found", "the control plane is disabled on this server")
-        if request.path == "/_mailblocks/ui" or request.path.startswith("/_mailblocks/ui/"):
+        if ui:
             # the web inspector (issue 11) guards itself: the same token, kept in a cookie
-            with app.lock:
-                if self._ui is None:
-                    from ..ui import Inspector
-
-                    self._ui = Inspector(self)
-            return self._ui.dispatch(request, ex)
+            return self._inspector().dispatch(request, ex)
         if app.control_token is not None:
             given = request.headers.get(TOKEN_HEADER) or request.args.get("token") or ""
             if not hmac.compare_digest(given.encode(), app.control_token.encode()):
                 ex.auth = "denied"
                 return _error(401, "unauthorized", f"missing or wrong {TOKEN_HEADER} header")
             ex.auth = "token"
-        if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
-            ex.auth = "cross-site"
-            return _error(403, "forbidden", "cross-site requests may not change the fake's state")
+        if app.too_large(request):
+            return _error(413, "too_large", f"request body too large: this server takes at most {app.max_body} bytes")
         parts = [p for p in request.path.split("/")[2:] if p]
         try:
             payload = self._payload(request)
@@ -139,6 +148,14 @@ class ControlPlane:
             ex.notes["traceback"] = traceback.format_exc()
             message = f"internal error in the fake ({type(exc).__name__}); its journal entry has the traceback"
             return _error(500, "internal", message)
+
+    def _inspector(self) -> Any:
+        with self.app.lock:
+            if self._ui is None:
+                from ..ui import Inspector
+
+                self._ui = Inspector(self)
+        return self._ui
 
     @staticmethod
     def _payload(request: Request) -> Any:
@@ -155,7 +172,7 @@ class ControlPlane:
             raise ControlError(f"body is not valid JSON: {exc}") from None
 
     def _route(self, parts: list[str], request: Request, payload: Any, ex: Exchange) -> Response:
-        method = request.method
+        method = "GET" if request.method == "HEAD" else request.method  # the answer is sent without its body
         app = self.app
         if not parts or parts == ["health"]:
             self._allow(method, "GET", "HEAD")
@@ -222,7 +239,8 @@ class ControlPlane:
         if action in actions and not tail:
             with self.app.lock:
                 result = actions[action](method, payload, dict(request.args.items()))
-            return json_response(result, compact=False)
+            # an action answers JSON-ready data, or a whole response (another status)
+            return result if isinstance(result, Response) else json_response(result, compact=False)
         known = ["reset", "blocks", "requests", "faults", *sorted(actions)]
         raise ControlError(f"unknown control path for {key}: {'/'.join(rest)}; known: {known}", status=404)
 
@@ -322,19 +340,6 @@ class ControlPlane:
             "faults": len(self.app.faults),
             "errors": len(self.app.errors),
         }
-
-
-def _cross_site(request: Request) -> bool:
-    """A browser request from another site (a page the developer happens to visit
-    posting to the fake on localhost). Clients such as curl, requests or httpx send
-    neither header; browsers send both on cross-origin requests."""
-    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
-        return True
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    host = request.headers.get("Host", "")
-    return origin.split("://", 1)[-1].rstrip("/").lower() != host.lower()
 
 
 def int_arg(args: Any, name: str) -> int | None:

@@ -103,7 +103,8 @@ class Fake:
         self.app.reset()
 
     def seed(self, data: dict[str, Any]) -> dict[str, int]:
-        """Seed several providers at once: ``{"sendgrid": {"blocks": [...]}, ...}``."""
+        """Seed several providers at once: ``{"sendgrid": {"blocks": [...]}, ...}``, all
+        or nothing (a :class:`~.errors.ControlError` changes no provider)."""
         return apply_seed(self.app, data, "")
 
     def journal(self, provider: str) -> Journal:
@@ -187,6 +188,7 @@ class FakeServer(Fake):
         journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        allow_hosts: Iterable[str] = (),
         app: App | None = None,
     ) -> None:
         super().__init__(
@@ -200,6 +202,7 @@ class FakeServer(Fake):
                 journal_limit=journal_limit,
                 journal_max_bytes=journal_max_bytes,
                 journal_max_body=journal_max_body,
+                allow_hosts=allow_hosts,
             )
         )
         self.host = host
@@ -239,6 +242,7 @@ class FakeServer(Fake):
             max_connections=self.max_connections,
             idle_timeout=self.idle_timeout,
         )
+        self.app.hosts.bind(self.host)
         self.port = self._server.port
         self._server.start()
         return self

@@ -64,7 +64,8 @@ class Handle:
     def seed(self, data: Any, *, faker: Any = None, seed: int | None = None) -> int:
         """Seed state from the same JSON-like data the control plane takes, or, given
         an integer ``n``, with ``n`` realistic generated blocks (``faker``: a Faker
-        instance such as the pytest ``faker`` fixture; else one seeded with ``seed``)."""
+        instance such as the pytest ``faker`` fixture; else one seeded with ``seed``).
+        All or nothing: a refused seed changes nothing."""
         if isinstance(data, int) and not isinstance(data, bool):
             from ..faker import generate
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request
 
+from .hosts import INPROCESS_KEY
 from .wsgi import make_environ
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def call_target(
     """:func:`call_app` for a client that already split the URL (path and query
     exactly as it will be sent)."""
     environ = make_environ(method, target, headers, body, server_name=host, server_port=port, url_scheme=scheme)
+    environ[INPROCESS_KEY] = True  # no socket, so no web page: any Host the client's base URL gives
     response = app.handle_request(Request(environ, populate_request=False))  # no cycle: freed at once
     data = b"" if method == "HEAD" else response.get_data()
     return response.status_code, response.headers.to_wsgi_list(), data

@@ -85,4 +85,5 @@ def mount(app: App, httpserver: HTTPServer) -> MountedFake:
             return Response(_dropped(request.environ))
 
     httpserver.expect_request(FakePaths(app)).respond_with_handler(handler)
+    app.hosts.bind(str(httpserver.host))
     return MountedFake(app, httpserver)

@@ -29,13 +29,14 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, PathConverter, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
-from .errors import ControlError, ProviderError
+from .errors import ControlError, ErrorEntry, ProviderError
 
 if TYPE_CHECKING:
     from .app import App
     from .clock import Clock
+    from .hosts import Refusal
 
-__all__ = ["Exchange", "Provider", "json_response", "make_response"]
+__all__ = ["Exchange", "Provider", "SeedPlan", "json_response", "make_response", "seed_all"]
 
 
 def json_response(
@@ -122,6 +123,46 @@ class Exchange:
     generation: int | None = None
 
 
+def _nothing() -> None:
+    return None
+
+
+@dataclass
+class SeedPlan:
+    """A seed a provider checked in full and can no longer refuse.
+
+    ``apply()`` makes it so and returns how many items it added; it raises nothing a
+    client caused. Preparing it may have changed small state already (tenants,
+    settings) to check what follows against it; ``undo()`` takes that back, for when
+    another provider's part of the same seed is refused."""
+
+    apply: Callable[[], int]
+    undo: Callable[[], None] = _nothing
+
+
+def seed_all(parts: list[tuple[Provider, Any, str]]) -> list[int]:
+    """Seed several providers all or nothing: every part is checked (a plan) before
+    any is applied, and a refusal takes back what the plans before it prepared.
+    Call under the app's lock, so that no request sees half a seed."""
+    plans: list[SeedPlan] = []
+    try:
+        for provider, data, where in parts:
+            plans.append(provider.plan_seed(data, where))
+    except BaseException:
+        for plan in reversed(plans):
+            plan.undo()
+        raise
+    counts: list[int] = []
+    for i, plan in enumerate(plans):
+        try:
+            counts.append(plan.apply())
+        except BaseException:  # a bug in the fake: take back the plans not applied yet
+            for rest in reversed(plans[i + 1 :]):
+                rest.undo()
+            raise
+    return counts
+
+
 class Provider:
     """Base class of the four providers. Subclasses set the class attributes and
     implement the abstract methods; everything else is shared."""
@@ -140,6 +181,9 @@ class Provider:
     default_credentials: ClassVar[dict[str, str]] = {}
     #: the werkzeug rules of the provider's routes (endpoint = operation name)
     rules: ClassVar[list[Rule]] = []
+    #: catalogue rows for the core's refusals (:mod:`.hosts`), by kind: ``"host"``
+    #: (a Host the fake does not answer) and ``"cross_site"`` (a browser page elsewhere)
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {}
     _compiled_routing: ClassVar[Any] = None
 
     def __init__(self, app: App, credentials: dict[str, str] | None = None) -> None:
@@ -215,12 +259,23 @@ class Provider:
         injected ``status``)."""
         raise NotImplementedError
 
-    def seed(self, data: Any, where: str) -> int:
-        """Seed state from JSON-like data (control plane, seed file, marker).
+    def guard_error(self, refusal: Refusal) -> ProviderError:
+        """The catalogue row for a refusal of the core's guard, ``{0}`` = what was sent."""
+        return ProviderError(self.guard_errors[refusal.kind], refusal.value)
+
+    def plan_seed(self, data: Any, where: str) -> SeedPlan:
+        """Check a seed from JSON-like data (control plane, seed file, marker, handle)
+        in full, against the state and against itself, and return its plan. A refusal
+        leaves the state as it was (a plan that prepared anything undoes it first).
 
         :raises ControlError: naming ``where`` and what is wrong.
         """
         raise NotImplementedError
+
+    def seed(self, data: Any, where: str) -> int:
+        """Seed all or nothing (see :meth:`plan_seed`); returns the items added."""
+        with self.lock:
+            return seed_all([(self, data, where)])[0]
 
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
         """Current block records as JSON-ready dicts (control plane, CLI, UI)."""

@@ -143,6 +143,10 @@ class Inspector:
             return urlsplit(origin).netloc != request.host
         return origin == "null"
 
+    def refuse(self, request: Request, text: str) -> Response:
+        """The page for a request the core's guard refused (a foreign Host or page)."""
+        return self._secure(self.render("message.html", 403, title="Refused", text=text, back=BASE + "/", guest=True))
+
     # -- dispatch --------------------------------------------------------------------
     def dispatch(self, request: Request, ex: Exchange) -> Response:
         try:

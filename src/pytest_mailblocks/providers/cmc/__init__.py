@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.clock import RANGE, in_range, parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
-from ...core.provider import Exchange, Provider
+from ...core.provider import Exchange, Provider, SeedPlan
 from .. import PAGE_KEYS, block_page
 from . import endpoints, render
 from . import errors as E
@@ -51,6 +51,7 @@ class CustomersMailCloud(Provider):
         "server_composition": "mailblocks",
     }
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.CMC_HOST_NOT_ALLOWED, "cross_site": E.CMC_CROSS_SITE}
 
     state: CmcState
 
@@ -260,10 +261,12 @@ class CustomersMailCloud(Provider):
         return [unsubscribe_dict(u, JST) for u in comp.unsubscribes]
 
     # -- seeding -------------------------------------------------------------------------
-    def seed(self, data: Any, where: str) -> int:
+    def plan_seed(self, data: Any, where: str) -> SeedPlan:
         """``{"accounts": [...], "compositions": [...], "users": [...], "encryption": {...},
         "settings": {...}, "blocks": [...], "unsubscribes": [...]}`` or a bare list of
-        blocks; returns how many items were added."""
+        blocks; the plan returns how many items were added. Tenants, encryption and
+        settings are set while checking (and undone on a refusal); the plan loads the
+        blocks and unsubscribes."""
         if isinstance(data, list):
             data = {"blocks": data}
         if not isinstance(data, dict):
@@ -272,6 +275,32 @@ class CustomersMailCloud(Provider):
         unknown = sorted(set(data) - known)
         if unknown:
             raise ControlError(f"unknown key(s) {unknown}; known: {sorted(known)}", where=where)
+        undo = self.state.savepoint()
+        try:
+            count = self._seed_tenants(data, where)
+            blocks = [
+                self.make_block(item, f"{where}.blocks[{i}]")
+                for i, item in enumerate(_list(data.get("blocks", []), f"{where}.blocks"))
+            ]
+            unsubscribes = [
+                self.make_unsubscribe(item, f"{where}.unsubscribes[{i}]")
+                for i, item in enumerate(_list(data.get("unsubscribes", []), f"{where}.unsubscribes"))
+            ]
+        except BaseException:
+            undo()
+            raise
+
+        def apply() -> int:
+            added = self.add_block_records(blocks)
+            for item in unsubscribes:
+                self.add_unsubscribe_record(*item)
+            return count + added + len(unsubscribes)
+
+        return SeedPlan(apply, undo)
+
+    def _seed_tenants(self, data: dict[str, Any], where: str) -> int:
+        """Accounts, compositions, users, encryption and settings of a seed, applied in
+        place; returns the accounts, compositions and users added."""
         state = self.state
         count = 0
         for i, item in enumerate(_list(data.get("accounts", []), f"{where}.accounts")):
@@ -324,14 +353,6 @@ class CustomersMailCloud(Provider):
             if not isinstance(data["settings"], dict):
                 raise ControlError('expected an object, e.g. {"empty_list_status": 204}', where=w)
             _apply(lambda: state.configure(**data["settings"]), w)
-        blocks = [
-            self.make_block(item, f"{where}.blocks[{i}]")
-            for i, item in enumerate(_list(data.get("blocks", []), f"{where}.blocks"))
-        ]
-        count += self.add_block_records(blocks)
-        for i, item in enumerate(_list(data.get("unsubscribes", []), f"{where}.unsubscribes")):
-            self.add_unsubscribe_record(*self.make_unsubscribe(item, f"{where}.unsubscribes[{i}]"))
-            count += 1
         return count
 
     # -- control plane ---------------------------------------------------------------------

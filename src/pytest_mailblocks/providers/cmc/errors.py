@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from ...core.errors import ErrorEntry
 
+_GUARD = "the fake's own guard (issue 19: DNS rebinding, cross-site pages); the provider has no such answer"
+
 # -- documented (seed 000, seed 003) -----------------------------------------------------
 CMC_NO_SUCH_COMPOSITION = ErrorEntry(
     "CMC_NO_SUCH_COMPOSITION",
@@ -239,6 +241,34 @@ CMC_TOO_MANY_REQUESTS = ErrorEntry(
     messages={"ja": "リクエストが多すぎます。"},
     assumed=True,
     source="cmc.md: no enforced limit is documented; used only for injected 429 faults",
+)
+CMC_HOST_NOT_ALLOWED = ErrorEntry(
+    "CMC_HOST_NOT_ALLOWED",
+    403,
+    "Host {0} is not allowed. The fake answers only loopback names, the address it is bound to "
+    "and names given with --allow-host.",
+    code="01-014",
+    field="",
+    messages={
+        "ja": "ホスト {0} は許可されていません。ループバックのホスト名、サーバーが待ち受けるアドレス、"
+        "--allow-host で指定した名前のみ受け付けます。"
+    },
+    assumed=True,
+    source=_GUARD,
+)
+CMC_CROSS_SITE = ErrorEntry(
+    "CMC_CROSS_SITE",
+    403,
+    "Cross-site request refused ({0}). Browser pages may call the fake only from its own origin "
+    "or from a name given with --allow-host.",
+    code="01-015",
+    field="",
+    messages={
+        "ja": "クロスサイトのリクエストは拒否されました({0})。ブラウザーのページからは、このサーバー自身の"
+        "オリジンか --allow-host で指定した名前からのみ呼び出せます。"
+    },
+    assumed=True,
+    source=_GUARD,
 )
 CMC_INTERNAL = ErrorEntry(
     "CMC_INTERNAL",

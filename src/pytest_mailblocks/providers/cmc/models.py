@@ -23,12 +23,11 @@ default: cmc.md, Data).
 
 from __future__ import annotations
 
-import itertools
 import re
 import secrets
 import string
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
@@ -435,7 +434,7 @@ class CmcState:
         self.accounts: dict[str, Account] = {}
         self.users: dict[str, User] = {}
         self.compositions: dict[str, Composition] = {}
-        self._seq = itertools.count(1)
+        self._seq = 0
         self.default_user = credentials["api_user"]
         self.default_composition = credentials["server_composition"]
         self.add_account(self.DEFAULT_ACCOUNT)
@@ -443,7 +442,29 @@ class CmcState:
         self.add_user(credentials["api_user"], credentials["api_key"], role="admin")
 
     def next_seq(self) -> int:
-        return next(self._seq)
+        self._seq += 1
+        return self._seq
+
+    def savepoint(self) -> Callable[[], None]:
+        """What a seed changes in place while it is checked (tenants, settings,
+        encryption, id and sequence counters; never the lists): the function returned
+        puts it back. Costs O(tenants), whatever the lists hold."""
+        settings = replace(self.settings)
+        accounts = [(a, a.encryption) for a in self.accounts.values()]
+        users = dict(self.users)
+        compositions = [(c, c._id_prefix, c._id_next) for c in self.compositions.values()]
+        seq = self._seq
+
+        def restore() -> None:
+            self.settings, self.users, self._seq = settings, users, seq
+            for account, encryption in accounts:
+                account.encryption = encryption
+            self.accounts = {a.name: a for a, _ in accounts}
+            for comp, prefix, following in compositions:
+                comp._id_prefix, comp._id_next = prefix, following
+            self.compositions = {c.name: c for c, _, _ in compositions}
+
+        return restore
 
     # -- tenants ------------------------------------------------------------------------
     def add_account(self, name: str) -> Account:

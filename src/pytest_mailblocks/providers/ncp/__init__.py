@@ -11,8 +11,8 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import RANGE, in_range, parse_instant
-from ...core.errors import ControlError, ProviderError
-from ...core.provider import Exchange, Provider
+from ...core.errors import ControlError, ErrorEntry, ProviderError
+from ...core.provider import Exchange, Provider, SeedPlan
 from .. import block_page
 from . import endpoints, render
 from . import errors as E
@@ -25,6 +25,7 @@ from .models import (
     REGIONS,
     REQUESTERS,
     NcpState,
+    Project,
     Unsubscriber,
     is_address,
 )
@@ -70,6 +71,10 @@ class Ncp(Provider):
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
     }
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {
+        "host": E.NCP_GW_HOST_NOT_ALLOWED,
+        "cross_site": E.NCP_GW_CROSS_SITE,
+    }
 
     state: NcpState
 
@@ -266,19 +271,35 @@ class Ncp(Provider):
             return [render.send_block_item(e, viewer, lang) for e in entries]
 
     def add_unsubscriber(self, fields: Any, where: str) -> dict[str, Any]:
-        f = self._fields(fields, _UNSUB_FIELDS, where, shorthand="email")
-        email = self._email(f, where)
-        by_manager = f.get("by_manager", True)
-        if not isinstance(by_manager, bool):
-            raise ControlError("by_manager must be true or false", where=where)
         with self.lock:
+            return self._add_unsubscribers(self._plan_unsubscribers([(fields, where)]))[0]
+
+    def _plan_unsubscribers(self, items: list[tuple[Any, str]]) -> list[tuple[Project, str, Unsubscriber]]:
+        """Check (fields, where) items against the lists and each other, changing
+        nothing: (project, region, record) to add. Call under the lock."""
+        planned: list[tuple[Project, str, Unsubscriber]] = []
+        seen: set[tuple[str, str, str]] = set()
+        for fields, where in items:
+            f = self._fields(fields, _UNSUB_FIELDS, where, shorthand="email")
+            email = self._email(f, where)
+            by_manager = f.get("by_manager", True)
+            if not isinstance(by_manager, bool):
+                raise ControlError("by_manager must be true or false", where=where)
             region = self.region(f.get("region", "KR"), where)
             project = self.state.projects[self._project(f.get("project"), where)]
             record = Unsubscriber(self._ms(f.get("created"), "created", where), email, by_manager)
-            lst = project.unsubscriber_list(region)
-            if not lst.add(record):
+            lst = project.unsubscribers.get(region)
+            slot = (project.name, region, email.lower())
+            if slot in seen or (lst is not None and lst.get(email) is not None):
                 raise ControlError(f"{email} is on the unsubscribe list already", where=where)
-            return self._unsub_dict(project.name, region, record)
+            seen.add(slot)
+            planned.append((project, region, record))
+        return planned
+
+    def _add_unsubscribers(self, planned: list[tuple[Project, str, Unsubscriber]]) -> list[dict[str, Any]]:
+        for project, region, record in planned:
+            project.unsubscriber_list(region).add(record)
+        return [self._unsub_dict(project.name, region, record) for project, region, record in planned]
 
     @staticmethod
     def _unsub_dict(project: str, region: str, r: Unsubscriber) -> dict[str, Any]:
@@ -374,10 +395,12 @@ class Ncp(Provider):
         }
 
     # -- seed ------------------------------------------------------------------------
-    def seed(self, data: Any, where: str) -> int:
+    def plan_seed(self, data: Any, where: str) -> SeedPlan:
         """``{"projects": [...], "access_keys": [...], "quota": {...}, "blocks": [...],
-        "unsubscribers": [...]}`` or a bare list of blocks; returns blocks and
-        unsubscribers added."""
+        "unsubscribers": [...]}`` or a bare list of blocks; the plan returns blocks and
+        unsubscribers added. Projects, keys, the quota and the blocks (whose rules
+        depend on each address's history) go in while checking, kept by a savepoint
+        that a refusal rolls back; the plan adds the unsubscribers."""
         if isinstance(data, list):
             data = {"blocks": data}
         if not isinstance(data, dict):
@@ -386,12 +409,12 @@ class Ncp(Provider):
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise ControlError(f"unknown key(s) {unknown}; known: {known}", where=where)
-        count = 0
         blocks = _list(data.get("blocks", []), f"{where}.blocks")
         unsubscribers = _list(data.get("unsubscribers", []), f"{where}.unsubscribers")
         self._precheck(blocks, _BLOCK_FIELDS, f"{where}.blocks")
         self._precheck(unsubscribers, _UNSUB_FIELDS, f"{where}.unsubscribers")
-        with self.lock:
+        keep, undo = self.state.savepoint()
+        try:
             for i, item in enumerate(_list(data.get("projects", []), f"{where}.projects")):
                 self.configure_project(item, f"{where}.projects[{i}]")
             for i, item in enumerate(_list(data.get("access_keys", []), f"{where}.access_keys")):
@@ -400,11 +423,18 @@ class Ncp(Provider):
                 self.configure_quota(data["quota"], f"{where}.quota")
             for i, item in enumerate(blocks):
                 self.add_block(item, f"{where}.blocks[{i}]")
-                count += 1
-            for i, item in enumerate(unsubscribers):
-                self.add_unsubscriber(item, f"{where}.unsubscribers[{i}]")
-                count += 1
-        return count
+            planned = self._plan_unsubscribers(
+                [(item, f"{where}.unsubscribers[{i}]") for i, item in enumerate(unsubscribers)]
+            )
+        except BaseException:
+            undo()
+            raise
+
+        def apply() -> int:
+            keep()
+            return len(blocks) + len(self._add_unsubscribers(planned))
+
+        return SeedPlan(apply, undo)
 
     # -- control plane ---------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
@@ -482,8 +512,8 @@ class Ncp(Provider):
         if method == "POST":
             items = payload if isinstance(payload, list) else [payload]
             self._precheck(items, _UNSUB_FIELDS, "unsubscribers")
-            added = [self.add_unsubscriber(item, f"unsubscribers[{i}]") for i, item in enumerate(items)]
-            return {"added": added}
+            planned = self._plan_unsubscribers([(item, f"unsubscribers[{i}]") for i, item in enumerate(items)])
+            return {"added": self._add_unsubscribers(planned)}
         if method != "GET":
             raise ControlError("use GET or POST", status=405)
         return {"unsubscribers": self.unsubscriber_records(query.get("project"), query.get("region", "KR"))}

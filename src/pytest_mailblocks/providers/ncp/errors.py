@@ -38,6 +38,7 @@ GATEWAY_MESSAGES: dict[str, str] = {
     "900": "Unexpected Error",
 }
 
+_GUARD = "the fake's own guard (issue 19: DNS rebinding, cross-site pages); the provider has no such answer"
 _OLD_DOCS = "older ko docs error table ('응답 메시지'), recordings unsubscribers_register_201; status: seed 001"
 
 # -- API Gateway -------------------------------------------------------------------------
@@ -77,6 +78,24 @@ NCP_GW_FORBIDDEN = ErrorEntry(
     code="230",
     assumed=True,
     source="ncp.md gateway table (403/230 Forbidden); details and trigger unknown; a key flagged forbidden",
+)
+NCP_GW_HOST_NOT_ALLOWED = ErrorEntry(
+    "NCP_GW_HOST_NOT_ALLOWED",
+    403,
+    "Host {0} is not allowed: the fake answers only loopback names, the address it is bound to "
+    "and names given with --allow-host.",
+    code="230",
+    assumed=True,
+    source=_GUARD + "; the gateway's 403/230 envelope",
+)
+NCP_GW_CROSS_SITE = ErrorEntry(
+    "NCP_GW_CROSS_SITE",
+    403,
+    "Cross-site request refused ({0}): browser pages may call the fake only from its own origin "
+    "or from a name given with --allow-host.",
+    code="230",
+    assumed=True,
+    source=_GUARD + "; the gateway's 403/230 envelope",
 )
 NCP_GW_BAD_REQUEST = ErrorEntry(
     "NCP_GW_BAD_REQUEST",

@@ -21,11 +21,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import itertools
 import re
 import secrets
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -150,15 +149,49 @@ class BlockList:
     def __init__(self) -> None:
         self.histories: dict[str, list[HistoryEntry]] = {}
         self.active: OrderedStore[ActiveBlock] = OrderedStore(lambda r: r.key, prefix_index=False)
-        self._sids = itertools.count(1)
+        self._sid = 0
+        #: changes since :meth:`begin` (None: not kept), for :meth:`rollback`
+        self._undo: list[tuple[str, Any]] | None = None
 
     def __len__(self) -> int:
         return len(self.active)
 
+    # -- all or nothing --------------------------------------------------------------
+    def begin(self) -> None:
+        """Keep every change from now on, so that :meth:`rollback` can take it back
+        (a seed refused after some of its blocks went in). Costs O(changes)."""
+        self._undo = [("sid", self._sid)]
+
+    def commit(self) -> None:
+        self._undo = None
+
+    def rollback(self) -> None:
+        log, self._undo = self._undo, None
+        if log is None:
+            return
+        for op, value in reversed(log):
+            if op == "append":
+                rows = self.histories[value]
+                rows.pop()
+                if not rows:
+                    del self.histories[value]
+            elif op == "put":
+                self.active.remove(value)
+            elif op == "drop":  # a block taken off the list (expired or removed)
+                self.active.put(value)
+            else:  # "sid": the counter when the log began
+                self._sid = value
+
+    def _log(self, op: str, value: Any) -> None:
+        if self._undo is not None:
+            self._undo.append((op, value))
+
+    # -- changes -----------------------------------------------------------------------
     def expire(self, now_ms: int) -> int:
         """Record a SYSTEM Delete for every block whose expiry is at or before now."""
         done = self.active.pop_before(now_ms + 1)
         for block in done:
+            self._log("drop", block)
             self._append(block.key, block.expires, block.address, "D", "SYSTEM", None, None, None)
         return len(done)
 
@@ -173,8 +206,10 @@ class BlockList:
         code: str | None,
         message: str | None,
     ) -> HistoryEntry:
-        entry = HistoryEntry(at, next(self._sids), address, action, requester, project, code, message)
+        self._sid += 1
+        entry = HistoryEntry(at, self._sid, address, action, requester, project, code, message)
         self.histories.setdefault(key, []).append(entry)
+        self._log("append", key)
         return entry
 
     def last_time(self, key: str) -> int | None:
@@ -209,6 +244,7 @@ class BlockList:
         entry = self._append(key, at, address, "C", requester, project, code, message)
         block = ActiveBlock(at + round(hours * 3_600_000), key, at, address)
         self.active.put(block)
+        self._log("put", key)
         if not removal_follows:
             self.expire(now_ms)
         return entry, block
@@ -233,6 +269,7 @@ class BlockList:
         if at < current.created:
             raise ValueError(f"{address}: the removal time is before the block was created")
         self.active.remove(key)
+        self._log("drop", current)
         self._append(key, at, current.address, "D", requester, project, None, None)
         return True
 
@@ -440,6 +477,29 @@ class NcpState:
             self.add_project(project)
         key = self.keys[access_key] = AccessKey(access_key, secret_key, project, permitted, forbidden)
         return key
+
+    def savepoint(self) -> tuple[Callable[[], None], Callable[[], None]]:
+        """Start keeping what a seed changes in place while it is checked: projects,
+        keys, quotas (O(projects)) and the send-block lists (O(changes)). Returns
+        (keep, restore): keep the changes, or put everything back."""
+        projects = [(p, p.block_hours, dict(p.flags), dict(p.unsubscribers)) for p in self.projects.values()]
+        keys, quotas, used = dict(self.keys), dict(self.quotas), dict(self.quota_used)
+        for lst in self.blocks.values():
+            lst.begin()
+
+        def keep() -> None:
+            for lst in self.blocks.values():
+                lst.commit()
+
+        def restore() -> None:
+            for lst in self.blocks.values():
+                lst.rollback()
+            for project, hours, flags, lists in projects:
+                project.block_hours, project.flags, project.unsubscribers = hours, flags, lists
+            self.projects = {p.name: p for p, *_ in projects}
+            self.keys, self.quotas, self.quota_used = keys, quotas, used
+
+        return keep, restore
 
     # -- quota -----------------------------------------------------------------------
     def take_quota(self, access_key: str, now_ms: int) -> bool:

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import parse_instant
-from ...core.errors import ControlError, ProviderError
-from ...core.provider import Exchange, Provider
+from ...core.errors import ControlError, ErrorEntry, ProviderError
+from ...core.provider import Exchange, Provider, SeedPlan
 from .. import block_page
 from . import endpoints, render
 from . import errors as E
@@ -84,6 +84,7 @@ class SendCloud(Provider):
         "api_key": "MailblocksSendCloudDefaultKey001",
     }
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SC_HOST_NOT_ALLOWED, "cross_site": E.SC_CROSS_SITE}
 
     state: SendCloudState
 
@@ -248,9 +249,10 @@ class SendCloud(Provider):
         if domain is not None and (not isinstance(domain, str) or domain.lower() != email.rpartition("@")[2].lower()):
             raise ControlError(f"domain {domain!r} does not match the address {email!r}", where=where)
 
-    def seed(self, data: Any, where: str) -> int:
+    def plan_seed(self, data: Any, where: str) -> SeedPlan:
         """``{"api_users": [...], "blocks": [...], "bounces": [...],
-        "unsubscribes": [...], "count_mode": "rows"|"total"}`` or a bare list of blocks."""
+        "unsubscribes": [...], "count_mode": "rows"|"total"}`` or a bare list of blocks.
+        Everything is checked before the plan changes anything."""
         if isinstance(data, list):
             data = {"blocks": data}
         if not isinstance(data, dict):
@@ -260,7 +262,6 @@ class SendCloud(Provider):
         if unknown:
             raise ControlError(f"unknown key(s) {unknown}; known: {sorted(known)}", where=where)
         state = self.state
-        # validate everything first, then change state: a bad seed changes nothing
         new_users: dict[str, str | None] = {}
         for i, item in enumerate(_list(data.get("api_users", []), f"{where}.api_users")):
             w = f"{where}.api_users[{i}]"
@@ -291,14 +292,18 @@ class SendCloud(Provider):
             for i, item in enumerate(_list(data.get(kind, []), f"{where}.{kind}")):
                 tenant, record = make(item, f"{where}.{kind}[{i}]", known=known_users)
                 grouped[kind].setdefault(tenant, []).append(record)
-        for name, key in new_users.items():
-            state.add_tenant(name, key)
-        state.count_mode = mode
-        count = 0
-        for kind, by_tenant in grouped.items():
-            for tenant, records in by_tenant.items():
-                count += getattr(state.tenant(tenant), kind).add_many(records)
-        return count
+
+        def apply() -> int:
+            for name, key in new_users.items():
+                state.add_tenant(name, key)
+            state.count_mode = mode
+            return sum(
+                getattr(state.tenant(tenant), kind).add_many(records)
+                for kind, by_tenant in grouped.items()
+                for tenant, records in by_tenant.items()
+            )
+
+        return SeedPlan(apply)
 
     # -- control plane -----------------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ...core.errors import ErrorEntry
 
+_GUARD = "the fake's own guard (issue 19: DNS rebinding, cross-site pages); the provider has no such answer"
 _TABLE = "code table: aurorasendcloud.com/docs/API/index; sendcloud_docs sources/email_v2/index.md @6d8cd47"
 
 SC_START_EMPTY = ErrorEntry(
@@ -162,6 +163,26 @@ SC_REQUEST_TOO_LARGE = ErrorEntry(
     messages={"zh": "请求体过大"},
     assumed=True,
     source="no document; bodies over the server's cap",
+)
+SC_HOST_NOT_ALLOWED = ErrorEntry(
+    "SC_HOST_NOT_ALLOWED",
+    403,
+    "host {0} is not allowed: the fake answers only loopback names, the address it is bound to "
+    "and names given with --allow-host",
+    code=403,
+    messages={"zh": "不允许的主机 {0}:仅接受回环地址的主机名、服务器绑定的地址和 --allow-host 指定的名称"},
+    assumed=True,
+    source=_GUARD + "; HTTP 403 (not the envelope's usual 200) so that the refusal is plain",
+)
+SC_CROSS_SITE = ErrorEntry(
+    "SC_CROSS_SITE",
+    403,
+    "cross-site request refused ({0}): browser pages may call the fake only from its own origin "
+    "or from a name given with --allow-host",
+    code=403,
+    messages={"zh": "拒绝跨站请求({0}):浏览器页面只能从本服务器自身的源或 --allow-host 指定的名称调用"},
+    assumed=True,
+    source=_GUARD + "; HTTP 403 (not the envelope's usual 200) so that the refusal is plain",
 )
 SC_SERVER_ERROR = ErrorEntry(
     "SC_SERVER_ERROR",

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.clock import parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
-from ...core.provider import Exchange, Provider
+from ...core.provider import Exchange, Provider, SeedPlan, json_response
 from .. import block_page
 from . import endpoints, render
 from . import errors as E
@@ -31,6 +31,7 @@ class SendGrid(Provider):
     secrets = frozenset({"authorization"})
     default_credentials: ClassVar[dict[str, str]] = {"api_key": "SG.mailblocks.default-full-access-key"}
     rules = endpoints.RULES
+    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SG_HOST_NOT_ALLOWED, "cross_site": E.SG_CROSS_SITE}
 
     state: SendGridState
 
@@ -150,9 +151,11 @@ class SendGrid(Provider):
                 raise ControlError(exc.detail, where=f"{where}[{i}]") from None
         return out
 
-    def seed(self, data: Any, where: str) -> int:
+    def plan_seed(self, data: Any, where: str) -> SeedPlan:
         """``{"blocks": [...], "api_keys": [...], "subusers": [...], "rate_limit": n}``
-        or a bare list of blocks. Block items may carry ``subuser``."""
+        or a bare list of blocks. Block items may carry ``subuser``. Subusers, keys and
+        the limit are set while checking (and undone on a refusal); the lists are
+        loaded by the plan."""
         if isinstance(data, list):
             data = {"blocks": data}
         if not isinstance(data, dict):
@@ -162,7 +165,30 @@ class SendGrid(Provider):
         if unknown:
             raise ControlError(f"unknown key(s) {unknown}; known: {sorted(known)}", where=where)
         state = self.state
-        count = 0
+        subusers, keys, rate_limit = dict(state.subusers), dict(state.keys), state.rate_limit
+
+        def undo() -> None:
+            state.subusers, state.keys, state.rate_limit = subusers, keys, rate_limit
+
+        try:
+            self._seed_accounts(data, where)
+            loads = [(kind, self._seed_records(kind, data, where)) for kind in LIST_KINDS if kind in data]
+        except BaseException:
+            undo()
+            raise
+
+        def apply() -> int:
+            return sum(
+                state.account(sub).lists[kind].bulk_add(records)
+                for kind, by_account in loads
+                for sub, records in by_account.items()
+            )
+
+        return SeedPlan(apply, undo)
+
+    def _seed_accounts(self, data: dict[str, Any], where: str) -> None:
+        """Subusers, API keys and the rate limit of a seed, applied in place."""
+        state = self.state
         for i, sub in enumerate(_list(data.get("subusers", []), f"{where}.subusers")):
             w = f"{where}.subusers[{i}]"
             if isinstance(sub, str):
@@ -195,23 +221,23 @@ class SendGrid(Provider):
             if isinstance(rl, bool) or not isinstance(rl, int) or rl < 1:
                 raise ControlError("rate_limit must be a positive integer", where=f"{where}.rate_limit")
             state.rate_limit = rl
-        for kind in LIST_KINDS:
-            items = _list(data.get(kind, []), f"{where}.{kind}")
-            by_account: dict[str | None, list[tuple]] = {}
-            for i, item in enumerate(items):
-                w = f"{where}.{kind}[{i}]"
-                if isinstance(item, str):
-                    item = {"email": item}
-                if not isinstance(item, dict):
-                    raise ControlError("expected an object with at least an email", where=w)
-                item = dict(item)
-                sub = item.pop("subuser", None)
-                if sub is not None and (not isinstance(sub, str) or sub not in state.subusers):
-                    raise ControlError(f"unknown subuser {sub!r} (list it under subusers first)", where=w)
-                by_account.setdefault(sub, []).append(self.make_record(kind, item, w))
-            for sub, records in by_account.items():
-                count += state.account(sub).lists[kind].bulk_add(records)
-        return count
+
+    def _seed_records(self, kind: str, data: dict[str, Any], where: str) -> dict[str | None, list[tuple]]:
+        """One list's records of a seed, checked, by subuser (None: the parent)."""
+        subusers = self.state.subusers
+        by_account: dict[str | None, list[tuple]] = {}
+        for i, item in enumerate(_list(data[kind], f"{where}.{kind}")):
+            w = f"{where}.{kind}[{i}]"
+            if isinstance(item, str):
+                item = {"email": item}
+            if not isinstance(item, dict):
+                raise ControlError("expected an object with at least an email", where=w)
+            item = dict(item)
+            sub = item.pop("subuser", None)
+            if sub is not None and (not isinstance(sub, str) or sub not in subusers):
+                raise ControlError(f"unknown subuser {sub!r} (list it under subusers first)", where=w)
+            by_account.setdefault(sub, []).append(self.make_record(kind, item, w))
+        return by_account
 
     # -- control plane ---------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
@@ -240,7 +266,36 @@ class SendGrid(Provider):
         return [dict(zip(fields, r)) for r in rows]
 
     def control_actions(self) -> dict[str, Any]:
-        return {"api-keys": self._keys_action, "subusers": self._subusers_action, "rate-limit": self._rate_action}
+        actions: dict[str, Any] = {
+            "api-keys": self._keys_action,
+            "subusers": self._subusers_action,
+            "rate-limit": self._rate_action,
+        }
+        # each sibling list by name (also spelled with hyphens, as the other control routes)
+        for kind in LIST_KINDS:
+            if kind != "blocks":
+                actions[kind] = actions[kind.replace("_", "-")] = self._list_action(kind)
+        return actions
+
+    def _list_action(self, kind: str) -> Any:
+        """``GET`` lists (``?subuser=`` and the page keys as for blocks), ``POST`` seeds
+        a list of records (or ``{"<list>": [...]}``) with 201, as ``/blocks`` does."""
+
+        def action(method: str, payload: Any, query: dict[str, str]) -> Any:
+            if method == "GET":
+                records = self.control_blocks({**query, "list": kind})
+                return {"provider": self.key, "list": kind, "count": len(records), "records": records}
+            if method != "POST":
+                raise ControlError("use GET or POST", status=405)
+            if payload is None:
+                raise ControlError(f'expected a JSON body: a list of records or {{"{kind}": [...]}}')
+            if isinstance(payload, dict) and set(payload) != {kind}:
+                raise ControlError(f'expected a list of records or {{"{kind}": [...]}}, got keys {sorted(payload)}')
+            data = payload if isinstance(payload, dict) else {kind: payload}
+            seeded = self.seed(data, self.key)
+            return json_response({"provider": self.key, "list": kind, "seeded": seeded}, 201, compact=False)
+
+        return action
 
     def _keys_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "GET":

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from ...core.errors import ErrorEntry
 
+_GUARD = "the fake's own guard (issue 19: DNS rebinding, cross-site pages); the provider has no such answer"
+
 SG_AUTH_REQUIRED = ErrorEntry(
     "SG_AUTH_REQUIRED",
     401,
@@ -115,6 +117,22 @@ SG_REQUEST_TOO_LARGE = ErrorEntry(
     413,
     "request entity too large",
     assumed=True,
+)
+SG_HOST_NOT_ALLOWED = ErrorEntry(
+    "SG_HOST_NOT_ALLOWED",
+    403,
+    "host {0} is not allowed: the fake answers only loopback names, the address it is bound to "
+    "and names given with --allow-host",
+    assumed=True,
+    source=_GUARD,
+)
+SG_CROSS_SITE = ErrorEntry(
+    "SG_CROSS_SITE",
+    403,
+    "cross-site request refused ({0}): browser pages may call the fake only from its own origin "
+    "or from a name given with --allow-host",
+    assumed=True,
+    source=_GUARD,
 )
 SG_INTERNAL = ErrorEntry(
     "SG_INTERNAL",
