@@ -69,14 +69,14 @@ def make_response(
         del response.headers["Content-Type"]
         out = response.headers._list  # werkzeug keeps headers as a list of pairs
     else:
-        # the headers werkzeug would set first (type, then length: set_data keeps the
-        # length's place), given as one list: no per-header normalisation
+        # what werkzeug would set (the type, then the length, the body as a one-item
+        # list), given ready: no per-header normalisation, no second pass to set them
         data = body.encode() if isinstance(body, str) else body
         given = Headers()
         out = given._list
         out.append(("Content-Type", content_type))
         out.append(("Content-Length", str(len(data))))
-        response = Response(data, status=status, headers=given, content_type=content_type)
+        response = Response([data], status=status, headers=given)
     if headers:
         items = headers.items() if isinstance(headers, dict) else headers
         for name, value in items:
