@@ -158,3 +158,18 @@ def test_the_server_is_reset_and_seeded_once_per_test_whatever_the_fixture_order
     result.assert_outcomes(passed=2, errors=1)  # the buggy test, failed in teardown
     checks = [line for line in result.stdout.lines if line.startswith("E") and "hit an internal error" in line]
     assert len(checks) == 1  # checked once, by the fixture that reset the server
+
+
+def test_response_headers_reason_and_encoding_are_requests_own():
+    from requests.structures import CaseInsensitiveDict
+    from requests.utils import get_encoding_from_headers
+
+    from pytest_mailblocks.core.transport_requests import _encoding, _headers, _reason
+
+    pairs = [("Content-Type", "application/json"), ("X-A", "1"), ("x-a", "2"), ("Set-Cookie", "a=1")]
+    assert list(_headers(pairs).items()) == list(CaseInsensitiveDict(pairs).items())
+    assert _headers(pairs)["X-A"] == "2"
+    for content_type in ("application/json", "text/csv; charset=shift_jis", "text/html", None, "application/zip"):
+        given = CaseInsensitiveDict({"content-type": content_type} if content_type else {})
+        assert _encoding(content_type) == get_encoding_from_headers(given)
+    assert (_reason(204), _reason(429), _reason(599)) == ("No Content", "Too Many Requests", "")

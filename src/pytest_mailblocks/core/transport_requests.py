@@ -10,6 +10,7 @@ no environment lookups (``trust_env`` False: an in-process call uses no proxy an
 
 from __future__ import annotations
 
+from functools import lru_cache
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
@@ -43,6 +44,31 @@ def _body_bytes(body: Any) -> bytes:
     return b"".join(c.encode("utf-8") if isinstance(c, str) else bytes(c) for c in body)
 
 
+def _headers(pairs: list[tuple[str, str]]) -> CaseInsensitiveDict[str]:
+    """``CaseInsensitiveDict(pairs)`` (the last of a repeated name wins, as there),
+    filled in one step where requests keeps its usual layout."""
+    out: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    store = getattr(out, "_store", None)
+    if isinstance(store, dict):
+        store.update((name.lower(), (name, value)) for name, value in pairs)
+    else:  # pragma: no cover - another requests' layout
+        out.update(pairs)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+@lru_cache(maxsize=64)
+def _encoding(content_type: str | None) -> str | None:
+    return get_encoding_from_headers(CaseInsensitiveDict({"content-type": content_type} if content_type else {}))
+
+
 class RequestsAdapter(BaseAdapter):
     """``session.mount(fake.url + "/", RequestsAdapter(app))``."""
 
@@ -66,15 +92,12 @@ class RequestsAdapter(BaseAdapter):
             ) from exc
         response = requests.Response()
         response.status_code = status
-        response.headers = CaseInsensitiveDict(headers)
+        response.headers = _headers(headers)
         response._content = data
         response.url = request.url or ""
         response.request = request
-        try:
-            response.reason = HTTPStatus(status).phrase
-        except ValueError:
-            response.reason = ""
-        response.encoding = get_encoding_from_headers(response.headers)
+        response.reason = _reason(status)
+        response.encoding = _encoding(response.headers.get("content-type"))
         response.connection = self  # type: ignore[assignment]
         return response
 
