@@ -75,3 +75,16 @@ def test_gc_paused_restores_the_collector_as_it_was():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_items_are_taken_in_chunks_with_errors_counted_across_them(provider, monkeypatch):
+    import pytest_mailblocks.providers.sendgrid as sg_module
+
+    monkeypatch.setattr(sg_module, "_CHUNK", 7)
+    items = (dict(r) for r in GOOD)  # a generator
+    made = provider.make_records("blocks", items, "blocks")
+    assert made == [provider.make_record("blocks", r, "blocks") for r in GOOD]
+    bad = [dict(r) for r in GOOD]
+    bad[30]["email"] = ""
+    with pytest.raises(ControlError, match=r"^blocks\[30\]: email is required"):
+        provider.make_records("blocks", iter(bad), "blocks")
