@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import Row, machine, render
+from bench import Row, exit_status, machine, render
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the subprocesses' environment: byte code cached as on a user's machine (a shell
@@ -312,10 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}", flush=True)
     table = rows(args.quick, args.venvs, True if args.venvs else None)
     print(render(table))
-    missed = [r.measure for r in table if r.met is False]
-    if missed:
-        print(f"targets missed: {len(missed)}", file=sys.stderr)
-    return 1 if args.check and missed else 0
+    return exit_status(table, args.check)
 
 
 if __name__ == "__main__":
