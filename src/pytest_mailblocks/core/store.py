@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import compress, islice
 from operator import eq, itemgetter
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from sortedcontainers import SortedList
 
@@ -105,6 +105,17 @@ def _sorted_list(values: list[Any]) -> SortedList:
     out._maxes = [sub[-1] for sub in out._lists]
     out._len = len(values)
     return out
+
+
+class _Want(NamedTuple):
+    """What a query asks of the records it gathers: the window, the predicate, the page."""
+
+    start: Any
+    end: Any
+    predicate: Callable[[Any], bool] | None
+    offset: int
+    stop: int | None
+    descending: bool
 
 
 class Page(Generic[R]):
@@ -318,10 +329,11 @@ class OrderedStore(Generic[R]):
             if candidates == 0:
                 return Page([], 0 if with_total else None)
             plan = self.force_plan or self._plan(candidates, width, stop, with_total)
+            want = _Want(start, end, predicate, offset, stop, descending)
             if plan == "gather":
-                return self._gather(k_lo, k_hi, start, end, predicate, offset, stop, descending, with_total)
+                return self._gather(k_lo, k_hi, want, with_total)
             if plan == "buckets" and not with_total and self._bucket_index():
-                return self._from_buckets(prefix, upper, start, end, predicate, offset, stop, descending)
+                return self._from_buckets(prefix, upper, want)
 
         key = self._key
         test = predicate
@@ -418,18 +430,9 @@ class OrderedStore(Generic[R]):
             del self._buckets[bid]
             self._bucket_ids.remove(bid)
 
-    def _from_buckets(
-        self,
-        prefix: str,
-        upper: str | None,
-        start: Any,
-        end: Any,
-        predicate: Callable[[R], bool] | None,
-        offset: int,
-        stop: int | None,
-        descending: bool,
-    ) -> Page[R]:
+    def _from_buckets(self, prefix: str, upper: str | None, want: _Want) -> Page[R]:
         assert self._buckets is not None and self._bucket_ids is not None
+        start, end, predicate, offset, stop, descending = want
         width = self._width
         lo_id = None if start is None else int(start // width)
         hi_id = None if end is None else int(end // width)
@@ -454,18 +457,8 @@ class OrderedStore(Generic[R]):
                 break
         return Page(found[offset:stop], None)
 
-    def _gather(
-        self,
-        k_lo: int,
-        k_hi: int,
-        start: Any,
-        end: Any,
-        predicate: Callable[[R], bool] | None,
-        offset: int,
-        stop: int | None,
-        descending: bool,
-        with_total: bool,
-    ) -> Page[R]:
+    def _gather(self, k_lo: int, k_hi: int, want: _Want, with_total: bool) -> Page[R]:
+        start, end, predicate, offset, stop, descending = want
         by_key = self._by_key
         found = [by_key[k] for k in self._key_index().islice(k_lo, k_hi)]
         if start is not None:
