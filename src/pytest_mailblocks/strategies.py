@@ -1,7 +1,8 @@
 """Hypothesis strategies: addresses with their edge cases, records per provider,
 and requests per endpoint, valid and invalid.
 
-Built from Hypothesis primitives, so failing examples shrink.
+Built from Hypothesis primitives, so failing examples shrink. Needs Hypothesis:
+``pip install 'pytest-mailblocks[generators]'``.
 
 - ``emails()``, ``unix_times()``, ``smtp_statuses``;
 - records, as each handle's ``add_*`` and the seed format take them:
@@ -67,9 +68,13 @@ from datetime import date, datetime, timedelta, timezone
 from importlib import import_module
 from typing import Any, NamedTuple
 
-from hypothesis import strategies as st
-
 from .core.errors import ErrorEntry
+from .extras import missing_extra
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # Hypothesis comes with the 'generators' extra
+    raise missing_extra("Hypothesis", "pytest_mailblocks.strategies") from exc
 
 __all__ = [
     "Case",

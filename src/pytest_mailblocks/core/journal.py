@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import Any, overload
 from urllib.parse import parse_qsl, unquote_to_bytes
 
@@ -580,8 +581,8 @@ def _text_size(fields: tuple[Any, ...]) -> int:
     size = len(fields[3]) + len(fields[4]) + len(fields[17] or "")
     for headers in (fields[5], fields[9]):
         items = headers.items() if hasattr(headers, "items") else headers
-        for name, value in items:
-            size += _HEADER_OVERHEAD + len(name) + len(value)
+        # per pair: the overhead plus the name's and the value's lengths (summed in C)
+        size += _HEADER_OVERHEAD * len(items) + sum(map(len, chain.from_iterable(items)))
     return size
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, PathConverter, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
@@ -63,12 +64,21 @@ def make_response(
     """A werkzeug Response built without werkzeug's per-header normalisation
     (the hot path of every request). Header values must be ``str`` without line
     breaks; anything else is refused."""
-    response = Response(body, status=status, content_type=content_type)
-    if content_type is None:
+    if content_type is None:  # werkzeug would add its default type: built its own way
+        response = Response(body, status=status, content_type=content_type)
         del response.headers["Content-Type"]
+        out = response.headers._list  # werkzeug keeps headers as a list of pairs
+    else:
+        # what werkzeug would set (the type, then the length, the body as a one-item
+        # list), given ready: no per-header normalisation, no second pass to set them
+        data = body.encode() if isinstance(body, str) else body
+        given = Headers()
+        out = given._list
+        out.append(("Content-Type", content_type))
+        out.append(("Content-Length", str(len(data))))
+        response = Response([data], status=status, headers=given)
     if headers:
         items = headers.items() if isinstance(headers, dict) else headers
-        out = response.headers._list  # werkzeug keeps headers as a list of pairs
         for name, value in items:
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise ValueError(f"bad header value for {name!r}: {value!r}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from http import HTTPStatus
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
@@ -17,7 +19,7 @@ from .. import block_page
 from . import delivery, endpoints, render, webhooks
 from . import errors as E
 from .handle import SendGridHandle
-from .models import LIST_KINDS, SendGridState, enhanced_status
+from .models import LIST_KINDS, ListKind, SendGridState, enhanced_status
 
 __all__ = ["SendGrid", "SendGridHandle"]
 
@@ -126,6 +128,29 @@ class SendGrid(Provider):
                 raise ControlError(f"{name} must be a string", where=where)
             values.append(value)
         return spec.record(*values)
+
+    def make_records(self, kind: str, items: Iterable[Mapping[str, Any] | str], where: str) -> list[tuple]:
+        """:meth:`make_record` for many items (field mappings or bare addresses);
+        an error names ``where[i]``. Items are taken in chunks (a generator's items
+        need not all be alive at once); in a chunk where every item carries every
+        field, each of the usual type and every address without surrounding blanks
+        (what a generator or a fixture file gives), the records are checked and built
+        column by column in C: a million in a fraction of a second (issue 18). Any
+        other chunk is made item by item, as make_record does."""
+        spec = LIST_KINDS[kind]
+        out: list[tuple] = []
+        source = iter(items)
+        while chunk := list(islice(source, _CHUNK)):
+            made = _plain_records(spec, chunk)
+            if made is None:
+                made = []
+                for i, item in enumerate(chunk, len(out)):
+                    try:
+                        made.append(self.make_record(kind, {"email": item} if isinstance(item, str) else item, kind))
+                    except ControlError as exc:
+                        raise ControlError(exc.detail, where=f"{where}[{i}]") from None
+            out += made
+        return out
 
     def plan_seed(self, data: Any, where: str) -> SeedPlan:
         """``{"blocks": [...], "api_keys": [...], "subusers": [...], "rate_limit": n}``
@@ -361,3 +386,27 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase.lower()
     except ValueError:
         return "error"
+
+
+#: items checked and built at once by make_records
+_CHUNK = 65536
+
+
+def _plain_records(spec: ListKind, rows: list[Any]) -> list[tuple] | None:
+    """The records of ``rows`` when every one is a plain, valid record (see
+    :meth:`SendGrid.make_records`), checked column by column; else None."""
+    fields = spec.fields
+    n, field_set = len(fields), spec.field_set
+    if set(map(type, rows)) != {dict} or set(map(len, rows)) != {n} or not all(map(field_set.issuperset, rows)):
+        return None
+    values = list(map(itemgetter(*fields), rows))
+    columns = [list(map(itemgetter(i), values)) for i in range(n)]
+    emails = columns[1]
+    if (
+        set(map(type, columns[0])) == {int}
+        and all(set(map(type, c)) == {str} for c in columns[1:])
+        and all(emails)
+        and all(map(str.__eq__, emails, map(str.strip, emails)))
+    ):
+        return list(map(tuple.__new__, repeat(spec.record), values))
+    return None

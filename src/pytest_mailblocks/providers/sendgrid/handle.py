@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.delivery import DeliveryHandle
 from ...core.errors import ControlError
 from ...core.handle import Handle
+from ...core.store import gc_paused
 from .models import LIST_KINDS
 
 if TYPE_CHECKING:
@@ -281,15 +282,10 @@ class SendGridHandle(DeliveryHandle, Handle):
     def _bulk(self, kind: str, records: Iterable[Mapping[str, Any] | str], subuser: str | None) -> int:
         """Records as field mappings, or bare addresses (as in a seed file)."""
         kind = self._kind(kind)
-        make = self._provider.make_record
-        made = []
-        for i, r in enumerate(records):
-            try:
-                made.append(make(kind, {"email": r} if isinstance(r, str) else r, kind))
-            except ControlError as exc:
-                raise ControlError(exc.detail, where=f"{kind}[{i}]") from None
-        with self._provider.lock:
-            return self._lists(subuser)[kind].bulk_add(made)
+        with gc_paused():  # a million records: see gc_paused
+            made = self._provider.make_records(kind, records, kind)
+            with self._provider.lock:
+                return self._lists(subuser)[kind].bulk_add(made)
 
     def _records(self, kind: str, subuser: str | None) -> list[dict[str, Any]]:
         kind = self._kind(kind)

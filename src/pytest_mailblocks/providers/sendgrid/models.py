@@ -148,7 +148,7 @@ class SuppressionList:
 
     def __init__(self, kind: ListKind) -> None:
         self.kind = kind
-        self.store: OrderedStore[Any] = OrderedStore(lambda r: r[1].lower())
+        self.store: OrderedStore[Any] = OrderedStore.by_lowered(1)
 
     def __len__(self) -> int:
         return len(self.store)
