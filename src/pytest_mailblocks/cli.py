@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .core.control import apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer, NotLoopbackWarning
 from .core.server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, tune_allocator
@@ -214,7 +213,7 @@ def serve(args: argparse.Namespace) -> int:
             **{k: v for k, v in vars(args).items() if k.startswith("journal_") and v is not None},
         )
         if seed is not None:
-            apply_seed(server.app, seed, str(args.seed))
+            server.app.seed(seed, str(args.seed))
     except ValueError as exc:  # a ControlError, or a transport option out of range
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2

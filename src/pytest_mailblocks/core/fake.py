@@ -9,17 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from .app import DEFAULT_MAX_BODY, App
 from .clock import Clock
-from .control import apply_seed
 from .faults import FaultSet
 from .handle import Handle
 from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal, JournalEntry
 from .server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, check_transport
 
 if TYPE_CHECKING:
-    from ..providers.cmc.handle import CmcHandle
-    from ..providers.ncp.handle import NcpHandle
-    from ..providers.sendcloud.handle import SendCloudHandle
-    from ..providers.sendgrid.handle import SendGridHandle
     from .server import HTTPServer
 
 __all__ = ["Fake", "FakeServer", "NotLoopbackWarning"]
@@ -44,7 +39,7 @@ class Fake:
 
     # -- providers -----------------------------------------------------------------
     def handle(self, key: str) -> Any:
-        """The handle of provider ``key`` (``"sendgrid"``, ``"cmc"`` ...)."""
+        """The handle of provider ``key`` (also ``fake.<key>``)."""
         h = self._handles.get(key)
         if h is None:
             provider = self.app.providers.get(key)
@@ -53,28 +48,9 @@ class Fake:
             h = self._handles[key] = provider.handle(self)
         return h
 
-    @property
-    def sendgrid(self) -> SendGridHandle:
-        handle: SendGridHandle = self.handle("sendgrid")
-        return handle
-
-    @property
-    def cmc(self) -> CmcHandle:
-        handle: CmcHandle = self.handle("cmc")
-        return handle
-
-    @property
-    def ncp(self) -> NcpHandle:
-        handle: NcpHandle = self.handle("ncp")
-        return handle
-
-    @property
-    def sendcloud(self) -> SendCloudHandle:
-        handle: SendCloudHandle = self.handle("sendcloud")
-        return handle
-
     def __getattr__(self, name: str) -> Any:
-        # server.cmc / .ncp / .sendcloud and any provider registered later
+        # ``fake.<key>``: the handle of every provider the registry lists (typed for
+        # editors by ``pytest_mailblocks.handles``)
         if name.startswith("_") or "app" not in self.__dict__:
             raise AttributeError(name)
         if name in self.app.providers:
@@ -109,9 +85,9 @@ class Fake:
         self.app.reset()
 
     def seed(self, data: dict[str, Any]) -> dict[str, int]:
-        """Seed several providers at once: ``{"sendgrid": {"blocks": [...]}, ...}``, all
+        """Seed several providers at once: ``{"<provider>": {"blocks": [...]}, ...}``, all
         or nothing (a :class:`~.errors.ControlError` changes no provider)."""
-        return apply_seed(self.app, data, "")
+        return self.app.seed(data, "")
 
     def journal(self, provider: str) -> Journal:
         return self.app.journals[provider]

@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
+from ...control.paging import PAGE_KEYS, block_page
 from ...core.clock import RANGE, in_range, parse_instant
-from ...core.errors import ControlError, ErrorEntry, ProviderError
-from ...core.provider import Exchange, Provider, SeedPlan
-from .. import PAGE_KEYS, block_page
+from ...core.errors import ControlError, ProviderError
+from ...core.provider import Call, Notes, Provider, SeedPlan
 from . import endpoints, render
 from . import errors as E
 from .handle import CmcHandle
@@ -51,7 +51,8 @@ class CustomersMailCloud(Provider):
         "server_composition": "mailblocks",
     }
     rules = endpoints.RULES
-    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.CMC_HOST_NOT_ALLOWED, "cross_site": E.CMC_CROSS_SITE}
+    core_errors = E.CORE_ERRORS
+    fault_errors = E.FAULT_ERRORS
 
     state: CmcState
 
@@ -62,34 +63,11 @@ class CustomersMailCloud(Provider):
         return CmcHandle(self, owner)
 
     # -- requests ------------------------------------------------------------------------
-    def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-        return endpoints.dispatch(self, endpoint, args, request, ex)
+    def call(self, call: Call) -> Response:
+        return endpoints.dispatch(self, call.endpoint, call.args, call.request, call.notes)
 
-    def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
-        return render.render_error(error, request, ex)
-
-    def core_error(self, kind: str, status: int | None = None) -> ProviderError:
-        if kind == "not_found":
-            return ProviderError(E.CMC_NOT_FOUND)
-        if kind == "method_not_allowed":
-            return ProviderError(E.CMC_METHOD_NOT_ALLOWED)
-        if kind == "too_large":
-            return ProviderError(E.CMC_TOO_LARGE)
-        if kind == "fault" and status is not None:
-            known: dict[int, ErrorEntry] = {
-                e.status: e
-                for e in (
-                    E.CMC_BAD_BODY,
-                    E.CMC_AUTH_FAILED,
-                    E.CMC_NO_PERMISSION,
-                    E.CMC_NOT_FOUND,
-                    E.CMC_METHOD_NOT_ALLOWED,
-                    E.CMC_TOO_LARGE,
-                    E.CMC_TOO_MANY_REQUESTS,
-                )
-            }
-            return ProviderError(known.get(status, E.CMC_INTERNAL), status=status)
-        return ProviderError(E.CMC_INTERNAL)
+    def render_error(self, error: ProviderError, request: Request, notes: Notes) -> Response:
+        return render.render_error(error, request, notes)
 
     # -- time ----------------------------------------------------------------------------
     def now(self) -> int:

@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
+from ...core.provider import Notes
 from . import errors as E
 from . import render
 from .models import (
@@ -208,7 +208,7 @@ def _composition(cmc: CustomersMailCloud, user: User, params: dict[str, Any], pr
 
 
 # -- auth ---------------------------------------------------------------------------------------
-def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], ex: Exchange) -> User:
+def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], ex: Notes) -> User:
     """``api_user`` and ``api_key`` are parameters of every call (cmc.md: Transport)."""
     problems = Problems()
     api_user = _required(params, "api_user", problems)
@@ -226,7 +226,7 @@ def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], ex: Exchange) 
     return user
 
 
-def authorize(user: User, endpoint: str, ex: Exchange) -> None:
+def authorize(user: User, endpoint: str, ex: Notes) -> None:
     """Role and permission (seed 000/003: Access Control); 12-002 otherwise."""
     need = ACCESS[endpoint]
     allowed = user.is_admin if need == "admin" else getattr(user, need)
@@ -413,7 +413,7 @@ HANDLERS: dict[str, Callable[[CustomersMailCloud, User, dict[str, Any], str], Re
 }
 
 
-def dispatch(cmc: CustomersMailCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def dispatch(cmc: CustomersMailCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     ex.lang = render.language(request)
     cmc.state.tick(cmc.clock.time())
     params = read_params(request)

@@ -10,10 +10,10 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
+from ...control.paging import block_page
 from ...core.clock import RANGE, in_range, parse_instant
 from ...core.errors import ControlError, ErrorEntry, ProviderError
-from ...core.provider import Exchange, Provider, SeedPlan
-from .. import block_page
+from ...core.provider import Call, Notes, Provider, SeedPlan
 from . import endpoints, render
 from . import errors as E
 from .handle import NcpHandle
@@ -71,10 +71,8 @@ class Ncp(Provider):
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
     }
     rules = endpoints.RULES
-    guard_errors: ClassVar[dict[str, ErrorEntry]] = {
-        "host": E.NCP_GW_HOST_NOT_ALLOWED,
-        "cross_site": E.NCP_GW_CROSS_SITE,
-    }
+    core_errors = E.CORE_ERRORS
+    fault_errors = E.FAULT_ERRORS
 
     state: NcpState
 
@@ -100,23 +98,14 @@ class Ncp(Provider):
             raise self.core_error("not_found") from None
         return str(endpoint), dict(args)
 
-    def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-        return endpoints.dispatch(self, endpoint, args, request, ex)
+    def call(self, call: Call) -> Response:
+        return endpoints.dispatch(self, call.endpoint, call.args, call.request, call.notes)
 
-    def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
-        return render.render_error(error, ex)
+    def render_error(self, error: ProviderError, request: Request, notes: Notes) -> Response:
+        return render.render_error(error, notes)
 
-    def core_error(self, kind: str, status: int | None = None) -> ProviderError:
-        if kind == "not_found":
-            return ProviderError(E.NCP_GW_NOT_FOUND)
-        if kind == "method_not_allowed":
-            return ProviderError(E.NCP_METHOD_NOT_ALLOWED)
-        if kind == "too_large":
-            return ProviderError(E.NCP_GW_TOO_LARGE)
-        if kind == "fault" and status is not None:
-            entry = E.FAULT_ROWS.get(status) or (E.NCP_GW_BAD_REQUEST if status < 500 else E.NCP_GW_UNEXPECTED)
-            return ProviderError(entry, status=status)
-        return ProviderError(E.NCP_INTERNAL_ERROR)
+    def fault_entry(self, status: int) -> ErrorEntry:
+        return E.NCP_GW_BAD_REQUEST if status < 500 else E.NCP_GW_UNEXPECTED
 
     # -- records from Python / JSON ----------------------------------------------------
     @staticmethod

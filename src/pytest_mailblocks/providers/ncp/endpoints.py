@@ -31,7 +31,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
+from ...core.provider import Notes
 from ...core.wsgi import split_target
 from . import errors as E
 from . import render
@@ -108,7 +108,7 @@ def check_encoding(request: Request) -> None:
         raise ProviderError(E.NCP_GW_BAD_REQUEST) from None
 
 
-def authenticate(ncp: Ncp, request: Request, ex: Exchange) -> AccessKey:
+def authenticate(ncp: Ncp, request: Request, ex: Notes) -> AccessKey:
     """API Gateway signature v2 (ncp.md: Authentication)."""
     state = ncp.state
     h = request.headers
@@ -274,7 +274,7 @@ def is_json(request: Request) -> bool:
 
 
 # -- operations -----------------------------------------------------------------------------
-def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
     """One address's send-block history, a Spring page (seed 001)."""
     target = address_param(request, "targetAddress", required=True)
     assert target is not None
@@ -303,7 +303,7 @@ def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Reques
     return render.ok(body)
 
 
-def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
     """The project's unsubscribe list in a time window (ncp.md: Unsubscribers)."""
     start = instant_param(request, "startUtc", "startDateTime")
     end = instant_param(request, "endUtc", "endDateTime")
@@ -328,7 +328,7 @@ def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Req
     return render.ok(body)
 
 
-def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
     """201 ``{count, requestCount, ignoreCount}``; listed addresses are ignored."""
     receivers = receivers_body(request)
     account_checks(project, "service")
@@ -338,7 +338,7 @@ def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Req
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count}, 201)
 
 
-def delete_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def delete_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
     """200 ``{count, requestCount, ignoreCount}``; unlisted addresses are ignored."""
     receivers = receivers_body(request)
     account_checks(project, "service")
@@ -356,7 +356,7 @@ OPERATIONS: dict[str, Callable[..., Response]] = {
 BODY_OPERATIONS = ("register_unsubscribers", "delete_unsubscribers")
 
 
-def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     ex.lang = language(request)
     check_encoding(request)
     key = authenticate(ncp, request, ex)

@@ -23,7 +23,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange, json_response
+from ...core.provider import Notes, json_response
 from . import errors as E
 from .models import KST, HistoryEntry, Unsubscriber, requester_for
 
@@ -137,7 +137,7 @@ def unsubscriber_item(record: Unsubscriber) -> dict[str, Any]:
     return {"address": record.address, "blockDate": nes_datetime(record.created), "isRegByManager": record.by_manager}
 
 
-def render_error(error: ProviderError, ex: Exchange) -> Response:
+def render_error(error: ProviderError, ex: Notes) -> Response:
     """The one error renderer: the gateway's envelope or the mailer's, by the row's code."""
     entry = error.entry
     code = str(entry.code)

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
+from ...control.paging import block_page
 from ...core.clock import parse_instant
-from ...core.errors import ControlError, ErrorEntry, ProviderError
-from ...core.provider import Exchange, Provider, SeedPlan
-from .. import block_page
+from ...core.errors import ControlError, ProviderError
+from ...core.provider import Call, Notes, Provider, SeedPlan
 from . import endpoints, render
 from . import errors as E
 from .handle import SendCloudHandle
@@ -84,7 +84,8 @@ class SendCloud(Provider):
         "api_key": "MailblocksSendCloudDefaultKey001",
     }
     rules = endpoints.RULES
-    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SC_HOST_NOT_ALLOWED, "cross_site": E.SC_CROSS_SITE}
+    core_errors = E.CORE_ERRORS
+    fault_errors = E.FAULT_ERRORS
 
     state: SendCloudState
 
@@ -95,34 +96,13 @@ class SendCloud(Provider):
         return SendCloudHandle(self, owner)
 
     # -- requests --------------------------------------------------------------------
-    def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-        return endpoints.dispatch(self, endpoint, args, request, ex)
+    def call(self, call: Call) -> Response:
+        return endpoints.dispatch(self, call.endpoint, call.args, call.request, call.notes)
 
-    def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
+    def render_error(self, error: ProviderError, request: Request, notes: Notes) -> Response:
         lang = render.lang_of(request.path)
-        ex.lang = lang
-        return render.render_error(error, lang, ex)
-
-    def core_error(self, kind: str, status: int | None = None) -> ProviderError:
-        """Envelope rows for the core's errors, all HTTP 200 except injected faults,
-        which keep their status with the matching envelope (501 for the rest)."""
-        if kind == "not_found":
-            return ProviderError(E.SC_NOT_FOUND)
-        if kind == "method_not_allowed":
-            return ProviderError(E.SC_METHOD_NOT_ALLOWED)
-        if kind == "too_large":
-            return ProviderError(E.SC_REQUEST_TOO_LARGE)
-        if kind == "fault" and status is not None:
-            entry = {
-                401: E.SC_AUTH_FAILED,
-                403: E.SC_AUTH_FAILED,
-                404: E.SC_NOT_FOUND,
-                405: E.SC_METHOD_NOT_ALLOWED,
-                413: E.SC_REQUEST_TOO_LARGE,
-                429: E.SC_FREQUENCY_LIMITED,
-            }.get(status, E.SC_SERVER_ERROR)
-            return ProviderError(entry, status=status)
-        return ProviderError(E.SC_SERVER_ERROR)
+        notes.lang = lang
+        return render.render_error(error, lang, notes)
 
     # -- records from Python / JSON --------------------------------------------------------
     def instant(self, value: Any, name: str, where: str) -> int:

@@ -24,7 +24,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
+from ...core.provider import Notes
 from . import errors as E
 from . import render
 from .models import (
@@ -200,7 +200,7 @@ def count_of(sc: SendCloud, page: Any) -> int:
 
 
 # -- auth --------------------------------------------------------------------------------
-def authenticate(sc: SendCloud, p: Params, ex: Exchange) -> Tenant:
+def authenticate(sc: SendCloud, p: Params, ex: Notes) -> Tenant:
     """``apiUser`` + ``apiKey``; a missing, unknown or wrong one is 40005."""
     user, key = p.get("apiUser", ""), p.get("apiKey", "")
     if not user.strip() or not key.strip():
@@ -373,7 +373,7 @@ HANDLERS: dict[str, Callable[[SendCloud, Tenant, Params, str], Response]] = {
 }
 
 
-def dispatch(sc: SendCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def dispatch(sc: SendCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     lang = render.lang_of(request.path)
     ex.lang = lang
     p = read_params(request)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from http import HTTPStatus
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
+from ...control.paging import block_page
 from ...core.clock import parse_instant
 from ...core.delivery import KINDS, Delivery, delivery_actions
 from ...core.errors import ControlError, ErrorEntry, ProviderError
-from ...core.provider import Exchange, Provider, SeedPlan, json_response
-from .. import block_page
+from ...core.provider import Call, Notes, Provider, SeedPlan, json_response, status_phrase
 from . import delivery, endpoints, render, webhooks
 from . import errors as E
 from .handle import SendGridHandle
@@ -33,7 +32,8 @@ class SendGrid(Provider):
     default_credentials: ClassVar[dict[str, str]] = {"api_key": "SG.mailblocks.default-full-access-key"}
     rules = endpoints.RULES + delivery.RULES + webhooks.RULES
     outcome_kinds = KINDS
-    guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SG_HOST_NOT_ALLOWED, "cross_site": E.SG_CROSS_SITE}
+    core_errors = E.CORE_ERRORS
+    fault_errors = E.FAULT_ERRORS
 
     state: SendGridState
 
@@ -44,51 +44,35 @@ class SendGrid(Provider):
         return SendGridHandle(self, owner)
 
     # -- requests --------------------------------------------------------------------
-    def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+    def call(self, call: Call) -> Response:
         if self.state.delivery is not None:
             self.state.delivery.tick()  # what the running clock made due meanwhile
-        handler = _HANDLERS.get(endpoint)
+        handler = _HANDLERS.get(call.endpoint)
         if handler is not None:
-            return handler(self, args, request, ex)
-        return endpoints.dispatch(self, endpoint, args, request, ex)
+            return handler(self, call.args, call.request, call.notes)
+        return endpoints.dispatch(self, call.endpoint, call.args, call.request, call.notes)
 
     def delivery(self, create: bool = False) -> Delivery | None:
         return delivery.delivery_of(self, create)
 
-    def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
-        return render.render_error(error, self.clock.time(), ex.notes.get("rate"), ex)
+    def render_error(self, error: ProviderError, request: Request, notes: Notes) -> Response:
+        return render.render_error(error, self.clock.time(), notes.headers, notes)
 
-    def core_error(self, kind: str, status: int | None = None) -> ProviderError:
-        if kind == "not_found":
-            return ProviderError(E.SG_NOT_FOUND)
-        if kind == "method_not_allowed":
-            return ProviderError(E.SG_METHOD_NOT_ALLOWED)
-        if kind == "too_large":
-            return ProviderError(E.SG_REQUEST_TOO_LARGE)
-        if kind == "fault" and status is not None:
-            known = {
-                e.status: e
-                for e in (
-                    E.SG_AUTH_REQUIRED,
-                    E.SG_ACCESS_FORBIDDEN,
-                    E.SG_NOT_FOUND,
-                    E.SG_TOO_MANY_REQUESTS,
-                    E.SG_INTERNAL,
-                )
+    def fault_error(self, status: int) -> ProviderError:
+        """A known row, or one made from ``FAULT_MESSAGES``; a 429 with the live 429's
+        headers: the limit, nothing remaining, the next minute."""
+        entry = self.fault_errors.get(status) or ErrorEntry(
+            f"SG_FAULT_{status}", status, E.FAULT_MESSAGES.get(status) or status_phrase(status)
+        )
+        headers = {}
+        if status == 429:
+            reset_at = (int(self.clock.time()) // 60 + 1) * 60
+            headers = {
+                "X-RateLimit-Limit": str(self.state.rate_limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": str(reset_at),
             }
-            entry = known.get(status) or ErrorEntry(
-                f"SG_FAULT_{status}", status, E.FAULT_MESSAGES.get(status) or _phrase(status)
-            )
-            headers = {}
-            if status == 429:  # as the live 429: the limit, nothing remaining, the next minute
-                reset_at = (int(self.clock.time()) // 60 + 1) * 60
-                headers = {
-                    "X-RateLimit-Limit": str(self.state.rate_limit),
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": str(reset_at),
-                }
-            return ProviderError(entry, status=status, headers=headers)
-        return ProviderError(E.SG_INTERNAL)
+        return ProviderError(entry, status=status, headers=headers)
 
     # -- records from Python / JSON ------------------------------------------------------
     def make_record(self, kind: str, fields: Mapping[str, Any], where: str) -> tuple:
@@ -379,13 +363,6 @@ def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise ControlError("expected a list", where=where)
     return value
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase.lower()
-    except ValueError:
-        return "error"
 
 
 #: items checked and built at once by make_records

@@ -43,7 +43,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
 from ...core.errors import ErrorEntry, ProviderError
-from ...core.provider import Exchange, make_response
+from ...core.provider import Notes, make_response
 from . import errors as E
 from . import render
 from .models import LIST_KINDS, enhanced_status
@@ -651,7 +651,7 @@ def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
 
 
 # -- the endpoint ------------------------------------------------------------------------------
-def authenticate_send(sg: SendGrid, request: Request, ex: Exchange) -> Account:
+def authenticate_send(sg: SendGrid, request: Request, ex: Notes) -> Account:
     """The suppression routes' checks with mail send's own answers: a missing or
     malformed key is 401 ``Permission denied, wrong credentials``, a well-formed key
     the account lacks 401 ``The provided authorization grant is invalid, expired, or
@@ -672,7 +672,7 @@ def authenticate_send(sg: SendGrid, request: Request, ex: Exchange) -> Account:
     return account
 
 
-def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     account = authenticate_send(sg, request, ex)
     now = sg.clock.time()
     message = parse_message(read_body(request), now)
@@ -690,7 +690,7 @@ def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange
     return make_response(b"", 202, headers, content_type="text/plain; charset=utf-8")
 
 
-def preflight(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def preflight(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     ex.auth = "preflight"
     return make_response(b"", 200, render.send_headers(sg.clock.time()), content_type=None)
 

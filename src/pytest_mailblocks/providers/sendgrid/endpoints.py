@@ -21,7 +21,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
+from ...core.provider import Notes
 from . import errors as E
 from . import render
 from .models import LIST_KINDS, Account, ApiKey, ListKind, SuppressionList
@@ -84,7 +84,7 @@ RULES, OPERATIONS = _rules()
 
 
 # -- auth, rate limit, scope -----------------------------------------------------------
-def authenticate(sg: SendGrid, request: Request, ex: Exchange) -> tuple[ApiKey, Account]:
+def authenticate(sg: SendGrid, request: Request, ex: Notes) -> tuple[ApiKey, Account]:
     """``Authorization: Bearer <key>``; ``on-behalf-of`` picks a subuser's lists."""
     state = sg.state
     header = request.headers.get("Authorization", "")
@@ -110,14 +110,14 @@ def authenticate(sg: SendGrid, request: Request, ex: Exchange) -> tuple[ApiKey, 
     return key, account
 
 
-def rate_headers(sg: SendGrid, key: ApiKey, route: str, ex: Exchange) -> dict[str, str]:
+def rate_headers(sg: SendGrid, key: ApiKey, route: str, ex: Notes) -> dict[str, str]:
     allowed, remaining, reset_at = sg.state.take_rate(key.key, route, sg.clock.time())
     headers = {
         "X-RateLimit-Limit": str(sg.state.rate_limit),
         "X-RateLimit-Remaining": str(remaining),
         "X-RateLimit-Reset": str(reset_at),
     }
-    ex.notes["rate"] = headers
+    ex.headers = headers
     if not allowed:
         ex.auth = "rate_limited"
         raise ProviderError(E.SG_TOO_MANY_REQUESTS)
@@ -304,7 +304,7 @@ HANDLERS: dict[str, Callable[..., Response]] = {
 }
 
 
-def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     op, kind = OPERATIONS[endpoint]
     if op == "preflight":
         ex.auth = "preflight"

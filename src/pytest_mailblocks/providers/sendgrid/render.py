@@ -17,7 +17,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange, json_response, make_response
+from ...core.provider import Notes, json_response, make_response
 
 __all__ = ["SEND_PATH", "base_headers", "empty", "help_for", "ok", "render_error", "send_headers"]
 
@@ -164,7 +164,7 @@ def _webhook_error(e: ProviderError) -> dict[str, Any]:
     return out
 
 
-def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, ex: Exchange) -> Response:
+def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, ex: Notes) -> Response:
     """The one error renderer: ``{"errors":[{"field":...,"message":...}]}``; on mail
     send ``{"errors":[{"message":...,"field":...,"help":...}]}`` with its headers;
     the webhook settings' own rows ``{"errors":[{"message":...}]}``."""

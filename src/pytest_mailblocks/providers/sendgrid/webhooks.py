@@ -40,7 +40,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
-from ...core.provider import Exchange
+from ...core.provider import Notes
 from ...core.webhooks import RetryPolicy
 from . import errors as E
 from . import render
@@ -276,9 +276,7 @@ def _apply(hooks: EventWebhooks, hook: EventWebhook, values: dict[str, Any], now
     hook.updated = now
 
 
-def _begin(
-    sg: SendGrid, request: Request, ex: Exchange, route: str, scope: str
-) -> tuple[ApiKey, Account, dict[str, str]]:
+def _begin(sg: SendGrid, request: Request, ex: Notes, route: str, scope: str) -> tuple[ApiKey, Account, dict[str, str]]:
     from .endpoints import authenticate, rate_headers
 
     key, account = authenticate(sg, request, ex)
@@ -311,7 +309,7 @@ def _ok(sg: SendGrid, data: Any, rate: dict[str, str], status: int = 200) -> Res
     return render.ok(data, sg.clock.time(), rate, status)
 
 
-def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     _, account, rate = _begin(sg, request, ex, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     if "id" in args:
@@ -322,13 +320,13 @@ def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Excha
     return _ok(sg, hook.to_json(dates=False), rate)
 
 
-def list_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def list_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     _, account, rate = _begin(sg, request, ex, SETTINGS + "/all", SCOPE_READ)
     hooks = hooks_for(sg, account)
     return _ok(sg, {"max_allowed": MAX_WEBHOOKS, "webhooks": [h.to_json() for h in hooks.hooks]}, rate)
 
 
-def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     _, account, rate = _begin(sg, request, ex, SETTINGS, SCOPE_CREATE)
     values = _settings(_body(request))
     if not values.get("url"):
@@ -343,7 +341,7 @@ def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Ex
     return _ok(sg, hook.to_json(), rate, 201)
 
 
-def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     _, account, rate = _begin(sg, request, ex, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
     values = _settings(_body(request))
     hooks = hooks_for(sg, account)
@@ -358,14 +356,14 @@ def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Ex
     return _ok(sg, hook.to_json(), rate)
 
 
-def delete_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def delete_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     _, account, rate = _begin(sg, request, ex, SETTINGS + "/{id}", SCOPE_DELETE)
     hooks = hooks_for(sg, account)
     hooks.hooks.remove(hooks.find(args["id"]))
     return render.empty(204, sg.clock.time(), rate)
 
 
-def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     _, account, rate = _begin(sg, request, ex, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     hook = hooks.find(args["id"]) if "id" in args else hooks.oldest()
@@ -373,7 +371,7 @@ def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchang
     return _ok(sg, {"id": args.get("id", ""), "public_key": public_key}, rate)
 
 
-def update_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def update_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     _, account, rate = _begin(sg, request, ex, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
     body = _body(request)
     if "enabled" not in body:
@@ -452,7 +450,7 @@ def sample_events(now: float) -> list[dict[str, Any]]:
     ]
 
 
-def send_test_event(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def send_test_event(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
     """``{"url": ..., "id"?: ...}``: the sample event to ``url``, once, signed with the
     key of webhook ``id`` (else of the webhook at ``url``, else the oldest) if it signs."""
     _, account, rate = _begin(sg, request, ex, BASE + "/test", SCOPE_TEST)
