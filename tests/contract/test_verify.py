@@ -662,3 +662,21 @@ def test_redactor_covers_headers_query_form_and_json():
         "token": "<redacted>",
         "rows": [{"to": "user1@example.com", "x": "a@example.com"}],
     }
+
+
+def test_redactor_keeps_what_the_request_and_answer_say_about_each_other():
+    """A filter the request sent (``email=sales``) still matches the renamed addresses,
+    and a domain field still matches its renamed address's domain."""
+    from pytest_mailblocks.contract.record import Redactor
+
+    red = Redactor(["k3y"], filters=["sales", "x@y.z", "sa%"])
+    red.learn('{"email": "b@qq.com", "domain": "qq.com"}')
+    assert red.pairs([("domainName", "QQ.com"), ("email", "sales")]) == [
+        ("domainName", "example.com"),
+        ("email", "sales"),
+    ]
+    assert red.body(b'[{"email": "Sales.Team@shop.jp"}, {"email": "b@qq.com", "domain": "qq.com"}]', "") == [
+        {"email": "salesuser1@example.com"},
+        {"email": "user2@example.com", "domain": "example.com"},
+    ]
+

@@ -131,7 +131,13 @@ def _verify_file(items: list[Interaction]) -> list[Outcome]:
         content_type = interaction.header("content-type") or ""
         kind, answer = parse_body(interaction.response_body, content_type)
         ctx = Context(
-            app, app.providers[key], interaction, endpoint or "", args, answer if kind in ("json", "xml") else None
+            app,
+            app.providers[key],
+            interaction,
+            endpoint or "",
+            args,
+            answer if kind in ("json", "xml") else None,
+            answer if kind == "zip" else None,
         )
         try:
             with app.lock:

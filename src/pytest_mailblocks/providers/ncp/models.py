@@ -276,6 +276,13 @@ class BlockList:
     def history(self, address: str) -> list[HistoryEntry]:
         return list(self.histories.get(address.lower(), ()))
 
+    def forget(self, address: str) -> None:
+        """Drop an address's history and block, as if it had never been blocked (the
+        contract verifier, before it arranges a recorded history)."""
+        key = address.lower()
+        self.histories.pop(key, None)
+        self.active.remove(key)
+
     def current(self, address: str) -> ActiveBlock | None:
         return self.active.get(address.lower())
 

@@ -1,0 +1,125 @@
+"""Record, then verify (issue 17, review of 17/19): traffic recorded from an account
+that holds data replays clean against the fakes, for every provider.
+
+Two recorders: vcrpy around real clients, one call per cassette, against the fake
+itself (whatever it answered, the verifier must arrange the fake to answer again);
+and ``mailblocks verify --target live --record`` against a ``mailblocks serve``-like
+stand-in seeded through the control plane, whose recordings are redacted (renamed
+addresses must still replay) and then verified with ``--recordings``, the loop
+docs/ci.md (d) runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pytest_mailblocks import FakeServer
+from pytest_mailblocks.contract.verify import render_outcome, verify_paths
+
+vcr = pytest.importorskip("vcr")
+requests = pytest.importorskip("requests")
+
+NOW = 1765000000  # 2025-12-06T05:46:40Z
+
+
+def _sendgrid(server: FakeServer) -> dict[str, Callable[[], Any]]:
+    sg = server.sendgrid
+    sg.add_block("to1@example.com", reason="550 5.1.1 unknown", created=NOW - 100)
+    sg.add_block("sales@example.com", created=NOW - 100)
+    sg.add_block("sales2@example.com", created=NOW - 200)
+    sg.add_bounce("bounce1@test.com", created=NOW - 100)
+    sg.add_bounce("b2@example.com", created=NOW - 100)
+    sg.add_spam_report("s@example.com")
+    sg.add_invalid_email("i@example.com")
+    sg.add_unsubscribe("u@example.com")
+    auth = {"Authorization": f"Bearer {sg.api_key}"}
+    base = f"{sg.url}/v3/suppression"
+    return {
+        "list_blocks": lambda: requests.get(f"{base}/blocks", headers=auth, timeout=10),
+        "list_blocks_prefix": lambda: requests.get(f"{base}/blocks?email=sales", headers=auth, timeout=10),
+        "list_bounces_page": lambda: requests.get(f"{base}/bounces?limit=1&offset=1", headers=auth, timeout=10),
+        "list_spam_reports": lambda: requests.get(f"{base}/spam_reports", headers=auth, timeout=10),
+        "list_invalid_emails": lambda: requests.get(f"{base}/invalid_emails", headers=auth, timeout=10),
+        "list_unsubscribes": lambda: requests.get(f"{base}/unsubscribes", headers=auth, timeout=10),
+        "get_block": lambda: requests.get(f"{base}/blocks/to1@example.com", headers=auth, timeout=10),
+        "get_global": lambda: requests.get(
+            f"{sg.url}/v3/asm/suppressions/global/u@example.com", headers=auth, timeout=10
+        ),
+    }
+
+
+def _cmc(server: FakeServer) -> dict[str, Callable[[], Any]]:
+    cmc = server.cmc
+    cmc.add_block("to1@example.com", status="2", created="2025-12-01 08:46:00")
+    cmc.add_block("to2@example.com", status="3", created="2025-12-02 08:46:00")
+    cmc.add_block("to3@example.com", status="3", created="2025-12-02 08:46:00")
+    cmc.add_unsubscribe("u@example.com")
+    form = {"api_user": cmc.api_user, "api_key": cmc.api_key, "server_composition": cmc.server_composition}
+    base = f"{cmc.url}/transaction/v2"
+    return {
+        "list_json": lambda: requests.post(f"{base}/blocks/list.json", data=form, timeout=10),
+        "list_xml": lambda: requests.post(f"{base}/blocks/list.xml", data=form, timeout=10),
+        "list_xml_one_row": lambda: requests.post(f"{base}/blocks/list.xml", data=dict(form, r=1), timeout=10),
+        "list_second_page": lambda: requests.post(f"{base}/blocks/list.json", data=dict(form, p=1, r=2), timeout=10),
+        "list_partial": lambda: requests.post(f"{base}/blocks/list.json", data=dict(form, email="to2"), timeout=10),
+        "download_blocks": lambda: requests.post(f"{base}/blocks/download.json", data=form, timeout=10),
+        "download_blocks_xml": lambda: requests.post(f"{base}/blocks/download.xml", data=form, timeout=10),
+        "download_unsubscribes": lambda: requests.post(f"{base}/unsubscribes/download.json", data=form, timeout=10),
+    }
+
+
+def _ncp(server: FakeServer) -> dict[str, Callable[[], Any]]:
+    ncp = server.ncp
+    ncp.add_block("sys@example.com")
+    ncp.add_block("cust@example.com", requester="CUSTOMER")
+    ncp.add_block("other@example.com", requester="OTHER_CUSTOMER")
+    ncp.add_block("admin@example.com", requester="ADMIN")
+    ncp.add_block("jpn@example.com", requester="CUSTOMER", region="JPN")
+    ncp.add_block("gone@example.com", created="2025-11-01T00:00:00Z")  # expired: a SYSTEM Delete
+    ncp.add_block("lifted@example.com", created="2025-11-01T00:00:00Z", hours=24 * 60)
+    ncp.remove_block("lifted@example.com", requester="ADMIN", at="2025-11-02T00:00:00Z")
+    ncp.add_block("lifted@example.com", requester="CUSTOMER", created="2025-11-03T00:00:00Z")
+    ncp.add_unsubscriber("u@example.com")
+    ncp.add_unsubscriber("v@example.com", by_manager=False)
+
+    def get(target: str) -> Any:
+        return requests.get(ncp.url + target, headers=ncp.signed_headers("GET", target), timeout=10)
+
+    calls: dict[str, Callable[[], Any]] = {
+        name: (lambda name=name: get(f"/api/v1/send-block?targetAddress={name}%40example.com"))
+        for name in ("sys", "cust", "other", "admin", "gone", "lifted", "never")
+    }
+    calls["jpn"] = lambda: get("/api/v1-jpn/send-block?targetAddress=jpn%40example.com")
+    calls["unsubscribers"] = lambda: get(f"/api/v1/unsubscribers?startUtc=0&endUtc={(NOW + 60) * 1000}")
+    return calls
+
+
+def _sendcloud(server: FakeServer) -> dict[str, Callable[[], Any]]:
+    sc = server.sendcloud
+    sc.add_block("a@example.com")
+    sc.add_block(domain="qq.com")
+    sc.add_bounce("b@qq.com", reason="Mailbox not found.")
+    sc.add_unsubscribe("u@qq.com")
+    auth = {"apiUser": sc.api_user, "apiKey": sc.api_key, "days": 10}
+    return {
+        "block_list": lambda: requests.get(f"{sc.url}/api/block/list", params=auth, timeout=10),
+        "block_list_v2": lambda: requests.get(f"{sc.url}/apiv2/block/list", params=auth, timeout=10),
+        "bounce_list": lambda: requests.get(f"{sc.url}/apiv2/bounce/list", params=auth, timeout=10),
+        "bounce_count": lambda: requests.get(f"{sc.url}/apiv2/bounce/count", params=auth, timeout=10),
+        "unsubscribe_list": lambda: requests.post(f"{sc.url}/apiv2/unsubscribe/list", data=auth, timeout=10),
+    }
+
+
+@pytest.mark.parametrize("calls", [_sendgrid, _cmc, _ncp, _sendcloud], ids=["sendgrid", "cmc", "ncp", "sendcloud"])
+def test_the_fakes_own_answers_replay_clean(tmp_path, calls):
+    with FakeServer() as server:
+        server.app.clock.freeze(NOW)
+        for name, call in calls(server).items():
+            with vcr.use_cassette(str(tmp_path / f"{name}.yaml"), record_mode="all"):
+                assert call().status_code in (200, 201), name
+    outcomes, _ = verify_paths([tmp_path])
+    failed = [render_outcome(o) for o in outcomes if o.status != "passed"]
+    assert not failed, "\n".join(failed)
+    assert len(outcomes) == len(list(tmp_path.glob("*.yaml")))
