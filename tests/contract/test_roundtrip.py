@@ -10,13 +10,19 @@ docs/ci.md (d) runs."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_mailblocks import FakeServer
 from pytest_mailblocks.contract.verify import render_outcome, verify_paths
+
+from ..standin import live_env, seed_standin
 
 vcr = pytest.importorskip("vcr")
 requests = pytest.importorskip("requests")
@@ -123,3 +129,35 @@ def test_the_fakes_own_answers_replay_clean(tmp_path, calls):
     failed = [render_outcome(o) for o in outcomes if o.status != "passed"]
     assert not failed, "\n".join(failed)
     assert len(outcomes) == len(list(tmp_path.glob("*.yaml")))
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_mailblocks", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize("data", [True, False], ids=["account-with-data", "empty-account"])
+def test_record_a_live_account_then_verify_the_recording(tmp_path, data):
+    """docs/ci.md (d): ``--target live --record`` passes against the stand-in, and
+    ``--recordings`` passes on what it wrote, with or without data in the account."""
+    with FakeServer() as server:
+        if data:
+            assert seed_standin(server.url)["seeded"] == {"sendgrid": 11, "cmc": 5, "ncp": 6, "sendcloud": 7}
+        env = live_env(server)
+        live = _cli("verify", "--target", "live", "--live-url", server.url, "--record", str(tmp_path), env=env)
+    assert live.returncode == 0, live.stdout + live.stderr
+    assert "| all       | 31     | 0      | 38      |" in live.stdout
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
+    assert {Path(p).parts[0] for p in written} == {"sendgrid", "cmc", "ncp", "sendcloud"}
+    again = _cli("verify", "--recordings", str(tmp_path), "-v")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "FAILED" not in again.stdout
+    assert again.stdout.rstrip().endswith("| all       | 30       | 30     | 0      | 1       |"), again.stdout
+    if data:  # what the stand-in held came back, renamed where personal, and still replayed
+        text = "\n".join((tmp_path / p).read_text(encoding="utf-8") for p in written)
+        assert "salesuser" in text and "corp.test" not in text and "@qq.com" not in text

@@ -680,3 +680,17 @@ def test_redactor_keeps_what_the_request_and_answer_say_about_each_other():
         {"email": "user2@example.com", "domain": "example.com"},
     ]
 
+
+def test_live_shapes_differ_only_where_data_cannot_explain_it():
+    from pytest_mailblocks.contract.runner import shape_diff
+
+    empty = {"info": {"count": 0, "dataList": []}, "expectedDeleteDate": None}
+    full = {"info": {"count": 2, "dataList": [{"email": "a@x.y"}]}, "expectedDeleteDate": {"utc": 1}}
+    assert shape_diff(empty, full) == shape_diff(full, empty) == []
+    assert shape_diff({"info": {}, "count": "2"}, full) == [
+        "$.count: live has it, the fake does not",
+        "$.expectedDeleteDate: the fake has it, live does not",
+        "$.info.count: the fake has it, live does not",
+        "$.info.dataList: the fake has it, live does not",
+    ]
+    assert shape_diff({"rows": [{"n": "1"}]}, {"rows": [{"n": 1}]}) == ['$.rows[0].n: live "str", fake "int"']
