@@ -274,17 +274,31 @@ def test_the_fixture_format_reads_and_templates_are_skipped(tmp_path):
     assert others == [str(tmp_path / "package.json")]
 
 
-def test_the_shipped_fixtures_read_as_recordings():
-    """Every fixture reads; the verifier's verdicts on the docs examples are recorded in
-    the report (docs templates skip; concrete ones compare)."""
-    outcomes = check(Path(__file__).resolve().parents[2] / "fixtures")
-    assert len(outcomes) == len(list((Path(__file__).resolve().parents[2] / "fixtures").glob("*/*.json")))
-    passed = {Path(o.interaction.file).name for o in outcomes if o.status == "passed"}
-    assert {
-        "delete_bounce_email_404.json",
-        "list_unsubscribes_200_recorded.json",
-        "blocks_delete_success.json",
-    } <= passed
+def test_the_shipped_fixtures_verify_clean_as_recordings(tmp_path):
+    """``--recordings`` on the package's own fixtures agrees with ``--target recorded``:
+    each replays through its scenario (setup, clock, declared deviations), and says so."""
+    from pytest_mailblocks.contract.data import fixtures_dir
+
+    count = len(list(fixtures_dir().glob("*/*.json")))
+    done = run_cli("verify", "--recordings", str(fixtures_dir()), "-v")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("PASSED  ") == count and "FAILED" not in done.stdout and "SKIPPED" not in done.stdout
+    assert done.stdout.rstrip().endswith(f"| all       | {count}       | {count}     | 0      | 0       |")
+    assert (
+        f"PASSED  {fixtures_dir() / 'sendgrid' / 'delete_blocks_204.json'}:1 #1 DELETE /v3/suppression/blocks: "
+        "the shipped fixture, replayed through the scenario sendgrid/delete_blocks_204 (its setup and declared "
+        "deviations)\n" in done.stdout
+    )
+    # a copy is known by its content; an edited one is a recording like any other
+    copy = tmp_path / "delete_blocks_204.json"
+    copy.write_bytes((fixtures_dir() / "sendgrid" / "delete_blocks_204.json").read_bytes())
+    edited = tmp_path / "edited.json"
+    edited.write_text(copy.read_text().replace('"status": 204', '"status": 200'))
+    outcomes = check(copy, edited)
+    assert [(o.status, o.reason.split(" (")[0]) for o in outcomes] == [
+        ("passed", "the shipped fixture, replayed through the scenario sendgrid/delete_blocks_204"),
+        ("failed", ""),
+    ]
 
 
 # -- arranging implied state ---------------------------------------------------------------------------------
