@@ -210,12 +210,16 @@ def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) ->
     """The session server, reset for this test and seeded from its marker."""
     server = mailblocks_server
     server.reset()
+    refused = None
     for marker in reversed(list(request.node.iter_markers("mailblocks"))):
         try:
             apply_marker(server, marker)
         except ControlError as exc:
-            server.reset()  # all or nothing: no marker before this one stays applied either
-            pytest.fail(f"bad @pytest.mark.mailblocks: {exc}", pytrace=False)
+            refused = str(exc)
+            break
+    if refused is not None:  # failed outside the handler: the message once, no chained exception
+        server.reset()  # all or nothing: no marker before this one stays applied either
+        pytest.fail(f"bad @pytest.mark.mailblocks: {refused}", pytrace=False)
     yield server
     server.check()
 

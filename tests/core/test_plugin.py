@@ -230,3 +230,17 @@ def test_a_taken_port_is_one_usage_error_and_xdist_ports_must_fit(pytester):
     with pytest.raises(ControlError, match="under xdist worker gw1 listens on port 65536, past 65535"):
         _check_listen("127.0.0.1", 65535, 2)
 
+
+def test_a_bad_marker_says_so_once(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.mailblocks(sendgrid=[{"mail": "a@example.com"}])
+        def test_bad(mailblocks):
+            pass
+        """
+    )
+    out = pytester.runpytest("-p", "no:randomly").stdout.str()
+    assert out.count("unknown field(s) ['mail']") == 1
+    assert "During handling of the above exception" not in out
