@@ -331,11 +331,12 @@ def _contract_problem(args: argparse.Namespace) -> str | None:
         return f"no scenario folder at {args.scenarios}"
     if not args.fixtures.is_dir():
         return f"no recordings folder at {args.fixtures}"
-    if args.record is not None:
-        try:
-            args.record.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            return f"cannot write recordings to {args.record}: {exc.strerror or exc}"
+    if args.record is not None:  # checked, not created: nothing recorded, no folder
+        existing = next(p for p in [args.record, *args.record.absolute().parents] if p.exists())
+        if not existing.is_dir():
+            return f"cannot write recordings to {args.record}: {existing} is not a folder"
+        if not os.access(existing, os.W_OK | os.X_OK):
+            return f"cannot write recordings to {args.record}: no permission to write in {existing}"
     return None
 
 

@@ -223,7 +223,10 @@ def test_bad_option_values_exit_2_naming_the_option(args, message):
     [
         (["--record", "{tmp}/rec"], "--record goes with --target live (the target is fake)"),
         (["--target", "recorded", "--live-url", "http://x"], "--live-url goes with --target live (the target is"),
-        (["--target", "live", "--record", "{tmp}/file/rec"], "cannot write recordings to {tmp}/file/rec: Not a"),
+        (
+            ["--target", "live", "--record", "{tmp}/file/rec"],
+            "cannot write recordings to {tmp}/file/rec: {tmp}/file is not a folder",
+        ),
         (["--target", "recorded", "--fixtures", "{tmp}/none"], "no recordings folder at {tmp}/none"),
     ],
 )

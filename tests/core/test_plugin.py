@@ -210,7 +210,8 @@ def test_the_plugin_takes_the_journal_bounds_from_ini_and_command_line(pytester)
         (["--mailblocks-verify", "recorded", "--mailblocks-fixtures", "none"], "no recordings folder at none"),
     ],
 )
-def test_bad_option_values_are_one_usage_error(pytester, args, message):
+def test_bad_option_values_are_one_usage_error(pytester, monkeypatch, args, message):
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # the nested run is no xdist worker
     pytester.makepyfile("def test_a(mailblocks): pass\ndef test_b(mailblocks): pass")
     result = pytester.runpytest("-p", "no:randomly", *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -218,7 +219,8 @@ def test_bad_option_values_are_one_usage_error(pytester, args, message):
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
 
 
-def test_a_taken_port_is_one_usage_error_and_xdist_ports_must_fit(pytester):
+def test_a_taken_port_is_one_usage_error_and_xdist_ports_must_fit(pytester, monkeypatch):
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # the nested run is no xdist worker
     from pytest_mailblocks.core.errors import ControlError
     from pytest_mailblocks.plugin import _check_listen
 
