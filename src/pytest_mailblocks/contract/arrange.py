@@ -9,11 +9,14 @@ Two things per interaction, per provider:
   SendGrid 403 ``access forbidden`` is replayed with a key that has no scopes.
 - **implied state**: what the recorded answer shows about the account is arranged
   in the fake first, so values compare and not only shapes: a list that answered
-  rows holds exactly those rows (behind filler rows when an offset skipped some);
-  a single address answered present or absent is made so; a delete answered 204
-  (or a count of deleted rows) finds the address listed, one answered 404 does not;
-  SendGrid's rate-limit headers set the limit and the calls already made in that
-  minute (a 429: the window used up).
+  rows holds exactly those rows, in the recorded order (behind filler rows when an
+  offset or a page skipped some; CMC's XML lists too); a CMC download holds the rows
+  of its CSV; an NCP send-block history holds the recorded entries (each Create by
+  its requester, with its result; a SYSTEM Delete its expiry, another a removal) and
+  its unsubscribers their date and ``isRegByManager``; a single address answered
+  present or absent is made so; a delete answered 204 (or a count of deleted rows)
+  finds the address listed, one answered 404 does not; SendGrid's rate-limit headers
+  set the limit and the calls already made in that minute (a 429: the window used up).
 
 The fake's clock stands at the time the answer was recorded (its ``Date`` header,
 HAR's ``startedDateTime``, Ruby VCR's ``recorded_at``) where one is known.
