@@ -23,6 +23,8 @@ from pytest_mailblocks import FakeServer
 from pytest_mailblocks.contract.recordings import UnreadableRecording, read_paths
 from pytest_mailblocks.contract.verify import junit_rows, junit_xml, render_outcome, summary, verify_paths
 
+from ..standin import live_env
+
 HERE = Path(__file__).resolve().parent
 CASSETTE = HERE / "recordings" / "sendgrid_live.yaml"
 HAR = HERE / "recordings" / "sendgrid_live.har"
@@ -610,16 +612,6 @@ def test_record_redacts_everywhere_and_the_recording_verifies(tmp_path):
     with FakeServer() as server:
         sg, cmc, sc, ncp = server.sendgrid, server.cmc, server.sendcloud, server.ncp
         sg.add_bounce("real.person@gmail.com", reason="550 5.1.1 real.person@gmail.com unknown", created=1700000000)
-        env = {
-            "SENDGRID_API_KEY": sg.api_key,
-            "CMC_API_USER": cmc.api_user,
-            "CMC_API_KEY": cmc.api_key,
-            "CMC_SERVER_COMPOSITION": cmc.server_composition,
-            "NCP_ACCESS_KEY": ncp.access_key,
-            "NCP_SECRET_KEY": ncp.secret_key,
-            "SENDCLOUD_API_USER": sc.api_user,
-            "SENDCLOUD_API_KEY": sc.api_key,
-        }
         done = subprocess.run(
             [
                 sys.executable,
@@ -636,9 +628,9 @@ def test_record_redacts_everywhere_and_the_recording_verifies(tmp_path):
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, **env},
+            env={**os.environ, **live_env(server)},
         )
-        assert "| all " in done.stdout, done.stderr
+        assert done.returncode == 0 and "| all " in done.stdout, done.stdout + done.stderr
     files = sorted((tmp_path / "rec").rglob("*.json"))
     assert {p.parent.name for p in files} == {"sendgrid", "cmc", "ncp", "sendcloud"}
     text = "\n".join(p.read_text(encoding="utf-8") for p in files)
