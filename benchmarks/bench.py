@@ -1,12 +1,15 @@
-"""pytest-mailblocks benchmark: the issue 8 targets, side by side with the baseline.
+"""pytest-mailblocks benchmark: the performance targets (issues 8 and 18), side by side
+with their baselines.
 
-Every figure is measured in this one run, next to its baseline (pytest-httpserver,
-the usual way suites fake HTTP), and printed as a table with the ratio and the
-target. Throughput rounds alternate between the contenders and keep each one's best
-round, so a noisy neighbour hurts both alike.
+Every figure is measured in this one run, next to its baseline (``responses`` and
+pytest-httpserver, the usual ways suites fake HTTP), and printed as one table with the
+ratio and the target: per-test and per-session cost as a downstream suite pays it
+(``pertest.py``), server start, the app's own time per request, and a million blocks
+(seed, each query kind apart, memory). Timed figures are the min and median of
+several rounds, the contenders alternating, so a noisy neighbour hurts both alike.
 
-    python benchmarks/bench.py            # full: 1,000,000 blocks
-    python benchmarks/bench.py --quick    # CI: 100,000 blocks, fewer requests
+    python benchmarks/bench.py            # full: 1,000,000 blocks, 300-test files
+    python benchmarks/bench.py --quick    # CI: 100,000 blocks, 100-test files, no venvs
     python benchmarks/bench.py --check    # exit 1 if a target is missed
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import http.client
+import json
 import logging
 import os
 import platform
@@ -24,12 +28,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import requests
 from pytest_httpserver import HTTPServer
-from werkzeug.wrappers import Request, Response
 
 from pytest_mailblocks import FakeServer
 from pytest_mailblocks.core.table import markdown_table
@@ -56,17 +60,48 @@ class Row:
     met: bool | None
 
 
-def rate(call: Callable[[], Any], n: int, rounds: int = 3) -> float:
-    """Best requests per second over ``rounds`` runs of ``n`` calls."""
-    best = 0.0
+def stats(samples: list[float]) -> tuple[float, float]:
+    return min(samples), statistics.median(samples)
+
+
+def rates(call: Callable[[], Any], n: int, rounds: int = 3) -> list[float]:
+    """Requests per second of each of ``rounds`` runs of ``n`` calls."""
+    out = []
     for _ in range(rounds):
         for _ in range(max(20, n // 20)):
             call()
         start = time.perf_counter()
         for _ in range(n):
             call()
-        best = max(best, n / (time.perf_counter() - start))
-    return best
+        out.append(n / (time.perf_counter() - start))
+    return out
+
+
+class Reconnecting:
+    """One keep-alive ``http.client`` connection that reconnects when the server
+    closed it (its keep-alive idle timeout passed while this machine was busy
+    elsewhere: the full run crashed on ``RemoteDisconnected`` before, issue 18)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.conn = http.client.HTTPConnection(host, port)
+        self.reconnects = 0
+
+    def get(self, path: str, headers: dict[str, str]) -> bytes:
+        for attempt in (0, 1):
+            try:
+                self.conn.request("GET", path, headers=headers)
+                return self.conn.getresponse().read()
+            except (http.client.RemoteDisconnected, ConnectionError, http.client.CannotSendRequest):
+                if attempt:
+                    raise
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port)
+                self.reconnects += 1
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def rss_mb() -> float:
@@ -88,94 +123,100 @@ def records(n: int, seed: int = 8) -> Iterator[dict[str, Any]]:
         }
 
 
-def throughput(n: int) -> list[Row]:
+def socket_reference(n: int) -> list[Row]:
+    """Requests per second over the socket, for reference (issue 8's ratios, which
+    the clients more than the servers decide, were replaced by issue 18's per-test
+    targets): keep-alive ``http.client`` and ``requests``, against pytest-httpserver
+    (which closes every connection, so its client opens one per request)."""
     baseline = HTTPServer()
     baseline.start()
     baseline.expect_request(BLOCKS).respond_with_json([])
     base_url = baseline.url_for(BLOCKS)
-
-    @Request.application
-    def trivial(request: Request) -> Response:
-        return Response("[]", content_type="application/json")
-
     rows = []
     with FakeServer() as fake:
         sg = fake.sendgrid
         sg.set_rate_limit(10**9)
         auth = {"Authorization": f"Bearer {sg.api_key}"}
-        fake.app.journals["sendgrid"]  # journaling stays on, as in real use
-
-        hx_base = httpx.Client()
-        hx_in = sg.httpx_client(headers=auth)
-        hx_sock = httpx.Client(base_url=sg.url, headers=auth)
-        hx_trivial = httpx.Client(transport=httpx.WSGITransport(app=trivial), base_url="http://x")
         rq_base = requests.Session()
-        rq_in = sg.requests_session()
-        rq_in.headers.update(auth)
         rq_sock = requests.Session()
         rq_sock.headers.update(auth)
-
+        hc_sock = Reconnecting(fake.host, fake.port)
         base_host, base_port = baseline.host, baseline.port
-        hc_sock = http.client.HTTPConnection(fake.host, fake.port)
-        hc_headers = {"Authorization": f"Bearer {sg.api_key}"}
 
         def stdlib_base() -> None:
-            # pytest-httpserver closes every connection: a new one per request
             conn = http.client.HTTPConnection(base_host, base_port)
             conn.request("GET", BLOCKS)
             conn.getresponse().read()
             conn.close()
 
-        def stdlib_sock() -> None:
-            hc_sock.request("GET", BLOCKS, headers=hc_headers)
-            hc_sock.getresponse().read()
-
-        got: dict[str, float] = {}
-        contenders = {
-            "httpx base": lambda: hx_base.get(base_url),
-            "httpx in": lambda: hx_in.get(BLOCKS),
-            "httpx sock": lambda: hx_sock.get(BLOCKS),
-            "httpx trivial": lambda: hx_trivial.get(BLOCKS),
+        contenders: dict[str, Callable[[], Any]] = {
             "requests base": lambda: rq_base.get(base_url),
-            "requests in": lambda: rq_in.get(sg.url + BLOCKS),
             "requests sock": lambda: rq_sock.get(sg.url + BLOCKS),
             "http.client base": stdlib_base,
-            "http.client sock": stdlib_sock,
+            "http.client sock": lambda: hc_sock.get(BLOCKS, auth),
         }
+        got: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(2):  # alternate: every contender runs in each half of the run
             for name, call in contenders.items():
-                got[name] = max(got.get(name, 0.0), rate(call, n, rounds=2))
-        for client in ("httpx", "requests", "http.client"):
-            base = got[f"{client} base"]
-            for mode, key, target in (("in-process", "in", 7.0), ("built-in server, keep-alive", "sock", 2.0)):
-                if f"{client} {key}" not in got:
-                    continue  # http.client has no in-process transport
-                ours = got[f"{client} {key}"]
-                rows.append(
-                    Row(
-                        f"requests/s, {mode} vs pytest-httpserver ({client})",
-                        f"{ours:,.0f}/s",
-                        f"{base:,.0f}/s",
-                        f"{ours / base:.1f}x",
-                        f">= {target:g}x",
-                        ours / base >= target,
-                    )
+                got[name] += rates(call, n, rounds=2)
+        for client in ("requests", "http.client"):
+            o_min, o_med = stats(got[f"{client} sock"])
+            b_min, b_med = stats(got[f"{client} base"])
+            rows.append(
+                Row(
+                    f"reference: requests/s over the socket, keep-alive ({client}; min / median of 4)",
+                    f"{o_min:,.0f} / {o_med:,.0f}/s",
+                    f"{b_min:,.0f} / {b_med:,.0f}/s (pytest-httpserver)",
+                    f"{o_med / b_med:.1f}x",
+                    "-",
+                    None,
                 )
-        rows.append(
-            Row(
-                "reference: httpx over a trivial werkzeug app, in-process",
-                f"{got['httpx trivial']:,.0f}/s",
-                f"{got['httpx base']:,.0f}/s",
-                f"{got['httpx trivial'] / got['httpx base']:.1f}x",
-                "(target's basis)",
-                None,
             )
-        )
         hc_sock.close()
-        for c in (hx_base, hx_in, hx_sock, hx_trivial, rq_base, rq_in, rq_sock):
-            c.close()
+        rq_base.close()
+        rq_sock.close()
     baseline.stop()
     return rows
+
+
+def app_time(n: int) -> Row:
+    """The app's own time per SendGrid list request: the WSGI call, journal
+    included, on an environ the server (or an in-process client) has built."""
+    from pytest_mailblocks.core.wsgi import make_environ
+
+    with FakeServer() as fake:
+        sg = fake.sendgrid
+        sg.set_rate_limit(10**9)
+        sg.add_block("a@example.com")
+        headers = [
+            ("Host", f"127.0.0.1:{fake.port}"),
+            ("User-Agent", "python-requests/2.32"),
+            ("Accept-Encoding", "gzip, deflate"),
+            ("Accept", "*/*"),
+            ("Connection", "keep-alive"),
+            ("Authorization", f"Bearer {sg.api_key}"),
+        ]
+        app = fake.app
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            return None
+
+        samples = []
+        for _ in range(7):
+            environs = [make_environ("GET", BLOCKS, headers, b"", server_port=fake.port) for _ in range(n)]
+            start = time.perf_counter()
+            for environ in environs:
+                b"".join(app(environ, start_response))
+            samples.append((time.perf_counter() - start) / n * 1e6)
+    us_min, us_med = stats(samples)
+    return Row(
+        "the app's own time per SendGrid list request (WSGI call, journal included; min / median of 7)",
+        f"{us_min:.1f} / {us_med:.1f} us",
+        "-",
+        "-",
+        "<= 25 us",
+        us_med <= 25,
+    )
 
 
 def start_stop(cycles: int) -> Row:
@@ -203,7 +244,7 @@ def start_stop(cycles: int) -> Row:
     )
 
 
-def first_start_stop() -> Row:
+def first_start_stop(runs: int) -> Row:
     """A session's first server in a fresh process, the way the pytest plugin starts
     one: the package imported, the providers not yet (their import and route tables
     are part of the start). Byte code is compiled first, as a wheel install does."""
@@ -220,19 +261,19 @@ def first_start_stop() -> Row:
         "t = time.perf_counter(); h = HTTPServer(); h.start(); h.stop(); b = time.perf_counter() - t\n"
         "print(o, b)\n"
     )
-    runs = [
+    runs_out = [
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-        for _ in range(5)
+        for _ in range(runs)
     ]
-    o = statistics.median(float(r[0]) for r in runs)
-    t = statistics.median(float(r[1]) for r in runs)
+    o_min, o_med = stats([float(r[0]) * 1e3 for r in runs_out])
+    t_min, t_med = stats([float(r[1]) * 1e3 for r in runs_out])
     return Row(
-        "first start+stop in a fresh process (median of 5)",
-        f"{o * 1e3:.2f} ms",
-        f"{t * 1e3:.2f} ms",
-        f"{t / o:.1f}x faster",
-        "<= 20 ms, >= 25x faster",
-        o <= 0.020 and t / o >= 25,
+        f"first start+stop in a fresh process (min / median of {runs})",
+        f"{o_min:.2f} / {o_med:.2f} ms",
+        f"{t_min:.2f} / {t_med:.2f} ms (pytest-httpserver)",
+        f"{t_med / o_med:.1f}x faster",
+        "<= 10 ms",
+        o_med <= 10,
     )
 
 
@@ -266,13 +307,43 @@ def per_test_reset(n: int) -> Row:
     )
 
 
+def query_cases(n: int, queries: int) -> dict[str, list[dict[str, Any]]]:
+    """The three query kinds, apart: a common address prefix in a time window (a
+    page of 100 at offset 0, 100 or 500), a window only (a page of 500 anywhere),
+    and one exact address."""
+    rng = random.Random(3)
+    cases: dict[str, list[dict[str, Any]]] = {"prefix + window": [], "window only": [], "exact address": []}
+    for _ in range(queries):
+        lo = 1_600_000_000 + rng.randrange(0, 80_000_000)
+        cases["prefix + window"].append(
+            {
+                "email": f"user{rng.randrange(1, 99)}",
+                "start_time": lo,
+                "end_time": lo + 10_000_000,
+                "limit": 100,
+                "offset": rng.choice((0, 100, 500)),
+            }
+        )
+        lo = 1_600_000_000 + rng.randrange(0, 85_000_000)
+        cases["window only"].append(
+            {"start_time": lo, "end_time": lo + 5_000_000, "offset": rng.randrange(0, 5000), "limit": 500}
+        )
+        i = rng.randrange(0, n)
+        cases["exact address"].append({"email": f"user{i}@mail{i % 997}.example"})
+    return cases
+
+
 def memory(n: int) -> float:
-    """RSS growth (MB) of holding ``n`` blocks, seeded from a generator so that
-    nothing but the fake's own state stays alive."""
+    """RSS growth (MB) of holding ``n`` blocks with their indexes built (one prefix
+    query), seeded from a generator so that nothing but the fake's own state stays
+    alive."""
     gc.collect()
     before = rss_mb()
     fake = FakeServer().start()
     fake.sendgrid.add_blocks(records(n))
+    fake.sendgrid.set_rate_limit(10**9)
+    with fake.sendgrid.httpx_client(headers={"Authorization": f"Bearer {fake.sendgrid.api_key}"}) as client:
+        assert client.get(BLOCKS, params=query_cases(n, 1)["prefix + window"][0]).status_code == 200
     gc.collect()
     grown = rss_mb() - before
     fake.stop()
@@ -280,7 +351,10 @@ def memory(n: int) -> float:
 
 
 def at_scale(n: int, queries: int) -> list[Row]:
+    """Seed ``n`` blocks, then each query kind's latency through the in-process
+    httpx client (so rendering and the journal count), and the memory it all holds."""
     mem = memory(n)
+    gc.collect()
     data = list(records(n))
     with FakeServer() as fake:
         sg = fake.sendgrid
@@ -291,42 +365,111 @@ def at_scale(n: int, queries: int) -> list[Row]:
         del data
 
         client = sg.httpx_client(headers={"Authorization": f"Bearer {sg.api_key}"})
-        rng = random.Random(3)
-        cases = []
-        for _ in range(queries):
-            lo = 1_600_000_000 + rng.randrange(0, 80_000_000)
-            cases.append(
-                {
-                    "email": f"user{rng.randrange(1, 99)}",
-                    "start_time": lo,
-                    "end_time": lo + 10_000_000,
-                    "limit": 100,
-                    "offset": rng.choice((0, 100, 500)),
-                }
-            )
-            cases.append({"email": f"user{rng.randrange(100, 9999)}", "limit": 500})
-            cases.append({"offset": rng.randrange(0, n - 500), "limit": 500})
-        times = []
-        for params in cases:
-            t0 = time.perf_counter()
-            r = client.get(BLOCKS, params=params)
-            times.append(time.perf_counter() - t0)
-            assert r.status_code == 200, r.text
+        cases = query_cases(n, queries)
+        start = time.perf_counter()
+        r = client.get(BLOCKS, params=cases["prefix + window"][0])  # builds the key index and the buckets
+        first_ms = (time.perf_counter() - start) * 1e3
+        assert r.status_code == 200, r.text
+        times: dict[str, list[float]] = {kind: [] for kind in cases}
+        for i in range(queries):  # interleaved, so the kinds share the machine's noise
+            for kind, params in cases.items():
+                t0 = time.perf_counter()
+                r = client.get(BLOCKS, params=params[i])
+                times[kind].append(time.perf_counter() - t0)
+                assert r.status_code == 200, (kind, params[i], r.text)
         client.close()
-    p50 = statistics.median(times) * 1e3
-    p95 = sorted(times)[int(len(times) * 0.95) - 1] * 1e3
     scale = f"{n:,}"
-    return [
-        Row(f"seed {scale} blocks (sg.add_blocks)", f"{seed_s:.2f} s", "-", "-", "<= 5 s", seed_s <= 5),
+    rows = [Row(f"seed {scale} blocks (sg.add_blocks)", f"{seed_s:.2f} s", "-", "-", "<= 2 s", seed_s <= 2)]
+    rows.append(
         Row(
-            f"list, email prefix + window + page, at {scale} (p50 / p95 over {len(times)})",
-            f"{p50:.2f} / {p95:.2f} ms",
+            f"first prefix query at {scale} (builds the key index and the time buckets)",
+            f"{first_ms:.0f} ms",
             "-",
             "-",
-            "<= 20 ms",
-            p95 <= 20,
+            "-",
+            None,
+        )
+    )
+    for kind, samples in times.items():
+        p50 = statistics.median(samples) * 1e3
+        p95 = sorted(samples)[int(len(samples) * 0.95) - 1] * 1e3
+        rows.append(
+            Row(
+                f"list at {scale}, {kind} (p50 / p95 over {len(samples)})",
+                f"{p50:.2f} / {p95:.2f} ms",
+                "-",
+                "-",
+                "p50 <= 2 ms",
+                p50 <= 2,
+            )
+        )
+    measure = f"memory at {scale} blocks, indexes built (RSS growth)"
+    rows.append(Row(measure, f"{mem:,.0f} MB", "-", "-", "<= 500 MB", mem <= 500))
+    return rows
+
+
+def mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
+    """Issue 21: the app's own time for one ``POST /v3/mail/send`` to 1,000 recipients
+    (in-process: parse, check, decide per recipient, events into the outbox, answer),
+    a tenth of them on a suppression list and a twentieth simulator bounces; then the
+    same with a signed Event Webhook on (the batch built and queued; the posting and
+    its signature happen in the dispatcher thread, not in the request)."""
+    from pytest_mailblocks import App
+    from pytest_mailblocks.core.fake import Fake
+    from pytest_mailblocks.core.inprocess import call_target
+
+    app = App(providers=["sendgrid"])
+    sg = Fake(app).sendgrid
+    to = [f"user{i}@mail{i % 97}.example" for i in range(recipients)]
+    for i in range(0, recipients, 20):
+        to[i] = f"bounce+{i}@simulator.mailblocks.test"
+    sg.add_many("bounces", to[1::10])
+    body = json.dumps(
+        {
+            "personalizations": [{"to": [{"email": e} for e in to]}],
+            "from": {"email": "shop@example.com"},
+            "subject": "Your order",
+            "content": [{"type": "text/plain", "value": "Thanks"}],
+            "categories": ["orders"],
+            "custom_args": {"order": "42"},
+        }
+    ).encode()
+    headers = [("Authorization", f"Bearer {sg.api_key}"), ("Content-Type", "application/json")]
+
+    def once() -> None:
+        status, _, answer = call_target(app, "POST", "/v3/mail/send", headers, body)
+        assert status == 202, answer
+
+    def measure() -> tuple[float, float]:
+        for _ in range(2):
+            once()
+        samples = [_timed(once) * 1e3 for _ in range(rounds)]
+        return min(samples), statistics.median(samples)
+
+    plain = measure()
+    app.webhooks.transport = lambda url, data, hdrs, timeout: (200, None)  # no network in a benchmark
+    sg.set_event_webhook("http://127.0.0.1:9/events", signed=True)
+    hooked = measure()
+    app.webhooks.wait_idle(30)
+    app.close()
+    label = f"{recipients:,} recipients"
+    return [
+        Row(
+            f"mail send to {label}, decided (min / median of {rounds})",
+            f"{plain[0]:.1f} / {plain[1]:.1f} ms",
+            "-",
+            "-",
+            "<= 50 ms",
+            plain[1] <= 50,
         ),
-        Row(f"memory at {scale} blocks (RSS growth)", f"{mem:,.0f} MB", "-", "-", "<= 500 MB", mem <= 500),
+        Row(
+            f"mail send to {label}, with a signed Event Webhook (min / median)",
+            f"{hooked[0]:.1f} / {hooked[1]:.1f} ms",
+            "-",
+            "-",
+            "(reference)",
+            None,
+        ),
     ]
 
 
@@ -347,7 +490,7 @@ def machine() -> str:
 
 
 def render(rows: list[Row]) -> str:
-    head = ("measure", "pytest-mailblocks", "pytest-httpserver", "ratio", "target", "met")
+    head = ("measure", "pytest-mailblocks", "baseline", "ratio", "target", "met")
     table = [head] + [
         (r.measure, r.ours, r.baseline, r.ratio, r.target, "-" if r.met is None else ("yes" if r.met else "NO"))
         for r in rows
@@ -355,24 +498,41 @@ def render(rows: list[Row]) -> str:
     return markdown_table(table)
 
 
+def load() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def main(argv: list[str] | None = None) -> int:
+    import pertest
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small run for CI (100,000 blocks)")
+    parser.add_argument("--quick", action="store_true", help="small run for CI (100,000 blocks, no venvs)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--venvs", type=Path, default=None, help="build (or reuse) pertest's two venvs here")
     args = parser.parse_args(argv)
-    n_req = 500 if args.quick else 4000
-    n_blocks = 100_000 if args.quick else 1_000_000
+    quick = args.quick
     print(f"machine: {machine()}", flush=True)
-    rows = throughput(n_req)
-    rows.append(start_stop(10 if args.quick else 50))
-    rows.append(first_start_stop())
-    rows.append(per_test_reset(200 if args.quick else 2000))
-    rows += at_scale(n_blocks, 10 if args.quick else 50)
+    print(f"load average at start: {load()}", flush=True)
+    rows = pertest.rows(quick, args.venvs, True if args.venvs else None)
+    rows.append(first_start_stop(5 if quick else 15))
+    rows.append(start_stop(10 if quick else 50))
+    rows.append(per_test_reset(200 if quick else 2000))
+    rows.append(app_time(500 if quick else 5000))
+    rows += socket_reference(500 if quick else 4000)
+    rows += at_scale(100_000 if quick else 1_000_000, 10 if quick else 150)
+    rows += mail_send(10 if quick else 40)
     print(render(rows))
+    print(f"load average at end: {load()}")
+    return exit_status(rows, args.check)
+
+
+def exit_status(rows: list[Row], check: bool) -> int:
+    """Say how many targets were missed; 1 when ``check`` and any was."""
     missed = [r.measure for r in rows if r.met is False]
     if missed:
         print(f"targets missed: {len(missed)}", file=sys.stderr)
-    return 1 if args.check and missed else 0
+    return 1 if check and missed else 0
 
 
 if __name__ == "__main__":

@@ -29,6 +29,13 @@ def test_readme_pytest_example_passes(pytester):
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def test_readme_delivery_example_passes(pytester):
+    """Issue 21: the delivery simulation example, as a user's test file."""
+    example = next(b for b in _python_blocks(README) if "def test_a_hard_bounce" in b)
+    pytester.makepyfile(test_delivery_example=example)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_readme_fakeserver_example_runs():
     example = next(b for b in _python_blocks(README) if "with FakeServer() as server" in b)
     exec(compile(example, "README.md", "exec"), {})
@@ -103,3 +110,9 @@ def test_every_provider_has_the_same_rooms(key):
     pkg = ROOT / "src" / "pytest_mailblocks" / "providers" / key
     for room in ("__init__.py", "models.py", "endpoints.py", "errors.py", "render.py", "handle.py"):
         assert (pkg / room).is_file(), f"{key} lacks {room}"
+
+
+def test_readme_client_fixture_example_runs(pytester):
+    example = next(b for b in _python_blocks(README) if "sendgrid_client" in b)
+    pytester.makepyfile(example)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)

@@ -8,6 +8,8 @@
     fake.seed_instance(4)                 # or the pytest ``faker`` fixture's seeding
     fake.sendgrid_block()                 # {"created": ..., "email": ..., "reason": ..., "status": ...}
 
+Needs Faker: ``pip install 'pytest-mailblocks[generators]'``.
+
 Every value comes from the Faker instance's random source, so a seeded Faker (the
 pytest ``faker`` fixture seeds it per test) gives the same records every run.
 Addresses span free-mail, Japanese, Korean, Chinese and corporate domains in mixed
@@ -20,9 +22,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from faker.providers import BaseProvider
-
 from .core.clock import Clock
+from .extras import missing_extra
+
+try:
+    from faker.providers import BaseProvider
+except ImportError as exc:  # Faker comes with the 'generators' extra
+    raise missing_extra("Faker", "pytest_mailblocks.faker (and handle.seed(n))") from exc
 
 __all__ = ["SMTP_FAILURES", "MailblocksProvider", "generate"]
 

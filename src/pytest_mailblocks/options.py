@@ -7,7 +7,6 @@ import math
 from urllib.parse import urlsplit
 
 from .core.errors import ControlError
-from .core.hosts import is_host_name
 
 __all__ = [
     "JOURNAL_OPTIONS",
@@ -59,11 +58,18 @@ def parse_port(text: object) -> int:
     return int(value)
 
 
+#: interfaces a plugin binds most often, taken without importing the host checks
+_COMMON_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+
+
 def parse_bind_host(text: str) -> str:
     """An interface to bind: an IP address or a host name (``0.0.0.0``: all)."""
     value = text.strip()
-    if not is_host_name(value):
-        raise ControlError(f"{text!r} is not a host name or an IP address (e.g. 127.0.0.1, ::1, localhost)")
+    if value not in _COMMON_HOSTS:
+        from .core.hosts import is_host_name
+
+        if not is_host_name(value):
+            raise ControlError(f"{text!r} is not a host name or an IP address (e.g. 127.0.0.1, ::1, localhost)")
     return value[1:-1] if value.startswith("[") and value.endswith("]") else value
 
 

@@ -7,24 +7,32 @@
   fails the test that caused it);
 - ``<provider>_fake`` (function), e.g. ``sendgrid_fake``: the provider's handle
   on that reset server. One fixture per registered provider.
+- ``<provider>_client`` (function), e.g. ``sendgrid_client``: a ``requests.Session``
+  served in-process (no socket, no environment lookups), made once per session and
+  handed to each test with its headers, cookies, auth and params back to defaults,
+  on the state ``<provider>_fake`` has just reset. Needs ``requests``.
+
+Installed and unused, the plugin must cost a pytest session next to nothing
+(issue 18): this module imports pytest and the provider tables only; the server,
+the app and each provider are imported when a fixture first needs them.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .core.control import apply_clock, apply_seed
 from .core.errors import ControlError
-from .core.fake import FakeServer
-from .core.hosts import HostGuard
 from .options import JOURNAL_OPTIONS, parse_bind_host, parse_credentials, parse_port, parse_size
-from .providers import REGISTRY, load_providers
+from .providers import CREDENTIALS, REGISTRY
 
-__all__ = ["mailblocks", "mailblocks_server"]
+if TYPE_CHECKING:
+    from .core.fake import FakeServer
+
+__all__ = ["mailblocks", "mailblocks_requests_session", "mailblocks_server"]
 
 MARKER_HELP = (
     "mailblocks(**seed): seed the fakes before the test, e.g. "
@@ -105,7 +113,10 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         options = _server_options(config)
         check_credentials(options["credentials"])
-        HostGuard(options["allow_hosts"])
+        if options["allow_hosts"]:  # checked here, imported only when there are some
+            from .core.hosts import HostGuard
+
+            HostGuard(options["allow_hosts"])
         if not os.environ.get("PYTEST_XDIST_WORKER") and (options["host"], options["port"]) != ("127.0.0.1", 0):
             _check_listen(options["host"], options["port"], getattr(config.option, "numprocesses", None) or 1)
     except (ControlError, ValueError) as exc:
@@ -129,16 +140,15 @@ def _check_listen(host: str, port: int, workers: int) -> None:
 
 
 def check_credentials(credentials: dict[str, dict[str, str]]) -> None:
-    """Fail early, naming the provider and credential, on an unknown override."""
-    classes = load_providers()
+    """Fail early, naming the provider and credential, on an unknown override
+    (from the registry's tables: no provider is imported)."""
     for provider, values in credentials.items():
-        if provider not in classes:
-            raise ControlError(f"unknown provider {provider!r} in a credential; known: {sorted(classes)}")
-        unknown = sorted(set(values) - set(classes[provider].default_credentials))
+        if provider not in CREDENTIALS:
+            raise ControlError(f"unknown provider {provider!r} in a credential; known: {sorted(CREDENTIALS)}")
+        unknown = sorted(set(values) - set(CREDENTIALS[provider]))
         if unknown:
             raise ControlError(
-                f"unknown credential(s) {unknown} for {provider}; "
-                f"known: {sorted(classes[provider].default_credentials)}"
+                f"unknown credential(s) {unknown} for {provider}; known: {sorted(CREDENTIALS[provider])}"
             )
 
 
@@ -177,6 +187,8 @@ def _option(config: pytest.Config, name: str, parse: Callable[[str], Any]) -> An
 @pytest.fixture(scope="session")
 def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
     """The session's fake server (all providers, one socket)."""
+    from .core.fake import FakeServer
+
     try:
         server = FakeServer(**_server_options(pytestconfig))
     except ControlError as exc:
@@ -195,6 +207,8 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
 
 
 def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
+    from .core.control import apply_clock, apply_seed
+
     if marker.args:
         raise ControlError("the mailblocks marker takes keyword arguments only, e.g. sendgrid=[...]")
     seed = dict(marker.kwargs)
@@ -205,10 +219,19 @@ def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
         apply_seed(server.app, seed, "mailblocks marker")
 
 
-@pytest.fixture
-def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[FakeServer]:
-    """The session server, reset for this test and seeded from its marker."""
-    server = mailblocks_server
+#: set on a test item once one of the plugin's fixtures has reset and seeded the server
+_PREPARED = pytest.StashKey[bool]()
+
+
+def _prepare(server: FakeServer, request: pytest.FixtureRequest) -> bool:
+    """Reset the server for this test and seed it from the test's markers, once per
+    test, by whichever of the plugin's fixtures comes first (each asks for the server
+    directly: one fixture layer less per test). True for that one: it checks the
+    server after the test."""
+    stash = request.node.stash
+    if stash.get(_PREPARED, False):
+        return False
+    stash[_PREPARED] = True
     server.reset()
     refused = None
     for marker in reversed(list(request.node.iter_markers("mailblocks"))):
@@ -220,17 +243,61 @@ def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) ->
     if refused is not None:  # failed outside the handler: the message once, no chained exception
         server.reset()  # all or nothing: no marker before this one stays applied either
         pytest.fail(f"bad @pytest.mark.mailblocks: {refused}", pytrace=False)
-    yield server
-    server.check()
+    return True
+
+
+@pytest.fixture
+def mailblocks(mailblocks_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[FakeServer]:
+    """The session server, reset for this test and seeded from its marker."""
+    owner = _prepare(mailblocks_server, request)
+    yield mailblocks_server
+    if owner:
+        mailblocks_server.check()
 
 
 def _provider_fixture(key: str) -> Callable[..., Any]:
-    def fixture(mailblocks: FakeServer) -> Any:
-        return mailblocks.handle(key)
+    def fixture(mailblocks_server: FakeServer, request: pytest.FixtureRequest) -> Iterator[Any]:
+        owner = _prepare(mailblocks_server, request)
+        yield mailblocks_server.handle(key)
+        if owner:
+            mailblocks_server.check()
 
     fixture.__name__ = f"{key}_fake"
     fixture.__doc__ = f"The {key} fake's handle on a freshly reset server."
     return pytest.fixture(name=f"{key}_fake")(fixture)
+
+
+@pytest.fixture(scope="session")
+def mailblocks_requests_session(mailblocks_server: FakeServer) -> Iterator[Any]:
+    """One in-process ``requests.Session`` on the session's server, for the
+    ``<provider>_client`` fixtures (which restore it before each test)."""
+    session = mailblocks_server.requests_session()
+    yield session
+    session.close()
+
+
+def _client_fixture(key: str) -> Callable[..., Any]:
+    def fixture(
+        mailblocks_server: FakeServer, mailblocks_requests_session: Any, request: pytest.FixtureRequest
+    ) -> Iterator[Any]:
+        from requests.utils import default_headers
+
+        owner = _prepare(mailblocks_server, request)
+        session = mailblocks_requests_session
+        session.headers = default_headers()
+        session.cookies.clear()
+        session.auth = None
+        session.params = {}
+        yield session
+        if owner:
+            mailblocks_server.check()
+
+    fixture.__name__ = f"{key}_client"
+    fixture.__doc__ = (
+        f"A requests.Session on the {key} fake, in-process and kept for the session "
+        f"(headers, cookies, auth and params reset per test), on the state {key}_fake resets."
+    )
+    return pytest.fixture(name=f"{key}_client")(fixture)
 
 
 _CONTRACT_PROPERTY = "mailblocks_contract_provider"
@@ -397,4 +464,5 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 for _key in REGISTRY:
     globals()[f"{_key}_fake"] = _provider_fixture(_key)
-    __all__.append(f"{_key}_fake")
+    globals()[f"{_key}_client"] = _client_fixture(_key)
+    __all__ += [f"{_key}_fake", f"{_key}_client"]

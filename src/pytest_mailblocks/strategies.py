@@ -1,7 +1,8 @@
 """Hypothesis strategies: addresses with their edge cases, records per provider,
 and requests per endpoint, valid and invalid.
 
-Built from Hypothesis primitives, so failing examples shrink.
+Built from Hypothesis primitives, so failing examples shrink. Needs Hypothesis:
+``pip install 'pytest-mailblocks[generators]'``.
 
 - ``emails()``, ``unix_times()``, ``smtp_statuses``;
 - records, as each handle's ``add_*`` and the seed format take them:
@@ -18,7 +19,9 @@ Built from Hypothesis primitives, so failing examples shrink.
     ``sendgrid_bulk_delete_cases`` (``DELETE`` the same), ``sendgrid_get_cases`` and
     ``sendgrid_delete_cases`` (``GET`` / ``DELETE /v3/suppression/<list>/{email}``),
     ``sendgrid_global_add_cases``, ``sendgrid_global_get_cases`` and
-    ``sendgrid_global_delete_cases`` (``/v3/asm/suppressions/global[/{email}]``);
+    ``sendgrid_global_delete_cases`` (``/v3/asm/suppressions/global[/{email}]``),
+    ``sendgrid_mail_send_cases`` (``POST /v3/mail/send``; its valid bodies alone:
+    ``sendgrid_mail_send_bodies``, from ``providers/sendgrid/strategies.py``);
   - Customers Mail Cloud: ``cmc_blocks_list_cases``, ``cmc_blocks_download_cases``,
     ``cmc_blocks_delete_cases``, ``cmc_blocks_cancel_cases``,
     ``cmc_unsubscribes_download_cases``, ``cmc_unsubscribes_cancel_cases``;
@@ -65,9 +68,13 @@ from datetime import date, datetime, timedelta, timezone
 from importlib import import_module
 from typing import Any, NamedTuple
 
-from hypothesis import strategies as st
-
 from .core.errors import ErrorEntry
+from .extras import missing_extra
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # Hypothesis comes with the 'generators' extra
+    raise missing_extra("Hypothesis", "pytest_mailblocks.strategies") from exc
 
 __all__ = [
     "Case",
@@ -110,6 +117,8 @@ __all__ = [
     "sendgrid_global_get_cases",
     "sendgrid_list_cases",
     "sendgrid_list_params",
+    "sendgrid_mail_send_bodies",  # noqa: F822 (module __getattr__)
+    "sendgrid_mail_send_cases",  # noqa: F822
     "sendgrid_records",
     "smtp_statuses",
     "unix_times",
@@ -1268,3 +1277,12 @@ def sendcloud_unsubscribe_delete_cases(*, valid: bool = True) -> st.SearchStrate
     """``/api/unsubscribe/delete``: a window or ``email``; 200 ``{"count": n}``.
     Invalid: 40006, 40007, 40008, 40012, 40018."""
     return _sc_sibling(False, valid)
+
+
+def __getattr__(name: str) -> Any:
+    # SendGrid's mail-send strategies live in its package (issue 21) and import this module
+    if name in ("sendgrid_mail_send_bodies", "sendgrid_mail_send_cases"):
+        from .providers.sendgrid import strategies as sendgrid_strategies
+
+        return getattr(sendgrid_strategies, name.removeprefix("sendgrid_"))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

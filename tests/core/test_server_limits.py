@@ -362,3 +362,40 @@ def test_the_allocator_is_tuned_where_glibc_allows():
     except (OSError, AttributeError):
         pytest.skip("not glibc")
     assert tune_allocator() is True
+
+
+def test_a_connection_after_another_is_served_by_the_thread_that_served_the_first():
+    """A suite that opens one connection per test waits for no thread to start (issue
+    18): the thread that served the last connection takes the next one. (An idle
+    timeout of 2 s: the next connection must come before the thread gives up.)"""
+    threads = set()
+    with FakeServer(idle_timeout=2.0) as server:
+        assert server._server is not None
+        inner = server._server
+        for _ in range(10):
+            with requests.Session() as session:
+                assert session.get(server.url + "/_mailblocks/health").status_code == 200
+                threads |= {c.thread for c in list(inner._conns)}
+            deadline = time.monotonic() + 5
+            while not inner._idle and time.monotonic() < deadline:
+                time.sleep(0.001)  # until the server noticed the close and its thread waits
+        assert len(threads) == 1
+        assert len(inner._workers) == 1
+        (worker,) = threads
+        assert worker is not None
+        worker.join(5)  # and it goes once no connection came for the idle timeout
+        assert not worker.is_alive() and not inner._workers
+
+
+def test_stop_wakes_the_threads_waiting_for_a_connection():
+    with FakeServer() as s:
+        for _ in range(3):
+            with requests.Session() as session:
+                assert session.get(s.url + "/_mailblocks/health").status_code == 200
+        assert s._server is not None
+        inner = s._server
+        workers = list(inner._workers)
+        assert workers
+        started = time.monotonic()
+    assert time.monotonic() - started < 2  # not the 30 s idle timeout
+    assert not any(w.is_alive() for w in workers) and not inner._workers

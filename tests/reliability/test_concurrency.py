@@ -42,7 +42,10 @@ real API), list one owner's addresses (a filter that selects only them) and dele
 
 - ``sendgrid``: list ``GET /v3/suppression/blocks?email=<prefix>`` (prefix match),
   ``limit``/``offset`` paging; ``DELETE .../{email}`` (204/404) and the bulk
-  ``DELETE`` with ``{"emails": [...]}``; no API adds blocks.
+  ``DELETE`` with ``{"emails": [...]}``. The API adds blocks the way SendGrid does
+  (issue 21): a ``block`` outcome chosen for the addresses (``POST
+  /_mailblocks/sendgrid/outcomes``), then ``POST /v3/mail/send`` to them; after each
+  round the outbox holds exactly ``processed`` and a ``blocked`` bounce for each.
 - ``cmc``: ``blocks/list.json`` with ``email=<prefix>`` (partial match), ``p``/``r``
   paging; ``blocks/delete.json`` (200/12-001 404); a deleted address leaves the list
   and is listed with ``removed=true``, which is checked too. No API adds blocks.
@@ -200,11 +203,21 @@ class Adapter:
         """The addresses the provider keeps as deleted, if it keeps any."""
         return None
 
+    def verify(self) -> list[str]:
+        """Anything else the round must have left exact (from Python); what is wrong."""
+        return []
+
 
 class SendGridAdapter(Adapter):
     key = "sendgrid"
+    api_add = True
     bulk_delete = True
     BLOCKS = "/v3/suppression/blocks"
+
+    def __init__(self, server: FakeServer) -> None:
+        super().__init__(server)
+        self.sent: list[str] = []  # addresses the API blocked since the last prepare
+        self.sent_lock = threading.Lock()
 
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.h.api_key}"}
@@ -212,6 +225,34 @@ class SendGridAdapter(Adapter):
     def prepare(self, c: Client) -> None:
         # 600 requests per minute per key and route is the default
         c.control("POST", "sendgrid/rate-limit", json={"limit": 10**9})
+        with self.sent_lock:
+            self.sent = []
+
+    def add(self, c: Client, owner: str, emails: list[str]) -> None:
+        """A send to addresses whose chosen outcome is a block: they are listed."""
+        chosen = c.control("POST", "sendgrid/outcomes", 201, json=[{"email": e, "kind": "block"} for e in emails])
+        body = {
+            "personalizations": [{"to": [{"email": e} for e in emails]}],
+            "from": {"email": "load@load.example"},
+            "subject": "load",
+            "content": [{"type": "text/plain", "value": "load"}],
+        }
+        r = c.call(self.key, "POST", "/v3/mail/send", 202, json=body, headers=self.auth())
+        if chosen.ok and r.status_code == 202:
+            if not r.headers.get("X-Message-Id"):
+                c.fail(f"sendgrid send to {emails}: no X-Message-Id")
+            with self.sent_lock:
+                self.sent += emails
+
+    def verify(self) -> list[str]:
+        with self.sent_lock:
+            sent = sorted(self.sent)
+        events = self.h.events()
+        got = sorted(e["email"] for e in events if e["event"] == "bounce" and e["type"] == "blocked")
+        processed = sorted(e["email"] for e in events if e["event"] == "processed")
+        if got != sent or processed != sent or len(events) != 2 * len(sent):
+            return [f"sendgrid outbox: {len(events)} events for {len(sent)} sends; blocked {len(got)}"]
+        return []
 
     def listed(self, c: Client, owner: str) -> list[str]:
         out: list[str] = []
@@ -524,6 +565,7 @@ def test_mixed_load_keeps_exact_invariants(key):
                 removed = a.removed()
                 if removed is not None:
                     assert sorted(removed) == sorted(set().union(*(m.gone for m in owned))), (rnd, a.key)
+                assert a.verify() == [], (rnd, a.key)
             assert sum(len(m.live) for m in models) > 0
             assert side.during_load > 0, "no reset of another provider happened during the load"
             resets_during_load += side.during_load

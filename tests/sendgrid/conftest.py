@@ -8,6 +8,21 @@ import requests
 from pytest_mailblocks.providers.sendgrid.handle import SendGridHandle
 
 BLOCKS = "/v3/suppression/blocks"
+SEND = "/v3/mail/send"
+HELP = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html"
+T0 = 1_714_521_600  # 2024-05-01T00:00:00Z
+
+
+def mail(*to: str, **extra: Any) -> dict[str, Any]:
+    """A valid mail-send body to ``to`` (one personalization), with ``extra`` keys."""
+    body: dict[str, Any] = {
+        "personalizations": [{"to": [{"email": e} for e in to]}],
+        "from": {"email": "shop@example.com", "name": "Shop"},
+        "subject": "Your order",
+        "content": [{"type": "text/plain", "value": "Thanks for your order."}],
+    }
+    body.update(extra)
+    return body
 
 
 class SG:
@@ -28,6 +43,17 @@ class SG:
     def delete(self, path: str, key: str | None = None, **kw: Any) -> requests.Response:
         headers = {**self.headers(key), **kw.pop("headers", {})}
         return self.http.delete(self.fake.url + path, headers=headers, **kw)
+
+    def post(self, path: str, key: str | None = None, **kw: Any) -> requests.Response:
+        headers = {**self.headers(key), **kw.pop("headers", {})}
+        return self.http.post(self.fake.url + path, headers=headers, **kw)
+
+    def patch(self, path: str, key: str | None = None, **kw: Any) -> requests.Response:
+        headers = {**self.headers(key), **kw.pop("headers", {})}
+        return self.http.patch(self.fake.url + path, headers=headers, **kw)
+
+    def send(self, body: Any, key: str | None = None, **kw: Any) -> requests.Response:
+        return self.post(SEND, key, json=body, **kw)
 
 
 @pytest.fixture

@@ -449,3 +449,35 @@ def test_a_provider_without_a_view_of_its_own_is_shown_read_only(ui, mailblocks,
     assert "plain@example.com" in cells(page) and "Delete" not in page and "Add to" not in page
     r = ui.post("/providers/sendcloud/delete", {"list": "blocks", "key_email": "plain@example.com"})
     assert r.status_code == 400 and len(mailblocks.sendcloud.blocks()) == 1
+
+
+def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
+    """Issue 21: the provider page lists the newest sends and events, escaped, and says
+    so when there are none; a provider without a send path shows neither."""
+    sg = mailblocks.sendgrid
+    page = ui.get("/providers/sendgrid").text
+    assert "<h2>Sends" in page and "None yet." in page
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    body = {
+        "personalizations": [{"to": [{"email": "bounce@simulator.mailblocks.test"}, {"email": "ann@example.com"}]}],
+        "from": {"email": "shop@example.com"},
+        "subject": XSS,
+        "content": [{"type": "text/plain", "value": "x"}],
+        "custom_args": {"note": XSS},
+    }
+    r = requests.post(sg.url + "/v3/mail/send", json=body, headers={"Authorization": f"Bearer {sg.api_key}"})
+    assert r.status_code == 202
+    page = ui.get("/providers/sendgrid").text
+    assert '<h2>Sends <span class="muted">(1 since the reset; 1 kept; newest first)' in page
+    assert '<h2>Events <span class="muted">(4 since the reset; 4 kept; newest first)' in page
+    text = cells(page)
+    at = text.index("bounce")  # the newest event: the simulator address bounced
+    assert text[at - 1 : at + 3] == [
+        "2024-05-01 00:00:00 UTC",
+        "bounce",
+        "bounce@simulator.mailblocks.test",
+        "mailblocks",
+    ]
+    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    assert any(r["x_message_id"] in c for c in text for r in sg.sends())
+    assert "<h2>Sends" not in ui.get("/providers/cmc").text

@@ -16,8 +16,8 @@ import string
 import threading
 import time
 import traceback
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
@@ -29,6 +29,9 @@ from .hosts import HostGuard
 from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal
 from .provider import Exchange, Provider, json_response
 from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
+
+if TYPE_CHECKING:
+    from .webhooks import WebhookDispatcher
 
 __all__ = ["DEFAULT_MAX_BODY", "App"]
 
@@ -77,7 +80,7 @@ class App:
         journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
         allow_hosts: Iterable[str] = (),
     ) -> None:
-        from ..providers import load_providers
+        from ..providers import CREDENTIALS, PREFIXES, SECRETS, served
 
         self.clock = Clock()
         self.lock = threading.RLock()
@@ -88,24 +91,32 @@ class App:
         self.hosts = HostGuard(allow_hosts)
         self.errors: list[BaseException] = []
         self._seq = itertools.count(1)
+        self._webhooks: WebhookDispatcher | None = None
+        self.clock.subscribe(self._clock_moved)
         credentials = dict(credentials or {})
-        classes = load_providers(providers)
-        unknown = set(credentials) - set(classes)
+        keys = served(providers)
+        unknown = set(credentials) - set(keys)
         if unknown:
             raise ControlError(f"credentials given for unknown provider(s) {sorted(unknown)}")
-        self.providers: dict[str, Provider] = {}
+        for key, values in credentials.items():  # as the provider would refuse them, before it is built
+            wrong = set(values or {}) - set(CREDENTIALS[key])
+            if wrong:
+                raise ControlError(
+                    f"unknown credential(s) {sorted(wrong)} for {key}; known: {sorted(CREDENTIALS[key])}"
+                )
+        #: the served providers, each imported and built on first use (issue 18)
+        self.providers = Providers(self, keys, credentials)
         self.journals: dict[str, Journal] = {}
-        for key, cls in classes.items():
-            self.providers[key] = cls(self, credentials.get(key))
+        for key in keys:
             # the fake's own token too: a client may send it with every request
-            self.journals[key] = Journal(journal_limit, self.providers[key].secrets | {"x-mailblocks-token"})
-        control_secrets = CONTROL_SECRETS.union(*(p.secrets for p in self.providers.values()))
+            self.journals[key] = Journal(journal_limit, SECRETS[key] | {"x-mailblocks-token"})
+        control_secrets = CONTROL_SECRETS.union(*(SECRETS[key] for key in keys))
         self.journals["_mailblocks"] = Journal(journal_limit, control_secrets)
         self.journal_bounds = {"maxlen": journal_limit, "max_bytes": journal_max_bytes, "max_body": journal_max_body}
         self._bound_journals()
         # longest prefix first, so /api/v1/ (ncp) wins over /api/ (sendcloud)
         self._routes = sorted(
-            ((prefix, p) for p in self.providers.values() for prefix in p.prefixes),
+            ((prefix, key) for key in keys for prefix in PREFIXES[key]),
             key=lambda item: len(item[0]),
             reverse=True,
         )
@@ -118,7 +129,7 @@ class App:
         """Empty every provider, restore default credentials, clear journals,
         faults and recorded errors, and put the clock back to real time."""
         with self.lock:
-            for p in self.providers.values():
+            for p in self.providers.built():  # one never built has nothing to reset
                 p.reset()
             for j in self.journals.values():
                 j.clear()
@@ -126,6 +137,30 @@ class App:
             self.faults.clear()
             self.errors.clear()
             self.clock.real()
+
+    @property
+    def webhooks(self) -> WebhookDispatcher:
+        """The webhook dispatcher (core.webhooks), made on first use; its thread
+        starts when a provider first queues work for it."""
+        if self._webhooks is None:
+            from .webhooks import WebhookDispatcher
+
+            with self.lock:
+                if self._webhooks is None:
+                    self._webhooks = WebhookDispatcher(self)
+        return self._webhooks
+
+    def _clock_moved(self) -> None:
+        if self._webhooks is not None:
+            try:
+                self._webhooks.clock_moved()
+            except Exception as exc:  # a bug in the fake: the test that moved the clock fails
+                self.errors.append(exc)
+
+    def close(self) -> None:
+        """Stop background work (the webhook thread); a later need starts it again."""
+        if self._webhooks is not None:
+            self._webhooks.stop()
 
     def _bound_journals(self) -> None:
         for journal in self.journals.values():
@@ -141,16 +176,16 @@ class App:
         return len(request.get_data(cache=True)) > self.max_body
 
     def provider_for(self, path: str) -> Provider | None:
-        for prefix, provider in self._routes:
+        for prefix, key in self._routes:
             if path.startswith(prefix) or path == prefix.rstrip("/"):
-                return provider
+                return self.providers[key]
         return None
 
     # -- WSGI ----------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ, populate_request=False)  # no environ <-> request cycle
         response = self.handle_request(request)
-        return response(environ, start_response)
+        return wsgi_response(response, environ, start_response)
 
     def handle_request(self, request: Request) -> Response:
         """Answer one werkzeug request (also the entry point for mounting on
@@ -282,6 +317,37 @@ def _no_cors(response: Response) -> Response:
     return response
 
 
+_NOT_PLAIN = frozenset({"location", "content-location"})
+
+
+def wsgi_response(response: Response, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """``response(environ, start_response)``: what werkzeug sends, without its general
+    pass over every header for what the fakes answer (bytes in memory, a
+    Content-Length, no Location to make absolute). Any other response goes through
+    werkzeug itself."""
+    body = response.response
+    status = response.status_code
+    if type(body) is not list or status < 200 or status == 304 or not all(type(b) is bytes for b in body):
+        return response(environ, start_response)
+    headers = response.headers.to_wsgi_list()
+    length = None
+    for name, value in headers:
+        lname = name.lower()
+        if lname in _NOT_PLAIN:
+            return response(environ, start_response)
+        if lname == "content-length":
+            length = value
+    if status == 204:  # no Content-Length on a 204 (RFC 7230 3.3.2), as werkzeug drops it
+        if length is not None:
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    elif length is None and response.automatically_set_content_length:
+        headers.append(("Content-Length", str(sum(map(len, body)))))
+    start_response(response.status, headers)
+    if environ["REQUEST_METHOD"] == "HEAD" or status == 204:
+        return ()
+    return body
+
+
 def _content_length(request: Request) -> int | None:
     raw = request.environ.get("CONTENT_LENGTH")
     if not raw:
@@ -304,3 +370,47 @@ def _request_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         if v:
             out.append((name, v))
     return tuple(out)
+
+
+class Providers(Mapping[str, Provider]):
+    """An app's providers by key, in registry order. Each is imported and built when
+    first asked for (a request routed to it, its handle, the control plane), so an
+    app, and a pytest session's server, costs nothing for the providers it never
+    serves (issue 18). Thread-safe: built under the app's lock."""
+
+    def __init__(self, app: App, keys: list[str], credentials: dict[str, dict[str, str]]) -> None:
+        self._app = app
+        self._keys = keys
+        self._credentials = credentials
+        self._built: dict[str, Provider] = {}
+
+    def __getitem__(self, key: str) -> Provider:
+        provider = self._built.get(key)
+        if provider is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            from ..providers import load_providers
+
+            with self._app.lock:
+                provider = self._built.get(key)
+                if provider is None:
+                    cls = load_providers([key])[key]
+                    provider = cls(self._app, self._credentials.get(key))
+                    self._built = {**self._built, key: provider}  # readers never see it half-added
+        return provider
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def built(self) -> list[Provider]:
+        """The providers built so far (none is built without being asked for)."""
+        return list(self._built.values())
+
+    def __repr__(self) -> str:
+        return f"<Providers {self._keys} built={list(self._built)}>"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time as _time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 
 __all__ = ["MAX_TIME", "MIN_TIME", "RANGE", "Clock", "in_range", "parse_instant"]
@@ -77,6 +78,16 @@ class Clock:
         #: (frozen instant or None, offset from wall-clock time): one tuple, replaced
         #: whole, so a reader outside the lock never sees half of a move
         self._state: tuple[float | None, float] = (None, 0.0)
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every move (outside the clock's lock): work due
+        at the new instant runs then (webhook retries, deferrals; see core.webhooks)."""
+        self._listeners.append(listener)
+
+    def _moved(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     # -- reading -------------------------------------------------------------------
     def time(self) -> float:
@@ -104,6 +115,7 @@ class Clock:
     def restore(self, snapshot: tuple[float | None, float]) -> None:
         with self._lock:
             self._state = snapshot
+        self._moved()
 
     @staticmethod
     def _checked(instant: float) -> float:
@@ -120,6 +132,7 @@ class Clock:
         instant = self._checked(self.time() if at is None else parse_instant(at))
         with self._lock:
             self._state = (instant, 0.0)
+        self._moved()
         return self.now()
 
     def advance(
@@ -153,6 +166,7 @@ class Clock:
             frozen, offset = self._state
             self._checked(_reading((frozen, offset)) + delta)
             self._state = (None, offset + delta) if frozen is None else (frozen + delta, 0.0)
+        self._moved()
         return self.now()
 
     def set(self, at: datetime | str | float) -> datetime:
@@ -163,12 +177,14 @@ class Clock:
         instant = self._checked(parse_instant(at))
         with self._lock:
             self._state = (None, instant - _time.time())
+        self._moved()
         return self.now()
 
     def real(self) -> datetime:
         """Back to wall-clock time."""
         with self._lock:
             self._state = (None, 0.0)
+        self._moved()
         return self.now()
 
     def describe(self) -> dict[str, object]:

@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import Any, overload
 from urllib.parse import parse_qsl, unquote_to_bytes
 
@@ -394,6 +395,31 @@ def _redact_headers(headers: dict[str, str], secrets: frozenset[str]) -> dict[st
     return {k: (REDACTED if _is_secret(k, secrets) else v) for k, v in headers.items()}
 
 
+class _Bounded:
+    """Records kept in order within ``maxlen`` records and ``max_bytes`` bytes, the
+    oldest dropped first; each record a tuple whose last item is its size in bytes.
+    The journal and core.delivery's logs (the outbox) are bounded this way."""
+
+    _lock: threading.Lock
+    _records: deque[Any]
+    _maxlen: int | None
+    _max_bytes: int | None
+    nbytes: int
+    total: int
+
+    @property
+    def dropped(self) -> int:
+        """Records added since the last clear that a bound has dropped."""
+        return self.total - len(self._records)
+
+    def _trim(self) -> None:
+        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
+        while records and (
+            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
+        ):
+            self.nbytes -= records.popleft()[-1]
+
+
 class _Bound:
     """A journal bound: a non-negative integer or ``None`` (no bound); setting it
     drops what no longer fits."""
@@ -401,17 +427,17 @@ class _Bound:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name, self.slot = name, "_" + name
 
-    def __get__(self, journal: Journal | None, owner: type | None = None) -> int | None:
+    def __get__(self, journal: _Bounded | None, owner: type | None = None) -> int | None:
         return getattr(journal, self.slot) if journal is not None else None
 
-    def __set__(self, journal: Journal, value: int | None) -> None:
+    def __set__(self, journal: _Bounded, value: int | None) -> None:
         value = _bound(value, self.name)
         with journal._lock:
             setattr(journal, self.slot, value)
             journal._trim()
 
 
-class Journal:
+class Journal(_Bounded):
     """A bounded, thread-safe, ordered list of :class:`JournalEntry`.
 
     Entries are stored as tuples of strings, bytes and numbers, which the garbage
@@ -461,18 +487,6 @@ class Journal:
     maxlen = _Bound()
     max_bytes = _Bound()
     max_body = _Bound()  # applies to the entries recorded from now on
-
-    @property
-    def dropped(self) -> int:
-        """Entries recorded since the last clear that a bound has dropped."""
-        return self.total - len(self._records)
-
-    def _trim(self) -> None:
-        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
-        while records and (
-            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
-        ):
-            self.nbytes -= records.popleft()[-1]
 
     # -- writing -------------------------------------------------------------------
     def record(self, *fields: Any, generation: int | None = None, body_size: int | None = None) -> None:
@@ -594,8 +608,8 @@ def _text_size(fields: tuple[Any, ...]) -> int:
     size = len(fields[3]) + len(fields[4]) + len(fields[17] or "")
     for headers in (fields[5], fields[9]):
         items = headers.items() if hasattr(headers, "items") else headers
-        for name, value in items:
-            size += _HEADER_OVERHEAD + len(name) + len(value)
+        # per pair: the overhead plus the name's and the value's lengths (summed in C)
+        size += _HEADER_OVERHEAD * len(items) + sum(map(len, chain.from_iterable(items)))
     return size
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, PathConverter, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
@@ -63,12 +64,21 @@ def make_response(
     """A werkzeug Response built without werkzeug's per-header normalisation
     (the hot path of every request). Header values must be ``str`` without line
     breaks; anything else is refused."""
-    response = Response(body, status=status, content_type=content_type)
-    if content_type is None:
+    if content_type is None:  # werkzeug would add its default type: built its own way
+        response = Response(body, status=status, content_type=content_type)
         del response.headers["Content-Type"]
+        out = response.headers._list  # werkzeug keeps headers as a list of pairs
+    else:
+        # what werkzeug would set (the type, then the length, the body as a one-item
+        # list), given ready: no per-header normalisation, no second pass to set them
+        data = body.encode() if isinstance(body, str) else body
+        given = Headers()
+        out = given._list
+        out.append(("Content-Type", content_type))
+        out.append(("Content-Length", str(len(data))))
+        response = Response([data], status=status, headers=given)
     if headers:
         items = headers.items() if isinstance(headers, dict) else headers
-        out = response.headers._list  # werkzeug keeps headers as a list of pairs
         for name, value in items:
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise ValueError(f"bad header value for {name!r}: {value!r}")
@@ -217,8 +227,10 @@ class Provider:
     def reset(self) -> None:
         """Drop the state: the next access to ``self.state`` builds a fresh one with
         the default credentials. A reset costs nothing for the providers a test never
-        touches."""
-        self.__dict__.pop("state", None)
+        touches. A state with a ``close()`` (scheduled work, webhooks) is closed."""
+        close = getattr(self.__dict__.pop("state", None), "close", None)
+        if close is not None:
+            close()
 
     def __getattr__(self, name: str) -> Any:
         # ``state`` is built on first access after a reset (see ``reset``)
@@ -278,6 +290,14 @@ class Provider:
     def handle(self, owner: Any) -> Any:
         """The Python handle for ``owner`` (something with ``url``)."""
         raise NotImplementedError
+
+    #: the outcome kinds a provider with delivery simulation takes (core.delivery.KINDS)
+    outcome_kinds: ClassVar[tuple[str, ...]] = ()
+
+    def delivery(self, create: bool = False) -> Any:
+        """The provider's :class:`~.delivery.Delivery` (its outbox, outcomes, webhook
+        queue), made if ``create``; None for a provider without a send path."""
+        return None
 
     #: extra control-plane actions: ``/_mailblocks/<key>/<action>`` -> fn(method, payload, query)
     def control_actions(self) -> dict[str, Callable[[str, Any, dict[str, str]], Any]]:

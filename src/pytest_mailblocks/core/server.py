@@ -1,5 +1,7 @@
 """The built-in HTTP server: HTTP/1.1 keep-alive, TCP_NODELAY, a thread per
-connection, start and stop in milliseconds.
+connection (threads are kept and reused: a connection's thread is ready at once,
+which matters to a suite that opens one connection per test), start and stop in
+milliseconds.
 
 Nothing a client does holds the server's threads or memory without bound (issue 19):
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import io
 import json
+import queue
 import selectors
 import socket
 import struct
@@ -60,6 +63,8 @@ _MAX_HEADERS = 200
 _MIN_RATE = 64 * 1024
 #: a refused connection is read away this long (seconds) before it is closed
 _LINGER = 1.0
+#: threads kept waiting for the next connection once theirs closed
+_IDLE_THREADS = 8
 #: glibc's mallopt parameter number for the mmap threshold (malloc.h)
 _M_MMAP_THRESHOLD = -3
 _REASONS = {
@@ -199,6 +204,11 @@ class HTTPServer:
         self._wake_r, self._wake_w = socket.socketpair()
         self._conns: set[_Conn] = set()
         self._lock = threading.Lock()
+        # connection threads: each serves connections one after another, waiting on
+        # the queue in between (None: stop); ``_idle`` of them are waiting now
+        self._workers: set[threading.Thread] = set()
+        self._handoff: queue.SimpleQueue[_Conn | None] = queue.SimpleQueue()
+        self._idle = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
         self.requests_served = 0
@@ -241,9 +251,11 @@ class HTTPServer:
             for c in conns:
                 if not c.busy:
                     _shutdown(c.sock)
-        for c in conns:
-            if c.thread is not None:
-                c.thread.join(timeout)
+            workers = list(self._workers)
+        for _ in workers:  # wakes every waiting thread (one that serves exits after)
+            self._handoff.put(None)
+        for w in workers:
+            w.join(timeout)
         for s in (self._wake_r, self._wake_w, self._listener):
             try:
                 s.close()
@@ -285,13 +297,20 @@ class HTTPServer:
                     self.connections_accepted += 1
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     conn = _Conn(sock, addr, self.idle_timeout)
-                    thread = threading.Thread(
-                        target=self._serve_conn, args=(conn,), name="mailblocks-conn", daemon=True
-                    )
-                    conn.thread = thread
                     with self._lock:
                         self._conns.add(conn)
-                    thread.start()
+                        waiting = self._idle > 0
+                        if waiting:
+                            self._idle -= 1
+                    if waiting:
+                        self._handoff.put(conn)
+                    else:
+                        thread = threading.Thread(
+                            target=self._worker, args=(conn,), name="mailblocks-conn", daemon=True
+                        )
+                        with self._lock:
+                            self._workers.add(thread)
+                        thread.start()
                 now = time.monotonic()
                 for sock in [s for s, until in refused.items() if until <= now]:
                     _forget(sel, refused, sock)
@@ -324,6 +343,35 @@ class HTTPServer:
         refused[sock] = time.monotonic() + _LINGER
 
     # -- one connection ------------------------------------------------------------
+    def _worker(self, conn: _Conn | None) -> None:
+        """Serve ``conn``, then the connections handed over, until stopped, until no
+        connection came for ``idle_timeout`` seconds, or when enough threads wait."""
+        try:
+            while conn is not None:
+                conn.thread = threading.current_thread()
+                self._serve_conn(conn)
+                with self._lock:
+                    if self._stopping or self._idle >= _IDLE_THREADS:
+                        return
+                    self._idle += 1
+                conn = self._next_conn()
+        finally:
+            with self._lock:
+                self._workers.discard(threading.current_thread())
+
+    def _next_conn(self) -> _Conn | None:
+        """Wait for a connection handed over (None: stop, or none came in time)."""
+        while True:
+            try:
+                return self._handoff.get(timeout=self.idle_timeout)
+            except queue.Empty:
+                with self._lock:
+                    # every handover counts one waiting thread off: while some are
+                    # still counted, none is promised to this one, which can go
+                    if self._idle > 0:
+                        self._idle -= 1
+                        return None
+
     def _serve_conn(self, conn: _Conn) -> None:
         sock = conn.sock
         rfile = io.BufferedReader(conn.io, 65536)

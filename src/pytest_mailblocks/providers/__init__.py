@@ -1,8 +1,10 @@
 """The provider registry: one line per provider.
 
-Adding a provider means adding its package under ``providers/`` and one line
-here; no other core file changes. Entries are ``"module:Class"`` strings so a
-provider is imported only when served.
+Adding a provider means adding its package under ``providers/`` and a line in
+each table here; no other core file changes. Entries are ``"module:Class"``
+strings so a provider is imported only when served: the pytest plugin registers
+the ``<provider>_fake`` fixtures and checks credential options from these tables
+alone, without importing any provider (issue 18).
 """
 
 from __future__ import annotations
@@ -11,14 +13,22 @@ from collections.abc import Iterable, Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..core.clock import parse_instant
-from ..core.control import int_arg
 from ..core.errors import ControlError
 
 if TYPE_CHECKING:
     from ..core.provider import Provider
 
-__all__ = ["PAGE_KEYS", "REGISTRY", "BlockPage", "block_page", "load_providers"]
+__all__ = [
+    "CREDENTIALS",
+    "PAGE_KEYS",
+    "PREFIXES",
+    "REGISTRY",
+    "SECRETS",
+    "BlockPage",
+    "block_page",
+    "load_providers",
+    "served",
+]
 
 REGISTRY: dict[str, str] = {
     "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
@@ -27,18 +37,49 @@ REGISTRY: dict[str, str] = {
     "sendcloud": "pytest_mailblocks.providers.sendcloud:SendCloud",
 }
 
+# What the app and the plugin need to know of a provider before it is imported (a
+# test holds each table equal to the class's attribute): an app routes requests,
+# journals them and checks credential overrides from these, and imports a provider
+# when a request or a handle first needs it.
 
-def load_providers(keys: Iterable[str] | None = None) -> dict[str, type[Provider]]:
-    """Provider classes by key, in registry order (``keys``: a subset)."""
+#: each provider's credential names (its class's ``default_credentials`` keys)
+CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "sendgrid": ("api_key",),
+    "cmc": ("api_user", "api_key", "server_composition"),
+    "ncp": ("access_key", "secret_key"),
+    "sendcloud": ("api_user", "api_key"),
+}
+#: the path prefixes each provider owns (its class's ``prefixes``)
+PREFIXES: dict[str, tuple[str, ...]] = {
+    "sendgrid": ("/v3/",),
+    "cmc": ("/transaction/",),
+    "ncp": ("/api/v1/", "/api/v1-sgn/", "/api/v1-jpn/"),
+    "sendcloud": ("/api/", "/apiv2/"),
+}
+#: the names of each provider's secrets, for the journal (its class's ``secrets``)
+SECRETS: dict[str, frozenset[str]] = {
+    "sendgrid": frozenset({"authorization"}),
+    "cmc": frozenset({"api_key"}),
+    "ncp": frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key", "x-ncp-apigw-api-key"}),
+    "sendcloud": frozenset({"apikey"}),
+}
+
+
+def served(keys: Iterable[str] | None = None) -> list[str]:
+    """Registry keys to serve, in registry order (``keys``: a subset, checked)."""
     wanted = list(REGISTRY) if keys is None else list(keys)
     unknown = [k for k in wanted if k not in REGISTRY]
     if unknown:
         raise ControlError(f"unknown provider(s) {unknown}; known: {list(REGISTRY)}")
+    return [k for k in REGISTRY if k in wanted]
+
+
+def load_providers(keys: Iterable[str] | None = None) -> dict[str, type[Provider]]:
+    """Provider classes by key, in registry order (``keys``: a subset)."""
     out: dict[str, type[Provider]] = {}
-    for key in REGISTRY:
-        if key in wanted:
-            module, _, name = REGISTRY[key].partition(":")
-            out[key] = getattr(import_module(module), name)
+    for key in served(keys):
+        module, _, name = REGISTRY[key].partition(":")
+        out[key] = getattr(import_module(module), name)
     return out
 
 
@@ -64,6 +105,8 @@ def block_page(query: Mapping[str, str]) -> BlockPage | None:
     ISO 8601; a bad value is a :class:`ControlError` naming the parameter."""
     if not PAGE_KEYS & query.keys():
         return None
+    from ..core.clock import parse_instant
+    from ..core.control import int_arg
 
     def instant(name: str) -> int | None:
         raw = (query.get(name) or "").strip()

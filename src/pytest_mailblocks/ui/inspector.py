@@ -358,6 +358,7 @@ class Inspector:
             "fields": view.add_fields(list_name, info),
             "here": request.full_path.rstrip("?"),
             "cmc": None,
+            "delivery": _delivery_rows(provider),
         }
         if key == "cmc" and "unsubscribes" in provider.control_actions():
             with self.app.lock:
@@ -522,6 +523,32 @@ class Inspector:
 
 
 # -- helpers -------------------------------------------------------------------------------
+DELIVERY_ROWS = 100
+DETAILS_CHARS = 400
+
+
+def _delivery_rows(provider: Any) -> dict[str, Any] | None:
+    """The newest sends and events of a provider with delivery simulation (issue 21),
+    newest first, as generic rows: time, kind, address, account and the provider's
+    own record as compact JSON (cut at ``DETAILS_CHARS``)."""
+    with provider.lock:
+        delivery = provider.delivery(create=bool(provider.outcome_kinds))  # a provider with a send path
+        if delivery is None:
+            return None
+        delivery.tick()
+    out: dict[str, Any] = {}
+    for name, log in (("sends", delivery.sends), ("events", delivery.outbox)):
+        entries = log.entries()
+        rows = []
+        for e in reversed(entries[-DELIVERY_ROWS:]):
+            details = json.dumps(e.data, ensure_ascii=False, separators=(", ", ": "), default=str)
+            if len(details) > DETAILS_CHARS:
+                details = details[:DETAILS_CHARS] + " …"
+            rows.append({"time": e.time, "type": e.type, "email": e.email, "tenant": e.tenant, "details": details})
+        out[name] = {"rows": rows, "total": log.total, "kept": len(entries)}
+    return out
+
+
 def _same(given: str, expected: str) -> bool:
     """Constant-time comparison of text that may hold any character."""
     return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))

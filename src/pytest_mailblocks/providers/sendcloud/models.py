@@ -342,7 +342,7 @@ class AddressList:
     """A list keyed by address (bounces, unsubscribes), oldest first."""
 
     def __init__(self) -> None:
-        self.store: OrderedStore[Any] = OrderedStore(lambda r: r[1].lower())
+        self.store: OrderedStore[Any] = OrderedStore.by_lowered(1)
 
     def __len__(self) -> int:
         return len(self.store)

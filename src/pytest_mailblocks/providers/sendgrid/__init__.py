@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from http import HTTPStatus
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import parse_instant
+from ...core.delivery import KINDS, Delivery, delivery_actions
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider, SeedPlan, json_response
 from .. import block_page
-from . import endpoints, render
+from . import delivery, endpoints, render, webhooks
 from . import errors as E
 from .handle import SendGridHandle
-from .models import LIST_KINDS, SendGridState, enhanced_status
+from .models import LIST_KINDS, ListKind, SendGridState, enhanced_status
 
 __all__ = ["SendGrid", "SendGridHandle"]
 
@@ -28,7 +31,8 @@ class SendGrid(Provider):
     prefixes = ("/v3/",)
     secrets = frozenset({"authorization"})
     default_credentials: ClassVar[dict[str, str]] = {"api_key": "SG.mailblocks.default-full-access-key"}
-    rules = endpoints.RULES
+    rules = endpoints.RULES + delivery.RULES + webhooks.RULES
+    outcome_kinds = KINDS
     guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SG_HOST_NOT_ALLOWED, "cross_site": E.SG_CROSS_SITE}
 
     state: SendGridState
@@ -41,7 +45,15 @@ class SendGrid(Provider):
 
     # -- requests --------------------------------------------------------------------
     def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+        if self.state.delivery is not None:
+            self.state.delivery.tick()  # what the running clock made due meanwhile
+        handler = _HANDLERS.get(endpoint)
+        if handler is not None:
+            return handler(self, args, request, ex)
         return endpoints.dispatch(self, endpoint, args, request, ex)
+
+    def delivery(self, create: bool = False) -> Delivery | None:
+        return delivery.delivery_of(self, create)
 
     def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
         return render.render_error(error, self.clock.time(), ex.notes.get("rate"), ex)
@@ -116,6 +128,29 @@ class SendGrid(Provider):
                 raise ControlError(f"{name} must be a string", where=where)
             values.append(value)
         return spec.record(*values)
+
+    def make_records(self, kind: str, items: Iterable[Mapping[str, Any] | str], where: str) -> list[tuple]:
+        """:meth:`make_record` for many items (field mappings or bare addresses);
+        an error names ``where[i]``. Items are taken in chunks (a generator's items
+        need not all be alive at once); in a chunk where every item carries every
+        field, each of the usual type and every address without surrounding blanks
+        (what a generator or a fixture file gives), the records are checked and built
+        column by column in C: a million in a fraction of a second (issue 18). Any
+        other chunk is made item by item, as make_record does."""
+        spec = LIST_KINDS[kind]
+        out: list[tuple] = []
+        source = iter(items)
+        while chunk := list(islice(source, _CHUNK)):
+            made = _plain_records(spec, chunk)
+            if made is None:
+                made = []
+                for i, item in enumerate(chunk, len(out)):
+                    try:
+                        made.append(self.make_record(kind, {"email": item} if isinstance(item, str) else item, kind))
+                    except ControlError as exc:
+                        raise ControlError(exc.detail, where=f"{where}[{i}]") from None
+            out += made
+        return out
 
     def plan_seed(self, data: Any, where: str) -> SeedPlan:
         """``{"blocks": [...], "api_keys": [...], "subusers": [...], "rate_limit": n}``
@@ -241,7 +276,32 @@ class SendGrid(Provider):
         for kind in LIST_KINDS:
             if kind != "blocks":
                 actions[kind] = actions[kind.replace("_", "-")] = self._list_action(kind)
+        actions.update(delivery_actions(self, "subuser"))
+        actions["event-webhook"] = self._webhook_action
         return actions
+
+    def _webhook_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        """``GET``: every account's Event Webhooks; ``POST {"url", "enabled"?, "signed"?,
+        "events"?, "subuser"?}``: set up the account's webhook (as ``set_event_webhook``)."""
+        if method == "POST":
+            if not isinstance(payload, dict) or "url" not in payload:
+                raise ControlError(
+                    'expected {"url": "http://...", "signed"?: bool, "events"?: [...], "subuser"?: "..."}'
+                )
+            fields = {"enabled", "signed", "events"}
+            unknown = sorted(set(payload) - fields - {"url", "subuser"})
+            if unknown:
+                raise ControlError(f"unknown field(s) {unknown}")
+            sub = payload.get("subuser")
+            if sub is not None and (not isinstance(sub, str) or sub not in self.state.subusers):
+                raise ControlError(f"unknown subuser {sub!r}")
+            options = {k: payload[k] for k in fields if k in payload}
+            hook = webhooks.configure(self, self.state.account(sub), payload["url"], **options)
+            return hook.to_json()
+        if method != "GET":
+            raise ControlError("use GET or POST", status=405)
+        hooks = self.state.event_webhooks
+        return {"accounts": {name: [h.to_json() for h in found.hooks] for name, found in hooks.items()}}
 
     def _list_action(self, kind: str) -> Any:
         """``GET`` lists (``?subuser=`` and the page keys as for blocks), ``POST`` seeds
@@ -312,6 +372,9 @@ class SendGrid(Provider):
         }
 
 
+_HANDLERS = {**delivery.HANDLERS, **webhooks.HANDLERS}
+
+
 def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise ControlError("expected a list", where=where)
@@ -323,3 +386,27 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase.lower()
     except ValueError:
         return "error"
+
+
+#: items checked and built at once by make_records
+_CHUNK = 65536
+
+
+def _plain_records(spec: ListKind, rows: list[Any]) -> list[tuple] | None:
+    """The records of ``rows`` when every one is a plain, valid record (see
+    :meth:`SendGrid.make_records`), checked column by column; else None."""
+    fields = spec.fields
+    n, field_set = len(fields), spec.field_set
+    if set(map(type, rows)) != {dict} or set(map(len, rows)) != {n} or not all(map(field_set.issuperset, rows)):
+        return None
+    values = list(map(itemgetter(*fields), rows))
+    columns = [list(map(itemgetter(i), values)) for i in range(n)]
+    emails = columns[1]
+    if (
+        set(map(type, columns[0])) == {int}
+        and all(set(map(type, c)) == {str} for c in columns[1:])
+        and all(emails)
+        and all(map(str.__eq__, emails, map(str.strip, emails)))
+    ):
+        return list(map(tuple.__new__, repeat(spec.record), values))
+    return None

@@ -134,8 +134,7 @@ def query_value(request: Request, name: str) -> str | None:
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
-def _int_param(request: Request, name: str, default: int | None, lo: int | None = 0) -> int | None:
-    raw = query_value(request, name)
+def _int_value(raw: str | None, name: str, default: int | None, lo: int | None = 0) -> int | None:
     if raw is None or raw == "":
         return default
     text = raw.strip()
@@ -147,18 +146,24 @@ def _int_param(request: Request, name: str, default: int | None, lo: int | None 
     return value
 
 
+_LIST_PARAMS = ("start_time", "end_time", "offset", "limit", "email")
+
+
 def list_params(request: Request) -> dict[str, Any]:
     """start_time, end_time (unix seconds, inclusive), limit 1..500 (default 500),
     offset >= 0 (default 0), email (prefix, ``%`` wildcard)."""
+    args = request.args
+    if not any(name in args for name in _LIST_PARAMS):  # a plain list: every default
+        return {"start_time": None, "end_time": None, "offset": 0, "limit": LIMIT_DEFAULT, "email": None}
     problems: list[ProviderError] = []
     values: dict[str, Any] = {}
     for name, default in (("start_time", None), ("end_time", None), ("offset", 0)):
         try:
-            values[name] = _int_param(request, name, default)
+            values[name] = _int_value(query_value(request, name), name, default)
         except ProviderError as err:
             problems.append(err)
     try:
-        limit = _int_param(request, "limit", LIMIT_DEFAULT, lo=None)
+        limit = _int_value(query_value(request, "limit"), "limit", LIMIT_DEFAULT, lo=None)
         if limit is not None and not 1 <= limit <= LIMIT_MAX:
             raise ProviderError(E.SG_LIMIT_RANGE)
         values["limit"] = limit

@@ -6,8 +6,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...core.delivery import DeliveryHandle
 from ...core.errors import ControlError
 from ...core.handle import Handle
+from ...core.store import gc_paused
 from .models import LIST_KINDS
 
 if TYPE_CHECKING:
@@ -16,10 +18,14 @@ if TYPE_CHECKING:
 __all__ = ["SendGridHandle"]
 
 
-class SendGridHandle(Handle):
+class SendGridHandle(DeliveryHandle, Handle):
     """The SendGrid fake. ``sg.url`` replaces ``https://api.sendgrid.com``.
 
     >>> sg.add_block("user@example.com", reason="550 5.1.1 user unknown")  # doctest: +SKIP
+
+    Delivery simulation (``POST /v3/mail/send``, issue 21): ``sg.outcome(address, kind,
+    ...)``, ``sg.events(type=..., email=...)``, ``sg.sends()``, ``sg.set_event_webhook(url,
+    signed=True)``, ``sg.flush_events()`` (see ``docs/providers/sendgrid.md``).
     """
 
     generated_block = "sendgrid_block"
@@ -204,6 +210,52 @@ class SendGridHandle(Handle):
         with self._provider.lock:
             self._provider.state.rate_limit = limit
 
+    # -- delivery: events and the Event Webhook ------------------------------------------------
+    def events(
+        self, type: str | None = None, email: str | None = None, *, subuser: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every event, oldest first, as the Event Webhook posts it; ``type``
+        (``processed``, ``delivered``, ``dropped``, ``bounce``, ...), ``email``
+        (case-insensitive) and ``subuser`` (an account's username) select."""
+        with self._provider.lock:
+            if subuser is not None:
+                self._account(subuser)  # an unknown subuser is a ControlError
+            outbox = self._delivery().outbox
+        return outbox.filter(type, email, tenant=subuser)
+
+    def set_event_webhook(
+        self,
+        url: str,
+        *,
+        enabled: bool = True,
+        signed: bool = False,
+        events: Iterable[str] | None = None,
+        subuser: str | None = None,
+    ) -> dict[str, Any]:
+        """Point the account's Event Webhook (its oldest) at ``url``, as ``PATCH
+        /v3/user/webhooks/event/settings`` does: ``events`` to post (None: every event),
+        ``signed`` for the Signed Event Webhook (the answer's ``public_key`` verifies it)."""
+        from . import webhooks
+
+        with self._provider.lock:
+            account = self._account(subuser)
+            chosen = None if events is None else list(events)
+            return webhooks.configure(
+                self._provider, account, url, enabled=enabled, signed=signed, events=chosen
+            ).to_json()
+
+    def event_webhooks(self, *, subuser: str | None = None) -> list[dict[str, Any]]:
+        """The account's Event Webhooks, oldest first (``public_key`` when signed)."""
+        with self._provider.lock:
+            found = self._provider.state.event_webhooks.get(self._account(subuser).username)
+            return [] if found is None else [h.to_json() for h in found.hooks]
+
+    def _account(self, subuser: str | None) -> Any:
+        try:
+            return self._provider.state.account(subuser)
+        except (KeyError, TypeError):
+            raise ControlError(f"unknown subuser {subuser!r} (add it under subusers first)") from None
+
     # -- shared by every list ------------------------------------------------------------
     @staticmethod
     def _kind(name: str) -> str:
@@ -212,11 +264,12 @@ class SendGridHandle(Handle):
         return name
 
     def _lists(self, subuser: str | None) -> Any:
-        """The lists of ``subuser`` (None: the parent); an unknown one is a ControlError."""
-        try:
-            return self._provider.state.account(subuser).lists
-        except (KeyError, TypeError):
-            raise ControlError(f"unknown subuser {subuser!r} (add it under subusers first)") from None
+        """The lists of ``subuser`` (None: the parent); an unknown one is a ControlError.
+        Work the running clock made due (a deferral turning into a block) is done first."""
+        delivery = self._provider.state.delivery
+        if delivery is not None:
+            delivery.tick()
+        return self._account(subuser).lists
 
     def _add(self, kind: str, subuser: str | None, **fields: Any) -> dict[str, Any]:
         kind = self._kind(kind)
@@ -229,15 +282,10 @@ class SendGridHandle(Handle):
     def _bulk(self, kind: str, records: Iterable[Mapping[str, Any] | str], subuser: str | None) -> int:
         """Records as field mappings, or bare addresses (as in a seed file)."""
         kind = self._kind(kind)
-        make = self._provider.make_record
-        made = []
-        for i, r in enumerate(records):
-            try:
-                made.append(make(kind, {"email": r} if isinstance(r, str) else r, kind))
-            except ControlError as exc:
-                raise ControlError(exc.detail, where=f"{kind}[{i}]") from None
-        with self._provider.lock:
-            return self._lists(subuser)[kind].bulk_add(made)
+        with gc_paused():  # a million records: see gc_paused
+            made = self._provider.make_records(kind, records, kind)
+            with self._provider.lock:
+                return self._lists(subuser)[kind].bulk_add(made)
 
     def _records(self, kind: str, subuser: str | None) -> list[dict[str, Any]]:
         kind = self._kind(kind)

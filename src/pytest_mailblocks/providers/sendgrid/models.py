@@ -148,7 +148,7 @@ class SuppressionList:
 
     def __init__(self, kind: ListKind) -> None:
         self.kind = kind
-        self.store: OrderedStore[Any] = OrderedStore(lambda r: r[1].lower())
+        self.store: OrderedStore[Any] = OrderedStore.by_lowered(1)
 
     def __len__(self) -> int:
         return len(self.store)
@@ -253,6 +253,15 @@ class SendGridState:
         self.rate_limit = self.RATE_LIMIT
         self.rate_windows: dict[tuple[str, str], tuple[int, int]] = {}
         self.add_key(default_key, name="mailblocks default (full access)", scopes=None)
+        #: delivery simulation (core.delivery.Delivery; see delivery.py), made on first use
+        self.delivery: Any = None
+        #: Event Webhooks by account username (webhooks.EventWebhooks)
+        self.event_webhooks: dict[str, Any] = {}
+
+    def close(self) -> None:
+        """The state is reset: scheduled deliveries and pending webhooks go with it."""
+        if self.delivery is not None:
+            self.delivery.close()
 
     # -- accounts ------------------------------------------------------------------
     def account(self, username: str | None) -> Account:
