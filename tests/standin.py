@@ -39,3 +39,18 @@ def live_env(server: Any) -> dict[str, str]:
         "SENDCLOUD_API_USER": sc.api_user,
         "SENDCLOUD_API_KEY": sc.api_key,
     }
+
+
+def totals(output: str) -> list[int]:
+    """The counts of the ``| all ...`` row of a ``mailblocks verify`` table."""
+    row = next(line for line in reversed(output.splitlines()) if line.startswith("| all "))
+    return [int(cell) for cell in row.strip("| ").split("|")[1:]]
+
+
+def live_scenarios() -> tuple[int, int]:
+    """(all the shipped scenarios, the read-only ones the live target runs)."""
+    from pytest_mailblocks.contract.data import scenarios_dir
+    from pytest_mailblocks.contract.scenario import load_scenarios
+
+    scenarios = load_scenarios(scenarios_dir())
+    return len(scenarios), sum(1 for s in scenarios if s.live)
