@@ -15,6 +15,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -23,7 +24,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Notes
+from ...core.provider import Call, Notes
 from . import errors as E
 from . import render
 from .models import (
@@ -38,7 +39,7 @@ from .models import (
 if TYPE_CHECKING:
     from . import CustomersMailCloud
 
-__all__ = ["ACCESS", "HANDLERS", "RULES", "dispatch"]
+__all__ = ["ACCESS", "HANDLERS", "RULES", "CmcCall", "dispatch"]
 
 #: what each operation needs (seed 000 / 003: Access Control)
 ACCESS: dict[str, str] = {
@@ -208,36 +209,48 @@ def _composition(cmc: CustomersMailCloud, user: User, params: dict[str, Any], pr
 
 
 # -- auth ---------------------------------------------------------------------------------------
-def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], ex: Notes) -> User:
+def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], notes: Notes) -> User:
     """``api_user`` and ``api_key`` are parameters of every call (cmc.md: Transport)."""
     problems = Problems()
     api_user = _required(params, "api_user", problems)
     api_key = _required(params, "api_key", problems)
     if problems:
-        ex.auth = "missing"
+        notes.auth = "missing"
         problems.raise_any()
     assert api_user is not None and api_key is not None
     user = cmc.state.users.get(api_user)
     if user is None or not hmac.compare_digest(user.api_key.encode("utf-8"), api_key.encode("utf-8")):
-        ex.auth = "invalid"
+        notes.auth = "invalid"
         raise ProviderError(E.CMC_AUTH_FAILED)
-    ex.auth = "ok"
-    ex.tenant = user.account
+    notes.auth = "ok"
+    notes.tenant = user.account
     return user
 
 
-def authorize(user: User, endpoint: str, ex: Notes) -> None:
+def authorize(user: User, endpoint: str, notes: Notes) -> None:
     """Role and permission (seed 000/003: Access Control); 12-002 otherwise."""
     need = ACCESS[endpoint]
     allowed = user.is_admin if need == "admin" else getattr(user, need)
     if not allowed:
-        ex.auth = "forbidden"
+        notes.auth = "forbidden"
         raise ProviderError(E.CMC_NO_PERMISSION)
 
 
 # -- operations -------------------------------------------------------------------------------
-def list_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+@dataclass(eq=False)
+class CmcCall(Call):
+    """What every operation is given: the user the credentials name, the parameters
+    (form fields or a JSON object) and the format the path asks for."""
+
+    provider: CustomersMailCloud
+    user: User
+    params: dict[str, Any]
+    fmt: str
+
+
+def list_blocks(c: CmcCall) -> Response:
     """Blocks/list: email partial, dates on the stop date, removed, p, r (seed 000)."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     email = _scalar(params, "email", problems)
@@ -248,7 +261,7 @@ def list_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt
     problems.raise_any()
     page = comp.query_blocks(removed=removed, start=start, end=end, email=email, offset=p * r, limit=r)
     rows = [block_dict(b, user.tz) for b in page]
-    return render.blocks(rows, fmt, cmc.state.settings.empty_list_status)
+    return render.blocks(rows, c.fmt, cmc.state.settings.empty_list_status)
 
 
 def _zip(cmc: CustomersMailCloud, user: User, stem: str, data: bytes) -> Response:
@@ -268,8 +281,9 @@ def _zip(cmc: CustomersMailCloud, user: User, stem: str, data: bytes) -> Respons
     return render.download(f"{name}.zip", payload)
 
 
-def download_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def download_blocks(c: CmcCall) -> Response:
     """Blocks/download: the list's filters without paging, as a ZIP of CSV (seed 000)."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     email = _scalar(params, "email", problems)
@@ -291,25 +305,26 @@ def _block_target(cmc: CustomersMailCloud, user: User, params: dict[str, Any]) -
     return comp, email.strip()
 
 
-def delete_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def delete_blocks(c: CmcCall) -> Response:
     """Blocks/delete: exact, case-insensitive; sendable for good (seed 000)."""
-    comp, email = _block_target(cmc, user, params)
+    comp, email = _block_target(c.provider, c.user, c.params)
     if comp.delete(email) is None:
         raise ProviderError(E.CMC_BLOCK_NOT_FOUND)
-    return render.success(fmt)
+    return render.success(c.fmt)
 
 
-def cancel_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def cancel_blocks(c: CmcCall) -> Response:
     """Blocks/cancel: unblocked; blocked again if errors recur (seed 000)."""
-    comp, email = _block_target(cmc, user, params)
+    comp, email = _block_target(c.provider, c.user, c.params)
     if comp.cancel(email) is None:
         raise ProviderError(E.CMC_BLOCK_NOT_FOUND)
-    return render.success(fmt)
+    return render.success(c.fmt)
 
 
-def download_unsubscribes(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def download_unsubscribes(c: CmcCall) -> Response:
     """Unsubscribes/download: email partial, dates on the unsubscribe date,
     filter_name exact (seed 003)."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     email = _scalar(params, "email", problems)
@@ -377,10 +392,11 @@ def parse_addresses(value: Any) -> tuple[list[tuple[int, str]], bool, Problems]:
     return out, False, problems
 
 
-def cancel_unsubscribes(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def cancel_unsubscribes(c: CmcCall) -> Response:
     """Unsubscribes/cancel: accepted now, applied by the daily batch (seed 003).
     Every address must be listed (through ``filter_name`` if given), else nothing
     is accepted."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     raw = params.get("email")
@@ -400,10 +416,10 @@ def cancel_unsubscribes(cmc: CustomersMailCloud, user: User, params: dict[str, A
     now = cmc.clock.time()
     state = cmc.state
     comp.pending.extend(PendingOp(now, state.next_seq(), "cancel", a, filter_name) for _, a in addresses)
-    return render.success(fmt)
+    return render.success(c.fmt)
 
 
-HANDLERS: dict[str, Callable[[CustomersMailCloud, User, dict[str, Any], str], Response]] = {
+HANDLERS: dict[str, Callable[[CmcCall], Response]] = {
     "list_blocks": list_blocks,
     "download_blocks": download_blocks,
     "delete_blocks": delete_blocks,
@@ -413,13 +429,15 @@ HANDLERS: dict[str, Callable[[CustomersMailCloud, User, dict[str, Any], str], Re
 }
 
 
-def dispatch(cmc: CustomersMailCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    ex.lang = render.language(request)
+def dispatch(c: Call) -> Response:
+    """The checks every operation shares, then the operation."""
+    cmc: CustomersMailCloud = c.provider
+    c.notes.lang = render.language(c.request)
     cmc.state.tick(cmc.clock.time())
-    params = read_params(request)
-    user = authenticate(cmc, params, ex)
-    authorize(user, endpoint, ex)
+    params = read_params(c.request)
+    user = authenticate(cmc, params, c.notes)
+    authorize(user, c.endpoint, c.notes)
     name = params.get("server_composition")
     if isinstance(name, str) and name:
-        ex.tenant = f"{user.account}/{name}"
-    return HANDLERS[endpoint](cmc, user, params, args["fmt"])
+        c.notes.tenant = f"{user.account}/{name}"
+    return HANDLERS[c.endpoint](c.extended(CmcCall, user=user, params=params, fmt=c.args["fmt"]))

@@ -255,12 +255,12 @@ def download(filename: str, payload: bytes) -> Response:
 
 
 # -- errors -------------------------------------------------------------------------------------
-def render_error(error: ProviderError, request: Request, ex: Notes) -> Response:
+def render_error(error: ProviderError, request: Request, notes: Notes) -> Response:
     """The one error renderer: every error of ``error.all``, in the path's format and
     the request's language; the HTTP status is the first error's."""
     lang = language(request)
-    ex.lang = lang
-    ex.error_code = str(error.entry.code or error.entry.key)
+    notes.lang = lang
+    notes.error_code = str(error.entry.code or error.entry.key)
     items = [(str(e.entry.code or ""), e.field or "", e.message(lang)) for e in error.all]
     if response_format(request) == "xml":
         ET = _etree()

@@ -108,7 +108,7 @@ def check_encoding(request: Request) -> None:
         raise ProviderError(E.NCP_GW_BAD_REQUEST) from None
 
 
-def authenticate(ncp: Ncp, request: Request, ex: Notes) -> AccessKey:
+def authenticate(ncp: Ncp, request: Request, notes: Notes) -> AccessKey:
     """API Gateway signature v2 (ncp.md: Authentication)."""
     state = ncp.state
     h = request.headers
@@ -116,18 +116,18 @@ def authenticate(ncp: Ncp, request: Request, ex: Notes) -> AccessKey:
     access_key = h.get("x-ncp-iam-access-key", "").strip()
     given = h.get("x-ncp-apigw-signature-v2", "").strip()
     if not (timestamp and access_key and given):
-        ex.auth = "missing"
+        notes.auth = "missing"
         raise ProviderError(E.NCP_GW_AUTH_MISSING)
     key = state.keys.get(access_key)
     if key is None:
-        ex.auth = "invalid"
+        notes.auth = "invalid"
         raise ProviderError(E.NCP_GW_AUTH_INVALID)
-    ex.tenant = key.project
+    notes.tenant = key.project
     if not timestamp.isdigit() or not timestamp.isascii() or len(timestamp) > 15:
-        ex.auth = "invalid"
+        notes.auth = "invalid"
         raise ProviderError(E.NCP_GW_AUTH_INVALID)
     if abs(ncp.now_ms() - int(timestamp)) > TIMESTAMP_WINDOW_MS:
-        ex.auth = "expired"
+        notes.auth = "expired"
         raise ProviderError(E.NCP_GW_TIMESTAMP_EXPIRED)
     method = request.method
     candidates = [
@@ -135,18 +135,18 @@ def authenticate(ncp: Ncp, request: Request, ex: Notes) -> AccessKey:
         for t in signed_targets(raw_target(request), state.lenient_empty_query)
     ]
     if not any(hmac.compare_digest(given.encode("utf-8", "replace"), c.encode()) for c in candidates):
-        ex.auth = "invalid"
+        notes.auth = "invalid"
         raise ProviderError(E.NCP_GW_AUTH_INVALID)
     if key.forbidden:
-        ex.auth = "forbidden"
+        notes.auth = "forbidden"
         raise ProviderError(E.NCP_GW_FORBIDDEN)
     if not key.permitted:
-        ex.auth = "denied"
+        notes.auth = "denied"
         raise ProviderError(E.NCP_GW_PERMISSION_DENIED)
     if not state.take_quota(key.access_key, ncp.now_ms()):
-        ex.auth = "quota"
+        notes.auth = "quota"
         raise ProviderError(E.NCP_GW_QUOTA_EXCEEDED)
-    ex.auth = "ok"
+    notes.auth = "ok"
     return key
 
 
@@ -274,7 +274,7 @@ def is_json(request: Request) -> bool:
 
 
 # -- operations -----------------------------------------------------------------------------
-def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
+def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
     """One address's send-block history, a Spring page (seed 001)."""
     target = address_param(request, "targetAddress", required=True)
     assert target is not None
@@ -290,7 +290,7 @@ def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Reques
     start = number * size
     current = blocks.current(target)
     body = render.page(
-        [render.send_block_item(e, project.name, ex.lang) for e in rows[start : start + size]],
+        [render.send_block_item(e, project.name, notes.lang) for e in rows[start : start + size]],
         total=len(rows),
         size=size,
         number=number,
@@ -303,7 +303,7 @@ def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Reques
     return render.ok(body)
 
 
-def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
+def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
     """The project's unsubscribe list in a time window (ncp.md: Unsubscribers)."""
     start = instant_param(request, "startUtc", "startDateTime")
     end = instant_param(request, "endUtc", "endDateTime")
@@ -328,7 +328,7 @@ def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Req
     return render.ok(body)
 
 
-def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
+def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
     """201 ``{count, requestCount, ignoreCount}``; listed addresses are ignored."""
     receivers = receivers_body(request)
     account_checks(project, "service")
@@ -338,7 +338,7 @@ def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Req
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count}, 201)
 
 
-def delete_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Notes) -> Response:
+def delete_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
     """200 ``{count, requestCount, ignoreCount}``; unlisted addresses are ignored."""
     receivers = receivers_body(request)
     account_checks(project, "service")
@@ -356,10 +356,10 @@ OPERATIONS: dict[str, Callable[..., Response]] = {
 BODY_OPERATIONS = ("register_unsubscribers", "delete_unsubscribers")
 
 
-def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    ex.lang = language(request)
+def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    notes.lang = language(request)
     check_encoding(request)
-    key = authenticate(ncp, request, ex)
+    key = authenticate(ncp, request, notes)
     project = ncp.state.projects[key.project]
     if endpoint == "method_not_allowed":
         raise ProviderError(E.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(args.get("allowed", []))})
@@ -367,4 +367,4 @@ def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, ex
         raise ProviderError(E.NCP_UNSUPPORTED_MEDIA_TYPE)
     account_checks(project, "interceptor")
     region = REGIONS[args["version"]]
-    return OPERATIONS[endpoint](ncp, project, region, request, ex)
+    return OPERATIONS[endpoint](ncp, project, region, request, notes)

@@ -200,19 +200,19 @@ def count_of(sc: SendCloud, page: Any) -> int:
 
 
 # -- auth --------------------------------------------------------------------------------
-def authenticate(sc: SendCloud, p: Params, ex: Notes) -> Tenant:
+def authenticate(sc: SendCloud, p: Params, notes: Notes) -> Tenant:
     """``apiUser`` + ``apiKey``; a missing, unknown or wrong one is 40005."""
     user, key = p.get("apiUser", ""), p.get("apiKey", "")
     if not user.strip() or not key.strip():
-        ex.auth = "missing"
+        notes.auth = "missing"
         raise ProviderError(E.SC_AUTH_FAILED)
     tenant = sc.state.authenticate(user, key)
     if tenant is None:
-        ex.auth = "invalid"
-        ex.tenant = user
+        notes.auth = "invalid"
+        notes.tenant = user
         raise ProviderError(E.SC_AUTH_FAILED)
-    ex.auth = "ok"
-    ex.tenant = tenant.api_user
+    notes.auth = "ok"
+    notes.tenant = tenant.api_user
     return tenant
 
 
@@ -373,9 +373,9 @@ HANDLERS: dict[str, Callable[[SendCloud, Tenant, Params, str], Response]] = {
 }
 
 
-def dispatch(sc: SendCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
+def dispatch(sc: SendCloud, endpoint: str, args: dict[str, Any], request: Request, notes: Notes) -> Response:
     lang = render.lang_of(request.path)
-    ex.lang = lang
+    notes.lang = lang
     p = read_params(request)
-    tenant = authenticate(sc, p, ex)
+    tenant = authenticate(sc, p, notes)
     return HANDLERS[endpoint](sc, tenant, p, lang)

@@ -38,9 +38,9 @@ def ok(info: dict[str, Any], lang: str, code: int = 200) -> Response:
     return json_response(envelope(True, code, SUCCESS[lang], info), 200, content_type=CONTENT_TYPE)
 
 
-def render_error(error: ProviderError, lang: str, ex: Notes) -> Response:
+def render_error(error: ProviderError, lang: str, notes: Notes) -> Response:
     """The one error renderer: ``result: false``, the entry's code and message, ``info: {}``."""
-    ex.error_code = error.entry.key
+    notes.error_code = error.entry.key
     code = error.entry.code
     body = envelope(False, int(code) if code is not None else 501, error.message(lang), {})
     return json_response(body, error.status, error.headers or None, content_type=CONTENT_TYPE)

@@ -651,7 +651,7 @@ def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
 
 
 # -- the endpoint ------------------------------------------------------------------------------
-def authenticate_send(sg: SendGrid, request: Request, ex: Notes) -> Account:
+def authenticate_send(sg: SendGrid, request: Request, notes: Notes) -> Account:
     """The suppression routes' checks with mail send's own answers: a missing or
     malformed key is 401 ``Permission denied, wrong credentials``, a well-formed key
     the account lacks 401 ``The provided authorization grant is invalid, expired, or
@@ -659,7 +659,7 @@ def authenticate_send(sg: SendGrid, request: Request, ex: Notes) -> Account:
     from .endpoints import authenticate
 
     try:
-        key, account = authenticate(sg, request, ex)
+        key, account = authenticate(sg, request, notes)
     except ProviderError as err:
         if err.entry is E.SG_ACCESS_FORBIDDEN:
             raise ProviderError(E.SG_SEND_FORBIDDEN) from None
@@ -667,13 +667,13 @@ def authenticate_send(sg: SendGrid, request: Request, ex: Notes) -> Account:
         shaped = token.startswith("SG.") and token.count(".") == 2
         raise ProviderError(E.SG_SEND_GRANT_INVALID if shaped else E.SG_SEND_WRONG_CREDENTIALS) from None
     if not key.allows(SCOPE):
-        ex.auth = "forbidden"
+        notes.auth = "forbidden"
         raise ProviderError(E.SG_SEND_FORBIDDEN)
     return account
 
 
-def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    account = authenticate_send(sg, request, ex)
+def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    account = authenticate_send(sg, request, notes)
     now = sg.clock.time()
     message = parse_message(read_body(request), now)
     headers = render.send_headers(now)
@@ -690,8 +690,8 @@ def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -
     return make_response(b"", 202, headers, content_type="text/plain; charset=utf-8")
 
 
-def preflight(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    ex.auth = "preflight"
+def preflight(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    notes.auth = "preflight"
     return make_response(b"", 200, render.send_headers(sg.clock.time()), content_type=None)
 
 

@@ -84,42 +84,42 @@ RULES, OPERATIONS = _rules()
 
 
 # -- auth, rate limit, scope -----------------------------------------------------------
-def authenticate(sg: SendGrid, request: Request, ex: Notes) -> tuple[ApiKey, Account]:
+def authenticate(sg: SendGrid, request: Request, notes: Notes) -> tuple[ApiKey, Account]:
     """``Authorization: Bearer <key>``; ``on-behalf-of`` picks a subuser's lists."""
     state = sg.state
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.strip().partition(" ")
     if not header:
-        ex.auth = "missing"
+        notes.auth = "missing"
         raise ProviderError(E.SG_AUTH_REQUIRED)
     key = state.keys.get(token.strip()) if scheme.lower() == "bearer" else None
     if key is None:
-        ex.auth = "invalid"
+        notes.auth = "invalid"
         raise ProviderError(E.SG_AUTH_REQUIRED)
     account = state.account(key.owner)
     behalf = request.headers.get("On-Behalf-Of")
     if behalf is not None and behalf.strip():
         target = state.impersonate(behalf) if account.parent else None
         if target is None:
-            ex.auth = "forbidden"
-            ex.tenant = behalf
+            notes.auth = "forbidden"
+            notes.tenant = behalf
             raise ProviderError(E.SG_ACCESS_FORBIDDEN)
         account = target
-    ex.auth = "ok"
-    ex.tenant = account.username
+    notes.auth = "ok"
+    notes.tenant = account.username
     return key, account
 
 
-def rate_headers(sg: SendGrid, key: ApiKey, route: str, ex: Notes) -> dict[str, str]:
+def rate_headers(sg: SendGrid, key: ApiKey, route: str, notes: Notes) -> dict[str, str]:
     allowed, remaining, reset_at = sg.state.take_rate(key.key, route, sg.clock.time())
     headers = {
         "X-RateLimit-Limit": str(sg.state.rate_limit),
         "X-RateLimit-Remaining": str(remaining),
         "X-RateLimit-Reset": str(reset_at),
     }
-    ex.headers = headers
+    notes.headers = headers
     if not allowed:
-        ex.auth = "rate_limited"
+        notes.auth = "rate_limited"
         raise ProviderError(E.SG_TOO_MANY_REQUESTS)
     return headers
 
@@ -304,15 +304,15 @@ HANDLERS: dict[str, Callable[..., Response]] = {
 }
 
 
-def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request, ex: Notes) -> Response:
+def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request, notes: Notes) -> Response:
     op, kind = OPERATIONS[endpoint]
     if op == "preflight":
-        ex.auth = "preflight"
+        notes.auth = "preflight"
         return render.empty(200, sg.clock.time(), None)
-    key, account = authenticate(sg, request, ex)
+    key, account = authenticate(sg, request, notes)
     base = GLOBAL if op.endswith("_global") else f"/v3/suppression/{kind.name}"
-    rate = rate_headers(sg, key, base + ("/{email}" if "email" in args else ""), ex)
+    rate = rate_headers(sg, key, base + ("/{email}" if "email" in args else ""), notes)
     if not key.allows(required_scope(op, kind)):
-        ex.auth = "forbidden"
+        notes.auth = "forbidden"
         raise ProviderError(E.SG_ACCESS_FORBIDDEN)
     return HANDLERS[op](sg, account.lists[kind.name], args, request, rate)

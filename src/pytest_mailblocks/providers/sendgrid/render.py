@@ -164,12 +164,12 @@ def _webhook_error(e: ProviderError) -> dict[str, Any]:
     return out
 
 
-def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, ex: Notes) -> Response:
+def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, notes: Notes) -> Response:
     """The one error renderer: ``{"errors":[{"field":...,"message":...}]}``; on mail
     send ``{"errors":[{"message":...,"field":...,"help":...}]}`` with its headers;
     the webhook settings' own rows ``{"errors":[{"message":...}]}``."""
-    ex.error_code = key = error.entry.key
-    if key.startswith("SG_SEND_") or ex.request.path == SEND_PATH:
+    notes.error_code = key = error.entry.key
+    if key.startswith("SG_SEND_") or notes.request.path == SEND_PATH:
         body: dict[str, Any] = {
             "errors": [{"message": e.message(), "field": e.field, "help": help_for(e.field)} for e in error.all]
         }

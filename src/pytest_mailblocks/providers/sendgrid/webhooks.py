@@ -276,13 +276,15 @@ def _apply(hooks: EventWebhooks, hook: EventWebhook, values: dict[str, Any], now
     hook.updated = now
 
 
-def _begin(sg: SendGrid, request: Request, ex: Notes, route: str, scope: str) -> tuple[ApiKey, Account, dict[str, str]]:
+def _begin(
+    sg: SendGrid, request: Request, notes: Notes, route: str, scope: str
+) -> tuple[ApiKey, Account, dict[str, str]]:
     from .endpoints import authenticate, rate_headers
 
-    key, account = authenticate(sg, request, ex)
-    rate = rate_headers(sg, key, route, ex)
+    key, account = authenticate(sg, request, notes)
+    rate = rate_headers(sg, key, route, notes)
     if not key.allows(scope):
-        ex.auth = "forbidden"
+        notes.auth = "forbidden"
         raise ProviderError(E.SG_ACCESS_FORBIDDEN)
     return key, account, rate
 
@@ -309,8 +311,8 @@ def _ok(sg: SendGrid, data: Any, rate: dict[str, str], status: int = 200) -> Res
     return render.ok(data, sg.clock.time(), rate, status)
 
 
-def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_READ)
+def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    _, account, rate = _begin(sg, request, notes, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     if "id" in args:
         return _ok(sg, hooks.find(args["id"]).to_json(dates=False), rate)
@@ -320,14 +322,14 @@ def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes
     return _ok(sg, hook.to_json(dates=False), rate)
 
 
-def list_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/all", SCOPE_READ)
+def list_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    _, account, rate = _begin(sg, request, notes, SETTINGS + "/all", SCOPE_READ)
     hooks = hooks_for(sg, account)
     return _ok(sg, {"max_allowed": MAX_WEBHOOKS, "webhooks": [h.to_json() for h in hooks.hooks]}, rate)
 
 
-def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS, SCOPE_CREATE)
+def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    _, account, rate = _begin(sg, request, notes, SETTINGS, SCOPE_CREATE)
     values = _settings(_body(request))
     if not values.get("url"):
         raise ProviderError(E.SG_WEBHOOK_REQUIRED, "url", field="url")
@@ -341,8 +343,8 @@ def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: No
     return _ok(sg, hook.to_json(), rate, 201)
 
 
-def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
+def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    _, account, rate = _begin(sg, request, notes, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
     values = _settings(_body(request))
     hooks = hooks_for(sg, account)
     now = sg.clock.time()
@@ -356,23 +358,25 @@ def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: No
     return _ok(sg, hook.to_json(), rate)
 
 
-def delete_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/{id}", SCOPE_DELETE)
+def delete_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    _, account, rate = _begin(sg, request, notes, SETTINGS + "/{id}", SCOPE_DELETE)
     hooks = hooks_for(sg, account)
     hooks.hooks.remove(hooks.find(args["id"]))
     return render.empty(204, sg.clock.time(), rate)
 
 
-def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_READ)
+def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    _, account, rate = _begin(sg, request, notes, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     hook = hooks.find(args["id"]) if "id" in args else hooks.oldest()
     public_key = "" if hook is None else hook.public_key
     return _ok(sg, {"id": args.get("id", ""), "public_key": public_key}, rate)
 
 
-def update_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
+def update_signed(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+    _, account, rate = _begin(
+        sg, request, notes, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_UPDATE
+    )
     body = _body(request)
     if "enabled" not in body:
         raise ProviderError(E.SG_WEBHOOK_REQUIRED, "enabled", field="enabled")
@@ -450,10 +454,10 @@ def sample_events(now: float) -> list[dict[str, Any]]:
     ]
 
 
-def send_test_event(sg: SendGrid, args: dict[str, Any], request: Request, ex: Notes) -> Response:
+def send_test_event(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
     """``{"url": ..., "id"?: ...}``: the sample event to ``url``, once, signed with the
     key of webhook ``id`` (else of the webhook at ``url``, else the oldest) if it signs."""
-    _, account, rate = _begin(sg, request, ex, BASE + "/test", SCOPE_TEST)
+    _, account, rate = _begin(sg, request, notes, BASE + "/test", SCOPE_TEST)
     body = _body(request)
     url = _settings(body).get("url")
     if not url:
