@@ -23,15 +23,16 @@ import hmac
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Notes
+from ...core.provider import Call, Notes
 from ...core.wsgi import split_target
 from . import errors as E
 from . import render
@@ -40,7 +41,7 @@ from .models import KST, REGIONS, AccessKey, Project, Unsubscriber, is_address, 
 if TYPE_CHECKING:
     from . import Ncp
 
-__all__ = ["OPERATIONS", "RULES", "dispatch", "raw_target"]
+__all__ = ["HANDLERS", "RULES", "NcpCall", "dispatch", "raw_target"]
 
 VERSION = '<any(v1, "v1-sgn", "v1-jpn"):version>'
 RULES = [
@@ -274,8 +275,19 @@ def is_json(request: Request) -> bool:
 
 
 # -- operations -----------------------------------------------------------------------------
-def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
+@dataclass(eq=False)
+class NcpCall(Call):
+    """What every operation is given: the project of the access key that signed the
+    request, and the region its path names (``KR``, ``SGN``, ``JPN``)."""
+
+    provider: Ncp
+    project: Project
+    region: str
+
+
+def get_send_block_list(c: NcpCall) -> Response:
     """One address's send-block history, a Spring page (seed 001)."""
+    ncp, project, region, request, notes = c.provider, c.project, c.region, c.request, c.notes
     target = address_param(request, "targetAddress", required=True)
     assert target is not None
     size = int_param(request, "size", SIZE_DEFAULT, lo=1)
@@ -303,8 +315,9 @@ def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Reques
     return render.ok(body)
 
 
-def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
+def get_unsubscribers_list(c: NcpCall) -> Response:
     """The project's unsubscribe list in a time window (ncp.md: Unsubscribers)."""
+    project, request = c.project, c.request
     start = instant_param(request, "startUtc", "startDateTime")
     end = instant_param(request, "endUtc", "endDateTime")
     email = address_param(request, "emailAddress", required=False)
@@ -313,7 +326,7 @@ def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Req
     number = int_param(request, "page", 0, lo=0)
     orders = sort_param(request, UNSUBSCRIBER_SORTS, default_desc=False)
     account_checks(project, "service")
-    rows, total = project.unsubscriber_list(region).query(
+    rows, total = project.unsubscriber_list(c.region).query(
         start=start,
         end=end,
         email=email,
@@ -328,26 +341,26 @@ def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Req
     return render.ok(body)
 
 
-def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
+def register_unsubscribers(c: NcpCall) -> Response:
     """201 ``{count, requestCount, ignoreCount}``; listed addresses are ignored."""
-    receivers = receivers_body(request)
-    account_checks(project, "service")
-    lst = project.unsubscriber_list(region)
-    now = ncp.now_ms()
+    receivers = receivers_body(c.request)
+    account_checks(c.project, "service")
+    lst = c.project.unsubscriber_list(c.region)
+    now = c.provider.now_ms()
     count = sum(1 for a in receivers if lst.add(Unsubscriber(now, a, True)))
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count}, 201)
 
 
-def delete_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, notes: Notes) -> Response:
+def delete_unsubscribers(c: NcpCall) -> Response:
     """200 ``{count, requestCount, ignoreCount}``; unlisted addresses are ignored."""
-    receivers = receivers_body(request)
-    account_checks(project, "service")
-    lst = project.unsubscriber_list(region)
+    receivers = receivers_body(c.request)
+    account_checks(c.project, "service")
+    lst = c.project.unsubscriber_list(c.region)
     count = sum(1 for a in receivers if lst.remove(a))
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count})
 
 
-OPERATIONS: dict[str, Callable[..., Response]] = {
+HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
     "get_send_block_list": get_send_block_list,
     "get_unsubscribers_list": get_unsubscribers_list,
     "register_unsubscribers": register_unsubscribers,
@@ -356,15 +369,17 @@ OPERATIONS: dict[str, Callable[..., Response]] = {
 BODY_OPERATIONS = ("register_unsubscribers", "delete_unsubscribers")
 
 
-def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def dispatch(c: Call) -> Response:
+    """The gateway's and the backend's checks every operation shares, then the operation."""
+    ncp: Ncp = c.provider
+    request, notes = c.request, c.notes
     notes.lang = language(request)
     check_encoding(request)
     key = authenticate(ncp, request, notes)
     project = ncp.state.projects[key.project]
-    if endpoint == "method_not_allowed":
-        raise ProviderError(E.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(args.get("allowed", []))})
-    if endpoint in BODY_OPERATIONS and not is_json(request):
+    if c.endpoint == "method_not_allowed":
+        raise ProviderError(E.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(c.args.get("allowed", []))})
+    if c.endpoint in BODY_OPERATIONS and not is_json(request):
         raise ProviderError(E.NCP_UNSUPPORTED_MEDIA_TYPE)
     account_checks(project, "interceptor")
-    region = REGIONS[args["version"]]
-    return OPERATIONS[endpoint](ncp, project, region, request, notes)
+    return HANDLERS[c.endpoint](c.extended(NcpCall, project=project, region=REGIONS[c.args["version"]]))
