@@ -16,6 +16,7 @@ with no published code (range over 3 months, expireTime, domainName/email).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -24,7 +25,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Notes
+from ...core.provider import Call, Notes
 from . import errors as E
 from . import render
 from .models import (
@@ -42,7 +43,7 @@ from .models import (
 if TYPE_CHECKING:
     from . import SendCloud
 
-__all__ = ["OPERATIONS", "PREFIXES", "RULES", "dispatch"]
+__all__ = ["HANDLERS", "OPERATIONS", "PREFIXES", "RULES", "SendCloudCall", "dispatch"]
 
 PREFIXES = ("/api", "/apiv2")
 #: (module, action) -> operation name (the fault and journal name)
@@ -216,9 +217,23 @@ def authenticate(sc: SendCloud, p: Params, notes: Notes) -> Tenant:
     return tenant
 
 
+# -- operations ------------------------------------------------------------------------------
+@dataclass(eq=False)
+class SendCloudCall(Call):
+    """What every operation is given: the API user the credentials name, the
+    parameters (query string, then form) and the language its prefix picks
+    (``/api``: Chinese, ``/apiv2``: English)."""
+
+    provider: SendCloud
+    tenant: Tenant
+    params: Params
+    lang: str
+
+
 # -- block ---------------------------------------------------------------------------------
-def list_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def list_blocks(c: SendCloudCall) -> Response:
     """``block/list``: a window is required; filters apiUserBlock, domainName, email."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     offset, limit = paging(p)
     start, end = date_window(p, sc.clock.time())
     email = email_param(p)
@@ -243,9 +258,10 @@ def block_target(p: Params) -> tuple[str, str, str]:
     return text(p, "apiUserBlock") or ALL, domain, email
 
 
-def add_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def add_blocks(c: SendCloudCall) -> Response:
     """``block/add``: one row per address and per domain (address first, as in the
     docs' example); a pair already listed is not added again and is shown as listed."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     api_user_block, domain, email = block_target(p)
     raw = text(p, "expireTime")
     if not raw:
@@ -265,9 +281,10 @@ def add_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
     return render.ok({"dataList": [r.wire() for r in rows]}, lang)
 
 
-def delete_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def delete_blocks(c: SendCloudCall) -> Response:
     """``block/delete``: (apiUserBlock, domainName) and/or (apiUserBlock, email);
     ``info.count`` is the number deleted (0 when nothing matched)."""
+    t, p, lang = c.tenant, c.params, c.lang
     api_user_block, domain, email = block_target(p)
     if not domain and not email:
         raise ProviderError(E.SC_DOMAIN_OR_EMAIL_REQUIRED)
@@ -275,8 +292,9 @@ def delete_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
 
 
 # -- bounce --------------------------------------------------------------------------------
-def list_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def list_bounces(c: SendCloudCall) -> Response:
     """``bounce/list``: a window, or ``email`` (then the window parameters are ignored)."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     offset, limit = paging(p)
     email = text(p, "email")
     if email:
@@ -290,23 +308,26 @@ def list_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
     return render.ok({"dataList": [r.wire() for r in page], "count": count_of(sc, page)}, lang)
 
 
-def delete_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def delete_bounces(c: SendCloudCall) -> Response:
     """``bounce/delete``: one address, or every bounce in a window."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     if text(p, "email"):
         return render.ok({"count": int(t.bounces.remove(email_param(p)))}, lang)
     start, end = date_window(p, sc.clock.time())
     return render.ok({"count": t.bounces.remove_window(start, end)}, lang)
 
 
-def count_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def count_bounces(c: SendCloudCall) -> Response:
     """``bounce/count``: bounces in a window (required)."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     start, end = date_window(p, sc.clock.time())
     return render.ok({"count": t.bounces.count(start, end)}, lang)
 
 
 # -- unsubscribe -----------------------------------------------------------------------------
-def list_unsubscribes(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def list_unsubscribes(c: SendCloudCall) -> Response:
     """``unsubscribe/list``: a window or ``email``; filters labelIdList, apiUserList."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     offset, limit = paging(p)
     email = text(p, "email")
     window: Window = (None, None)
@@ -340,10 +361,11 @@ def list_unsubscribes(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Respons
     return render.ok({"dataList": [r.wire() for r in page], "count": count_of(sc, page)}, lang)
 
 
-def add_unsubscribe(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def add_unsubscribe(c: SendCloudCall) -> Response:
     """``unsubscribe/add``: ``statusCode`` 40401 with ``result: true`` and the success
     message, ``info.data`` the row (unsubscribe_do.md); an address already listed
     is shown as listed."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     email = email_param(p, required=True)
     record = t.unsubscribes.get(email)
     if record is None:
@@ -352,15 +374,16 @@ def add_unsubscribe(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
     return render.ok({"data": record.wire()}, lang, UNSUBSCRIBE_CREATED)
 
 
-def delete_unsubscribes(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def delete_unsubscribes(c: SendCloudCall) -> Response:
     """``unsubscribe/delete``: one address, or every unsubscribe in a window."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     if text(p, "email"):
         return render.ok({"count": int(t.unsubscribes.remove(email_param(p)))}, lang)
     start, end = date_window(p, sc.clock.time())
     return render.ok({"count": t.unsubscribes.remove_window(start, end)}, lang)
 
 
-HANDLERS: dict[str, Callable[[SendCloud, Tenant, Params, str], Response]] = {
+HANDLERS: dict[str, Callable[[SendCloudCall], Response]] = {
     "list_blocks": list_blocks,
     "add_blocks": add_blocks,
     "delete_blocks": delete_blocks,
@@ -373,9 +396,10 @@ HANDLERS: dict[str, Callable[[SendCloud, Tenant, Params, str], Response]] = {
 }
 
 
-def dispatch(sc: SendCloud, endpoint: str, args: dict[str, Any], request: Request, notes: Notes) -> Response:
-    lang = render.lang_of(request.path)
-    notes.lang = lang
-    p = read_params(request)
-    tenant = authenticate(sc, p, notes)
-    return HANDLERS[endpoint](sc, tenant, p, lang)
+def dispatch(c: Call) -> Response:
+    """The checks every operation shares (the language its prefix picks, the
+    credentials), then the operation."""
+    lang = c.notes.lang = render.lang_of(c.request.path)
+    params = read_params(c.request)
+    tenant = authenticate(c.provider, params, c.notes)
+    return HANDLERS[c.endpoint](c.extended(SendCloudCall, tenant=tenant, params=params, lang=lang))
