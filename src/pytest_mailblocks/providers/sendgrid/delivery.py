@@ -51,6 +51,7 @@ from .webhooks import RETRY, route_events
 
 if TYPE_CHECKING:
     from . import SendGrid
+    from .endpoints import SendGridCall
     from .models import Account, SuppressionList
 
 __all__ = ["HANDLERS", "RULES", "Message", "delivery_of", "new_id", "parse_message"]
@@ -672,7 +673,8 @@ def authenticate_send(sg: SendGrid, request: Request, notes: Notes) -> Account:
     return account
 
 
-def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def send_mail(c: SendGridCall) -> Response:
+    sg, request, notes = c.provider, c.request, c.notes
     account = authenticate_send(sg, request, notes)
     now = sg.clock.time()
     message = parse_message(read_body(request), now)
@@ -690,7 +692,8 @@ def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes
     return make_response(b"", 202, headers, content_type="text/plain; charset=utf-8")
 
 
-def preflight(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def preflight(c: SendGridCall) -> Response:
+    sg, notes = c.provider, c.notes
     notes.auth = "preflight"
     return make_response(b"", 200, render.send_headers(sg.clock.time()), content_type=None)
 
@@ -699,4 +702,4 @@ RULES = [
     Rule(SEND, methods=["POST"], endpoint="send_mail"),
     Rule(SEND, methods=["OPTIONS"], endpoint="preflight_mail_send"),
 ]
-HANDLERS: dict[str, Callable[..., Response]] = {"send_mail": send_mail, "preflight_mail_send": preflight}
+HANDLERS: dict[str, Callable[[SendGridCall], Response]] = {"send_mail": send_mail, "preflight_mail_send": preflight}

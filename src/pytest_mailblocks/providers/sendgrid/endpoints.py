@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Notes
+from ...core.provider import Call, Notes
 from . import errors as E
 from . import render
 from .models import LIST_KINDS, Account, ApiKey, ListKind, SuppressionList
@@ -29,7 +30,7 @@ from .models import LIST_KINDS, Account, ApiKey, ListKind, SuppressionList
 if TYPE_CHECKING:
     from . import SendGrid
 
-__all__ = ["OPERATIONS", "RULES", "dispatch"]
+__all__ = ["HANDLERS", "OPERATIONS", "RULES", "SendGridCall", "SuppressionCall", "dispatch"]
 
 LIMIT_MAX = 500
 LIMIT_DEFAULT = 500
@@ -210,10 +211,26 @@ def bulk_body(request: Request) -> tuple[bool, list[str]]:
 
 
 # -- operations ------------------------------------------------------------------------
-def list_records(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    p = list_params(request)
+@dataclass(eq=False)
+class SendGridCall(Call):
+    """What every SendGrid operation is given."""
+
+    provider: SendGrid
+
+
+@dataclass(eq=False)
+class SuppressionCall(SendGridCall):
+    """What a suppression list's operation is given, past the checks every list route
+    shares (auth, rate limit, scope): the account's list the route names, and the
+    rate-limit headers its answer carries."""
+
+    list: SuppressionList
+    rate: dict[str, str]
+
+
+def list_records(c: SuppressionCall) -> Response:
+    lst = c.list
+    p = list_params(c.request)
     page = lst.query(
         start_time=p["start_time"],
         end_time=p["end_time"],
@@ -222,34 +239,28 @@ def list_records(
         limit=p["limit"],
     )
     fields = lst.kind.fields
-    return render.ok([dict(zip(fields, r)) for r in page], sg.clock.time(), rate)
+    return render.ok([dict(zip(fields, r)) for r in page], c.provider.clock.time(), c.rate)
 
 
-def get_record(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    record = lst.get(args["email"])
-    rows = [] if record is None else [dict(zip(lst.kind.fields, record))]
-    return render.ok(rows, sg.clock.time(), rate)
+def get_record(c: SuppressionCall) -> Response:
+    record = c.list.get(c.args["email"])
+    rows = [] if record is None else [dict(zip(c.list.kind.fields, record))]
+    return render.ok(rows, c.provider.clock.time(), c.rate)
 
 
-def delete_record(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    if not lst.remove(args["email"]):
+def delete_record(c: SuppressionCall) -> Response:
+    if not c.list.remove(c.args["email"]):
         raise ProviderError(E.SG_NOT_FOUND)
-    return render.empty(204, sg.clock.time(), rate)
+    return render.empty(204, c.provider.clock.time(), c.rate)
 
 
-def delete_records(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    delete_all, emails = bulk_body(request)
+def delete_records(c: SuppressionCall) -> Response:
+    delete_all, emails = bulk_body(c.request)
     if delete_all:
-        lst.clear()
+        c.list.clear()
     else:
-        lst.remove_many(emails)
-    return render.empty(204, sg.clock.time(), rate)
+        c.list.remove_many(emails)
+    return render.empty(204, c.provider.clock.time(), c.rate)
 
 
 def recipients_body(request: Request) -> list[str]:
@@ -266,34 +277,29 @@ def recipients_body(request: Request) -> list[str]:
     return list(emails or [])
 
 
-def add_global(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    emails = recipients_body(request)
-    now = int(sg.clock.time())
+def add_global(c: SuppressionCall) -> Response:
+    emails = recipients_body(c.request)
+    lst, now = c.list, c.provider.clock.time()
     for email in emails:
         if lst.get(email) is None:
-            lst.add(lst.kind.record(now, email))
-    return render.ok({"recipient_emails": emails}, sg.clock.time(), rate, 201)
+            lst.add(lst.kind.record(int(now), email))
+    return render.ok({"recipient_emails": emails}, now, c.rate, 201)
 
 
-def get_global(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    record = lst.get(args["email"])
+def get_global(c: SuppressionCall) -> Response:
+    record = c.list.get(c.args["email"])
     body = {} if record is None else {"recipient_email": record[1]}
-    return render.ok(body, sg.clock.time(), rate)
+    return render.ok(body, c.provider.clock.time(), c.rate)
 
 
-def delete_global(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
+def delete_global(c: SuppressionCall) -> Response:
     """204 whether or not the address was listed (sendgrid/docs#6194)."""
-    lst.remove(args["email"])
-    return render.empty(204, sg.clock.time(), rate)
+    c.list.remove(c.args["email"])
+    return render.empty(204, c.provider.clock.time(), c.rate)
 
 
-HANDLERS: dict[str, Callable[..., Response]] = {
+#: the operations by kind: one function serves every list's route of that kind
+HANDLERS: dict[str, Callable[[SuppressionCall], Response]] = {
     "add_global": add_global,
     "get_global": get_global,
     "delete_global": delete_global,
@@ -304,15 +310,17 @@ HANDLERS: dict[str, Callable[..., Response]] = {
 }
 
 
-def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request, notes: Notes) -> Response:
-    op, kind = OPERATIONS[endpoint]
+def dispatch(c: SendGridCall) -> Response:
+    """The checks every suppression route shares, then its operation."""
+    sg, request, notes = c.provider, c.request, c.notes
+    op, kind = OPERATIONS[c.endpoint]
     if op == "preflight":
         notes.auth = "preflight"
         return render.empty(200, sg.clock.time(), None)
     key, account = authenticate(sg, request, notes)
     base = GLOBAL if op.endswith("_global") else f"/v3/suppression/{kind.name}"
-    rate = rate_headers(sg, key, base + ("/{email}" if "email" in args else ""), notes)
+    rate = rate_headers(sg, key, base + ("/{email}" if "email" in c.args else ""), notes)
     if not key.allows(required_scope(op, kind)):
         notes.auth = "forbidden"
         raise ProviderError(E.SG_ACCESS_FORBIDDEN)
-    return HANDLERS[op](sg, account.lists[kind.name], args, request, rate)
+    return HANDLERS[op](c.extended(SuppressionCall, list=account.lists[kind.name], rate=rate))

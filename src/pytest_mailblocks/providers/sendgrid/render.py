@@ -164,10 +164,11 @@ def _webhook_error(e: ProviderError) -> dict[str, Any]:
     return out
 
 
-def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, notes: Notes) -> Response:
+def render_error(error: ProviderError, now: float, notes: Notes) -> Response:
     """The one error renderer: ``{"errors":[{"field":...,"message":...}]}``; on mail
     send ``{"errors":[{"message":...,"field":...,"help":...}]}`` with its headers;
-    the webhook settings' own rows ``{"errors":[{"message":...}]}``."""
+    the webhook settings' own rows ``{"errors":[{"message":...}]}``. The rate-limit
+    headers the request earned before failing come in ``notes.headers``."""
     notes.error_code = key = error.entry.key
     if key.startswith("SG_SEND_") or notes.request.path == SEND_PATH:
         body: dict[str, Any] = {
@@ -179,6 +180,6 @@ def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, 
             body = {"errors": [_webhook_error(e) for e in error.all]}
         else:
             body = {"errors": [{"field": e.field, "message": e.message()} for e in error.all]}
-        headers = base_headers(now, rate)
+        headers = base_headers(now, notes.headers)
     headers.update(error.headers)
     return json_response(body, error.status, headers)

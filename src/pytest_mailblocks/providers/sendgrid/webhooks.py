@@ -48,6 +48,8 @@ from . import render
 if TYPE_CHECKING:
     from ...core.delivery import Delivery
     from . import SendGrid
+    from .control import SendGridControl
+    from .endpoints import SendGridCall
     from .models import Account, ApiKey
 
 __all__ = ["HANDLERS", "RETRY", "RULES", "EventWebhook", "EventWebhooks", "route_events"]
@@ -300,7 +302,7 @@ def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def hooks_for(sg: SendGrid, account: Account) -> EventWebhooks:
+def hooks_for(sg: SendGridControl, account: Account) -> EventWebhooks:
     hooks = sg.state.event_webhooks.get(account.username)
     if hooks is None:
         hooks = sg.state.event_webhooks[account.username] = EventWebhooks()
@@ -311,7 +313,8 @@ def _ok(sg: SendGrid, data: Any, rate: dict[str, str], status: int = 200) -> Res
     return render.ok(data, sg.clock.time(), rate, status)
 
 
-def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def get_settings(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
     _, account, rate = _begin(sg, request, notes, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     if "id" in args:
@@ -322,13 +325,15 @@ def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: No
     return _ok(sg, hook.to_json(dates=False), rate)
 
 
-def list_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def list_settings(c: SendGridCall) -> Response:
+    sg, request, notes = c.provider, c.request, c.notes
     _, account, rate = _begin(sg, request, notes, SETTINGS + "/all", SCOPE_READ)
     hooks = hooks_for(sg, account)
     return _ok(sg, {"max_allowed": MAX_WEBHOOKS, "webhooks": [h.to_json() for h in hooks.hooks]}, rate)
 
 
-def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def create_settings(c: SendGridCall) -> Response:
+    sg, request, notes = c.provider, c.request, c.notes
     _, account, rate = _begin(sg, request, notes, SETTINGS, SCOPE_CREATE)
     values = _settings(_body(request))
     if not values.get("url"):
@@ -343,7 +348,8 @@ def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes:
     return _ok(sg, hook.to_json(), rate, 201)
 
 
-def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def update_settings(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
     _, account, rate = _begin(sg, request, notes, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
     values = _settings(_body(request))
     hooks = hooks_for(sg, account)
@@ -358,14 +364,16 @@ def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes:
     return _ok(sg, hook.to_json(), rate)
 
 
-def delete_settings(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def delete_settings(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
     _, account, rate = _begin(sg, request, notes, SETTINGS + "/{id}", SCOPE_DELETE)
     hooks = hooks_for(sg, account)
     hooks.hooks.remove(hooks.find(args["id"]))
     return render.empty(204, sg.clock.time(), rate)
 
 
-def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def get_signed(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
     _, account, rate = _begin(sg, request, notes, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     hook = hooks.find(args["id"]) if "id" in args else hooks.oldest()
@@ -373,7 +381,8 @@ def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, notes: Note
     return _ok(sg, {"id": args.get("id", ""), "public_key": public_key}, rate)
 
 
-def update_signed(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def update_signed(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
     _, account, rate = _begin(
         sg, request, notes, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_UPDATE
     )
@@ -401,7 +410,7 @@ def set_signing(hook: EventWebhook, enabled: bool, now: float) -> None:
 
 
 def configure(
-    sg: SendGrid,
+    sg: SendGridControl,
     account: Account,
     url: str,
     *,
@@ -454,9 +463,10 @@ def sample_events(now: float) -> list[dict[str, Any]]:
     ]
 
 
-def send_test_event(sg: SendGrid, args: dict[str, Any], request: Request, notes: Notes) -> Response:
+def send_test_event(c: SendGridCall) -> Response:
     """``{"url": ..., "id"?: ...}``: the sample event to ``url``, once, signed with the
     key of webhook ``id`` (else of the webhook at ``url``, else the oldest) if it signs."""
+    sg, request, notes = c.provider, c.request, c.notes
     _, account, rate = _begin(sg, request, notes, BASE + "/test", SCOPE_TEST)
     body = _body(request)
     url = _settings(body).get("url")
@@ -497,7 +507,7 @@ RULES = [
     Rule(BASE + "/test", methods=["POST"], endpoint="test_event_webhook"),
 ]
 
-HANDLERS: dict[str, Callable[..., Response]] = {
+HANDLERS: dict[str, Callable[[SendGridCall], Response]] = {
     "get_event_webhook_settings": get_settings,
     "update_event_webhook_settings": update_settings,
     "create_event_webhook": create_settings,
