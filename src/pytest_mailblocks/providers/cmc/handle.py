@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import ControlError
 from ...core.handle import Handle
+from ...generators import Generated
 from .models import JST, block_dict, unsubscribe_dict
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ __all__ = ["CmcHandle"]
 Created = int | float | str | datetime | None
 
 
-class CmcHandle(Handle):
+class CmcHandle(Generated, Handle):
     """The CMC fake. ``cmc.url`` replaces ``https://api.smtps.jp``; post
     ``api_user``, ``api_key`` and ``server_composition`` with every call.
 
