@@ -53,7 +53,9 @@ _QUERY_SAFE = "".join(c for c in string.printable if c not in " \t\n\r\x0b\x0c")
 
 
 class App:
-    """State, clock, journal and faults of one fake server, as a WSGI callable.
+    """One fake's WSGI application: its providers and their state, the clock, the
+    journals and faults, and the routing. Every way of serving calls it: a
+    :class:`~.fake.FakeServer`'s socket, pytest-httpserver, the in-process transports.
 
     :param providers: registry keys to serve (default: all registered).
     :param credentials: per-provider default credential overrides,

@@ -15,7 +15,7 @@ from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journa
 from .server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, check_transport
 
 if TYPE_CHECKING:
-    from .server import HTTPServer
+    from .server import WSGIServer
 
 __all__ = ["Fake", "FakeServer", "NotLoopbackWarning"]
 
@@ -27,7 +27,11 @@ class NotLoopbackWarning(UserWarning):
 
 
 class Fake:
-    """State and controls shared by every way of serving one app."""
+    """One fake as a test holds it, however its :class:`~.app.App` is served: the
+    handles (``fake.<key>``), clock, faults, seeding, reset, journals and in-process
+    clients. It has no socket of its own: :class:`FakeServer` adds one, a
+    :class:`~.mount.MountedFake` serves through pytest-httpserver, and ``Fake(app)``
+    alone serves in-process only."""
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -145,7 +149,7 @@ class Fake:
 
 
 class FakeServer(Fake):
-    """Every provider's fake on one real socket.
+    """Every provider's fake on one real socket (a :class:`~.server.WSGIServer`).
 
     ``with FakeServer() as server:`` binds 127.0.0.1 on a free port and serves
     from a background thread; leaving the block stops it (requests in flight are
@@ -192,7 +196,7 @@ class FakeServer(Fake):
         check_transport(max_connections, idle_timeout)
         self.max_connections = max_connections
         self.idle_timeout = idle_timeout
-        self._server: HTTPServer | None = None
+        self._server: WSGIServer | None = None
 
     @property
     def url(self) -> str:
@@ -205,7 +209,7 @@ class FakeServer(Fake):
         return self._server is not None
 
     def start(self) -> FakeServer:
-        from .server import HTTPServer
+        from .server import WSGIServer
 
         if self._server is not None:
             raise RuntimeError("the server is already running")
@@ -216,7 +220,7 @@ class FakeServer(Fake):
                 NotLoopbackWarning,
                 stacklevel=2,
             )
-        self._server = HTTPServer(
+        self._server = WSGIServer(
             self.app,
             self.host,
             self.port,
