@@ -1,4 +1,4 @@
-"""The base of the provider handles tests use (``server.sendgrid`` ...).
+"""The base of the provider handles tests use (``server.<key>``).
 
 A handle is a thin view over one provider of one fake: its ``url`` (the stand-in
 for the provider's documented host), its credentials, its journal, its faults and

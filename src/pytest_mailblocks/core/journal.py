@@ -52,7 +52,7 @@ _HEADER_OVERHEAD = 64
 
 
 #: a field or header whose lower-cased name holds one of these is a secret in every
-#: journal, whatever the provider reads: a client's plausible mistakes (SendGrid's key
+#: journal, whatever the provider reads: a client's plausible mistakes (a bearer key
 #: sent as ``?api_key=``, a password in a form) are hidden as well as its credentials
 SECRET_WORDS = (
     "apikey",
@@ -99,8 +99,8 @@ def redact_text(text: str, content_type: str, secrets: frozenset[str]) -> str:
 # -- redaction of bodies, whatever their content type ------------------------------------
 #
 # A provider reads credentials from a body by how the body looks as much as by its
-# Content-Type (CMC parses any body that is not JSON or multipart as a form, a JSON
-# object when it starts with "{"; SendCloud reads urlencoded and multipart forms), and a
+# Content-Type (one parses any body that is not JSON or multipart as a form and a JSON
+# object when it starts with "{", another reads urlencoded and multipart forms), and a
 # client may send its key any way. So every reading that could find a secret is applied:
 # multipart by its boundary (declared or the body's first line), JSON (any body that
 # starts with "{" or "["), and a form (a urlencoded body, or any body that is neither

@@ -115,7 +115,7 @@ class Notes:
     #: the language the provider answers in (its renderer reads it)
     lang: str = "en"
     #: headers every answer to this request carries, errors included (what the
-    #: endpoint learned before failing, e.g. SendGrid's rate-limit headers)
+    #: endpoint learned before failing, e.g. rate-limit headers once the key is known)
     headers: dict[str, str] | None = None
     #: the provider journal's generation when the provider answered (under the lock)
     generation: int | None = None
@@ -128,7 +128,7 @@ _C = TypeVar("_C", bound="Call")
 class Call:
     """One request as an endpoint is given it: ``endpoint(call) -> Response``.
 
-    A provider's own subclass (``SendGridCall``, ``CmcCall`` ...) adds what its shared
+    A provider's own subclass (``<Name>Call``, in its ``endpoints`` room) adds what its shared
     checks found before the endpoint runs: the account, the parsed parameters."""
 
     provider: Any

@@ -9,8 +9,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
 from ...core.provider import Call, Notes
-from . import endpoints, render
-from . import errors as E
+from . import endpoints, errors, render
 from .control import CmcControl
 from .handle import CmcHandle
 from .models import CmcState
@@ -30,8 +29,8 @@ class CustomersMailCloud(CmcControl):
         "server_composition": "mailblocks",
     }
     rules = endpoints.RULES
-    core_errors = E.CORE_ERRORS
-    fault_errors = E.FAULT_ERRORS
+    core_errors = errors.CORE_ERRORS
+    fault_errors = errors.FAULT_ERRORS
 
     def new_state(self) -> CmcState:
         return CmcState(self.credentials)

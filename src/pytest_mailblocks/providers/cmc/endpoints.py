@@ -25,8 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
 from ...core.provider import Call, Notes
-from . import errors as E
-from . import render
+from . import errors, render
 from .models import (
     Composition,
     PendingOp,
@@ -88,14 +87,14 @@ def read_params(request: Request) -> dict[str, Any]:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
-            raise ProviderError(E.CMC_BAD_BODY) from None
+            raise ProviderError(errors.CMC_BAD_BODY) from None
         if not isinstance(data, dict):
-            raise ProviderError(E.CMC_BAD_BODY)
+            raise ProviderError(errors.CMC_BAD_BODY)
         if "\\ud" in raw.decode("utf-8").lower():
             try:  # a lone surrogate escape (\ud800) is valid JSON but no text
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:
-                raise ProviderError(E.CMC_BAD_BODY) from None
+                raise ProviderError(errors.CMC_BAD_BODY) from None
         return data
     if mimetype == "multipart/form-data":
         form = request.form
@@ -103,7 +102,7 @@ def read_params(request: Request) -> dict[str, Any]:
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise ProviderError(E.CMC_BAD_BODY) from None
+        raise ProviderError(errors.CMC_BAD_BODY) from None
     values: dict[str, Any] = {}
     for k, v in pairs:
         values.setdefault(k, v)
@@ -130,7 +129,7 @@ def _scalar(params: dict[str, Any], name: str, problems: Problems) -> str | None
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    problems.append(ProviderError(E.CMC_INVALID_VALUE, name, field=name))
+    problems.append(ProviderError(errors.CMC_INVALID_VALUE, name, field=name))
     return None
 
 
@@ -138,7 +137,7 @@ def _required(params: dict[str, Any], name: str, problems: Problems) -> str | No
     before = len(problems)
     value = _scalar(params, name, problems)
     if value is None and len(problems) == before:
-        problems.append(ProviderError(E.CMC_REQUIRED, name, field=name))
+        problems.append(ProviderError(errors.CMC_REQUIRED, name, field=name))
     return value
 
 
@@ -151,12 +150,12 @@ def _integer(params: dict[str, Any], name: str, default: int, lo: int, hi: int, 
     if text is None:
         return default
     if not _DIGITS.fullmatch(text):
-        problems.append(ProviderError(E.CMC_NOT_INTEGER, name, field=name))
+        problems.append(ProviderError(errors.CMC_NOT_INTEGER, name, field=name))
         return default
     digits = text.lstrip("-").lstrip("0")
     value = int(text) if len(digits) <= 12 else (hi + 1 if text[0] != "-" else lo - 1)
     if not lo <= value <= hi:
-        problems.append(ProviderError(E.CMC_OUT_OF_RANGE, name, lo, hi, field=name))
+        problems.append(ProviderError(errors.CMC_OUT_OF_RANGE, name, lo, hi, field=name))
         return default
     return value
 
@@ -167,7 +166,7 @@ def _boolean(params: dict[str, Any], name: str, default: bool, problems: Problem
         return default
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
-    problems.append(ProviderError(E.CMC_NOT_BOOLEAN, name, field=name))
+    problems.append(ProviderError(errors.CMC_NOT_BOOLEAN, name, field=name))
     return default
 
 
@@ -180,7 +179,7 @@ def _date(params: dict[str, Any], name: str, problems: Problems) -> date | None:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        problems.append(ProviderError(E.CMC_BAD_DATE, name, field=name))
+        problems.append(ProviderError(errors.CMC_BAD_DATE, name, field=name))
         return None
 
 
@@ -190,7 +189,7 @@ def _window(params: dict[str, Any], user: User, problems: Problems) -> tuple[int
     start = _date(params, "start_date", problems)
     end = _date(params, "end_date", problems)
     if start is not None and end is not None and start > end:
-        problems.append(ProviderError(E.CMC_START_AFTER_END))
+        problems.append(ProviderError(errors.CMC_START_AFTER_END))
     return (
         None if start is None else local_day_start(start, user.tz),
         None if end is None else local_day_start(end + timedelta(days=1), user.tz),
@@ -204,7 +203,7 @@ def _composition(cmc: CustomersMailCloud, user: User, params: dict[str, Any], pr
     if comp is not None and comp.account == user.account:
         return comp
     if name is not None:
-        problems.append(ProviderError(E.CMC_NO_SUCH_COMPOSITION, name))
+        problems.append(ProviderError(errors.CMC_NO_SUCH_COMPOSITION, name))
     return None  # type: ignore[return-value]  # only after problems.raise_any()
 
 
@@ -221,7 +220,7 @@ def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], notes: Notes) 
     user = cmc.state.users.get(api_user)
     if user is None or not hmac.compare_digest(user.api_key.encode("utf-8"), api_key.encode("utf-8")):
         notes.auth = "invalid"
-        raise ProviderError(E.CMC_AUTH_FAILED)
+        raise ProviderError(errors.CMC_AUTH_FAILED)
     notes.auth = "ok"
     notes.tenant = user.account
     return user
@@ -233,7 +232,7 @@ def authorize(user: User, endpoint: str, notes: Notes) -> None:
     allowed = user.is_admin if need == "admin" else getattr(user, need)
     if not allowed:
         notes.auth = "forbidden"
-        raise ProviderError(E.CMC_NO_PERMISSION)
+        raise ProviderError(errors.CMC_NO_PERMISSION)
 
 
 # -- operations -------------------------------------------------------------------------------
@@ -309,7 +308,7 @@ def delete_blocks(c: CmcCall) -> Response:
     """Blocks/delete: exact, case-insensitive; sendable for good (seed 000)."""
     comp, email = _block_target(c.provider, c.user, c.params)
     if comp.delete(email) is None:
-        raise ProviderError(E.CMC_BLOCK_NOT_FOUND)
+        raise ProviderError(errors.CMC_BLOCK_NOT_FOUND)
     return render.success(c.fmt)
 
 
@@ -317,7 +316,7 @@ def cancel_blocks(c: CmcCall) -> Response:
     """Blocks/cancel: unblocked; blocked again if errors recur (seed 000)."""
     comp, email = _block_target(c.provider, c.user, c.params)
     if comp.cancel(email) is None:
-        raise ProviderError(E.CMC_BLOCK_NOT_FOUND)
+        raise ProviderError(errors.CMC_BLOCK_NOT_FOUND)
     return render.success(c.fmt)
 
 
@@ -351,17 +350,17 @@ def parse_addresses(value: Any) -> tuple[list[tuple[int, str]], bool, Problems]:
         try:
             value = json.loads(text)
         except (ValueError, RecursionError):
-            raise ProviderError(E.CMC_INVALID_JSON) from None
+            raise ProviderError(errors.CMC_INVALID_JSON) from None
     if isinstance(value, dict):
         items = [value]
     elif isinstance(value, list):
         items = value
     else:
-        raise ProviderError(E.CMC_INVALID_JSON)
+        raise ProviderError(errors.CMC_INVALID_JSON)
     if not items:
-        raise ProviderError(E.CMC_NO_ADDRESSES)
+        raise ProviderError(errors.CMC_NO_ADDRESSES)
     if len(items) > MAX_ADDRESSES:
-        raise ProviderError(E.CMC_TOO_MANY_ADDRESSES)
+        raise ProviderError(errors.CMC_TOO_MANY_ADDRESSES)
     out: list[tuple[int, str]] = []
     seen: set[str] = set()
     bad_json = False
@@ -369,23 +368,23 @@ def parse_addresses(value: Any) -> tuple[list[tuple[int, str]], bool, Problems]:
         address: Any = item
         if isinstance(item, dict):
             if "address" not in item:
-                problems.append(ProviderError(E.CMC_ADDRESS_REQUIRED, "email", pos))
+                problems.append(ProviderError(errors.CMC_ADDRESS_REQUIRED, "email", pos))
                 continue
             address = item["address"]
         if address is None:
             address = ""
         if not isinstance(address, str):
             if not bad_json:
-                problems.append(ProviderError(E.CMC_INVALID_JSON))
+                problems.append(ProviderError(errors.CMC_INVALID_JSON))
                 bad_json = True
             continue
         address = address.strip()
         if not address:
-            problems.append(ProviderError(E.CMC_ADDRESS_EMPTY, pos))
+            problems.append(ProviderError(errors.CMC_ADDRESS_EMPTY, pos))
             continue
         key = address.lower()
         if key in seen:
-            problems.append(ProviderError(E.CMC_DUPLICATE_ADDRESS, pos))
+            problems.append(ProviderError(errors.CMC_DUPLICATE_ADDRESS, pos))
             continue
         seen.add(key)
         out.append((pos, address))
@@ -401,16 +400,16 @@ def cancel_unsubscribes(c: CmcCall) -> Response:
     comp = _composition(cmc, user, params, problems)
     raw = params.get("email")
     if raw is None or raw == "":
-        problems.append(ProviderError(E.CMC_REQUIRED, "email", field="email"))
+        problems.append(ProviderError(errors.CMC_REQUIRED, "email", field="email"))
     filter_name = _scalar(params, "filter_name", problems)
     problems.raise_any()
     if isinstance(raw, (bool, int, float)):
-        raise ProviderError(E.CMC_INVALID_JSON)
+        raise ProviderError(errors.CMC_INVALID_JSON)
     addresses, plain, problems = parse_addresses(raw)
     missing = [pos for pos, address in addresses if not comp.is_unsubscribed(address, filter_name)]
     if plain and missing:
-        raise ProviderError(E.CMC_UNSUBSCRIBE_NOT_FOUND)
-    problems.extend(ProviderError(E.CMC_ADDRESS_NOT_FOUND, pos) for pos in missing)
+        raise ProviderError(errors.CMC_UNSUBSCRIBE_NOT_FOUND)
+    problems.extend(ProviderError(errors.CMC_ADDRESS_NOT_FOUND, pos) for pos in missing)
     problems.sort(key=lambda e: e.args_[-1] if e.args_ else 0)
     problems.raise_any()
     now = cmc.clock.time()

@@ -28,7 +28,7 @@ from ...generators.strategies import (
     some_days,
     spoil,
 )
-from . import errors as E
+from . import errors
 
 __all__ = [
     "blocks",
@@ -88,21 +88,21 @@ def _common_defects(json_values: bool, *objects: str) -> list[tuple[st.SearchStr
     empty server composition; with ``json_values``, an object where ``objects`` take text."""
     bad_dates = ["2020-13-45", "2021-02-29", "2020/01/01", "yesterday", "20200101", "２０２０-01-01"]
     defects = [
-        (one_value("start_date", bad_dates), entry_on(E.CMC_BAD_DATE, "start_date")),
-        (one_value("end_date", bad_dates), entry_on(E.CMC_BAD_DATE, "end_date")),
+        (one_value("start_date", bad_dates), entry_on(errors.CMC_BAD_DATE, "start_date")),
+        (one_value("end_date", bad_dates), entry_on(errors.CMC_BAD_DATE, "end_date")),
         (
             st.builds(
                 lambda d, n: {"start_date": (d + timedelta(days=n)).isoformat(), "end_date": d.isoformat()},
                 some_days(),
                 st.integers(1, 400),
             ),
-            E.CMC_START_AFTER_END,
+            errors.CMC_START_AFTER_END,
         ),
-        (one_value("server_composition", ["nope", "testcomp"]), E.CMC_NO_SUCH_COMPOSITION),
-        (one_value("server_composition", [""]), entry_on(E.CMC_REQUIRED, "server_composition")),
+        (one_value("server_composition", ["nope", "testcomp"]), errors.CMC_NO_SUCH_COMPOSITION),
+        (one_value("server_composition", [""]), entry_on(errors.CMC_REQUIRED, "server_composition")),
     ]
     if json_values:
-        defects += [(one_value(name, [{"a": 1}, ["x"]]), entry_on(E.CMC_INVALID_VALUE, name)) for name in objects]
+        defects += [(one_value(name, [{"a": 1}, ["x"]]), entry_on(errors.CMC_INVALID_VALUE, name)) for name in objects]
     return defects
 
 
@@ -131,11 +131,11 @@ def blocks_list_cases(*, valid: bool = True, json_values: bool = True) -> st.Sea
     not_integers = ["ten", "1.5", "+5", " 5", "--1"] + ([5.0, True] if json_values else [])
     return spoil(
         good,
-        (one_value("r", ["0", "101", "-1", "2147483648"]), entry_on(E.CMC_OUT_OF_RANGE, "r")),
-        (one_value("r", not_integers), entry_on(E.CMC_NOT_INTEGER, "r")),
-        (one_value("p", ["-1", "2147483648", "99999999999999999999"]), entry_on(E.CMC_OUT_OF_RANGE, "p")),
-        (one_value("p", ["x", "1.5"]), entry_on(E.CMC_NOT_INTEGER, "p")),
-        (one_value("removed", ["yes", "1", "maybe"]), entry_on(E.CMC_NOT_BOOLEAN, "removed")),
+        (one_value("r", ["0", "101", "-1", "2147483648"]), entry_on(errors.CMC_OUT_OF_RANGE, "r")),
+        (one_value("r", not_integers), entry_on(errors.CMC_NOT_INTEGER, "r")),
+        (one_value("p", ["-1", "2147483648", "99999999999999999999"]), entry_on(errors.CMC_OUT_OF_RANGE, "p")),
+        (one_value("p", ["x", "1.5"]), entry_on(errors.CMC_NOT_INTEGER, "p")),
+        (one_value("removed", ["yes", "1", "maybe"]), entry_on(errors.CMC_NOT_BOOLEAN, "removed")),
         *_common_defects(json_values, "email", "removed"),
     )
 
@@ -168,7 +168,7 @@ def blocks_download_cases(*, valid: bool = True, json_values: bool = True) -> st
         return as_cases(good)
     return spoil(
         good,
-        (one_value("removed", ["yes", "0"]), entry_on(E.CMC_NOT_BOOLEAN, "removed")),
+        (one_value("removed", ["yes", "0"]), entry_on(errors.CMC_NOT_BOOLEAN, "removed")),
         *_common_defects(json_values, "email", "removed"),
     )
 
@@ -206,16 +206,18 @@ def _block_target(draw: Any, valid: bool, json_values: bool) -> Case:
     kinds = ["missing", "not blocked", "deleted", "composition"] + (["object"] if json_values else [])
     kind = draw(st.sampled_from(kinds))
     if kind == "missing":
-        return Case(draw(st.sampled_from([{}, {"email": ""}])), entry_on(E.CMC_REQUIRED, "email"), listed)
+        return Case(draw(st.sampled_from([{}, {"email": ""}])), entry_on(errors.CMC_REQUIRED, "email"), listed)
     if kind == "not blocked":
         seed = draw(st.sampled_from([{}, {"blocks": [other_address(address)]}]))
-        return Case({"email": spelled}, E.CMC_BLOCK_NOT_FOUND, seed)
+        return Case({"email": spelled}, errors.CMC_BLOCK_NOT_FOUND, seed)
     if kind == "deleted":  # blocks/delete took it off for good: 12-001 from then on
-        return Case({"email": spelled}, E.CMC_BLOCK_NOT_FOUND, {"blocks": [{"email": address, "removed": True}]})
+        return Case({"email": spelled}, errors.CMC_BLOCK_NOT_FOUND, {"blocks": [{"email": address, "removed": True}]})
     if kind == "composition":
-        return Case({"email": spelled, "server_composition": "nope"}, E.CMC_NO_SUCH_COMPOSITION, listed)
+        return Case({"email": spelled, "server_composition": "nope"}, errors.CMC_NO_SUCH_COMPOSITION, listed)
     return Case(
-        {"email": draw(st.sampled_from([{"address": address}, [address]]))}, entry_on(E.CMC_INVALID_VALUE, "email"), {}
+        {"email": draw(st.sampled_from([{"address": address}, [address]]))},
+        entry_on(errors.CMC_INVALID_VALUE, "email"),
+        {},
     )
 
 
@@ -307,9 +309,11 @@ def _cancel(draw: Any, valid: bool, json_values: bool) -> Case:
     kinds += ["too many", "malformed", "not a string", "composition"]
     kind = draw(st.sampled_from(kinds))
     if kind == "missing":
-        return Case(draw(st.sampled_from([{}, {"email": ""}])), entry_on(E.CMC_REQUIRED, "email"), seed_of(addresses))
+        return Case(
+            draw(st.sampled_from([{}, {"email": ""}])), entry_on(errors.CMC_REQUIRED, "email"), seed_of(addresses)
+        )
     if kind == "composition":
-        return case(email(), E.CMC_NO_SUCH_COMPOSITION, seed_of(addresses), server_composition="nope")
+        return case(email(), errors.CMC_NO_SUCH_COMPOSITION, seed_of(addresses), server_composition="nope")
     if kind in ("not listed", "wrong filter"):
         k = draw(st.integers(0, len(addresses) - 1))  # the one address that is not listed
         listed = [a for i, a in enumerate(addresses) if i != k]
@@ -321,28 +325,32 @@ def _cancel(draw: Any, valid: bool, json_values: bool) -> Case:
             seed = {"unsubscribes": [*rows, {"email": addresses[k], "filter_name": other}]}
             with_filter["filter_name"] = given
         # a plain address is 12-001 (404); in the JSON forms, 15-007 at its position
-        return case(email(), E.CMC_UNSUBSCRIBE_NOT_FOUND if form == "plain" else E.CMC_ADDRESS_NOT_FOUND, seed)
+        return case(
+            email(), errors.CMC_UNSUBSCRIBE_NOT_FOUND if form == "plain" else errors.CMC_ADDRESS_NOT_FOUND, seed
+        )
     if kind == "empty list":
-        return case(draw(_json([], json_values)), E.CMC_NO_ADDRESSES, {})
+        return case(draw(_json([], json_values)), errors.CMC_NO_ADDRESSES, {})
     if kind == "too many":
         many = _bulk_addresses(draw(st.integers(_MAX_CANCEL + 1, _MAX_CANCEL + 10)))
-        return case(draw(_json(many, json_values)), E.CMC_TOO_MANY_ADDRESSES, {})
+        return case(draw(_json(many, json_values)), errors.CMC_TOO_MANY_ADDRESSES, {})
     if kind == "malformed":  # JSON text that does not parse: only a form field can carry it
-        return case(draw(st.sampled_from(["[", "[{", '{"address": ', '["a@example.com",]'])), E.CMC_INVALID_JSON, {})
+        return case(
+            draw(st.sampled_from(["[", "[{", '{"address": ', '["a@example.com",]'])), errors.CMC_INVALID_JSON, {}
+        )
     # one bad item: the object form's only item, or inserted into the array
     empty: list[Any] = [{"address": ""}, {"name": "User", "address": " "}, {"address": None}]
     if kind == "empty address":
         bad: Any = draw(st.sampled_from(empty if form == "object" else ["", "  ", *empty]))
-        error = E.CMC_ADDRESS_EMPTY
+        error = errors.CMC_ADDRESS_EMPTY
     elif kind == "no address":
-        bad, error = draw(st.sampled_from([{"name": "User"}, {}])), E.CMC_ADDRESS_REQUIRED
+        bad, error = draw(st.sampled_from([{"name": "User"}, {}])), errors.CMC_ADDRESS_REQUIRED
     elif kind == "not a string":
         objects: list[Any] = [{"address": 5}, {"address": ["a@example.com"]}]
         bad = draw(st.sampled_from(objects if form == "object" else [5, True, ["a@example.com"], *objects]))
-        error = E.CMC_INVALID_JSON
+        error = errors.CMC_INVALID_JSON
     else:  # duplicate: a second spelling of a listed address, after the first one
         j = draw(st.integers(0, len(addresses) - 1))
-        bad, error = draw(respelled(addresses[j], pad=True)), E.CMC_DUPLICATE_ADDRESS
+        bad, error = draw(respelled(addresses[j], pad=True)), errors.CMC_DUPLICATE_ADDRESS
     if form == "object" and kind != "duplicate":
         return case(draw(_json(bad, json_values)), error, {})
     items = draw(_items(spelled))

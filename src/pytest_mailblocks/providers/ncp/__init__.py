@@ -12,8 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Call, Notes
-from . import endpoints, render
-from . import errors as E
+from . import endpoints, errors, render
 from .control import NcpControl
 from .handle import NcpHandle
 from .models import NcpState
@@ -33,8 +32,8 @@ class Ncp(NcpControl):
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
     }
     rules = endpoints.RULES
-    core_errors = E.CORE_ERRORS
-    fault_errors = E.FAULT_ERRORS
+    core_errors = errors.CORE_ERRORS
+    fault_errors = errors.FAULT_ERRORS
 
     def new_state(self) -> NcpState:
         return NcpState(self.credentials["access_key"], self.credentials["secret_key"])
@@ -60,4 +59,4 @@ class Ncp(NcpControl):
         return render.render_error(error, notes)
 
     def fault_entry(self, status: int) -> ErrorEntry:
-        return E.NCP_GW_BAD_REQUEST if status < 500 else E.NCP_GW_UNEXPECTED
+        return errors.NCP_GW_BAD_REQUEST if status < 500 else errors.NCP_GW_UNEXPECTED

@@ -34,8 +34,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.errors import ProviderError
 from ...core.provider import Call, Notes
 from ...core.wsgi import split_target
-from . import errors as E
-from . import render
+from . import errors, render
 from .models import KST, REGIONS, AccessKey, Project, Unsubscriber, is_address, signature
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ _DATETIME_FORMATS = (
 
 
 def bad_request() -> ProviderError:
-    return ProviderError(E.NCP_BAD_REQUEST)
+    return ProviderError(errors.NCP_BAD_REQUEST)
 
 
 # -- gateway -------------------------------------------------------------------------------
@@ -106,7 +105,7 @@ def check_encoding(request: Request) -> None:
     try:
         unquote_to_bytes(request.query_string.decode("latin-1").replace("+", " ")).decode("utf-8")
     except UnicodeDecodeError:
-        raise ProviderError(E.NCP_GW_BAD_REQUEST) from None
+        raise ProviderError(errors.NCP_GW_BAD_REQUEST) from None
 
 
 def authenticate(ncp: Ncp, request: Request, notes: Notes) -> AccessKey:
@@ -118,18 +117,18 @@ def authenticate(ncp: Ncp, request: Request, notes: Notes) -> AccessKey:
     given = h.get("x-ncp-apigw-signature-v2", "").strip()
     if not (timestamp and access_key and given):
         notes.auth = "missing"
-        raise ProviderError(E.NCP_GW_AUTH_MISSING)
+        raise ProviderError(errors.NCP_GW_AUTH_MISSING)
     key = state.keys.get(access_key)
     if key is None:
         notes.auth = "invalid"
-        raise ProviderError(E.NCP_GW_AUTH_INVALID)
+        raise ProviderError(errors.NCP_GW_AUTH_INVALID)
     notes.tenant = key.project
     if not timestamp.isdigit() or not timestamp.isascii() or len(timestamp) > 15:
         notes.auth = "invalid"
-        raise ProviderError(E.NCP_GW_AUTH_INVALID)
+        raise ProviderError(errors.NCP_GW_AUTH_INVALID)
     if abs(ncp.now_ms() - int(timestamp)) > TIMESTAMP_WINDOW_MS:
         notes.auth = "expired"
-        raise ProviderError(E.NCP_GW_TIMESTAMP_EXPIRED)
+        raise ProviderError(errors.NCP_GW_TIMESTAMP_EXPIRED)
     method = request.method
     candidates = [
         signature(key.secret_key, method, t, timestamp, key.access_key)
@@ -137,16 +136,16 @@ def authenticate(ncp: Ncp, request: Request, notes: Notes) -> AccessKey:
     ]
     if not any(hmac.compare_digest(given.encode("utf-8", "replace"), c.encode()) for c in candidates):
         notes.auth = "invalid"
-        raise ProviderError(E.NCP_GW_AUTH_INVALID)
+        raise ProviderError(errors.NCP_GW_AUTH_INVALID)
     if key.forbidden:
         notes.auth = "forbidden"
-        raise ProviderError(E.NCP_GW_FORBIDDEN)
+        raise ProviderError(errors.NCP_GW_FORBIDDEN)
     if not key.permitted:
         notes.auth = "denied"
-        raise ProviderError(E.NCP_GW_PERMISSION_DENIED)
+        raise ProviderError(errors.NCP_GW_PERMISSION_DENIED)
     if not state.take_quota(key.access_key, ncp.now_ms()):
         notes.auth = "quota"
-        raise ProviderError(E.NCP_GW_QUOTA_EXCEEDED)
+        raise ProviderError(errors.NCP_GW_QUOTA_EXCEEDED)
     notes.auth = "ok"
     return key
 
@@ -163,7 +162,7 @@ def account_checks(project: Project, stage: str) -> None:
     ``"service"`` (77103, 77302, 77303: after them)."""
     for code in project.failing_codes():
         if (code in INTERCEPTOR_CODES) == (stage == "interceptor"):
-            raise ProviderError(E.MAILER_CODES[code])
+            raise ProviderError(errors.MAILER_CODES[code])
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -378,8 +377,8 @@ def dispatch(c: Call) -> Response:
     key = authenticate(ncp, request, notes)
     project = ncp.state.projects[key.project]
     if c.endpoint == "method_not_allowed":
-        raise ProviderError(E.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(c.args.get("allowed", []))})
+        raise ProviderError(errors.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(c.args.get("allowed", []))})
     if c.endpoint in BODY_OPERATIONS and not is_json(request):
-        raise ProviderError(E.NCP_UNSUPPORTED_MEDIA_TYPE)
+        raise ProviderError(errors.NCP_UNSUPPORTED_MEDIA_TYPE)
     account_checks(project, "interceptor")
     return HANDLERS[c.endpoint](c.extended(NcpCall, project=project, region=REGIONS[c.args["version"]]))

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
 from ...core.provider import Notes, json_response
-from . import errors as E
+from . import errors
 from .models import KST, HistoryEntry, Unsubscriber, requester_for
 
 __all__ = [
@@ -142,8 +142,10 @@ def render_error(error: ProviderError, notes: Notes) -> Response:
     entry = error.entry
     code = str(entry.code)
     notes.error_code = code
-    if E.is_gateway(entry):
-        body = {"error": {"errorCode": code, "message": E.GATEWAY_MESSAGES[code], "details": error.message(notes.lang)}}
+    if errors.is_gateway(entry):
+        body = {
+            "error": {"errorCode": code, "message": errors.GATEWAY_MESSAGES[code], "details": error.message(notes.lang)}
+        }
         out = headers("APIGW")
     else:
         body = {"error": {"code": code, "message": error.message(notes.lang)}}

@@ -21,7 +21,7 @@ from ...generators.strategies import (
     respelled,
     spoil,
 )
-from . import errors as E
+from . import errors
 from .models import HARD_BOUNCE_CODES
 
 __all__ = [
@@ -83,7 +83,7 @@ def send_block_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
     )
     if valid:
         return as_cases(good)
-    bad = E.NCP_BAD_REQUEST
+    bad = errors.NCP_BAD_REQUEST
     return spoil(
         good,
         (st.just({"targetAddress": None}), bad),
@@ -139,7 +139,7 @@ def unsubscribers_list_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
     )
     if valid:
         return as_cases(good)
-    bad = E.NCP_BAD_REQUEST
+    bad = errors.NCP_BAD_REQUEST
     bad_times = ["2024-02-30", "2024/01/01", "2024-01-01T00:00", "2024-01-01 00:00:00", "yesterday", "2024-1-1"]
     return spoil(
         good,
@@ -167,7 +167,7 @@ def _receivers(draw: Any, valid: bool) -> Case:
         if draw(st.booleans()):
             body["note"] = "other keys are ignored"
         return Case(body, None, seed)
-    bad = E.NCP_BAD_REQUEST
+    bad = errors.NCP_BAD_REQUEST
     value = draw(
         st.one_of(
             st.just({}),

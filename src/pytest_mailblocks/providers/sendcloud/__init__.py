@@ -10,8 +10,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
 from ...core.provider import Call, Notes
-from . import endpoints, render
-from . import errors as E
+from . import endpoints, errors, render
 from .control import SendCloudControl
 from .handle import SendCloudHandle
 from .models import SendCloudState
@@ -31,8 +30,8 @@ class SendCloud(SendCloudControl):
         "api_key": "MailblocksSendCloudDefaultKey001",
     }
     rules = endpoints.RULES
-    core_errors = E.CORE_ERRORS
-    fault_errors = E.FAULT_ERRORS
+    core_errors = errors.CORE_ERRORS
+    fault_errors = errors.FAULT_ERRORS
 
     def new_state(self) -> SendCloudState:
         return SendCloudState(self.credentials["api_user"], self.credentials["api_key"], self.clock.time)

@@ -26,8 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
 from ...core.provider import Call, Notes
-from . import errors as E
-from . import render
+from . import errors, render
 from .models import (
     ALL,
     Block,
@@ -114,18 +113,18 @@ def paging(p: Params) -> tuple[int, int]:
     if "start" in p:
         raw = p["start"].strip()
         if not raw:
-            raise ProviderError(E.SC_START_EMPTY)
+            raise ProviderError(errors.SC_START_EMPTY)
         value = parse_int(raw)
         if value is None or value > INT_MAX:
-            raise ProviderError(E.SC_START_INVALID)
+            raise ProviderError(errors.SC_START_INVALID)
         offset = value
     if "limit" in p:
         raw = p["limit"].strip()
         if not raw:
-            raise ProviderError(E.SC_LIMIT_EMPTY)
+            raise ProviderError(errors.SC_LIMIT_EMPTY)
         value = parse_int(raw)
         if value is None or value > LIMIT_MAX:
-            raise ProviderError(E.SC_LIMIT_INVALID)
+            raise ProviderError(errors.SC_LIMIT_INVALID)
         limit = value
     return offset, limit
 
@@ -145,19 +144,19 @@ def date_window(p: Params, now: float) -> Window:
     if raw_days:
         days = parse_int(raw_days)
         if days is None or days < 1 or days > INT_MAX:
-            raise ProviderError(E.SC_DAYS_INVALID)
+            raise ProviderError(errors.SC_DAYS_INVALID)
         day = today(now)
         end = _day_after(day)
         back = (day - date.min).days
         return (None if days - 1 > back else day_start(day - timedelta(days=days - 1))), end
     first = parse_api_date(text(p, "startDate"))
     if first is None:
-        raise ProviderError(E.SC_START_DATE_INVALID)
+        raise ProviderError(errors.SC_START_DATE_INVALID)
     last = parse_api_date(text(p, "endDate"))
     if last is None:
-        raise ProviderError(E.SC_END_DATE_INVALID)
+        raise ProviderError(errors.SC_END_DATE_INVALID)
     if last > add_months(first, RANGE_MONTHS):
-        raise ProviderError(E.SC_RANGE_TOO_LONG)
+        raise ProviderError(errors.SC_RANGE_TOO_LONG)
     if last < first:
         return day_start(first), day_start(first)
     return day_start(first), _day_after(last)
@@ -172,10 +171,10 @@ def email_param(p: Params, *, required: bool = False) -> str:
     email = text(p, "email")
     if not email:
         if required:
-            raise ProviderError(E.SC_EMAIL_EMPTY)
+            raise ProviderError(errors.SC_EMAIL_EMPTY)
         return ""
     if not valid_email(email):
-        raise ProviderError(E.SC_EMAIL_INVALID)
+        raise ProviderError(errors.SC_EMAIL_INVALID)
     return email
 
 
@@ -206,12 +205,12 @@ def authenticate(sc: SendCloud, p: Params, notes: Notes) -> Tenant:
     user, key = p.get("apiUser", ""), p.get("apiKey", "")
     if not user.strip() or not key.strip():
         notes.auth = "missing"
-        raise ProviderError(E.SC_AUTH_FAILED)
+        raise ProviderError(errors.SC_AUTH_FAILED)
     tenant = sc.state.authenticate(user, key)
     if tenant is None:
         notes.auth = "invalid"
         notes.tenant = user
-        raise ProviderError(E.SC_AUTH_FAILED)
+        raise ProviderError(errors.SC_AUTH_FAILED)
     notes.auth = "ok"
     notes.tenant = tenant.api_user
     return tenant
@@ -265,12 +264,12 @@ def add_blocks(c: SendCloudCall) -> Response:
     api_user_block, domain, email = block_target(p)
     raw = text(p, "expireTime")
     if not raw:
-        raise ProviderError(E.SC_EXPIRE_TIME_EMPTY)
+        raise ProviderError(errors.SC_EXPIRE_TIME_EMPTY)
     expire = parse_api_date(raw)
     if expire is None:
-        raise ProviderError(E.SC_EXPIRE_TIME_INVALID)
+        raise ProviderError(errors.SC_EXPIRE_TIME_INVALID)
     if not domain and not email:
-        raise ProviderError(E.SC_DOMAIN_OR_EMAIL_REQUIRED)
+        raise ProviderError(errors.SC_DOMAIN_OR_EMAIL_REQUIRED)
     now = int(sc.clock.time())
     expire_at = day_start(expire)
     rows = []
@@ -287,7 +286,7 @@ def delete_blocks(c: SendCloudCall) -> Response:
     t, p, lang = c.tenant, c.params, c.lang
     api_user_block, domain, email = block_target(p)
     if not domain and not email:
-        raise ProviderError(E.SC_DOMAIN_OR_EMAIL_REQUIRED)
+        raise ProviderError(errors.SC_DOMAIN_OR_EMAIL_REQUIRED)
     return render.ok({"count": t.blocks.remove(api_user_block, email=email, domain=domain)}, lang)
 
 
@@ -333,14 +332,14 @@ def list_unsubscribes(c: SendCloudCall) -> Response:
     window: Window = (None, None)
     if not email:
         window = date_window(p, sc.clock.time())
-    labels = semicolon_list(p, "labelIdList", E.SC_LABEL_ID_LIST_EMPTY, E.SC_LABEL_ID_INVALID)
+    labels = semicolon_list(p, "labelIdList", errors.SC_LABEL_ID_LIST_EMPTY, errors.SC_LABEL_ID_INVALID)
     label_ids: set[int] | None = None
     if labels is not None:
         parsed = [parse_int(x) for x in labels]
         if any(x is None or x > INT_MAX for x in parsed):
-            raise ProviderError(E.SC_LABEL_ID_INVALID)
+            raise ProviderError(errors.SC_LABEL_ID_INVALID)
         label_ids = {x for x in parsed if x is not None}
-    users = semicolon_list(p, "apiUserList", E.SC_API_USER_LIST_EMPTY, E.SC_API_USER_LIST_INVALID)
+    users = semicolon_list(p, "apiUserList", errors.SC_API_USER_LIST_EMPTY, errors.SC_API_USER_LIST_INVALID)
     user_set = None if users is None else set(users)
 
     def keep(r: Unsubscribe) -> bool:

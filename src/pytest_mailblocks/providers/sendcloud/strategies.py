@@ -25,7 +25,7 @@ from ...generators.strategies import (
     some_days,
     spoil,
 )
-from . import errors as E
+from . import errors
 
 __all__ = [
     "block_add_cases",
@@ -104,10 +104,10 @@ def _paging() -> dict[str, st.SearchStrategy[str]]:
 
 def _paging_defects() -> list[tuple[st.SearchStrategy[dict[str, Any]], ErrorEntry]]:
     return [
-        (one_value("start", ["", " "]), E.SC_START_EMPTY),
-        (one_value("start", ["-1", "x", "+1", "1.5", "2147483648"]), E.SC_START_INVALID),
-        (one_value("limit", ["", " "]), E.SC_LIMIT_EMPTY),
-        (one_value("limit", ["101", "-1", "x", "1e2"]), E.SC_LIMIT_INVALID),
+        (one_value("start", ["", " "]), errors.SC_START_EMPTY),
+        (one_value("start", ["-1", "x", "+1", "1.5", "2147483648"]), errors.SC_START_INVALID),
+        (one_value("limit", ["", " "]), errors.SC_LIMIT_EMPTY),
+        (one_value("limit", ["101", "-1", "x", "1e2"]), errors.SC_LIMIT_INVALID),
     ]
 
 
@@ -116,15 +116,15 @@ def _window_defects(**also: Any) -> list[tuple[st.SearchStrategy[dict[str, Any]]
     make the window unneeded)."""
     no_window = {"days": None, "startDate": None, "endDate": None}
     return [
-        (one_value("days", ["0", "-1", "x", "+1", "1.5", "2147483648"], **also), E.SC_DAYS_INVALID),
-        (st.just({**no_window, **also}), E.SC_START_DATE_INVALID),
+        (one_value("days", ["0", "-1", "x", "+1", "1.5", "2147483648"], **also), errors.SC_DAYS_INVALID),
+        (st.just({**no_window, **also}), errors.SC_START_DATE_INVALID),
         (
             st.builds(
                 lambda s, d: {**no_window, **also, "startDate": s, "endDate": d.isoformat()},
                 st.sampled_from(["2020-13-45", "2020/01/01", "20200101", "2021-02-29"]),
                 some_days(),
             ),
-            E.SC_START_DATE_INVALID,
+            errors.SC_START_DATE_INVALID,
         ),
         (
             st.builds(
@@ -132,7 +132,7 @@ def _window_defects(**also: Any) -> list[tuple[st.SearchStrategy[dict[str, Any]]
                 some_days(),
                 st.sampled_from(["", "2020-13-45", "2020-1-1", "tomorrow"]),
             ),
-            E.SC_END_DATE_INVALID,
+            errors.SC_END_DATE_INVALID,
         ),
         (
             st.builds(
@@ -145,7 +145,7 @@ def _window_defects(**also: Any) -> list[tuple[st.SearchStrategy[dict[str, Any]]
                 some_days(),
                 st.integers(93, 400),  # 3 calendar months are 92 days at the most
             ),
-            E.SC_RANGE_TOO_LONG,
+            errors.SC_RANGE_TOO_LONG,
         ),
     ]
 
@@ -177,7 +177,7 @@ def block_list_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
         good,
         *_paging_defects(),
         *_window_defects(),
-        (one_value("email", _NOT_ADDRESSES), E.SC_EMAIL_INVALID),
+        (one_value("email", _NOT_ADDRESSES), errors.SC_EMAIL_INVALID),
     )
 
 
@@ -203,9 +203,9 @@ def _target_defects() -> list[tuple[st.SearchStrategy[dict[str, Any]], ErrorEntr
     return [
         (
             st.sampled_from([{"email": None, "domainName": None}, {"email": "", "domainName": " "}]),
-            E.SC_DOMAIN_OR_EMAIL_REQUIRED,
+            errors.SC_DOMAIN_OR_EMAIL_REQUIRED,
         ),
-        (one_value("email", _NOT_ADDRESSES), E.SC_EMAIL_INVALID),
+        (one_value("email", _NOT_ADDRESSES), errors.SC_EMAIL_INVALID),
     ]
 
 
@@ -218,10 +218,10 @@ def block_add_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
         return as_cases(good)
     return spoil(
         good,
-        (one_value("expireTime", [None, "", " "]), E.SC_EXPIRE_TIME_EMPTY),
+        (one_value("expireTime", [None, "", " "]), errors.SC_EXPIRE_TIME_EMPTY),
         (
             one_value("expireTime", ["2024-02-30", "2024/01/01", "2024-1-1", "20240101", "2024-01-01 00:00:00"]),
-            E.SC_EXPIRE_TIME_INVALID,
+            errors.SC_EXPIRE_TIME_INVALID,
         ),
         *_target_defects(),
     )
@@ -272,7 +272,7 @@ def _sibling(paging: bool, valid: bool, extra: dict[str, Any] | None = None) -> 
         good,
         *(_paging_defects() if paging else []),
         *_window_defects(email=None),
-        (one_value("email", _NOT_ADDRESSES), E.SC_EMAIL_INVALID),
+        (one_value("email", _NOT_ADDRESSES), errors.SC_EMAIL_INVALID),
     )
 
 
@@ -320,10 +320,10 @@ def unsubscribe_list_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
         _sibling(True, False, extra),
         spoil(
             good,
-            (one_value("labelIdList", ["", "[]", " "]), E.SC_LABEL_ID_LIST_EMPTY),
-            (one_value("labelIdList", ["a", "1;b", "1;;2", "-1", "2147483648"]), E.SC_LABEL_ID_INVALID),
-            (one_value("apiUserList", ["", "[]"]), E.SC_API_USER_LIST_EMPTY),
-            (one_value("apiUserList", ["a;;b", ";shop", "[shop;]"]), E.SC_API_USER_LIST_INVALID),
+            (one_value("labelIdList", ["", "[]", " "]), errors.SC_LABEL_ID_LIST_EMPTY),
+            (one_value("labelIdList", ["a", "1;b", "1;;2", "-1", "2147483648"]), errors.SC_LABEL_ID_INVALID),
+            (one_value("apiUserList", ["", "[]"]), errors.SC_API_USER_LIST_EMPTY),
+            (one_value("apiUserList", ["a;;b", ";shop", "[shop;]"]), errors.SC_API_USER_LIST_INVALID),
         ),
     )
 
@@ -334,8 +334,8 @@ def unsubscribe_add_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
     if valid:
         return as_cases(st.fixed_dictionaries({"email": emails(idn=False)}))
     return st.one_of(
-        as_cases(st.sampled_from([{}, {"email": ""}, {"email": "  "}]), E.SC_EMAIL_EMPTY),
-        as_cases(one_value("email", _NOT_ADDRESSES), E.SC_EMAIL_INVALID),
+        as_cases(st.sampled_from([{}, {"email": ""}, {"email": "  "}]), errors.SC_EMAIL_EMPTY),
+        as_cases(one_value("email", _NOT_ADDRESSES), errors.SC_EMAIL_INVALID),
     )
 
 

@@ -11,8 +11,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.delivery import KINDS, Delivery
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Call, Notes, status_phrase
-from . import delivery, endpoints, render, webhooks
-from . import errors as E
+from . import delivery, endpoints, errors, render, webhooks
 from .control import SendGridControl
 from .endpoints import SendGridCall
 from .handle import SendGridHandle
@@ -29,8 +28,8 @@ class SendGrid(SendGridControl):
     secrets = frozenset({"authorization"})
     default_credentials: ClassVar[dict[str, str]] = {"api_key": "SG.mailblocks.default-full-access-key"}
     rules = endpoints.RULES + delivery.RULES + webhooks.RULES
-    core_errors = E.CORE_ERRORS
-    fault_errors = E.FAULT_ERRORS
+    core_errors = errors.CORE_ERRORS
+    fault_errors = errors.FAULT_ERRORS
     outcome_kinds = KINDS
 
     def new_state(self) -> SendGridState:
@@ -56,7 +55,7 @@ class SendGrid(SendGridControl):
         """A known row, or one made from ``FAULT_MESSAGES``; a 429 with the live 429's
         headers: the limit, nothing remaining, the next minute."""
         entry = self.fault_errors.get(status) or ErrorEntry(
-            f"SG_FAULT_{status}", status, E.FAULT_MESSAGES.get(status) or status_phrase(status)
+            f"SG_FAULT_{status}", status, errors.FAULT_MESSAGES.get(status) or status_phrase(status)
         )
         headers = {}
         if status == 429:

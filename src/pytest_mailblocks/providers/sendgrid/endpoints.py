@@ -23,8 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
 from ...core.provider import Call, Notes
-from . import errors as E
-from . import render
+from . import errors, render
 from .models import LIST_KINDS, Account, ApiKey, ListKind, SuppressionList
 
 if TYPE_CHECKING:
@@ -92,11 +91,11 @@ def authenticate(sg: SendGrid, request: Request, notes: Notes) -> tuple[ApiKey, 
     scheme, _, token = header.strip().partition(" ")
     if not header:
         notes.auth = "missing"
-        raise ProviderError(E.SG_AUTH_REQUIRED)
+        raise ProviderError(errors.SG_AUTH_REQUIRED)
     key = state.keys.get(token.strip()) if scheme.lower() == "bearer" else None
     if key is None:
         notes.auth = "invalid"
-        raise ProviderError(E.SG_AUTH_REQUIRED)
+        raise ProviderError(errors.SG_AUTH_REQUIRED)
     account = state.account(key.owner)
     behalf = request.headers.get("On-Behalf-Of")
     if behalf is not None and behalf.strip():
@@ -104,7 +103,7 @@ def authenticate(sg: SendGrid, request: Request, notes: Notes) -> tuple[ApiKey, 
         if target is None:
             notes.auth = "forbidden"
             notes.tenant = behalf
-            raise ProviderError(E.SG_ACCESS_FORBIDDEN)
+            raise ProviderError(errors.SG_ACCESS_FORBIDDEN)
         account = target
     notes.auth = "ok"
     notes.tenant = account.username
@@ -121,7 +120,7 @@ def rate_headers(sg: SendGrid, key: ApiKey, route: str, notes: Notes) -> dict[st
     notes.headers = headers
     if not allowed:
         notes.auth = "rate_limited"
-        raise ProviderError(E.SG_TOO_MANY_REQUESTS)
+        raise ProviderError(errors.SG_TOO_MANY_REQUESTS)
     return headers
 
 
@@ -140,10 +139,10 @@ def _int_value(raw: str | None, name: str, default: int | None, lo: int | None =
         return default
     text = raw.strip()
     if not _INTEGER.fullmatch(text):  # ASCII digits, one optional minus ("--1" is no integer)
-        raise ProviderError(E.SG_NOT_INTEGER, field=name)
+        raise ProviderError(errors.SG_NOT_INTEGER, field=name)
     value = int(text)
     if lo is not None and value < lo:
-        raise ProviderError(E.SG_NEGATIVE, field=name)
+        raise ProviderError(errors.SG_NEGATIVE, field=name)
     return value
 
 
@@ -166,7 +165,7 @@ def list_params(request: Request) -> dict[str, Any]:
     try:
         limit = _int_value(query_value(request, "limit"), "limit", LIMIT_DEFAULT, lo=None)
         if limit is not None and not 1 <= limit <= LIMIT_MAX:
-            raise ProviderError(E.SG_LIMIT_RANGE)
+            raise ProviderError(errors.SG_LIMIT_RANGE)
         values["limit"] = limit
     except ProviderError as err:
         problems.append(err)
@@ -184,7 +183,7 @@ def json_object(request: Request) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         body = None
     if not isinstance(body, dict):
-        raise ProviderError(E.SG_INVALID_JSON)
+        raise ProviderError(errors.SG_INVALID_JSON)
     return body
 
 
@@ -192,21 +191,21 @@ def bulk_body(request: Request) -> tuple[bool, list[str]]:
     """``{"delete_all": true}`` or ``{"emails": [...]}``; both keys present (even
     with ``delete_all: false``) is the documented 400 (sendgrid-php#281)."""
     body = json_object(request)
-    problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")]
+    problems = [ProviderError(errors.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")]
     delete_all = body.get("delete_all", False)
     emails = body.get("emails")
     if "delete_all" in body and not isinstance(delete_all, bool):
-        problems.append(ProviderError(E.SG_NOT_BOOLEAN))
+        problems.append(ProviderError(errors.SG_NOT_BOOLEAN))
     if "emails" in body and (not isinstance(emails, list) or not all(isinstance(e, str) for e in emails)):
-        problems.append(ProviderError(E.SG_NOT_JSON_ARRAY))
+        problems.append(ProviderError(errors.SG_NOT_JSON_ARRAY))
     if problems:
         raise problems[0].also(*problems[1:])
     if "delete_all" in body and "emails" in body:
-        raise ProviderError(E.SG_BOTH_SET)
+        raise ProviderError(errors.SG_BOTH_SET)
     if delete_all is True:
         return True, []
     if emails is None:
-        raise ProviderError(E.SG_NOTHING_TO_DELETE)
+        raise ProviderError(errors.SG_NOTHING_TO_DELETE)
     return False, list(emails)
 
 
@@ -250,7 +249,7 @@ def get_record(c: SuppressionCall) -> Response:
 
 def delete_record(c: SuppressionCall) -> Response:
     if not c.list.remove(c.args["email"]):
-        raise ProviderError(E.SG_NOT_FOUND)
+        raise ProviderError(errors.SG_NOT_FOUND)
     return render.empty(204, c.provider.clock.time(), c.rate)
 
 
@@ -266,12 +265,12 @@ def delete_records(c: SuppressionCall) -> Response:
 def recipients_body(request: Request) -> list[str]:
     """``{"recipient_emails": [...]}`` (spec ``SuppressionsRequest``)."""
     body = json_object(request)
-    problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k != "recipient_emails"]
+    problems = [ProviderError(errors.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k != "recipient_emails"]
     emails = body.get("recipient_emails")
     if "recipient_emails" not in body:
-        problems.append(ProviderError(E.SG_REQUIRED, field="recipient_emails"))
+        problems.append(ProviderError(errors.SG_REQUIRED, field="recipient_emails"))
     elif not isinstance(emails, list) or not all(isinstance(e, str) and e for e in emails):
-        problems.append(ProviderError(E.SG_NOT_JSON_ARRAY, field="recipient_emails"))
+        problems.append(ProviderError(errors.SG_NOT_JSON_ARRAY, field="recipient_emails"))
     if problems:
         raise problems[0].also(*problems[1:])
     return list(emails or [])
@@ -322,5 +321,5 @@ def dispatch(c: SendGridCall) -> Response:
     rate = rate_headers(sg, key, base + ("/{email}" if "email" in c.args else ""), notes)
     if not key.allows(required_scope(op, kind)):
         notes.auth = "forbidden"
-        raise ProviderError(E.SG_ACCESS_FORBIDDEN)
+        raise ProviderError(errors.SG_ACCESS_FORBIDDEN)
     return HANDLERS[op](c.extended(SuppressionCall, list=account.lists[kind.name], rate=rate))

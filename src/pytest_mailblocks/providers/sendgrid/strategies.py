@@ -37,7 +37,7 @@ from ...generators.strategies import (
     spoil,
     unix_times,
 )
-from . import errors as E
+from . import errors
 
 __all__ = [
     "blocks",
@@ -112,12 +112,12 @@ def list_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
         return as_cases(good)
     not_integers = ["ten", "1.5", "1e2", "0x10", "--1", "５"]
     defects = [
-        (one_value("limit", ["0", "501", "-1", "100000"]), E.SG_LIMIT_RANGE),
-        (one_value("limit", not_integers), entry_on(E.SG_NOT_INTEGER, "limit")),
+        (one_value("limit", ["0", "501", "-1", "100000"]), errors.SG_LIMIT_RANGE),
+        (one_value("limit", not_integers), entry_on(errors.SG_NOT_INTEGER, "limit")),
     ]
     for name in ("offset", "start_time", "end_time"):
-        defects.append((one_value(name, ["-1", "-86400"]), entry_on(E.SG_NEGATIVE, name)))
-        defects.append((one_value(name, [*not_integers, "yesterday"]), entry_on(E.SG_NOT_INTEGER, name)))
+        defects.append((one_value(name, ["-1", "-86400"]), entry_on(errors.SG_NEGATIVE, name)))
+        defects.append((one_value(name, [*not_integers, "yesterday"]), entry_on(errors.SG_NOT_INTEGER, name)))
     return spoil(good, *defects)
 
 
@@ -134,21 +134,23 @@ def bulk_delete_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
     if valid:
         return as_cases(st.one_of(st.just({"delete_all": True}), st.fixed_dictionaries({"emails": addresses})))
     return st.one_of(
-        as_cases(st.fixed_dictionaries({"delete_all": st.booleans(), "emails": addresses}), E.SG_BOTH_SET),
-        as_cases(st.sampled_from([{}, {"delete_all": False}]), E.SG_NOTHING_TO_DELETE),
+        as_cases(st.fixed_dictionaries({"delete_all": st.booleans(), "emails": addresses}), errors.SG_BOTH_SET),
+        as_cases(st.sampled_from([{}, {"delete_all": False}]), errors.SG_NOTHING_TO_DELETE),
         as_cases(
             st.fixed_dictionaries(
                 {"emails": st.one_of(st.text(max_size=5), st.none(), st.lists(st.integers(), min_size=1))}
             ),
-            E.SG_NOT_JSON_ARRAY,
+            errors.SG_NOT_JSON_ARRAY,
         ),
-        as_cases(st.fixed_dictionaries({"delete_all": st.sampled_from(["true", 1, 0, None])}), E.SG_NOT_BOOLEAN),
+        as_cases(st.fixed_dictionaries({"delete_all": st.sampled_from(["true", 1, 0, None])}), errors.SG_NOT_BOOLEAN),
         st.builds(
-            lambda key, body: Case({**body, key: True}, entry_on(E.SG_UNKNOWN_FIELD, key), {}),
+            lambda key, body: Case({**body, key: True}, entry_on(errors.SG_UNKNOWN_FIELD, key), {}),
             st.sampled_from(["email", "all", "delete"]),
             st.one_of(st.just({"delete_all": True}), st.fixed_dictionaries({"emails": addresses})),
         ),
-        as_cases(st.one_of(st.lists(st.integers(), max_size=2), st.text(max_size=5), st.none()), E.SG_INVALID_JSON),
+        as_cases(
+            st.one_of(st.lists(st.integers(), max_size=2), st.text(max_size=5), st.none()), errors.SG_INVALID_JSON
+        ),
     )
 
 
@@ -185,7 +187,7 @@ def _delete(draw: Any, list_name: str, valid: bool) -> Case:
         seed = {list_name: [other_address(address)]}
     else:
         seed = {next(n for n in _ADDRESS_LISTS if n != list_name): [address]}
-    return Case(address, E.SG_NOT_FOUND, seed)
+    return Case(address, errors.SG_NOT_FOUND, seed)
 
 
 def delete_cases(list_name: str = "blocks", *, valid: bool = True) -> st.SearchStrategy[Case]:
@@ -207,9 +209,9 @@ def global_add_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
         )
     field = "recipient_emails"
     return st.one_of(
-        st.just(Case({}, entry_on(E.SG_REQUIRED, field), {})),
+        st.just(Case({}, entry_on(errors.SG_REQUIRED, field), {})),
         st.builds(
-            lambda v: Case({field: v}, entry_on(E.SG_NOT_JSON_ARRAY, field), {}),
+            lambda v: Case({field: v}, entry_on(errors.SG_NOT_JSON_ARRAY, field), {}),
             st.one_of(
                 st.text(max_size=5),
                 st.none(),
@@ -219,11 +221,11 @@ def global_add_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
             ),
         ),
         st.builds(
-            lambda a, key: Case({field: a, key: a}, entry_on(E.SG_UNKNOWN_FIELD, key), {}),
+            lambda a, key: Case({field: a, key: a}, entry_on(errors.SG_UNKNOWN_FIELD, key), {}),
             addresses,
             st.sampled_from(["emails", "group_id", "recipient_email"]),
         ),
-        as_cases(st.one_of(addresses, st.text(max_size=5)), E.SG_INVALID_JSON),
+        as_cases(st.one_of(addresses, st.text(max_size=5)), errors.SG_INVALID_JSON),
     )
 
 
@@ -292,35 +294,37 @@ def _first_to(body: dict[str, Any], value: Any) -> None:
 
 
 _PROBLEMS = [
-    _problem(lambda b: b.pop("from"), E.SG_SEND_FROM_REQUIRED, "from.email"),
-    _problem(lambda b: b.update({"from": {"email": "nobody"}}), E.SG_SEND_INVALID_ADDRESS, "from.email"),
-    _problem(lambda b: b.update({"personalizations": []}), E.SG_SEND_PERSONALIZATIONS_REQUIRED, "personalizations"),
-    _problem(lambda b: b["personalizations"][0].pop("to"), E.SG_SEND_TO_REQUIRED, "personalizations.0.to"),
-    _problem(lambda b: _first_to(b, "not an address"), E.SG_SEND_INVALID_ADDRESS, "personalizations.0.to.0.email"),
-    _problem(lambda b: _first_to(b, ""), E.SG_SEND_EMAIL_REQUIRED, "personalizations.0.to.0.email"),
+    _problem(lambda b: b.pop("from"), errors.SG_SEND_FROM_REQUIRED, "from.email"),
+    _problem(lambda b: b.update({"from": {"email": "nobody"}}), errors.SG_SEND_INVALID_ADDRESS, "from.email"),
+    _problem(
+        lambda b: b.update({"personalizations": []}), errors.SG_SEND_PERSONALIZATIONS_REQUIRED, "personalizations"
+    ),
+    _problem(lambda b: b["personalizations"][0].pop("to"), errors.SG_SEND_TO_REQUIRED, "personalizations.0.to"),
+    _problem(lambda b: _first_to(b, "not an address"), errors.SG_SEND_INVALID_ADDRESS, "personalizations.0.to.0.email"),
+    _problem(lambda b: _first_to(b, ""), errors.SG_SEND_EMAIL_REQUIRED, "personalizations.0.to.0.email"),
     _problem(
         lambda b: b["personalizations"][0].update({"bcc": [dict(b["personalizations"][0]["to"][0])], "cc": []}),
-        E.SG_SEND_DUPLICATE_IN_PERSONALIZATION,
+        errors.SG_SEND_DUPLICATE_IN_PERSONALIZATION,
         "personalizations.0",
     ),
-    _problem(lambda b: b.update({"subject": ""}), E.SG_SEND_SUBJECT_EMPTY, "subject"),
+    _problem(lambda b: b.update({"subject": ""}), errors.SG_SEND_SUBJECT_EMPTY, "subject"),
     _problem(
         lambda b: (b.pop("subject"), [p.pop("subject", None) for p in b["personalizations"]]),
-        E.SG_SEND_SUBJECT_REQUIRED,
+        errors.SG_SEND_SUBJECT_REQUIRED,
         "subject",
     ),
-    _problem(lambda b: b.pop("content"), E.SG_SEND_CONTENT_REQUIRED, "content"),
-    _problem(lambda b: b["content"].reverse(), E.SG_SEND_CONTENT_ORDER, "content"),
+    _problem(lambda b: b.pop("content"), errors.SG_SEND_CONTENT_REQUIRED, "content"),
+    _problem(lambda b: b["content"].reverse(), errors.SG_SEND_CONTENT_ORDER, "content"),
     _problem(
         lambda b: b.update({"mail_settings": {"sandbox_mode": {"enable": "true"}}}),
-        E.SG_SEND_SETTING_BOOLEAN,
+        errors.SG_SEND_SETTING_BOOLEAN,
         "mail_settings.sandbox_mode.enable",
     ),
     _problem(
-        lambda b: b.update({"categories": [f"c{i}" for i in range(11)]}), E.SG_SEND_CATEGORIES_LIMIT, "categories"
+        lambda b: b.update({"categories": [f"c{i}" for i in range(11)]}), errors.SG_SEND_CATEGORIES_LIMIT, "categories"
     ),
-    _problem(lambda b: b.update({"send_at": "soon"}), E.SG_SEND_SEND_AT_INTEGER, "send_at"),
-    _problem(lambda b: b.update({"custom_args": {"n": 1}}), E.SG_SEND_CUSTOM_ARGS_STRINGS, "custom_args"),
+    _problem(lambda b: b.update({"send_at": "soon"}), errors.SG_SEND_SEND_AT_INTEGER, "send_at"),
+    _problem(lambda b: b.update({"custom_args": {"n": 1}}), errors.SG_SEND_CUSTOM_ARGS_STRINGS, "custom_args"),
 ]
 
 

@@ -42,8 +42,7 @@ from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
 from ...core.provider import Notes
 from ...core.webhooks import RetryPolicy
-from . import errors as E
-from . import render
+from . import errors, render
 
 if TYPE_CHECKING:
     from ...core.delivery import Delivery
@@ -145,12 +144,12 @@ class EventWebhooks:
     def find(self, hook_id: str) -> EventWebhook:
         found = next((h for h in self.hooks if h.id == hook_id), None)
         if found is None:
-            raise ProviderError(E.SG_WEBHOOK_INVALID_ID)
+            raise ProviderError(errors.SG_WEBHOOK_INVALID_ID)
         return found
 
     def new(self, now: float) -> EventWebhook:
         if len(self.hooks) >= MAX_WEBHOOKS:
-            raise ProviderError(E.SG_WEBHOOK_MAX)
+            raise ProviderError(errors.SG_WEBHOOK_MAX)
         hook = EventWebhook(str(uuid.uuid4()), now, now)
         self.hooks.append(hook)
         return hook
@@ -239,17 +238,17 @@ def _settings(body: dict[str, Any]) -> dict[str, Any]:
     for name in ("enabled", *SWITCHES):
         if name in body:
             if not isinstance(body[name], bool):
-                problems.append(ProviderError(E.SG_WEBHOOK_NOT_BOOLEAN, name, field=name))
+                problems.append(ProviderError(errors.SG_WEBHOOK_NOT_BOOLEAN, name, field=name))
             else:
                 values[name] = body[name]
     for name in ("url", "friendly_name", *OAUTH):
         if name in body and body[name] is not None:
             if not isinstance(body[name], str):
-                problems.append(ProviderError(E.SG_WEBHOOK_NOT_STRING, name, field=name))
+                problems.append(ProviderError(errors.SG_WEBHOOK_NOT_STRING, name, field=name))
             else:
                 values[name] = body[name]
     if "url" in values and values["url"] and not _valid_url(values["url"]):
-        problems.append(ProviderError(E.SG_WEBHOOK_INVALID_URL, values["url"]))
+        problems.append(ProviderError(errors.SG_WEBHOOK_INVALID_URL, values["url"]))
     if problems:
         raise problems[0].also(*problems[1:])
     return values
@@ -260,10 +259,10 @@ def _apply(hooks: EventWebhooks, hook: EventWebhook, values: dict[str, Any], now
     url = values.get("url", hook.url)
     taken = next((h for h in hooks.hooks if h is not hook and url and h.url == url), None)
     if taken is not None:
-        raise ProviderError(E.SG_WEBHOOK_EXISTS, url=url, id=taken.id)
+        raise ProviderError(errors.SG_WEBHOOK_EXISTS, url=url, id=taken.id)
     enabled = values.get("enabled", hook.enabled)
     if enabled and not url:
-        raise ProviderError(E.SG_WEBHOOK_INVALID_URL, url)
+        raise ProviderError(errors.SG_WEBHOOK_INVALID_URL, url)
     hook.enabled, hook.url = enabled, url
     for name in SWITCHES:
         hook.switches[name] = values.get(name, hook.switches[name])
@@ -287,7 +286,7 @@ def _begin(
     rate = rate_headers(sg, key, route, notes)
     if not key.allows(scope):
         notes.auth = "forbidden"
-        raise ProviderError(E.SG_ACCESS_FORBIDDEN)
+        raise ProviderError(errors.SG_ACCESS_FORBIDDEN)
     return key, account, rate
 
 
@@ -298,7 +297,7 @@ def _body(request: Request) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         body = None
     if not isinstance(body, dict):
-        raise ProviderError(E.SG_WEBHOOK_INVALID_JSON)
+        raise ProviderError(errors.SG_WEBHOOK_INVALID_JSON)
     return body
 
 
@@ -337,11 +336,11 @@ def create_settings(c: SendGridCall) -> Response:
     _, account, rate = _begin(sg, request, notes, SETTINGS, SCOPE_CREATE)
     values = _settings(_body(request))
     if not values.get("url"):
-        raise ProviderError(E.SG_WEBHOOK_REQUIRED, "url", field="url")
+        raise ProviderError(errors.SG_WEBHOOK_REQUIRED, "url", field="url")
     hooks = hooks_for(sg, account)
     now = sg.clock.time()
     if len(hooks.hooks) >= MAX_WEBHOOKS:
-        raise ProviderError(E.SG_WEBHOOK_MAX)
+        raise ProviderError(errors.SG_WEBHOOK_MAX)
     hook = EventWebhook(str(uuid.uuid4()), now, now)
     _apply(hooks, hook, values, now)  # checked before it is kept
     hooks.hooks.append(hook)
@@ -388,9 +387,9 @@ def update_signed(c: SendGridCall) -> Response:
     )
     body = _body(request)
     if "enabled" not in body:
-        raise ProviderError(E.SG_WEBHOOK_REQUIRED, "enabled", field="enabled")
+        raise ProviderError(errors.SG_WEBHOOK_REQUIRED, "enabled", field="enabled")
     if not isinstance(body["enabled"], bool):
-        raise ProviderError(E.SG_WEBHOOK_NOT_BOOLEAN, "enabled", field="enabled")
+        raise ProviderError(errors.SG_WEBHOOK_NOT_BOOLEAN, "enabled", field="enabled")
     hooks = hooks_for(sg, account)
     now = sg.clock.time()
     hook = hooks.find(args["id"]) if "id" in args else hooks.oldest()
@@ -471,11 +470,11 @@ def send_test_event(c: SendGridCall) -> Response:
     body = _body(request)
     url = _settings(body).get("url")
     if not url:
-        raise ProviderError(E.SG_WEBHOOK_REQUIRED, "url", field="url")
+        raise ProviderError(errors.SG_WEBHOOK_REQUIRED, "url", field="url")
     hooks = hooks_for(sg, account)
     hook_id = body.get("id")
     if hook_id is not None and not isinstance(hook_id, str):
-        raise ProviderError(E.SG_WEBHOOK_NOT_STRING, "id", field="id")
+        raise ProviderError(errors.SG_WEBHOOK_NOT_STRING, "id", field="id")
     hook = hooks.find(hook_id) if hook_id else next((h for h in hooks.hooks if h.url == url), hooks.oldest())
     now = sg.clock.time()
     payload = json.dumps(sample_events(now), separators=(",", ":")).encode()
