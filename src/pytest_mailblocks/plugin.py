@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from types import SimpleNamespace
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -114,8 +114,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     late = [key for key in REGISTRY if f"{key}_fake" not in globals()]
     if late:  # providers registered after this module was imported (a conftest's)
-        fixtures = {f"{key}_{kind}": make(key) for key in late for kind, make in _PER_PROVIDER.items()}
-        config.pluginmanager.register(SimpleNamespace(**fixtures), "mailblocks-registered-providers")
+        fixtures = ModuleType(f"{__name__}.registered")
+        for key in late:
+            for kind, make in _PER_PROVIDER.items():
+                setattr(fixtures, f"{key}_{kind}", make(key))
+        config.pluginmanager.register(fixtures, "mailblocks-registered-providers")
     try:
         options = _server_options(config)
         check_credentials(options["credentials"])

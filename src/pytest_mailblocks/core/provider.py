@@ -202,13 +202,14 @@ class Provider:
     """Base class of the providers. A subclass sets the class attributes, wires its
     rooms into the methods marked "to implement", and is listed in the registry."""
 
-    #: registry key, e.g. ``"acme"``
+    #: registry key (``server.<key>``, ``<key>_fake``, ``/_mailblocks/<key>/``)
     key: ClassVar[str]
-    #: human name, e.g. ``"Acme Mail v2 (suppressions)"``
+    #: human name: the provider and what of its API is faked
     title: ClassVar[str]
     #: the provider's documented host, for the docs and the CLI banner
     real_host: ClassVar[str]
-    #: path prefixes this provider owns (segment boundaries, e.g. ``"/v2/"``)
+    #: path prefixes this provider owns (segment boundaries: ``"/v2/"`` owns ``/v2``,
+    #: ``/v2/`` and everything under it)
     prefixes: ClassVar[tuple[str, ...]]
     #: lower-cased header and parameter names whose values are secrets
     secrets: ClassVar[frozenset[str]] = frozenset()

@@ -338,25 +338,29 @@ def _cancel(draw: Any, valid: bool, json_values: bool) -> Case:
             draw(st.sampled_from(["[", "[{", '{"address": ', '["a@example.com",]'])), errors.CMC_INVALID_JSON, {}
         )
     # one bad item: the object form's only item, or inserted into the array
-    empty: list[Any] = [{"address": ""}, {"name": "User", "address": " "}, {"address": None}]
-    if kind == "empty address":
-        bad: Any = draw(st.sampled_from(empty if form == "object" else ["", "  ", *empty]))
-        error = errors.CMC_ADDRESS_EMPTY
-    elif kind == "no address":
-        bad, error = draw(st.sampled_from([{"name": "User"}, {}])), errors.CMC_ADDRESS_REQUIRED
-    elif kind == "not a string":
-        objects: list[Any] = [{"address": 5}, {"address": ["a@example.com"]}]
-        bad = draw(st.sampled_from(objects if form == "object" else [5, True, ["a@example.com"], *objects]))
-        error = errors.CMC_INVALID_JSON
-    else:  # duplicate: a second spelling of a listed address, after the first one
-        j = draw(st.integers(0, len(addresses) - 1))
-        bad, error = draw(respelled(addresses[j], pad=True)), errors.CMC_DUPLICATE_ADDRESS
+    bad, error, lowest = _bad_item(draw, kind, form, addresses)
     if form == "object" and kind != "duplicate":
         return case(draw(_json(bad, json_values)), error, {})
     items = draw(_items(spelled))
-    lowest = j + 1 if kind == "duplicate" else 0
     items.insert(draw(st.integers(lowest, len(items))), bad)
     return case(draw(_json(items, json_values)), error, seed_of(addresses))
+
+
+def _bad_item(draw: Any, kind: str, form: str, addresses: list[str]) -> tuple[Any, ErrorEntry, int]:
+    """One bad item of ``kind`` for unsubscribes/cancel, the error it gets, and the
+    lowest position it may take in an array (a duplicate comes after its first)."""
+    empty: list[Any] = [{"address": ""}, {"name": "User", "address": " "}, {"address": None}]
+    if kind == "empty address":
+        return draw(st.sampled_from(empty if form == "object" else ["", "  ", *empty])), errors.CMC_ADDRESS_EMPTY, 0
+    if kind == "no address":
+        return draw(st.sampled_from([{"name": "User"}, {}])), errors.CMC_ADDRESS_REQUIRED, 0
+    if kind == "not a string":
+        objects: list[Any] = [{"address": 5}, {"address": ["a@example.com"]}]
+        bad = draw(st.sampled_from(objects if form == "object" else [5, True, ["a@example.com"], *objects]))
+        return bad, errors.CMC_INVALID_JSON, 0
+    # duplicate: a second spelling of a listed address, after the first one
+    j = draw(st.integers(0, len(addresses) - 1))
+    return draw(respelled(addresses[j], pad=True)), errors.CMC_DUPLICATE_ADDRESS, j + 1
 
 
 def unsubscribes_cancel_cases(*, valid: bool = True, json_values: bool = True) -> st.SearchStrategy[Case]:
