@@ -12,10 +12,11 @@ suite's repeated requests skip werkzeug's matcher.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import BaseConverter, Map, PathConverter, Rule
+from werkzeug.routing import BaseConverter, Map, MapAdapter, PathConverter, Rule
 
 __all__ = ["AnyPath", "MatchCache", "MatchOnlyRule", "MountTable", "Rest", "compile_rules"]
 
@@ -75,17 +76,14 @@ class MatchCache(dict[Any, Any]):
 class MountTable:
     """Which target answers a path: ``targets`` maps a target's name to its path
     prefixes (segment boundaries, e.g. ``"/v3/"``: ``/v3``, ``/v3/`` and everything
-    under it). The most specific prefix wins (``/api/v1/`` before ``/api/``)."""
+    under it). The most specific prefix wins (``/api/v1/`` before ``/api/``).
+
+    The Map is compiled when a path is first matched, once per process for a given
+    table (it is immutable), so making an app costs nothing here."""
 
     def __init__(self, targets: Mapping[str, Iterable[str]]) -> None:
-        rules = []
-        self.prefixes: dict[str, str] = {}
-        for name, prefixes in targets.items():
-            for prefix in prefixes:
-                base = prefix.rstrip("/")
-                self.prefixes[prefix] = name
-                rules += [Rule(base, endpoint=name), Rule(base + "/<rest:rest>", endpoint=name)]
-        self._adapter = compile_rules(rules).bind("fake")
+        self.prefixes: dict[str, str] = {p: name for name, prefixes in targets.items() for p in prefixes}
+        self._adapter: MapAdapter | None = None
         self._cache = MatchCache()
 
     def target(self, path: str) -> str | None:
@@ -93,8 +91,19 @@ class MountTable:
         hit = self._cache.get(path, "")
         if hit != "":
             return hit
+        if self._adapter is None:
+            self._adapter = _mount_map(tuple(self.prefixes.items())).bind("fake")
         try:
             name: str | None = self._adapter.match(path)[0]
         except NotFound:
             name = None
         return self._cache.keep(path, name)
+
+
+@lru_cache(maxsize=16)
+def _mount_map(prefixes: tuple[tuple[str, str], ...]) -> Map:
+    rules = []
+    for prefix, name in prefixes:
+        base = prefix.rstrip("/")
+        rules += [Rule(base, endpoint=name), Rule(base + "/<rest:rest>", endpoint=name)]
+    return compile_rules(rules)

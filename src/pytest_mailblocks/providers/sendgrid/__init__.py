@@ -41,9 +41,8 @@ class SendGrid(SendGridControl):
     def call(self, call: Call) -> Response:
         if self.state.delivery is not None:
             self.state.delivery.tick()  # what the running clock made due meanwhile
-        c = call.extended(SendGridCall)
-        handler = _OWN_CHECKS.get(c.endpoint)
-        return handler(c) if handler is not None else endpoints.dispatch(c)
+        handler = _OWN_CHECKS.get(call.endpoint)
+        return handler(call.extended(SendGridCall)) if handler is not None else endpoints.dispatch(call)
 
     def delivery(self, create: bool = False) -> Delivery | None:
         return delivery.delivery_of(self, create)

@@ -309,9 +309,10 @@ HANDLERS: dict[str, Callable[[SuppressionCall], Response]] = {
 }
 
 
-def dispatch(c: SendGridCall) -> Response:
+def dispatch(c: Call) -> Response:
     """The checks every suppression route shares, then its operation."""
-    sg, request, notes = c.provider, c.request, c.notes
+    sg: SendGrid = c.provider
+    request, notes = c.request, c.notes
     op, kind = OPERATIONS[c.endpoint]
     if op == "preflight":
         notes.auth = "preflight"
