@@ -21,8 +21,10 @@ case, with plus tags and dots; SMTP failures are the replies real MTAs send
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
+from .generators.faker import DOMAINS as DOMAINS  # importable here, as before
 from .generators.faker import SMTP_FAILURES, Records
 from .generators.faker import generate as _generate
 from .providers import REGISTRY, room
@@ -47,3 +49,19 @@ def generate(method: str, n: int, *, faker: Any = None, seed: int | None = None,
     ``faker``: a Faker instance (the provider is added to it if missing); otherwise a
     new one seeded with ``seed``, so the same seed gives the same records."""
     return _generate(MailblocksProvider, method, n, faker=faker, seed=seed, now=now)
+
+
+#: names that lived here before each provider's records moved to its own ``faker`` room
+_MOVED = {"NCP_RESULT_CODES": ("ncp", "RESULT_CODES"), "CMC_STATUS": ("cmc", "STATUSES")}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        key, new = _MOVED[name]
+        warnings.warn(
+            f"pytest_mailblocks.faker.{name} is now pytest_mailblocks.providers.{key}.faker.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(room(key, "faker"), new)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

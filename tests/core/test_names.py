@@ -25,6 +25,21 @@ def test_an_old_name_is_the_new_one_with_a_deprecation_warning(module, old, new)
         assert getattr(importlib.import_module(module), old) is new
 
 
+@pytest.mark.parametrize(
+    ("module", "old", "new_module", "new"),
+    [
+        ("pytest_mailblocks.providers", "block_page", "pytest_mailblocks.control.paging", "block_page"),
+        ("pytest_mailblocks.providers", "BlockPage", "pytest_mailblocks.control.paging", "BlockPage"),
+        ("pytest_mailblocks.faker", "NCP_RESULT_CODES", "pytest_mailblocks.providers.ncp.faker", "RESULT_CODES"),
+        ("pytest_mailblocks.faker", "CMC_STATUS", "pytest_mailblocks.providers.cmc.faker", "STATUSES"),
+    ],
+)
+def test_a_name_that_moved_to_another_module_warns_and_is_found_there(module, old, new_module, new):
+    with pytest.warns(DeprecationWarning, match=f"{module}.{old} is now {new_module}.{new}"):
+        moved = getattr(importlib.import_module(module), old)
+    assert moved is getattr(importlib.import_module(new_module), new)
+
+
 def test_journal_record_takes_a_record_and_still_the_fields_one_by_one():
     fields = (1, "p", "GET", "/x", "", (("Host", "x"),), b"body", 0.0, 200, (), b"answer", 0.5) + (None,) * 6
     by_record, by_fields = Journal(), Journal()

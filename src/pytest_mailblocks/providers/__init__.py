@@ -17,6 +17,7 @@ in a ``conftest.py`` at the root of the suite, or a plugin) and taken back with
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import import_module
 from types import ModuleType
@@ -171,3 +172,17 @@ def room(key: str, name: str) -> ModuleType | None:
         if exc.name != module:
             raise
         return None
+
+
+def __getattr__(name: str) -> Any:
+    # the control plane's paging lived here before issue 22
+    if name in ("BlockPage", "PAGE_KEYS", "block_page"):
+        warnings.warn(
+            f"pytest_mailblocks.providers.{name} is now pytest_mailblocks.control.paging.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ..control import paging
+
+        return getattr(paging, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
