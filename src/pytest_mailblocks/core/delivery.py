@@ -271,7 +271,8 @@ class BoundedLog(_Bounded):
     def __init__(self, maxlen: int | None, max_bytes: int | None) -> None:
         self._records: deque[Entry] = deque()
         self._lock = threading.Lock()
-        self._seq = itertools.count(1)
+        #: the ``seq`` of the next entry (never reused, a clear included)
+        self.next_seq = 1
         self.total = 0
         self.nbytes = 0
         self._maxlen: int | None = None
@@ -279,8 +280,10 @@ class BoundedLog(_Bounded):
         self.maxlen, self.max_bytes = maxlen, max_bytes
 
     def add(self, type: str, email: str, data: dict[str, Any], *, time: float, tenant: str | None = None) -> Entry:
-        entry = Entry(next(self._seq), time, type, email, tenant, data, _estimate(data))
+        size = _estimate(data)
         with self._lock:
+            entry = Entry(self.next_seq, time, type, email, tenant, data, size)
+            self.next_seq += 1
             self._records.append(entry)
             self.nbytes += entry.size
             self.total += 1
@@ -297,6 +300,20 @@ class BoundedLog(_Bounded):
 
     def __len__(self) -> int:
         return len(self._records)
+
+    def snapshot(self) -> tuple[list[Entry], int, int]:
+        """(the entries, ``total``, ``next_seq``), read at once."""
+        with self._lock:
+            return list(self._records), self.total, self.next_seq
+
+    def restore(self, entries: Iterable[Entry], total: int, next_seq: int) -> None:
+        """Hold ``entries`` (oldest first), as :meth:`snapshot` read them; the bounds
+        apply as they stand."""
+        with self._lock:
+            self._records = deque(entries)
+            self.nbytes = sum(e.size for e in self._records)
+            self.total, self.next_seq = total, next_seq
+            self._trim()
 
     def entries(
         self,

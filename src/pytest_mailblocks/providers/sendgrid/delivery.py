@@ -51,9 +51,9 @@ from .webhooks import RETRY, route_events
 if TYPE_CHECKING:
     from . import SendGrid
     from .endpoints import SendGridCall
-    from .models import Account, SuppressionList
+    from .models import Account, SendGridState, SuppressionList
 
-__all__ = ["HANDLERS", "RULES", "Message", "delivery_of", "new_id", "parse_message"]
+__all__ = ["HANDLERS", "RULES", "Message", "delivery_of", "new_delivery", "new_id", "parse_message"]
 
 SEND = render.SEND_PATH
 MAX_PERSONALIZATIONS = 1000
@@ -648,11 +648,16 @@ def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, webhooks."""
     state = sg.state
     if state.delivery is None and create:
-        d = Delivery(sg.app, sg.key, retry=RETRY)
-        route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
-        state.delivery = d
+        state.delivery = new_delivery(sg, state)
     delivery: Delivery | None = state.delivery
     return delivery
+
+
+def new_delivery(sg: SendGrid, state: SendGridState) -> Delivery:
+    """A delivery for ``state`` (the live one, or one a snapshot is building)."""
+    d = Delivery(sg.app, sg.key, retry=RETRY)
+    route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
+    return d
 
 
 # -- the endpoint ------------------------------------------------------------------------------
