@@ -94,6 +94,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="recorded responses, one folder per provider (default: the recordings that ship with the package)",
     )
+    group.addoption(
+        "--mailblocks-snapshot",
+        default=None,
+        metavar="FILE",
+        help="start every test from the snapshot in FILE instead of empty state (write one with "
+        "mailblocks.save_state(path) or GET /_mailblocks/state)",
+    )
+    parser.addini(
+        "mailblocks_snapshot",
+        "a snapshot file every test starts from instead of empty state (relative to the ini file)",
+        default="",
+    )
     for name, what in JOURNAL_OPTIONS.items():
         group.addoption(f"--mailblocks-{name}", default=None, metavar="BYTES", help=f"{what} (e.g. 8M)")
         parser.addini(f"mailblocks_{name.replace('-', '_')}", what, default="")
@@ -203,6 +215,10 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
     except ControlError as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
     try:
+        pytestconfig.stash[_SNAPSHOT] = _session_snapshot(pytestconfig, server)
+    except ControlError as exc:
+        raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
+    try:
         server.start()
     except OSError as exc:  # taken since pytest_configure checked it: said once where possible
         message = f"pytest-mailblocks: cannot listen on {server.host}:{server.port}: {exc.strerror or exc}"
@@ -215,15 +231,78 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
         server.stop()
 
 
-def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
+#: the snapshot every test starts from (``mailblocks_snapshot``), read once per session
+_SNAPSHOT = pytest.StashKey[Any]()
+#: snapshot files markers named, read once per session, by absolute path
+_MARKED = pytest.StashKey[dict[str, Any]]()
+
+
+def _session_snapshot(config: pytest.Config, server: FakeServer) -> Any:
+    """``--mailblocks-snapshot`` (relative to where pytest was started) or the ini's
+    ``mailblocks_snapshot`` (relative to the ini file), read and checked once; None."""
+    from pathlib import Path
+
+    given, where = config.getoption("--mailblocks-snapshot"), "--mailblocks-snapshot"
+    base = config.invocation_params.dir
+    if not given:
+        given, where = config.getini("mailblocks_snapshot"), "mailblocks_snapshot (ini)"
+        base = config.inipath.parent if config.inipath else config.rootpath
+    if not given or not str(given).strip():
+        return None
+    try:
+        return _read_snapshot(server, Path(base) / str(given).strip())
+    except ControlError as exc:
+        raise ControlError(f"{where}: {exc}") from None
+
+
+def _read_snapshot(server: FakeServer, path: Any) -> Any:
+    """A snapshot file, read and checked in full (its states built, then dropped)."""
+    from .core.snapshot import is_snapshot, prepare, read_file
+
+    data = read_file(server.app, path, what="snapshot file")
+    if not is_snapshot(data):
+        raise ControlError('not a snapshot (no "mailblocks_snapshot" key)', where=str(path))
+    try:
+        prepare(server.app, data).discard()
+    except ControlError as exc:
+        raise ControlError(exc.detail, where=f"{path}: {exc.where}" if exc.where else str(path)) from None
+    return data
+
+
+def apply_marker(server: FakeServer, marker: pytest.Mark, item: pytest.Item | None = None) -> None:
+    """Seed ``server`` from a ``mailblocks`` marker: ``snapshot=`` (a file, relative to
+    the test's file, or a snapshot's data) or keywords that are a snapshot replace the
+    state first; then ``freeze=`` and the providers' seeds."""
+    from .core.snapshot import is_snapshot
+
     if marker.args:
         raise ControlError("the mailblocks marker takes keyword arguments only, e.g. sendgrid=[...]")
     seed = dict(marker.kwargs)
+    snapshot = seed.pop("snapshot", None)
+    if is_snapshot(seed):
+        snapshot, seed = seed, {}
+    if snapshot is not None:
+        if isinstance(snapshot, (str, os.PathLike)):
+            snapshot = _marked_file(server, snapshot, item)
+        server.app.import_state(snapshot)
     freeze = seed.pop("freeze", None)
     if freeze is not None:
         server.app.clock.apply({"freeze": freeze})
     if seed:
         server.app.seed(seed, "mailblocks marker")
+
+
+def _marked_file(server: FakeServer, path: str | os.PathLike[str], item: pytest.Item | None) -> Any:
+    from pathlib import Path
+
+    full = Path(path)
+    if not full.is_absolute() and item is not None:
+        full = Path(item.path).parent / full
+    cache = item.config.stash.setdefault(_MARKED, {}) if item is not None else {}
+    key = str(full.absolute())
+    if key not in cache:
+        cache[key] = _read_snapshot(server, full)
+    return cache[key]
 
 
 #: set on a test item once one of the plugin's fixtures has reset and seeded the server
@@ -240,10 +319,13 @@ def _prepare(server: FakeServer, request: pytest.FixtureRequest) -> bool:
         return False
     stash[_PREPARED] = True
     server.reset()
+    snapshot = request.config.stash.get(_SNAPSHOT, None)
+    if snapshot is not None:
+        server.app.import_state(snapshot)
     refused = None
     for marker in reversed(list(request.node.iter_markers("mailblocks"))):
         try:
-            apply_marker(server, marker)
+            apply_marker(server, marker, request.node)
         except ControlError as exc:
             refused = str(exc)
             break

@@ -192,7 +192,7 @@ class ControlPlane:
         key = args.get("key")
         if key is not None and key not in self.app.providers:
             return "unknown", {}
-        return endpoint, args
+        return str(endpoint), dict(args)
 
     def body_cap(self, method: str, path: str) -> int:
         """What the server may read of a body to ``path``: a snapshot import takes

@@ -179,8 +179,16 @@ def _no_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
 _RAW = _DECODER.raw_decode
 #: the C scanner raw_decode wraps (StopIteration where no value starts)
-_SCAN = _DECODER.scan_once
-_WS = re.compile(r"[ \t\n\r]*").match
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_BLANKS = re.compile(r"[ \t\n\r]*")
+
+
+def _blank_end(text: str, pos: int) -> int:
+    """Where the white space at ``pos`` ends."""
+    found = _BLANKS.match(text, pos)
+    return pos if found is None else found.end()
+
+
 #: decoded values ending this close to the end of what was read are decoded again
 #: after reading more (a number cut in two, ``1e`` | ``5``, would decode as ``1``)
 _MARGIN = 32
@@ -232,7 +240,7 @@ class _Reader:
     def peek(self) -> str:
         """The next character that is not white space ("" at the end)."""
         while True:
-            self.pos = _WS(self.buf, self.pos).end()
+            self.pos = _blank_end(self.buf, self.pos)
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
             if not self.more():
@@ -337,7 +345,7 @@ class _Reader:
         """One element of an array read by :meth:`rows`: decoded in place when it lies
         well inside what was read (the usual case), else by :meth:`decode`."""
         buf = self.buf
-        pos = _WS(buf, self.pos).end()
+        pos = _blank_end(buf, self.pos)
         try:
             value, end = _SCAN(buf, pos)
         except (StopIteration, ValueError, RecursionError):

@@ -427,7 +427,7 @@ def read(app: App, source: Callable[[int], bytes], only: str | None = None) -> A
     return _Parsed(data) if isinstance(data, dict) else data
 
 
-class _Parsed(dict):  # type: ignore[type-arg]
+class _Parsed(dict[str, Any]):
     """A document :func:`read` gave: its lists are made already."""
 
 
@@ -489,10 +489,13 @@ def _build(app: App, parts: dict[str, Any], where_of: Callable[[str], str]) -> d
     states: dict[str, Any] = {}
     try:
         for key, part in parts.items():
+            if part is None:
+                states[key] = None
+                continue
             room = _room(key)
-            if part is not None and room is None:
+            if room is None:
                 raise ControlError(f"{key} keeps no snapshot (its package has no state room)", where=where_of(key))
-            states[key] = None if part is None else room.restore(app.providers[key], part, where_of(key))
+            states[key] = room.restore(app.providers[key], part, where_of(key))
     except BaseException:
         Imported(app, states, [], None).discard()
         raise
@@ -565,15 +568,16 @@ def import_state(app: App, data: Any, only: str | None = None) -> dict[str, Any]
         imported.discard()
 
 
-def read_file(app: App, path: str | os.PathLike[str], only: str | None = None) -> Any:
-    """A JSON file read as :func:`read` reads it (a snapshot or a seed).
+def read_file(app: App, path: str | os.PathLike[str], only: str | None = None, what: str = "file") -> Any:
+    """A JSON file (``what``: how messages name it) read as :func:`read` reads it: a
+    snapshot, its lists made as they are read, or a seed.
 
     :raises ControlError: naming the file and what is wrong with it."""
     try:
         with open(path, "rb") as f:
             return read(app, f.read, only)
     except OSError as exc:
-        raise ControlError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
+        raise ControlError(f"cannot read {what}: {exc.strerror or exc}", where=str(path)) from None
     except ControlError as exc:
         raise ControlError(exc.detail, where=f"{path}: {exc.where}" if exc.where else str(path)) from None
 
@@ -587,7 +591,7 @@ def _entry(item: Any) -> Any:
     from .delivery import Entry, _estimate
 
     made = _ENTRY(item)
-    return Entry(*made, _estimate(made[-1]))
+    return Entry._make((*made, _estimate(made[-1])))
 
 
 _ENTRY = record(
