@@ -617,7 +617,17 @@ def delivery_part(delivery: Any) -> dict[str, Any] | None:
     on the fake clock (deferrals, scheduled sends, webhook posts) is not kept."""
     if delivery is None:
         return None
-    out: dict[str, Any] = {"outcomes": delivery.outcomes.chosen()}
+    from .delivery import COMPLAINT, UNSUBSCRIBE
+
+    outcomes = [
+        {
+            k: v
+            for k, v in chosen.items()
+            if v is not None and (k != "after" or chosen["kind"] in (COMPLAINT, UNSUBSCRIBE))
+        }
+        for chosen in delivery.outcomes.chosen()
+    ]
+    out: dict[str, Any] = {"outcomes": outcomes}
     for name, log in (("events", delivery.outbox), ("sends", delivery.sends)):
         entries, total, following = log.snapshot()
         out[name] = {
