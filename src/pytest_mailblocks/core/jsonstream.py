@@ -208,7 +208,7 @@ class _Reader:
         self.root: dict[str, Any] = {}
 
     # -- the text --------------------------------------------------------------------------------
-    def more(self, at_least: int = CHUNK) -> bool:
+    def more(self, at_least: int = 0) -> bool:
         """Read on (keeping what is not consumed); False at the end of the input."""
         if self.eof:
             return False
