@@ -358,7 +358,10 @@ def _load_state(app: App, path: Path) -> bool:
         data = read_file(app, path, what="state file")
         if not is_snapshot(data):
             raise ControlError("not a mailblocks snapshot (no mailblocks_snapshot key)", where=str(path))
-        app.import_state(data)
+        try:
+            app.import_state(data)
+        except ControlError as exc:
+            raise ControlError(exc.detail, where=f"{path}: {exc.where}" if exc.where else str(path)) from None
     except ControlError as exc:
         raise ControlError(f"the state file is refused, nothing was loaded ({exc}); fix or remove it") from None
     return True

@@ -462,7 +462,9 @@ def prepare(app: App, data: Any, only: str | None = None, where: str = "$") -> I
     keys = [only] if only is not None else list(app.providers)
     if only is not None and only not in parts:
         raise ControlError(f"the snapshot holds no state for {only}", where=f"{where}.providers")
-    faults = _parse_faults(app, data.get("faults", []), f"{where}.faults", only)
+    faults = _parse_faults(app, data.get("faults", []), f"{where}.faults", None)
+    if only is not None:  # its part of the whole fake's faults
+        faults = [f for f in faults if f.provider == only]
     states = _build(
         app,
         {k: parts.get(k) for k in keys},
