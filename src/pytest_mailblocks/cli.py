@@ -65,32 +65,7 @@ def _serve_options(sub: Any) -> None:
         "--host", type=_arg(parse_bind_host), default="127.0.0.1", help="interface to bind (default: 127.0.0.1)"
     )
     serve.add_argument("--port", type=_arg(parse_port), default=0, help="port (default: 0, a free port)")
-    serve.add_argument(
-        "--seed",
-        type=Path,
-        metavar="FILE.json",
-        help="seed state from a JSON file: a seed, or a snapshot (with --state: only when FILE does not exist yet)",
-    )
-    serve.add_argument(
-        "--state",
-        type=Path,
-        metavar="FILE",
-        help="keep the state in FILE: loaded at start if it exists, written (atomically) at a clean stop, on "
-        "POST /_mailblocks/state/save and with --autosave; a torn or corrupt FILE is refused (exit 2)",
-    )
-    serve.add_argument(
-        "--autosave",
-        type=_arg(_interval),
-        metavar="SECONDS",
-        help="with --state: also write FILE every SECONDS (real time)",
-    )
-    serve.add_argument(
-        "--max-state-body",
-        type=_arg(parse_size),
-        default=DEFAULT_MAX_STATE_BODY,
-        metavar="BYTES",
-        help=f"the largest snapshot PUT /_mailblocks/state takes (default {DEFAULT_MAX_STATE_BODY // 1024**2}M)",
-    )
+    _state_options(serve)
     serve.add_argument(
         "--credential",
         action="append",
@@ -138,6 +113,36 @@ def _serve_options(sub: Any) -> None:
         "the bound address are always answered), e.g. a CI service name",
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
+
+
+def _state_options(serve: Any) -> None:
+    """``--seed``, and the state kept in a file (issue 20)."""
+    serve.add_argument(
+        "--seed",
+        type=Path,
+        metavar="FILE.json",
+        help="seed state from a JSON file: a seed, or a snapshot (with --state: only when FILE does not exist yet)",
+    )
+    serve.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="keep the state in FILE: loaded at start if it exists, written (atomically) at a clean stop, on "
+        "POST /_mailblocks/state/save and with --autosave; a torn or corrupt FILE is refused (exit 2)",
+    )
+    serve.add_argument(
+        "--autosave",
+        type=_arg(_interval),
+        metavar="SECONDS",
+        help="with --state: also write FILE every SECONDS (real time)",
+    )
+    serve.add_argument(
+        "--max-state-body",
+        type=_arg(parse_size),
+        default=DEFAULT_MAX_STATE_BODY,
+        metavar="BYTES",
+        help=f"the largest snapshot PUT /_mailblocks/state takes (default {DEFAULT_MAX_STATE_BODY // 1024**2}M)",
+    )
 
 
 def _verify_options(sub: Any) -> None:

@@ -32,6 +32,7 @@ from .options import JOURNAL_OPTIONS, parse_bind_host, parse_credentials, parse_
 from .providers import CREDENTIALS, REGISTRY
 
 if TYPE_CHECKING:
+    from .core.app import App
     from .core.fake import FakeServer
 
 __all__ = ["mailblocks", "mailblocks_requests_session", "mailblocks_server"]
@@ -140,6 +141,7 @@ def pytest_configure(config: pytest.Config) -> None:
             HostGuard(options["allow_hosts"])
         if not os.environ.get("PYTEST_XDIST_WORKER") and (options["host"], options["port"]) != ("127.0.0.1", 0):
             _check_listen(options["host"], options["port"], getattr(config.option, "numprocesses", None) or 1)
+        config.stash[_SNAPSHOT] = _session_snapshot(config, options["credentials"])
     except (ControlError, ValueError) as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
 
@@ -215,10 +217,6 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
     except ControlError as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
     try:
-        pytestconfig.stash[_SNAPSHOT] = _session_snapshot(pytestconfig, server)
-    except ControlError as exc:
-        raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
-    try:
         server.start()
     except OSError as exc:  # taken since pytest_configure checked it: said once where possible
         message = f"pytest-mailblocks: cannot listen on {server.host}:{server.port}: {exc.strerror or exc}"
@@ -237,9 +235,10 @@ _SNAPSHOT = pytest.StashKey[Any]()
 _MARKED = pytest.StashKey[dict[str, Any]]()
 
 
-def _session_snapshot(config: pytest.Config, server: FakeServer) -> Any:
+def _session_snapshot(config: pytest.Config, credentials: dict[str, dict[str, str]]) -> Any:
     """``--mailblocks-snapshot`` (relative to where pytest was started) or the ini's
-    ``mailblocks_snapshot`` (relative to the ini file), read and checked once; None."""
+    ``mailblocks_snapshot`` (relative to the ini file), read and checked once, when the
+    session starts (a bad file stops it before any test); None."""
     from pathlib import Path
 
     given, where = config.getoption("--mailblocks-snapshot"), "--mailblocks-snapshot"
@@ -249,21 +248,23 @@ def _session_snapshot(config: pytest.Config, server: FakeServer) -> Any:
         base = config.inipath.parent if config.inipath else config.rootpath
     if not given or not str(given).strip():
         return None
+    from .core.app import App
+
     try:
-        return _read_snapshot(server, Path(base) / str(given).strip())
+        return _read_snapshot(App(credentials=credentials), Path(base) / str(given).strip())
     except ControlError as exc:
         raise ControlError(f"{where}: {exc}") from None
 
 
-def _read_snapshot(server: FakeServer, path: Any) -> Any:
+def _read_snapshot(app: App, path: Any) -> Any:
     """A snapshot file, read and checked in full (its states built, then dropped)."""
     from .core.snapshot import is_snapshot, prepare, read_file
 
-    data = read_file(server.app, path, what="snapshot file")
+    data = read_file(app, path, what="snapshot file")
     if not is_snapshot(data):
         raise ControlError('not a snapshot (no "mailblocks_snapshot" key)', where=str(path))
     try:
-        prepare(server.app, data).discard()
+        prepare(app, data).discard()
     except ControlError as exc:
         raise ControlError(exc.detail, where=f"{path}: {exc.where}" if exc.where else str(path)) from None
     return data
@@ -301,7 +302,7 @@ def _marked_file(server: FakeServer, path: str | os.PathLike[str], item: pytest.
     cache = item.config.stash.setdefault(_MARKED, {}) if item is not None else {}
     key = str(full.absolute())
     if key not in cache:
-        cache[key] = _read_snapshot(server, full)
+        cache[key] = _read_snapshot(server.app, full)
     return cache[key]
 
 
