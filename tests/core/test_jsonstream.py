@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from pytest_mailblocks.core import jsonstream
 from pytest_mailblocks.core.errors import ControlError
-from pytest_mailblocks.core.jsonstream import Rows, chunks, convert, json_path, load
+from pytest_mailblocks.core.jsonstream import RowError, Rows, chunks, convert, json_path, load
+from pytest_mailblocks.core.snapshot import INT, STR, record
 
 from ..conftest import examples
 
@@ -37,9 +38,9 @@ class ToTuples:
     """Arrays under ``rows`` keys are made into tuples of their items' values."""
 
     def rows(self, path: tuple[str, ...], root: dict[str, Any]) -> Any:
-        return (
-            (lambda item: tuple(item.values()) if isinstance(item, dict) else item) if path[-1:] == ("rows",) else None
-        )
+        if path[-1:] != ("rows",):
+            return None
+        return lambda items: [tuple(item.values()) if isinstance(item, dict) else item for item in items]
 
     def descend(self, path: tuple[str, ...], root: dict[str, Any]) -> bool:
         return True
@@ -153,10 +154,11 @@ def test_a_byte_order_mark_and_multibyte_characters_cut_by_chunks_are_read(tiny_
 def test_a_hook_refusing_an_element_names_its_path_and_field():
     class Refuse(ToTuples):
         def rows(self, path: tuple[str, ...], root: dict[str, Any]) -> Any:
-            def make(item: Any) -> Any:
-                if item.get("email") == "bad":
-                    raise ControlError("must be an address", where="email")
-                return item
+            def make(items: list[Any]) -> Any:
+                for i, item in enumerate(items):
+                    if item.get("email") == "bad":
+                        raise RowError(i, "must be an address", "email")
+                return items
 
             return make if path == ("a b", "rows") else None
 
@@ -172,3 +174,35 @@ def test_a_hook_refusing_an_element_names_its_path_and_field():
 def test_json_paths():
     assert json_path([]) == "$"
     assert json_path(["providers", "send-grid", 3, "a.b", "", "_x"]) == '$.providers.send-grid[3]["a.b"][""]._x'
+
+
+class Records:
+    """Arrays under ``rows`` keys made by a snapshot record maker."""
+
+    make = staticmethod(record(tuple, {"n": INT, "s": STR}, ("n", "s")))
+
+    def rows(self, path: tuple[str, ...], root: dict[str, Any]) -> Any:
+        return self.make if path[-1:] == ("rows",) else None
+
+    def descend(self, path: tuple[str, ...], root: dict[str, Any]) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("layout", ["one per line", "indented", "one line"])
+def test_many_elements_are_made_in_batches_and_a_refusal_names_its_index(layout):
+    rows = [{"n": i, "s": f"v{i}"} for i in range(20_000)]
+
+    def text(items: list[dict[str, Any]]) -> str:
+        if layout == "one per line":
+            return "".join(chunks({"rows": Rows(("n", "s"), [tuple(r.values()) for r in items])}))
+        return json.dumps({"rows": items}, indent=1 if layout == "indented" else None)
+
+    assert _read(text(rows), Records())["rows"] == [(r["n"], r["s"]) for r in rows]
+    rows[15_000]["s"] = 5
+    with pytest.raises(ControlError) as caught:
+        _read(text(rows), Records())
+    assert str(caught.value) == "$.rows[15000].s: must be a string, got 5"
+    rows[15_000] = {"n": 1}
+    with pytest.raises(ControlError) as caught:
+        convert({"rows": rows}, Records())
+    assert str(caught.value) == "$.rows[15000]: missing ['s']; a record has ['n', 's']"

@@ -24,14 +24,14 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice, repeat
 from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, Protocol
 
 from .errors import ControlError
 
-__all__ = ["CHUNK", "Hooks", "Rows", "chunks", "convert", "dumps", "json_path", "load"]
+__all__ = ["CHUNK", "Hooks", "Make", "RowError", "Rows", "chunks", "convert", "dumps", "json_path", "load"]
 
 #: bytes read at a time
 CHUNK = 1 << 20
@@ -39,7 +39,9 @@ CHUNK = 1 << 20
 BATCH = 4096
 
 Path = tuple[str, ...]
-Convert = Callable[[Any], Any]
+#: a list's maker: its elements, a batch at a time, as parsed JSON -> their records
+#: (a :class:`RowError` names an element it refuses)
+Make = Callable[[list[Any]], list[Any]]
 
 
 class Rows:
@@ -105,18 +107,28 @@ def chunks(value: Any, depth: int = 0) -> Iterator[str]:
 
 
 def _rows_text(rows: Rows, depth: int) -> Iterator[str]:
+    """The records as JSON objects, one per line: each batch's columns encoded apart,
+    then woven with the field names between them and joined (C code throughout)."""
     pad = " " * depth
-    names = [_ENCODE(name).replace("%", "%%") for name in rows.fields]
-    template = pad + "{" + ",".join(f"{name}:%s" for name in names) + "}"
+    names = [_ENCODE(name) for name in rows.fields]
+    heads = [f"{pad}{{{names[0]}:", *(f",{name}:" for name in names[1:])] if names else [pad + "{"]
     getters = [itemgetter(i) for i in range(len(names))]
     source = iter(rows.records)
-    first = True
+    held: str | None = None  # the last batch's text waits: its last comma goes
     while batch := list(islice(source, BATCH)):
-        columns = [_column(list(map(get, batch))) for get in getters]
-        text = ",\n".join(map(template.__mod__, zip(*columns)))
-        yield ("[\n" if first else ",\n") + text
-        first = False
-    yield "[]" if first else "\n" + " " * (depth - 1) + "]"
+        parts: list[Iterable[str]] = []
+        for head, get in zip(heads, getters):
+            parts += [repeat(head), _column(list(map(get, batch)))]
+        if not getters:
+            parts = [repeat(pad + "{"), repeat("", len(batch))]
+        parts.append(repeat("},\n"))
+        text = "".join(chain.from_iterable(zip(*parts)))
+        yield "[\n" if held is None else held
+        held = text
+    if held is None:
+        yield "[]"
+    else:
+        yield held[:-2] + "\n" + " " * (depth - 1) + "]"
 
 
 def _column(values: list[Any]) -> Iterable[str]:
@@ -150,21 +162,36 @@ def json_path(path: Iterable[str | int]) -> str:
     return "".join(out)
 
 
-def _element_error(exc: ControlError, path: Path, index: int) -> ControlError:
-    """A hook's refusal of element ``index`` of the array at ``path`` (its ``where``,
-    if any, a field of the element), naming the element's JSON path."""
-    where = json_path([*path, index])
-    if exc.where:
-        where += exc.where if exc.where.startswith("[") else f".{exc.where}"
-    return ControlError(exc.detail, status=exc.status, where=where)
+class RowError(ControlError):
+    """A maker's refusal of element ``index`` of the batch it was given (``field``: the
+    element's field at fault, if one is)."""
+
+    def __init__(self, index: int, message: str, field: str | None = None) -> None:
+        super().__init__(message, where=f"[{index}]" + (f".{field}" if field else ""))
+        self.index = index
+        self.field = field
+
+
+def _made(make: Make, batch: list[Any], path: Path, offset: int) -> list[Any]:
+    """``make(batch)``, a refusal naming the element's JSON path (``offset``: the
+    index of the batch's first element in its array)."""
+    if not batch:
+        return []
+    try:
+        return make(batch)
+    except RowError as exc:
+        where = json_path([*path, offset + exc.index]) + (f".{exc.field}" if exc.field else "")
+        raise ControlError(exc.detail, status=exc.status, where=where) from None
+    except ControlError as exc:
+        raise ControlError(exc.detail, status=exc.status, where=json_path(path)) from None
 
 
 # -- in ------------------------------------------------------------------------------------------
 class Hooks(Protocol):
     """Which arrays :func:`load` reads element by element, and how each element is made."""
 
-    def rows(self, path: Path, root: dict[str, Any]) -> Convert | None:
-        """The element maker of the array at ``path``, or None (decoded whole).
+    def rows(self, path: Path, root: dict[str, Any]) -> Make | None:
+        """The maker of the array at ``path``, or None (decoded whole).
         ``root``: the top-level object as read so far."""
 
     def descend(self, path: Path, root: dict[str, Any]) -> bool:
@@ -192,6 +219,8 @@ def _blank_end(text: str, pos: int) -> int:
 #: decoded values ending this close to the end of what was read are decoded again
 #: after reading more (a number cut in two, ``1e`` | ``5``, would decode as ``1``)
 _MARGIN = 32
+#: :meth:`_Reader._lines` decodes the elements of at least this many characters at once
+_LINES_MIN = 4096
 
 
 class _Reader:
@@ -202,6 +231,8 @@ class _Reader:
         self.buf = ""
         self.pos = 0
         self.eof = False
+        self.consumed = 0  # characters dropped before buf[0]
+        self._no_lines_before = 0  # :meth:`_lines` gives up before this position
         self.line = 1  # the line of buf[0]
         self.column = 0  # characters before buf[0] on its line
         self.bytes = 0
@@ -220,6 +251,7 @@ class _Reader:
                 self.line += self.buf.count("\n", 0, self.pos)
                 self.column = self.pos - newline - 1
             self.buf = self.buf[self.pos :]
+            self.consumed += self.pos
             self.pos = 0
         data = self._read(max(at_least, CHUNK))
         try:
@@ -283,9 +315,9 @@ class _Reader:
         char = self.peek()
         if hooks is not None:
             if char == "[":
-                convert = hooks.rows(path, self.root)
-                if convert is not None:
-                    return self.rows(path, convert)
+                make = hooks.rows(path, self.root)
+                if make is not None:
+                    return self.rows(path, make)
             elif char == "{" and hooks.descend(path, self.root):
                 return self.object(path)
         return self.decode(path)
@@ -312,34 +344,75 @@ class _Reader:
                 self.pos -= 1
                 raise self.error("expected ',' or '}'", self.pos, path)
 
-    def rows(self, path: Path, convert: Convert) -> list[Any]:
-        """The array at ``path``, each element made by ``convert`` as soon as it is read."""
+    def rows(self, path: Path, make: Make) -> list[Any]:
+        """The array at ``path``, its elements made by ``make`` a batch at a time as
+        they are read (so no more than a batch of them is held as parsed JSON)."""
         self.expect("[", path)
         out: list[Any] = []
-        append = out.append
         if self.peek() == "]":
             self.pos += 1
             return out
-        index = 0
+        batch: list[Any] = []
+        read = 0  # elements read so far
         while True:
-            item = self._element(path, index)
-            try:
-                append(convert(item))
-            except ControlError as exc:
-                raise _element_error(exc, path, index) from None
+            lines = self._lines()
+            if lines is None:
+                batch.append(self._element(path, read))
+                read += 1
+                after = "separator"
+            else:
+                batch += lines[0]
+                read += len(lines[0])
+                after = lines[1]
+            if len(batch) >= BATCH or after == "closed":
+                out += _made(make, batch, path, len(out))
+                batch = []
+            if after == "closed":
+                return out
+            if after == "comma":
+                continue
             # the separator: most often right there, without a call
             buf, pos = self.buf, self.pos
             if pos < len(buf) and buf[pos] == ",":
                 self.pos = pos + 1
-            else:
-                char = self.peek()
-                if char == "]":
-                    self.pos += 1
-                    return out
-                if char != ",":
-                    raise self.error("expected ',' or ']'", self.pos, [*path, index])
+                continue
+            char = self.peek()
+            if char == "]":
                 self.pos += 1
-            index += 1
+                return out + _made(make, batch, path, len(out))
+            if char != ",":
+                raise self.error("expected ',' or ']'", self.pos, [*path, read - 1])
+            self.pos += 1
+
+    def _lines(self) -> tuple[list[Any], str] | None:
+        """The elements from here to the last line break read so far, decoded at once
+        by C code when that text holds whole elements (the layout :func:`chunks`
+        writes, one per line), and what follows them: ``"comma"`` (taken),
+        ``"closed"`` (the array's end, taken) or ``"separator"``; else None (read them
+        one by one).
+
+        A line break never falls inside a JSON string, so the text up to one, in
+        brackets, decodes as a list exactly when it holds whole elements (an element
+        it cuts leaves a bracket or a brace open, or a value missing); when the array
+        ends inside it, its own closing bracket closes the list."""
+        buf = self.buf
+        start = _blank_end(buf, self.pos)
+        cut = buf.rfind("\n", start)
+        if cut - start < _LINES_MIN or self.consumed + start < self._no_lines_before:
+            return None
+        text = buf[start:cut].rstrip()
+        comma = text.endswith(",")
+        wrapped = f"[{text[:-1] if comma else text}]"
+        try:
+            value, end = _SCAN(wrapped, 0)
+        except (StopIteration, ValueError, RecursionError):
+            self._no_lines_before = self.consumed + cut  # not this layout: one by one up to there
+            return None
+        if end < len(wrapped):  # the array's own bracket closed it
+            self.pos = start + end - 1
+            return value, "closed"
+        self.pos = start + len(text)
+        return value, "comma" if comma else "separator"
 
     def _element(self, path: Path, index: int) -> Any:
         """One element of an array read by :meth:`rows`: decoded in place when it lies
@@ -383,12 +456,9 @@ def convert(value: Any, hooks: Hooks, path: Path = (), root: dict[str, Any] | No
         make = hooks.rows(path, root)
         if make is None:
             return value
-        out = []
-        for i, item in enumerate(value):
-            try:
-                out.append(make(item))
-            except ControlError as exc:
-                raise _element_error(exc, path, i) from None
+        out: list[Any] = []
+        for start in range(0, len(value), BATCH):
+            out += _made(make, value[start : start + BATCH], path, start)
         return out
     if isinstance(value, dict) and hooks.descend(path, root):
         return {k: convert(v, hooks, (*path, k), root) for k, v in value.items()}

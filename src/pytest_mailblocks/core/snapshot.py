@@ -36,20 +36,22 @@ refusal anywhere changes nothing.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path as FilePath
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .clock import RANGE, in_range, parse_instant
+from .clock import MAX_TIME, MIN_TIME, RANGE, in_range, parse_instant
 from .errors import ControlError
 from .faults import Fault, FaultSet
-from .jsonstream import Path, Rows, chunks, convert, json_path, load
+from .jsonstream import Make, Path, RowError, Rows, chunks, convert, json_path, load
 
 if TYPE_CHECKING:
     from .app import App
@@ -220,49 +222,106 @@ def stale_temporaries(path: str | os.PathLike[str]) -> list[FilePath]:
 # -- making records ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Check:
-    """What one field of a record must be: ``ok(value)``, said as ``what``."""
+    """What one field of a record must be: ``ok(value)``, said as ``what``; ``many``
+    checks a whole column at once in C where it can (default: ``ok`` on each)."""
 
     ok: Callable[[Any], bool]
     what: str
+    many: Callable[[list[Any]], bool] | None = None
+
+    def all(self, column: list[Any]) -> bool:
+        return self.many(column) if self.many is not None else all(map(self.ok, column))
 
 
-INT = Check(lambda v: type(v) is int, "an integer")
-NATURAL = Check(lambda v: type(v) is int and v >= 0, "an integer >= 0")
-POSITIVE = Check(lambda v: type(v) is int and v >= 1, "an integer >= 1")
-STR = Check(lambda v: type(v) is str, "a string")
-TEXT = Check(lambda v: type(v) is str and bool(v) and v == v.strip(), "a non-empty string without surrounding blanks")
-OPT_STR = Check(lambda v: v is None or type(v) is str, "a string or null")
-BOOL = Check(lambda v: type(v) is bool, "true or false")
-NUMBER = Check(
-    lambda v: type(v) in (int, float) and v == v and v not in (float("inf"), float("-inf")), "a finite number"
+def _types(column: list[Any], *allowed: type) -> bool:
+    return set(map(type, column)) <= set(allowed)
+
+
+def _within(column: list[Any], low: float, high: float) -> bool:
+    return not column or (low <= min(column) and max(column) <= high)
+
+
+def _texts(column: list[Any]) -> bool:
+    return _types(column, str) and all(column) and all(map(str.__eq__, column, map(str.strip, column)))
+
+
+INT = Check(lambda v: type(v) is int, "an integer", lambda c: _types(c, int))
+NATURAL = Check(
+    lambda v: type(v) is int and v >= 0, "an integer >= 0", lambda c: _types(c, int) and _within(c, 0, math.inf)
 )
-INSTANT = Check(lambda v: type(v) in (int, float) and in_range(v), f"unix seconds ({RANGE})")
-INSTANT_MS = Check(lambda v: type(v) is int and in_range(v / 1000), f"unix milliseconds ({RANGE})")
+POSITIVE = Check(
+    lambda v: type(v) is int and v >= 1, "an integer >= 1", lambda c: _types(c, int) and _within(c, 1, math.inf)
+)
+STR = Check(lambda v: type(v) is str, "a string", lambda c: _types(c, str))
+TEXT = Check(lambda v: _texts([v]), "a non-empty string without surrounding blanks", _texts)
+OPT_STR = Check(lambda v: v is None or type(v) is str, "a string or null", lambda c: _types(c, str, type(None)))
+BOOL = Check(lambda v: type(v) is bool, "true or false", lambda c: _types(c, bool))
+NUMBER = Check(
+    lambda v: type(v) in (int, float) and math.isfinite(v),
+    "a finite number",
+    lambda c: _types(c, int, float) and all(map(math.isfinite, c)),
+)
+INSTANT = Check(
+    lambda v: type(v) in (int, float) and in_range(v),
+    f"unix seconds ({RANGE})",
+    lambda c: _types(c, int, float) and all(map(math.isfinite, c)) and _within(c, MIN_TIME, MAX_TIME),
+)
+INSTANT_MS = Check(
+    lambda v: type(v) is int and in_range(v / 1000),
+    f"unix milliseconds ({RANGE})",
+    lambda c: _types(c, int) and _within(c, MIN_TIME * 1000, MAX_TIME * 1000),
+)
+
+
+def integers(low: int, high: float, what: str) -> Check:
+    """Integers from ``low`` to ``high``."""
+    return Check(
+        lambda v: type(v) is int and low <= v <= high, what, lambda c: _types(c, int) and _within(c, low, high)
+    )
 
 
 def one_of(values: Iterable[Any]) -> Check:
     allowed = frozenset(values)
     shown = sorted(allowed, key=repr)
-    return Check(lambda v: type(v) in (str, int, type(None)) and v in allowed, f"one of {shown}")
+    return Check(
+        lambda v: type(v) in (str, int, type(None)) and v in allowed,
+        f"one of {shown}",
+        lambda c: _types(c, str, int, type(None)) and set(c) <= allowed,
+    )
 
 
-def record(cls: type, checks: Mapping[str, Check], fields: tuple[str, ...] | None = None) -> Callable[[Any], Any]:
+def record(cls: type, checks: Mapping[str, Check], fields: tuple[str, ...] | None = None) -> Make:
     """The maker of ``cls`` records (a NamedTuple; ``tuple`` for the values as they
     are) from ``{"field": value, ...}`` with exactly ``fields`` (default: the
-    NamedTuple's own), each passing its check."""
+    NamedTuple's own), each passing its check: a batch at a time, column by column in
+    C when every item is a plain, valid record, else item by item (the first refused
+    named by a :class:`~.jsonstream.RowError`)."""
     names: tuple[str, ...] = fields or cls._fields  # type: ignore[attr-defined]
     wanted = frozenset(names)
     get = itemgetter(*names)
     rules = [(name, checks[name]) for name in names]
     single = len(names) == 1
+    columns = [itemgetter(i) for i in range(len(names))]
 
-    def make(item: Any) -> Any:
+    def make(items: list[Any]) -> list[Any]:
+        # plain records: dicts of the record's size that have every field (so no other)
+        if set(map(type, items)) == {dict} and set(map(len, items)) == {len(names)}:
+            try:
+                values = map(tuple, map(get, items)) if single else map(get, items)
+                made = list(values if cls is tuple else map(tuple.__new__, repeat(cls), values))
+            except (KeyError, TypeError):
+                made = None
+            if made is not None and all(rule.all(list(map(column, made))) for (_, rule), column in zip(rules, columns)):
+                return made
+        return [one(item, i) for i, item in enumerate(items)]
+
+    def one(item: Any, index: int) -> Any:
         if type(item) is not dict or item.keys() != wanted:
-            raise _shape(item, names)
+            raise RowError(index, _shape(item, names))
         values = (get(item),) if single else get(item)
         for (name, rule), value in zip(rules, values):
             if not rule.ok(value):
-                raise ControlError(f"must be {rule.what}, got {_shown(value)}", where=name)
+                raise RowError(index, f"must be {rule.what}, got {_shown(value)}", name)
         return values if cls is tuple else tuple.__new__(cls, values)
 
     return make
@@ -273,14 +332,14 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _shape(item: Any, names: tuple[str, ...]) -> ControlError:
+def _shape(item: Any, names: tuple[str, ...]) -> str:
     if not isinstance(item, dict):
-        return ControlError(f"expected an object with {list(names)}, got {type(item).__name__}")
+        return f"expected an object with {list(names)}, got {type(item).__name__}"
     missing = [n for n in names if n not in item]
     unknown = sorted(str(k) for k in item if k not in names)
     said = [f"missing {missing}"] if missing else []
     said += [f"unknown {unknown}"] if unknown else []
-    return ControlError(f"{', '.join(said)}; a record has {list(names)}")
+    return f"{', '.join(said)}; a record has {list(names)}"
 
 
 def check(data: Any, where: str, required: Iterable[str] = (), optional: Iterable[str] = ()) -> dict[str, Any]:
@@ -375,9 +434,9 @@ def _matches(pattern: Path, path: Path) -> bool:
     return len(pattern) == len(path) and all(p in ("*", q) for p, q in zip(pattern, path))
 
 
-def _skip(item: Any) -> None:
-    """The element of a list another provider's import does not need: not kept."""
-    return None
+def _skip(items: list[Any]) -> list[Any]:
+    """The elements of a list another provider's import does not need: not kept."""
+    return []
 
 
 @dataclass
@@ -589,11 +648,10 @@ ENTRY_FIELDS = ("seq", "time", "type", "email", "tenant", "data")
 _LOG_KEYS = ("maxlen", "max_bytes", "total", "next_seq", "entries")
 
 
-def _entry(item: Any) -> Any:
+def _entries(items: list[Any]) -> list[Any]:
     from .delivery import Entry, _estimate
 
-    made = _ENTRY(item)
-    return Entry._make((*made, _estimate(made[-1])))
+    return [Entry._make((*made, _estimate(made[-1]))) for made in _ENTRY(items)]
 
 
 _ENTRY = record(
@@ -610,7 +668,7 @@ _ENTRY = record(
 )
 #: the makers of a delivery part's lists, for a state room's ``ROWS`` (its paths
 #: prefixed with where the room puts the part, e.g. ``("delivery", *path)``)
-DELIVERY_ROWS: dict[Path, Callable[[Any], Any]] = {("events", "entries"): _entry, ("sends", "entries"): _entry}
+DELIVERY_ROWS: dict[Path, Make] = {("events", "entries"): _entries, ("sends", "entries"): _entries}
 
 
 def delivery_part(delivery: Any) -> dict[str, Any] | None:

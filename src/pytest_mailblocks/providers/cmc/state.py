@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core.clock import MAX_TIME, MIN_TIME, RANGE
 from ...core.errors import ControlError
 from ...core.snapshot import (
     INSTANT,
@@ -30,10 +31,10 @@ from ...core.snapshot import (
     POSITIVE,
     STR,
     TEXT,
-    Check,
     Rows,
     check,
     field_of,
+    integers,
     one_of,
     record,
     unique,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["ROWS", "export", "restore"]
 
 _COMPOSITION_KEYS = ("account", "id_prefix", "id_next", "blocks", "removed", "error_counts", "unsubscribes", "pending")
-_SECONDS = Check(lambda v: type(v) is int and INSTANT.ok(v), INSTANT.what.replace("unix seconds", "whole unix seconds"))
+_SECONDS = integers(int(MIN_TIME), MAX_TIME, f"whole unix seconds ({RANGE})")
 _BLOCK = record(
     Block,
     {

@@ -59,7 +59,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ROWS", "export", "restore"]
 
-_ADDRESS = Check(lambda v: type(v) is str and is_address(v), "an address like user@example.com")
+_ADDRESS = Check(
+    lambda v: type(v) is str and is_address(v),
+    "an address like user@example.com",
+    lambda c: set(map(type, c)) <= {str} and all(map(is_address, c)),
+)
 _HOURS = Check(lambda v: type(v) in (int, float) and 0 < v <= 100_000, "a number of hours from 0 to 100000")
 _WINDOW = {"minute": 5, "hour": 4, "day": 3, "month": 2}
 _ACTIVE_FIELDS = ("expires", "created", "address")

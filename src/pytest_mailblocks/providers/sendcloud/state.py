@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import ControlError
-from ...core.snapshot import STR, TEXT, Check, Rows, check, field_of, one_of, record, unique
+from ...core.jsonstream import RowError
+from ...core.snapshot import STR, TEXT, Rows, check, field_of, integers, one_of, record, unique
 from .endpoints import INT_MAX
 from .models import COUNT_MODES, MAX_SECONDS, MIN_SECONDS, Block, Bounce, SendCloudState, Unsubscribe, block_key
 
@@ -28,29 +29,30 @@ if TYPE_CHECKING:
 __all__ = ["ROWS", "export", "restore"]
 
 LISTS = ("blocks", "bounces", "unsubscribes")
-_TIME = Check(lambda v: type(v) is int and MIN_SECONDS <= v <= MAX_SECONDS, "unix seconds of the years 1 to 9999")
+_TIME = integers(MIN_SECONDS, MAX_SECONDS, "unix seconds of the years 1 to 9999")
 _BLOCK = record(
     Block, {"create_time": _TIME, "email": STR, "domain": STR, "api_user_block": TEXT, "expire_time": _TIME}
 )
 
 
-def _block(item: Any) -> Block:
-    block: Block = _BLOCK(item)
-    if bool(block.email) == bool(block.domain):
-        raise ControlError("a block row holds an email or a domain, the other empty")
-    return block
+def _blocks(items: list[Any]) -> list[Block]:
+    blocks: list[Block] = _BLOCK(items)
+    wrong = next((i for i, b in enumerate(blocks) if bool(b.email) == bool(b.domain)), None)
+    if wrong is not None:
+        raise RowError(wrong, "a block row holds an email or a domain, the other empty")
+    return blocks
 
 
 #: every list of the part, read record by record
 ROWS: dict[tuple[str, ...], Any] = {
-    ("api_users", "*", "blocks"): _block,
+    ("api_users", "*", "blocks"): _blocks,
     ("api_users", "*", "bounces"): record(Bounce, {"bounce_time": _TIME, "email": TEXT, "reason": STR}),
     ("api_users", "*", "unsubscribes"): record(
         Unsubscribe,
         {
             "unsubscribe_time": _TIME,
             "email": TEXT,
-            "label_id": Check(lambda v: type(v) is int and 0 <= v <= INT_MAX, "an integer from 0 to 2^31-1"),
+            "label_id": integers(0, INT_MAX, "an integer from 0 to 2^31-1"),
             "api_user": STR,
         },
     ),
