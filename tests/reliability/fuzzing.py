@@ -273,6 +273,7 @@ CONTROL_FIELDS = {
     "count-mode": ["count_mode"],
     "outcomes": ["email", "kind", "reply", "times", "after"],
     "event-webhook": ["url", "enabled", "signed", "events", "subuser"],
+    "state": ["mailblocks_snapshot", "clock", "faults", "providers", "without_state", "provider", "state"],
 }
 #: plausible values for those fields (hostile ones come from TEXT)
 CONTROL_VALUES = [
@@ -601,6 +602,7 @@ CONTROL_ERRORS = {
     403: {"forbidden"},
     404: {"not_found"},
     405: {"method_not_allowed"},
+    409: {"conflict"},
     413: {"too_large"},
 }
 
@@ -671,8 +673,10 @@ def templates(app: App) -> list[Template]:
     get, post, get_post, get_delete, every = ("GET",), ("POST",), ("GET", "POST"), ("DELETE", "GET"), _CONTROL_METHODS
     control = [("", get), ("/health", get), ("/reset", post), ("/clock", get_post), ("/seed", post)]
     control += [("/requests", get_delete), ("/faults", every), ("/faults/<id>", ("DELETE",))]
+    control += [("/state", ("GET", "PUT")), ("/state/save", post)]
     for key, provider in app.providers.items():
         control += [(f"/{key}", get), (f"/{key}/blocks", get_post), (f"/{key}/requests", get_delete)]
+        control += [(f"/{key}/state", ("GET", "PUT"))]
         control += [(f"/{key}/reset", post), (f"/{key}/faults", every), (f"/{key}/faults/<id>", ("DELETE",))]
         control += [(f"/{key}/{action}", every) for action in provider.control_actions()]
     out += [Template(CONTROL, "/_mailblocks" + p, methods) for p, methods in control]
