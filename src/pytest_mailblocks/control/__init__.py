@@ -9,10 +9,15 @@ is a 404 in the same shape. A bug in the fake is a 500 ``{"error": "internal", .
 fails the test), never a dropped connection.
 
 Routes (a werkzeug Map; empty path segments are ignored): ``/`` and ``/health``,
-``/reset``, ``/clock``, ``/seed``, ``/requests``, ``/faults[/<id>]``, and per
-provider ``/<key>``, ``/<key>/reset``, ``/<key>/blocks``, ``/<key>/requests``,
-``/<key>/faults[/<id>]`` and the provider's own ``/<key>/<action>``
-(``Provider.control_actions``).
+``/reset``, ``/clock``, ``/seed``, ``/requests``, ``/faults[/<id>]``, ``/state``,
+``/state/save``, and per provider ``/<key>``, ``/<key>/reset``, ``/<key>/blocks``,
+``/<key>/requests``, ``/<key>/faults[/<id>]``, ``/<key>/state`` and the provider's own
+``/<key>/<action>`` (``Provider.control_actions``).
+
+Snapshots (``core.snapshot``): ``GET .../state`` answers as the JSON is written (no
+Content-Length; the server sends it chunked); ``PUT .../state`` reads its body as a
+stream, up to ``App.max_state_body`` (:meth:`ControlPlane.body_cap` tells the server),
+and replaces the state all or nothing.
 """
 
 from __future__ import annotations
