@@ -12,10 +12,11 @@ from typing import Any, ClassVar
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import parse_instant
+from ...core.delivery import KINDS, Delivery, delivery_actions
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider, SeedPlan
 from .. import block_page
-from . import endpoints, render
+from . import delivery, endpoints, render, webhooks
 from . import errors as E
 from .handle import SendCloudHandle
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     MIN_SECONDS,
     Block,
     Bounce,
+    Complaint,
     SendCloudState,
     Unsubscribe,
     add_months,
@@ -68,7 +70,16 @@ UNSUBSCRIBE_FIELDS = {
     "api_user": "api_user",
     "apiUser": "api_user",
 }
-LISTS = ("blocks", "bounces", "unsubscribes")
+COMPLAINT_FIELDS = {
+    "email": "email",
+    "complaint_time": "complaint_time",
+    "complaintTime": "complaint_time",
+    "expire_time": "expire_time",
+    "expireTime": "expire_time",
+    "domain": "domain",
+    "api_user": "api_user",
+}
+LISTS = ("blocks", "bounces", "complaints", "unsubscribes")
 MAX_ROWS = 10**12  # "no limit" for a page
 
 
@@ -83,7 +94,8 @@ class SendCloud(Provider):
         "api_user": "mailblocks_default",
         "api_key": "MailblocksSendCloudDefaultKey001",
     }
-    rules = endpoints.RULES
+    rules = endpoints.RULES + delivery.RULES + webhooks.RULES
+    outcome_kinds = KINDS
     guard_errors: ClassVar[dict[str, ErrorEntry]] = {"host": E.SC_HOST_NOT_ALLOWED, "cross_site": E.SC_CROSS_SITE}
 
     state: SendCloudState
@@ -96,7 +108,15 @@ class SendCloud(Provider):
 
     # -- requests --------------------------------------------------------------------
     def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+        if self.state.delivery is not None:
+            self.state.delivery.tick()  # what the running clock made due meanwhile
+        handler = _HANDLERS.get(endpoint)
+        if handler is not None:
+            return handler(self, args, request, ex)
         return endpoints.dispatch(self, endpoint, args, request, ex)
+
+    def delivery(self, create: bool = False) -> Delivery | None:
+        return delivery.delivery_of(self, create)
 
     def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
         lang = render.lang_of(request.path)
@@ -241,6 +261,22 @@ class SendCloud(Provider):
         owner = self.state.default_user if tenant is None else tenant
         return tenant, Unsubscribe(seconds, email, label, owner)
 
+    def make_complaint(
+        self, item: Any, where: str, api_user: str | None = None, known: set[str] | None = None
+    ) -> tuple[str | None, Complaint]:
+        """A complaint row: kept 180 days after ``complaint_time`` unless ``expire_time``."""
+        f = self._fields(item, COMPLAINT_FIELDS, "complaints", where)
+        tenant = self._tenant_name(f, api_user, where, known)
+        email = self._string(f, "email", where, required=True)
+        self._domain_matches(f, email, where)
+        when = f.get("complaint_time")
+        seconds = int(self.clock.time()) if when is None else self.instant(when, "complaint_time", where)
+        until = f.get("expire_time")
+        expires = (
+            seconds + delivery.COMPLAINT_DAYS * 86400 if until is None else self.instant(until, "expire_time", where)
+        )
+        return tenant, Complaint(seconds, email, expires)
+
     @staticmethod
     def _domain_matches(fields: dict[str, Any], email: str, where: str) -> None:
         """``domain`` is derived from the address; a seed may repeat it (a row copied
@@ -250,7 +286,7 @@ class SendCloud(Provider):
             raise ControlError(f"domain {domain!r} does not match the address {email!r}", where=where)
 
     def plan_seed(self, data: Any, where: str) -> SeedPlan:
-        """``{"api_users": [...], "blocks": [...], "bounces": [...],
+        """``{"api_users": [...], "blocks": [...], "bounces": [...], "complaints": [...],
         "unsubscribes": [...], "count_mode": "rows"|"total"}`` or a bare list of blocks.
         Everything is checked before the plan changes anything."""
         if isinstance(data, list):
@@ -288,16 +324,27 @@ class SendCloud(Provider):
         for i, item in enumerate(_list(data.get("blocks", []), f"{where}.blocks")):
             tenant, rows = self.make_blocks(item, f"{where}.blocks[{i}]", known=known_users)
             grouped["blocks"].setdefault(tenant, []).extend(rows)
-        for kind, make in (("bounces", self.make_bounce), ("unsubscribes", self.make_unsubscribe)):
+        makers = (
+            ("bounces", self.make_bounce),
+            ("complaints", self.make_complaint),
+            ("unsubscribes", self.make_unsubscribe),
+        )
+        for kind, make in makers:
             for i, item in enumerate(_list(data.get(kind, []), f"{where}.{kind}")):
                 tenant, record = make(item, f"{where}.{kind}[{i}]", known=known_users)
                 grouped[kind].setdefault(tenant, []).append(record)
+
+        complaints = grouped.pop("complaints")  # each row with its own expiry
 
         def apply() -> int:
             for name, key in new_users.items():
                 state.add_tenant(name, key)
             state.count_mode = mode
-            return sum(
+            for tenant, records in complaints.items():
+                target = state.tenant(tenant).complaints
+                for record in records:
+                    target.put(record, expires=record.expire_time)
+            return sum(map(len, complaints.values())) + sum(
                 getattr(state.tenant(tenant), kind).add_many(records)
                 for kind, by_tenant in grouped.items()
                 for tenant, records in by_tenant.items()
@@ -307,7 +354,7 @@ class SendCloud(Provider):
 
     # -- control plane -----------------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
-        """``?list=blocks|bounces|unsubscribes&api_user=...`` as the API shows rows;
+        """``?list=blocks|bounces|complaints|unsubscribes&api_user=...`` as the API shows rows;
         with any of ``email``, ``start``/``end`` (on the row's time), ``offset``/``limit``,
         one page, oldest first."""
         kind = query.get("list", "blocks")
@@ -340,7 +387,34 @@ class SendCloud(Provider):
         return [r.wire() for r in lst.query(start=page.start, end=page.end, offset=page.offset, limit=limit)]
 
     def control_actions(self) -> dict[str, Any]:
-        return {"api-users": self._api_users_action, "count-mode": self._count_mode_action}
+        return {
+            "api-users": self._api_users_action,
+            "count-mode": self._count_mode_action,
+            **delivery_actions(self, "api_user"),
+            "webhooks": self._webhooks_action,
+        }
+
+    def _webhooks_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        """``GET``: the webhooks and the APP KEY; ``POST {"url", "api_user"?, "events"?,
+        "body"?, "names"?}`` adds one (as ``set_webhook``), ``{"app_key": ...}`` sets the
+        key; ``DELETE``: every webhook goes."""
+        state = self.state
+        if method == "POST":
+            fields = {"url", "api_user", "events", "body", "names"}
+            if isinstance(payload, dict) and set(payload) == {"app_key"}:
+                webhooks.set_app_key(self, payload["app_key"])
+            elif not isinstance(payload, dict) or "url" not in payload or not set(payload) <= fields:
+                raise ControlError(
+                    'expected {"url": "http://...", "api_user"?: "...", "events"?: [...], "body"?: "form"|"json", '
+                    '"names"?: "format"|"overview"} or {"app_key": "..."}'
+                )
+            else:
+                webhooks.configure(self, **payload)
+        elif method == "DELETE":
+            state.webhooks.clear()
+        elif method != "GET":
+            raise ControlError("use GET, POST or DELETE", status=405)
+        return {"app_key": state.app_key, "webhooks": [h.to_json() for h in state.webhooks]}
 
     def _api_users_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "POST":
@@ -369,6 +443,9 @@ class SendCloud(Provider):
             "tenants": [{"api_user": t.api_user, "counts": t.counts()} for t in self.state.tenants.values()],
             "count_mode": self.state.count_mode,
         }
+
+
+_HANDLERS = {**delivery.HANDLERS, **webhooks.HANDLERS}
 
 
 def _seconds(value: Any) -> int:
