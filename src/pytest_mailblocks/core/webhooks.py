@@ -104,29 +104,36 @@ class WebhookQueue:
         self.policy = policy
         self.max_pending = max_pending
         self.max_bytes = max_bytes
-        self.pending: list[Post] = []
+        #: by id, oldest first: removing a post costs the same with one or ten thousand
+        #: waiting (a provider that posts each event alone queues one per recipient)
+        self._pending: dict[int, Post] = {}
         self.nbytes = 0
         self.dropped = 0  # posts the bounds dropped before they were delivered
         self.delivered = 0
         self.attempts: deque[dict[str, Any]] = deque(maxlen=log)
 
+    @property
+    def pending(self) -> list[Post]:
+        """The posts waiting (or in flight), oldest first."""
+        return list(self._pending.values())
+
     def add(self, post: Post) -> None:
-        self.pending.append(post)
+        self._pending[post.id] = post
         self.nbytes += len(post.body)
-        while len(self.pending) > self.max_pending or self.nbytes > self.max_bytes:
-            oldest = next((p for p in self.pending if not p.in_flight), None)
+        while len(self._pending) > self.max_pending or self.nbytes > self.max_bytes:
+            oldest = next((p for p in self._pending.values() if not p.in_flight), None)
             if oldest is None:
                 break
             self._remove(oldest)
             self.dropped += 1
 
     def _remove(self, post: Post) -> None:
-        self.pending.remove(post)
+        del self._pending[post.id]
         self.nbytes -= len(post.body)
 
     def take_due(self, now: float) -> list[Post]:
         """The posts due by ``now``, marked in flight (one attempt each)."""
-        due = [p for p in self.pending if not p.in_flight and p.due <= now]
+        due = [p for p in self._pending.values() if not p.in_flight and p.due <= now]
         for post in due:
             post.in_flight = True
             post.attempts += 1
@@ -144,7 +151,7 @@ class WebhookQueue:
             "error": error,
             "events": post.events,
         }
-        if post not in self.pending:  # cleared meanwhile (a reset)
+        if self._pending.get(post.id) is not post:  # cleared meanwhile (a reset)
             return
         if status is not None and 200 <= status < 300:
             self._remove(post)
@@ -163,16 +170,16 @@ class WebhookQueue:
         self.attempts.append(entry)
 
     def next_due(self) -> float | None:
-        return min((p.due for p in self.pending if not p.in_flight), default=None)
+        return min((p.due for p in self._pending.values() if not p.in_flight), default=None)
 
     def busy(self, now: float) -> bool:
-        return any(p.in_flight or p.due <= now for p in self.pending)
+        return any(p.in_flight or p.due <= now for p in self._pending.values())
 
     def pending_list(self) -> list[dict[str, Any]]:
-        return [p.describe() for p in self.pending]
+        return [p.describe() for p in self._pending.values()]
 
     def clear(self) -> None:
-        self.pending = []
+        self._pending = {}
         self.nbytes = 0
 
 
