@@ -255,3 +255,27 @@ def test_the_control_plane_sets_up_and_lists_webhooks_and_the_app_key(fake, http
     attempts = requests.get(fake.url + "/_mailblocks/sendcloud/webhook-deliveries").json()["attempts"]
     assert [(a["status"], a["result"]) for a in attempts] == [(200, "delivered")]
     assert requests.delete(base).json()["webhooks"] == [] and fake.webhooks() == []
+
+
+def test_a_burst_of_events_waits_whole_for_a_receiver_that_is_down(fake, mailblocks, monkeypatch):
+    """One POST an event: 1,111 events (11 sends of 100) wait for their retry together,
+    none dropped (the core's default bound is 1,000 posts, sized for batches)."""
+    seen: set[bytes] = set()
+    delivered: list[bytes] = []
+
+    def transport(url, body, headers, timeout):
+        if body not in seen:  # every first attempt fails
+            seen.add(body)
+            return 500, None
+        delivered.append(body)
+        return 200, None
+
+    monkeypatch.setattr(mailblocks.webhooks, "transport", transport)
+    fake.set_webhook("http://127.0.0.1:9/down")
+    for n in range(11):
+        send(fake, mail(*(f"u{n}-{i}@example.com" for i in range(100))))
+    fake.flush_events(timeout=30)
+    assert len(fake.webhook_deliveries()["pending"]) == 1111 and delivered == []
+    fake.clock.advance(minutes=1)
+    fake.flush_events(timeout=30)
+    assert len(set(delivered)) == len(delivered) == 1111 and fake.webhook_deliveries()["pending"] == []

@@ -36,6 +36,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
@@ -48,7 +49,7 @@ from . import errors as E
 from . import render
 from .endpoints import INT_MAX, Params, authenticate, date_window, paging, parse_int, read_params, text
 from .models import Bounce, Complaint, Unsubscribe, domain_of, fmt_time, parse_api_date, valid_email
-from .webhooks import RETRY, route_events, signed
+from .webhooks import RETRY, Signer, route_events
 
 if TYPE_CHECKING:
     from . import SendCloud
@@ -66,6 +67,8 @@ REQUEST_ID_WINDOW = 3600  # "duplicates within 1 h are processed once"
 MAX_REQUEST_IDS = 10_000
 MAX_STATUSES = 10_000
 MAX_BOUNCE_COUNTS = 100_000
+#: webhook posts waiting at once (one an event; the core's byte bound holds as well)
+MAX_PENDING_POSTS = 20_000
 STATUS_DAYS = 30  # deliver_response.md
 OUT_IP = "127.0.0.1"  # no mail leaves the machine
 
@@ -322,9 +325,9 @@ def _first_request(state: SendCloudState, request_id: str | None, now: float) ->
 
 # -- the decision and its events ------------------------------------------------------------------------
 class _Send:
-    """What every event of one send carries."""
+    """What every event of one send carries (and how it is signed)."""
 
-    __slots__ = ("api_user", "label_id", "label_name", "state", "tenant", "user_headers")
+    __slots__ = ("api_user", "label_id", "label_name", "sign", "state", "tenant", "user_headers")
 
     def __init__(self, state: SendCloudState, tenant: Tenant, message: Message) -> None:
         self.state = state
@@ -333,6 +336,7 @@ class _Send:
         self.label_id = message.label_id
         self.label_name = message.label_name
         self.user_headers = message.user_headers
+        self.sign = Signer(state.app_key)
 
 
 class _Recipient:
@@ -353,7 +357,7 @@ def _common(s: _Send, name: str, message: str) -> dict[str, Any]:
 
 
 def _signed(s: _Send, data: dict[str, Any], t: float) -> dict[str, Any]:
-    data.update(signed(s.state.app_key, int(t * 1000)))
+    data.update(s.sign(int(t * 1000)))
     if s.user_headers is not None:
         data["userHeaders"] = s.user_headers
     return data
@@ -372,8 +376,8 @@ def _emit(d: Delivery, r: _Recipient, name: str, t: float, message: str, **extra
 
 def _status(state: SendCloudState, email_id: str, t: float, status: str, log: str) -> None:
     row = state.statuses.get(email_id)
-    if row is not None:
-        row.update(status=status, sendLog=log, modifiedTime=fmt_time(t))
+    if row is not None:  # the times are formatted when the lookup shows the row
+        row["status"], row["sendLog"], row["_modified"] = status, log, t
 
 
 def _invalid(d: Delivery, r: _Recipient, t: float, substat: int, message: str) -> None:
@@ -453,17 +457,34 @@ def _outcome(d: Delivery, r: _Recipient, outcome: Outcome, t: float) -> None:
         _invalid(d, r, t, 403, SUBSTAT[403])
 
 
-def _listed(tenant: Tenant, kind: str, email: str) -> bool:
-    if kind == "blocks":
-        return tenant.blocks.listed(tenant.api_user, email)
-    return getattr(tenant, kind).get(email) is not None
+Check = Callable[[str], bool]
 
 
-def process(d: Delivery, r: _Recipient, t: float) -> str:
-    """The lists first, then the outcome; what was decided."""
-    tenant = r.send.tenant
+def suppressions(tenant: Tenant) -> list[tuple[str, int, str, Check]]:
+    """The lists of ``tenant`` that hold anything, each with its check (expired rows
+    purged once, here: a send happens at one instant)."""
+    checks: list[tuple[str, int, str, Check]] = []
     for kind, substat, message in SUPPRESSIONS:
-        if _listed(tenant, kind, r.email):
+        rows = getattr(tenant, kind)
+        if not len(rows):  # len() purges expired rows
+            continue
+        if kind == "blocks":
+            check = partial(rows.listed, tenant.api_user)
+        else:
+            get = rows.store.get
+            check = partial(_held, get)
+        checks.append((kind, substat, message, check))
+    return checks
+
+
+def _held(get: Callable[[str], Any], email: str) -> bool:
+    return get(email.lower()) is not None
+
+
+def process(d: Delivery, r: _Recipient, t: float, checks: list[tuple[str, int, str, Check]]) -> str:
+    """The lists first (``checks``: :func:`suppressions`), then the outcome; what was decided."""
+    for kind, substat, message, check in checks:
+        if check(r.email):
             _invalid(d, r, t, substat, message)
             return f"invalid: {kind}"
     outcome = d.outcomes.decide(r.email)
@@ -493,21 +514,20 @@ def accept(sc: SendCloud, tenant: Tenant, message: Message, now: float) -> list[
         recipientSize=len(email_ids),
     )
     d.emit("request", "", _signed(s, request, now), time=now, tenant=tenant.api_user)
-    requested = fmt_time(now)
     statuses = state.statuses
+    checks = suppressions(tenant)
     rows = []
     for email, email_id in zip(message.recipients, email_ids):
         statuses[email_id] = {
             "status": STATUS["request"],
             "apiUser": tenant.api_user,
             "recipients": email,
-            "requestTime": requested,
-            "modifiedTime": requested,
             "sendLog": "request accepted",
             "_time": now,
+            "_modified": now,
             "_labelId": message.label_id,
         }
-        decision = process(d, _Recipient(s, email, email_id), now)
+        decision = process(d, _Recipient(s, email, email_id), now, checks)
         rows.append({"email": email, "emailId": email_id, "decision": decision})
     while len(statuses) > MAX_STATUSES:
         del statuses[next(iter(statuses))]
@@ -532,6 +552,7 @@ def delivery_of(sc: SendCloud, create: bool = False) -> Delivery | None:
     state = sc.state
     if state.delivery is None and create:
         d = Delivery(sc.app, sc.key, retry=RETRY)
+        d.webhooks.max_pending = MAX_PENDING_POSTS  # one post an event, not a batch a step
         route_events(d, state)
         state.delivery = d
     delivery: Delivery | None = state.delivery
@@ -602,7 +623,17 @@ def email_status(sc: SendCloud, args: dict[str, Any], request: Request, ex: Exch
         and (not users or row["apiUser"] in users)
         and (not label or str(row["_labelId"]) == label)
     ]
-    page = [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows[offset : offset + limit]]
+    page = [
+        {
+            "status": row["status"],
+            "apiUser": row["apiUser"],
+            "recipients": row["recipients"],
+            "requestTime": fmt_time(row["_time"]),
+            "modifiedTime": fmt_time(row["_modified"]),
+            "sendLog": row["sendLog"],
+        }
+        for row in rows[offset : offset + limit]
+    ]
     return render.ok({"total": str(len(rows)), "voListSize": len(page), "voList": page}, lang)
 
 

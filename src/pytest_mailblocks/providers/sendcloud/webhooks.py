@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from .endpoints import Params
     from .models import SendCloudState
 
-__all__ = ["EVENTS", "HANDLERS", "RETRY", "RULES", "Webhook", "configure", "route_events", "sign", "signed"]
+__all__ = ["EVENTS", "HANDLERS", "RETRY", "RULES", "Signer", "Webhook", "configure", "route_events"]
 
 #: the event names of the event-format page (``webhook-event.md``), in its order
 EVENTS = ("request", "deliver", "open", "click", "unsubscribe", "report_spam", "invalid", "soft_bounce", "route")
@@ -89,15 +89,20 @@ RETRY = RetryPolicy(delays=(60, 300, 900, 3600, 10800), max_age=60 + 300 + 900 +
 
 
 # -- the signature ---------------------------------------------------------------------------------
-def sign(app_key: str, timestamp: int, token: str) -> str:
-    """``hex(HMAC-SHA256(key=app_key, msg=str(timestamp) + token))``, as the docs verify it."""
-    return hmac.new(app_key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+class Signer:
+    """Signs events with one APP KEY: ``signer(timestamp)`` gives the three fields every
+    event ends with, ``timestamp``, ``token`` (50 random letters and digits) and
+    ``signature``, ``hex(HMAC-SHA256(key=APP KEY, msg=str(timestamp) + token))`` as the
+    docs verify it (the key's HMAC state is made once, then copied)."""
 
+    def __init__(self, app_key: str) -> None:
+        self._mac = hmac.new(app_key.encode(), digestmod=hashlib.sha256)
 
-def signed(app_key: str, timestamp: int) -> dict[str, Any]:
-    """The three fields every event ends with: ``timestamp``, ``token``, ``signature``."""
-    token = os.urandom(TOKEN_LENGTH).translate(_TOKEN_TABLE).decode()
-    return {"timestamp": timestamp, "token": token, "signature": sign(app_key, timestamp, token)}
+    def __call__(self, timestamp: int) -> dict[str, Any]:
+        token = os.urandom(TOKEN_LENGTH).translate(_TOKEN_TABLE).decode()
+        mac = self._mac.copy()
+        mac.update(f"{timestamp}{token}".encode())
+        return {"timestamp": timestamp, "token": token, "signature": mac.hexdigest()}
 
 
 # -- webhooks ------------------------------------------------------------------------------------
