@@ -283,6 +283,13 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
+def _timing(measure: str, times: tuple[float, float], limit: float | None = None) -> Row:
+    """A row of min / median milliseconds, its target the median ``<= limit`` (else a reference)."""
+    met = None if limit is None else times[1] <= limit
+    target = "(reference)" if limit is None else f"<= {limit:g} ms"
+    return Row(measure, f"{times[0]:.1f} / {times[1]:.1f} ms", "-", "-", target, met)
+
+
 def _min_median(fn: Callable[[], Any], rounds: int, warmup: int = 2) -> tuple[float, float]:
     """Milliseconds of ``fn``: the minimum and the median of ``rounds`` (after ``warmup``)."""
     for _ in range(warmup):
@@ -456,22 +463,8 @@ def mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
     app.close()
     label = f"{recipients:,} recipients"
     return [
-        Row(
-            f"mail send to {label}, decided (min / median of {rounds})",
-            f"{plain[0]:.1f} / {plain[1]:.1f} ms",
-            "-",
-            "-",
-            "<= 50 ms",
-            plain[1] <= 50,
-        ),
-        Row(
-            f"mail send to {label}, with a signed Event Webhook (min / median)",
-            f"{hooked[0]:.1f} / {hooked[1]:.1f} ms",
-            "-",
-            "-",
-            "(reference)",
-            None,
-        ),
+        _timing(f"mail send to {label}, decided (min / median of {rounds})", plain, 50),
+        _timing(f"mail send to {label}, with a signed Event Webhook (min / median)", hooked),
     ]
 
 
@@ -520,30 +513,9 @@ def sendcloud_mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
     app.close()
     label = f"{recipients:,} recipients ({len(bodies)} sends of 100)"
     return [
-        Row(
-            f"SendCloud mail send to {label}, decided (min / median of {rounds})",
-            f"{plain[0]:.1f} / {plain[1]:.1f} ms",
-            "-",
-            "-",
-            "<= 50 ms",
-            plain[1] <= 50,
-        ),
-        Row(
-            f"SendCloud mail send to 100 recipients (min / median of {rounds})",
-            f"{single[0]:.1f} / {single[1]:.1f} ms",
-            "-",
-            "-",
-            "(reference)",
-            None,
-        ),
-        Row(
-            f"SendCloud mail send to {label}, with a webhook (min / median)",
-            f"{hooked[0]:.1f} / {hooked[1]:.1f} ms",
-            "-",
-            "-",
-            "(reference)",
-            None,
-        ),
+        _timing(f"SendCloud mail send to {label}, decided (min / median of {rounds})", plain, 50),
+        _timing(f"SendCloud mail send to 100 recipients (min / median of {rounds})", single),
+        _timing(f"SendCloud mail send to {label}, with a webhook (min / median)", hooked),
     ]
 
 

@@ -38,7 +38,7 @@ import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -46,7 +46,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
 from ...core.provider import Exchange
-from ...core.webhooks import RetryPolicy
+from ...core.webhooks import RetryPolicy, valid_url
 from . import errors as E
 from . import render
 from .models import ALL
@@ -169,15 +169,6 @@ def route_events(delivery: Delivery, state: SendCloudState) -> None:
 
 
 # -- parameters ------------------------------------------------------------------------------------
-def _valid_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (a bad port raises)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
-
-
 def parse_events(raw: str) -> frozenset[str]:
     """``deliver,report_spam`` or ``1,6`` (codes and names may mix); 40704 for anything else."""
     names = set()
@@ -215,7 +206,7 @@ def _url(p: Params, name: str, *, required: bool) -> str | None:
         if required:
             raise ProviderError(E.SC_WEBHOOK_URL_EMPTY)
         return None
-    if not _valid_url(url):
+    if not valid_url(url):
         raise ProviderError(E.SC_WEBHOOK_URL_INVALID)
     return url
 
@@ -298,7 +289,7 @@ def configure(
     from Python or the control plane: ``events`` names (None: every event), ``body``
     ``form`` or ``json``, ``names`` ``format`` (``deliver``, ``report_spam``,
     ``invalid``) or ``overview`` (``delivered``, ``spam-report``, ``invalid_email``)."""
-    if not isinstance(url, str) or not _valid_url(url):
+    if not isinstance(url, str) or not valid_url(url):
         raise ControlError(f"{url!r} is not a valid url (http:// or https:// and a host)")
     if not isinstance(api_user, str) or (api_user != ALL and api_user not in sc.state.tenants):
         raise ControlError(f"unknown api_user {api_user!r}; known: {sorted(sc.state.tenants)} or 'all'")
