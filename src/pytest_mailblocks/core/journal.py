@@ -5,9 +5,10 @@ like a call list: ``len(j)``, ``j.last``, ``j.called``, iteration, indexing,
 ``j.filter(...)``. The server keeps one per provider plus one for the control plane.
 Entries hold what the client sent as received (tests may assert on it); anything
 that leaves the process (``to_dict``, the control plane, the inspector, ``repr``)
-redacts the provider's secrets (``Provider.secrets``: header and parameter names)
-in request and response headers, the query string and both bodies, whatever their
-content type (see :func:`redact_body`).
+redacts the provider's secrets (``Provider.secrets``: header and parameter names),
+and any field whose name says it is a secret (:data:`SECRET_WORDS`), in request and
+response headers, the query string and both bodies, whatever their content type (see
+:func:`redact_body`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_JOURNAL_MAX_BODY",
     "DEFAULT_JOURNAL_MAX_BYTES",
     "REDACTED",
+    "SECRET_WORDS",
     "Journal",
     "JournalEntry",
     "redact_body",
@@ -47,8 +49,29 @@ _ENTRY_OVERHEAD = 1100
 _HEADER_OVERHEAD = 64
 
 
+#: a field or header whose lower-cased name holds one of these is a secret in every
+#: journal, whatever the provider reads: a client's plausible mistakes (SendGrid's key
+#: sent as ``?api_key=``, a password in a form) are hidden as well as its credentials
+SECRET_WORDS = (
+    "apikey",
+    "api_key",
+    "api-key",
+    "access_key",
+    "accesskey",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "signature",
+    "credential",
+    "authorization",
+)
+_SECRET_WORDS_B = tuple(w.encode() for w in SECRET_WORDS)
+
+
 def _is_secret(name: str, secrets: frozenset[str]) -> bool:
-    return name.lower() in secrets
+    lowered = name.lower()
+    return lowered in secrets or any(word in lowered for word in SECRET_WORDS)
 
 
 def redact_mapping(data: Any, secrets: frozenset[str]) -> Any:
@@ -94,7 +117,7 @@ _PART_NAME = re.compile(rb'\bname\*?=(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))', re.I)
 def redact_body(body: bytes, content_type: str, secrets: frozenset[str]) -> bytes:
     """``body`` with the value of every secret field replaced by ``<redacted>``;
     the same object when nothing was redacted."""
-    if not body or not secrets or not _may_hold(body, secrets):
+    if not body or not _may_hold(body, secrets):
         return body
     ctype = content_type.split(";")[0].strip().lower()
     head = body.lstrip(b" \t\r\n\xef\xbb\xbf")[:2]
@@ -105,7 +128,7 @@ def redact_body(body: bytes, content_type: str, secrets: frozenset[str]) -> byte
         out = _redact_multipart(out, content_type, secrets)
     if looks_json:
         out = _redact_json(out, secrets)
-    if ctype == "application/x-www-form-urlencoded" or not (multipart or looks_json):
+    if ctype == "application/x-www-form-urlencoded" or not looks_json:  # a "multipart" form without a boundary too
         out = _redact_form(out, secrets)
     return body if out == body else out
 
@@ -115,19 +138,23 @@ def _may_hold(body: bytes, secrets: frozenset[str]) -> bool:
     if b"%" in body or b"\\u" in body:
         return True
     lower = body.lower()
-    return any(name.encode() in lower for name in secrets)
+    return any(name.encode() in lower for name in secrets) or any(word in lower for word in _SECRET_WORDS_B)
+
+
+_FORM_SEPARATOR = re.compile(rb"([&;])")
 
 
 def _redact_form(body: bytes, secrets: frozenset[str]) -> bytes:
-    """``name=value`` pairs split on ``&``; names percent-decoded (``+`` a space)."""
-    pairs = body.split(b"&")
+    """``name=value`` pairs split on ``&`` or ``;`` (the older separator some clients
+    still send); names percent-decoded (``+`` a space)."""
+    pairs = _FORM_SEPARATOR.split(body)
     changed = False
-    for i, pair in enumerate(pairs):
-        name, eq, _ = pair.partition(b"=")
+    for i in range(0, len(pairs), 2):
+        name, eq, _ = pairs[i].partition(b"=")
         if eq and _is_secret(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"), secrets):
             pairs[i] = name + b"=" + _REDACTED_B
             changed = True
-    return b"&".join(pairs) if changed else body
+    return b"".join(pairs) if changed else body
 
 
 def _redact_json(body: bytes, secrets: frozenset[str]) -> bytes:
