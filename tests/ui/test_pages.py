@@ -493,3 +493,35 @@ def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
     assert any(r["x_message_id"] in c for c in text for r in sg.sends())
     assert "<h2>Sends" not in ui.get("/providers/cmc").text
+
+
+def test_sendcloud_shows_its_sends_and_events(ui, mailblocks):
+    """Issue 21: SendCloud's sends and events in the core's tables, escaped."""
+    sc = mailblocks.sendcloud
+    assert "<h2>Sends" in ui.get("/providers/sendcloud").text
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    form = {"apiUser": sc.api_user, "apiKey": sc.api_key, "from": "shop@example.com", "subject": XSS, "plain": "x"}
+    form["to"] = "ann@example.com;bounce@simulator.mailblocks.test"
+    assert requests.post(sc.url + "/apiv2/mail/send", data=form).json()["result"] is True
+    page = ui.get("/providers/sendcloud").text
+    assert '<h2>Sends <span class="muted">(1 since the reset; 1 kept; newest first)' in page
+    assert '<h2>Events <span class="muted">(3 since the reset; 3 kept; newest first)' in page
+    text = cells(page)
+    at = text.index("invalid")  # the newest event: the simulator address bounced
+    assert text[at - 1 : at + 3] == [
+        "2024-05-01 00:00:00 UTC",
+        "invalid",
+        "bounce@simulator.mailblocks.test",
+        sc.api_user,
+    ]
+    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    assert any(sc.sends()[0]["messageId"] in c for c in text)
+
+
+def test_sendcloud_complaints_are_a_list_of_the_inspector(ui, mailblocks):
+    sc = mailblocks.sendcloud
+    ui.post("/providers/sendcloud/add", {"list": "complaints", "email": "c@example.com", "expire_time": "2030-01-01"})
+    assert [(c["email"], c["expireTime"]) for c in sc.complaints()] == [("c@example.com", "2030-01-01 00:00:00")]
+    assert "c@example.com" in cells(ui.get("/providers/sendcloud?list=complaints").text)
+    r = ui.post("/providers/sendcloud/delete", {"list": "complaints", "key_email": "c@example.com"})
+    assert r.status_code == 303 and sc.complaints() == []
