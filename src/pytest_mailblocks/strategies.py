@@ -31,7 +31,9 @@ Built from Hypothesis primitives, so failing examples shrink. Needs Hypothesis:
     ``sendcloud_block_delete_cases``, ``sendcloud_bounce_list_cases``,
     ``sendcloud_bounce_delete_cases``, ``sendcloud_bounce_count_cases``,
     ``sendcloud_unsubscribe_list_cases``, ``sendcloud_unsubscribe_add_cases``,
-    ``sendcloud_unsubscribe_delete_cases``.
+    ``sendcloud_unsubscribe_delete_cases``, ``sendcloud_mail_send_cases`` (``POST
+    /api/mail/send``; its valid parameters alone: ``sendcloud_mail_send_params``, from
+    ``providers/sendcloud/strategies.py``).
 
   The GET/DELETE ``/{email}`` routes of SendGrid's global unsubscribes and GET of any
   list's ``/{email}`` refuse no address, so those three have no ``valid`` argument.
@@ -103,6 +105,8 @@ __all__ = [
     "sendcloud_bounce_list_cases",
     "sendcloud_bounces",
     "sendcloud_list_params",
+    "sendcloud_mail_send_cases",  # noqa: F822 (module __getattr__)
+    "sendcloud_mail_send_params",  # noqa: F822
     "sendcloud_unsubscribe_add_cases",
     "sendcloud_unsubscribe_delete_cases",
     "sendcloud_unsubscribe_list_cases",
@@ -1280,9 +1284,13 @@ def sendcloud_unsubscribe_delete_cases(*, valid: bool = True) -> st.SearchStrate
 
 
 def __getattr__(name: str) -> Any:
-    # SendGrid's mail-send strategies live in its package (issue 21) and import this module
+    # the mail-send strategies live in their providers' packages (issue 21) and import this module
     if name in ("sendgrid_mail_send_bodies", "sendgrid_mail_send_cases"):
         from .providers.sendgrid import strategies as sendgrid_strategies
 
         return getattr(sendgrid_strategies, name.removeprefix("sendgrid_"))
+    if name in ("sendcloud_mail_send_params", "sendcloud_mail_send_cases"):
+        from .providers.sendcloud import strategies as sendcloud_strategies
+
+        return getattr(sendcloud_strategies, name.removeprefix("sendcloud_"))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -256,6 +256,50 @@ def test_no_request_a_client_could_send_gets_a_500(mailblocks, params, path, raw
     mailblocks.check()
 
 
+# -- the strategies a user's suite can draw from -------------------------------------------------------
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.deferred(lambda: _strategies().sendcloud_mail_send_cases(valid=True)))
+def test_valid_mail_send_cases_are_accepted(mailblocks, case):
+    mailblocks.reset()
+    sc = mailblocks.sendcloud
+    with mailblocks.requests_session() as s:
+        r = s.post(mailblocks.url + SEND, data={"apiUser": sc.api_user, "apiKey": sc.api_key, **case.params})
+    assert r.json()["result"] is True, r.text
+    if "xsmtpapi" in case.params:
+        recipients = json.loads(case.params["xsmtpapi"])["to"]
+    else:
+        recipients = [a for k in ("to", "cc", "bcc") for a in case.params.get(k, "").split(";") if a]
+    assert [i.partition("$")[2] for i in r.json()["info"]["emailIdList"]] == recipients
+    assert [row["email"] for row in sc.sends()[-1]["recipients"]] == recipients
+
+
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.deferred(lambda: _strategies().sendcloud_mail_send_cases(valid=False)))
+def test_invalid_mail_send_cases_get_their_one_error(mailblocks, case):
+    mailblocks.reset()
+    sc = mailblocks.sendcloud
+    with mailblocks.requests_session() as s:
+        r = s.post(mailblocks.url + SEND, data={"apiUser": sc.api_user, "apiKey": sc.api_key, **case.params})
+    body = r.json()
+    assert (r.status_code, body["result"], body["statusCode"]) == (200, False, case.error.code), r.text
+    assert sc.requests.last.error_code == case.error.key and sc.sends() == []
+
+
+@pytest.mark.parametrize("base", [mail("a@example.com", cc="c@example.com"), {**OK, "xsmtpapi": XS(["x@example.com"])}])
+def test_every_problem_the_strategy_draws_gets_its_code(fake, base):
+    from pytest_mailblocks.providers.sendcloud.strategies import _PROBLEMS
+
+    for change, entry in _PROBLEMS:
+        r = post(fake, authed(fake, change(base)))
+        assert (r.json()["statusCode"], fake.requests.last.error_code) == (entry.code, entry.key), entry.key
+
+
+def _strategies():
+    from pytest_mailblocks import strategies
+
+    return strategies
+
+
 def test_every_new_catalogue_row_is_named_by_a_test():
     """Issue 21: each send-path row's code is one these tests' messages table names and
     the table's texts are the catalogue's (so none goes unnamed or drifts)."""
