@@ -277,6 +277,7 @@ CONTROL_FIELDS = {
     "count-mode": ["count_mode"],
     "outcomes": ["email", "kind", "reply", "times", "after"],
     "event-webhook": ["url", "enabled", "signed", "events", "subuser"],
+    "webhooks": ["url", "api_user", "events", "body", "names", "app_key"],
 }
 #: plausible values for those fields (hostile ones come from TEXT)
 CONTROL_VALUES = [

@@ -422,3 +422,18 @@ def test_email_status_refuses_a_bad_window(sc, params, code, message):
 def test_email_status_is_served_on_the_mainland_host_only(sc):
     r = requests.post(sc.url + "/api/data/emailStatus", data={"apiUser": sc.api_user, "apiKey": sc.api_key, "days": 1})
     assert r.json()["statusCode"] == 404
+
+
+def test_complaints_seed_and_list_through_the_control_plane(sc):
+    seed = {"complaints": ["a@example.com", {"email": "b@example.com", "complaint_time": "2024-05-01 10:00:00"}]}
+    r = requests.post(sc.url + "/_mailblocks/seed", json={"sendcloud": seed})
+    assert r.status_code in (200, 201), r.text
+    rows = requests.get(sc.url + "/_mailblocks/sendcloud/blocks", params={"list": "complaints"}).json()
+    assert [(c["email"], c["complaintTime"], c["expireTime"]) for c in rows["blocks"]] == [
+        ("b@example.com", "2024-05-01 10:00:00", "2024-10-28 10:00:00"),
+        ("a@example.com", "2024-05-15 12:00:00", "2024-11-11 12:00:00"),
+    ]
+    r = requests.post(sc.url + "/_mailblocks/seed", json={"sendcloud": {"complaints": [{"email": "c@x.io", "why": 1}]}})
+    assert r.status_code == 400 and "unknown field(s) ['why']" in r.json()["message"]
+    sc.clock.advance(days=166)  # b's 180 days end on 2024-10-28
+    assert [c["email"] for c in sc.complaints()] == ["a@example.com"]
