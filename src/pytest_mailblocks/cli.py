@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .core.control import apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer, NotLoopbackWarning
 from .core.hosts import check_allow_host
@@ -49,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mailblocks {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _serve_options(sub)
+    _verify_options(sub)
+    _wait_options(sub)
+    return parser
+
+
+def _serve_options(sub: Any) -> None:
     serve = sub.add_parser(
         "serve",
         help="run the standalone fake server",
@@ -107,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
 
+
+def _verify_options(sub: Any) -> None:
     verify = sub.add_parser(
         "verify",
         help="run the contract suite, or check the fakes against your recorded traffic",
@@ -154,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("-v", "--verbose", action="store_true", help="list every scenario, not only failures")
 
+
+def _wait_options(sub: Any) -> None:
     wait = sub.add_parser(
         "wait",
         help="wait until a mailblocks server answers (for CI jobs: no sleeps)",
@@ -169,7 +179,6 @@ def build_parser() -> argparse.ArgumentParser:
     wait.add_argument(
         "--timeout", type=_arg(parse_seconds), default=30.0, metavar="S", help="give up after S seconds (default 30)"
     )
-    return parser
 
 
 def _arg(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -245,7 +254,7 @@ def serve(args: argparse.Namespace) -> int:
             **{k: v for k, v in vars(args).items() if k.startswith("journal_") and v is not None},
         )
         if seed is not None:
-            apply_seed(server.app, seed, str(args.seed))
+            server.app.seed(seed, str(args.seed))
     except ValueError as exc:  # a ControlError, or a transport option out of range
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2

@@ -6,7 +6,8 @@
   ``mailblocks`` marker, checked after the test (an internal error in the fake
   fails the test that caused it);
 - ``<provider>_fake`` (function), e.g. ``sendgrid_fake``: the provider's handle
-  on that reset server. One fixture per registered provider.
+  on that reset server. One fixture per registered provider (also one registered
+  by a ``conftest.py`` at the suite's root, before this plugin is configured).
 - ``<provider>_client`` (function), e.g. ``sendgrid_client``: a ``requests.Session``
   served in-process (no socket, no environment lookups), made once per session and
   handed to each test with its headers, cookies, auth and params back to defaults,
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -110,6 +112,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    late = [key for key in REGISTRY if f"{key}_fake" not in globals()]
+    if late:  # providers registered after this module was imported (a conftest's)
+        fixtures = ModuleType(f"{__name__}.registered")
+        for key in late:
+            for kind, make in _PER_PROVIDER.items():
+                setattr(fixtures, f"{key}_{kind}", make(key))
+        config.pluginmanager.register(fixtures, "mailblocks-registered-providers")
     try:
         options = _server_options(config)
         check_credentials(options["credentials"])
@@ -207,16 +216,14 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
 
 
 def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
-    from .core.control import apply_clock, apply_seed
-
     if marker.args:
         raise ControlError("the mailblocks marker takes keyword arguments only, e.g. sendgrid=[...]")
     seed = dict(marker.kwargs)
     freeze = seed.pop("freeze", None)
     if freeze is not None:
-        apply_clock(server.app, {"freeze": freeze})
+        server.app.clock.apply({"freeze": freeze})
     if seed:
-        apply_seed(server.app, seed, "mailblocks marker")
+        server.app.seed(seed, "mailblocks marker")
 
 
 #: set on a test item once one of the plugin's fixtures has reset and seeded the server
@@ -462,7 +469,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(summary_table(results))
 
 
+#: the fixtures made for every registered provider, by name suffix
+_PER_PROVIDER = {"fake": _provider_fixture, "client": _client_fixture}
 for _key in REGISTRY:
-    globals()[f"{_key}_fake"] = _provider_fixture(_key)
-    globals()[f"{_key}_client"] = _client_fixture(_key)
-    __all__ += [f"{_key}_fake", f"{_key}_client"]
+    for _kind, _make in _PER_PROVIDER.items():
+        globals()[f"{_key}_{_kind}"] = _make(_key)
+        __all__ += [f"{_key}_{_kind}"]

@@ -287,10 +287,10 @@ def test_invalid_mail_send_cases_get_their_one_error(mailblocks, case):
 
 @pytest.mark.parametrize("base", [mail("a@example.com", cc="c@example.com"), {**OK, "xsmtpapi": XS(["x@example.com"])}])
 def test_every_problem_the_strategy_draws_gets_its_code(fake, base):
-    from pytest_mailblocks.providers.sendcloud.strategies import _PROBLEMS
+    from pytest_mailblocks.providers.sendcloud.strategies import _SEND_PROBLEMS
 
-    for change, entry in _PROBLEMS:
-        r = post(fake, authed(fake, change(base)))
+    for changes, entry in _SEND_PROBLEMS:  # a None removes the parameter
+        r = post(fake, authed(fake, {k: v for k, v in {**base, **changes}.items() if v is not None}))
         assert (r.json()["statusCode"], fake.requests.last.error_code) == (entry.code, entry.key), entry.key
 
 

@@ -192,35 +192,10 @@ def _sendgrid(ctx: Context) -> Replay:
     email = ctx.args.get("email")
 
     def record(row: dict[str, Any]) -> Any:
-        """A row as the list holds it; a value of another type is kept as text, so the
-        comparison names the field rather than the seed refusing it."""
-        fields = {k: v for k, v in row.items() if k in kind.field_set}
-        for name, value in fields.items():
-            if name not in ("email", "created") and value is not None and not isinstance(value, str):
-                fields[name] = json.dumps(value)
-        try:
-            return sg.make_record(kind.name, fields, "verify")
-        except ControlError:  # a created the fake cannot read: its own now
-            return sg.make_record(kind.name, dict(fields, created=None), "verify")
+        return _sendgrid_record(sg, kind, row)
 
     if op == "list" and ctx.ok() and isinstance(ctx.answer, list):
-        rows = [r for r in ctx.answer if isinstance(r, dict) and isinstance(r.get("email"), str)]
-        times = _untie([r.get("created") for r in rows], descending=True, floor=_int(fields.get("start_time")))
-        rows = [dict(r, created=t) if t != r.get("created") else r for r, t in zip(rows, times)]
-        lst.clear()
-        offset = _int(fields.get("offset"))
-        if offset and rows:
-            newest = max((r["created"] for r in rows if isinstance(r.get("created"), int)), default=0)
-            end = _int(fields.get("end_time"))
-            created = min(newest + 1, end) if end is not None else newest + 1
-            prefix = (fields.get("email") or "").replace("%", "")
-            lst.bulk_add(
-                [
-                    record({"email": f"{prefix}~filler{i:05d}@mailblocks.test", "created": created})
-                    for i in range(offset)
-                ]
-            )
-        lst.bulk_add([record(r) for r in rows])
+        _sendgrid_listed(ctx, fields, lst, record)
     elif op == "get" and ctx.ok() and isinstance(ctx.answer, list) and email:
         lst.remove(email)
         for row in ctx.answer:
@@ -238,6 +213,38 @@ def _sendgrid(ctx: Context) -> Replay:
         else:
             lst.remove(email)
     return fields.replay(ctx.interaction.method)
+
+
+def _sendgrid_record(sg: Any, kind: Any, row: dict[str, Any]) -> Any:
+    """A row as the list holds it; a value of another type is kept as text, so the
+    comparison names the field rather than the seed refusing it."""
+    fields = {k: v for k, v in row.items() if k in kind.field_set}
+    for name, value in fields.items():
+        if name not in ("email", "created") and value is not None and not isinstance(value, str):
+            fields[name] = json.dumps(value)
+    try:
+        return sg.make_record(kind.name, fields, "verify")
+    except ControlError:  # a created the fake cannot read: its own now
+        return sg.make_record(kind.name, dict(fields, created=None), "verify")
+
+
+def _sendgrid_listed(ctx: Context, fields: _Fields, lst: Any, record: Callable[[dict[str, Any]], Any]) -> None:
+    """A list that answered rows holds those rows in the recorded order (ties in
+    ``created`` broken as listed), after ``offset`` fillers that sort before them."""
+    rows = [r for r in ctx.answer if isinstance(r, dict) and isinstance(r.get("email"), str)]
+    times = _untie([r.get("created") for r in rows], descending=True, floor=_int(fields.get("start_time")))
+    rows = [dict(r, created=t) if t != r.get("created") else r for r, t in zip(rows, times)]
+    lst.clear()
+    offset = _int(fields.get("offset"))
+    if offset and rows:
+        newest = max((r["created"] for r in rows if isinstance(r.get("created"), int)), default=0)
+        end = _int(fields.get("end_time"))
+        created = min(newest + 1, end) if end is not None else newest + 1
+        prefix = (fields.get("email") or "").replace("%", "")
+        lst.bulk_add(
+            [record({"email": f"{prefix}~filler{i:05d}@mailblocks.test", "created": created}) for i in range(offset)]
+        )
+    lst.bulk_add([record(r) for r in rows])
 
 
 def _sendgrid_rate(ctx: Context, state: Any, key: str, base: str, op: str) -> None:

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from ..core.app import App
 from ..core.clock import Clock
-from ..core.control import apply_clock, apply_seed
 from ..core.inprocess import call_target
 from ..core.table import markdown_table
 from .compare import squash
@@ -91,9 +90,9 @@ def ncp_signature(method: str, target: str, creds: dict[str, str], now_ms: int) 
 def ask_fake(scenario: Scenario) -> Answer:
     app = App()
     if scenario.clock:
-        apply_clock(app, scenario.clock)
+        app.clock.apply(scenario.clock)
     if scenario.setup:
-        apply_seed(app, scenario.setup, f"{scenario.id} setup")
+        app.seed(scenario.setup, f"{scenario.id} setup")
     creds = {k: dict(p.credentials) for k, p in app.providers.items()}
     for key, values in (scenario.credentials or {}).items():
         creds.setdefault(key, {}).update(values)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ...core.handle import Handle
+from ...generators import Generated
 from .models import PROJECT_FLAGS, signature
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ DEFAULT: Any = type("Default", (), {"__repr__": lambda self: "DEFAULT"})()
 Instant = int | float | str | datetime | None
 
 
-class NcpHandle(Handle):
+class NcpHandle(Generated, Handle):
     """The NCP fake. ``ncp.url`` replaces ``https://mail.apigw.ntruss.com``; requests are
     signed with ``ncp.access_key`` / ``ncp.secret_key`` (project ``"default"``).
 

@@ -40,15 +40,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
-from . import errors as E
-from . import render
-from .endpoints import INT_MAX, Params, authenticate, date_window, paging, parse_int, read_params, text
-from .models import Bounce, Complaint, Unsubscribe, domain_of, fmt_time, parse_api_date, valid_email
+from . import errors, render
+from .endpoints import INT_MAX, Params, SendCloudCall, date_window, paging, parse_int, text
+from .models import COMPLAINT_DAYS, Bounce, Complaint, Unsubscribe, domain_of, fmt_time, parse_api_date, valid_email
 from .webhooks import RETRY, Signer, route_events
 
 if TYPE_CHECKING:
@@ -104,7 +102,6 @@ DEFER_REPLY = "421 4.3.0 service not available, try again later"
 DEFER_DELAYS = (300, 600, 1200, 2400, 4800, 7200)
 #: ... and given up (``invalid`` 403) a day after the first try (assumed)
 DEFER_GIVE_UP = 86400
-COMPLAINT_DAYS = 180  # suppressions.md
 #: Tencent's domains, whose bounce expiry schedule is its own (suppressions.md; the names assumed)
 TENCENT = frozenset({"qq.com", "vip.qq.com", "foxmail.com"})
 #: the other domains' first four bounce expiries: 1 h, 4 h, 8 h, 1 d (suppressions.md)
@@ -182,22 +179,22 @@ def _xsmtpapi(raw: str) -> list[str]:
     try:
         data = _json(raw)
     except ValueError:
-        raise ProviderError(E.SC_SEND_XSMTPAPI_UNPARSABLE) from None
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_UNPARSABLE) from None
     if data is None or data == {} or data == []:
-        raise ProviderError(E.SC_SEND_XSMTPAPI_NOTHING)
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_NOTHING)
     if not isinstance(data, dict):
-        raise ProviderError(E.SC_SEND_XSMTPAPI_INVALID)
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_INVALID)
     if "to" not in data:
-        raise ProviderError(E.SC_SEND_XSMTPAPI_NO_TO)
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_NO_TO)
     to = data["to"]
     if not isinstance(to, list):
-        raise ProviderError(E.SC_SEND_XSMTPAPI_INVALID)
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_INVALID)
     if not to:
-        raise ProviderError(E.SC_SEND_XSMTPAPI_TO_EMPTY)
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_TO_EMPTY)
     if len(to) > MAX_RECIPIENTS:
-        raise ProviderError(E.SC_SEND_XSMTPAPI_TOO_MANY)
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_TOO_MANY)
     if not all(isinstance(a, str) and valid_email(a.strip()) for a in to):
-        raise ProviderError(E.SC_SEND_TO_INVALID)
+        raise ProviderError(errors.SC_SEND_TO_INVALID)
     return [a.strip() for a in to]
 
 
@@ -206,26 +203,26 @@ def _address_lists(p: Params) -> None:
     well-formed list name is one that does not exist (40863, as the docs' example)."""
     lists = [a.strip() for a in p.get("to", "").split(";") if a.strip()]
     if not lists:
-        raise ProviderError(E.SC_SEND_TO_EMPTY)
+        raise ProviderError(errors.SC_SEND_TO_EMPTY)
     if len(lists) > MAX_ADDRESS_LISTS:
-        raise ProviderError(E.SC_SEND_ADDRESS_LISTS_TOO_MANY)
+        raise ProviderError(errors.SC_SEND_ADDRESS_LISTS_TOO_MANY)
     if not all(map(valid_email, lists)):
-        raise ProviderError(E.SC_SEND_ADDRESS_LIST_INVALID)
-    raise ProviderError(E.SC_SEND_ADDRESS_LIST_UNKNOWN, ";".join(lists))
+        raise ProviderError(errors.SC_SEND_ADDRESS_LIST_INVALID)
+    raise ProviderError(errors.SC_SEND_ADDRESS_LIST_UNKNOWN, ";".join(lists))
 
 
 def _recipients(p: Params, template: bool) -> list[str]:
-    if _flag(p, "useAddressList", False, E.SC_SEND_USE_ADDRESS_LIST_INVALID):
+    if _flag(p, "useAddressList", False, errors.SC_SEND_USE_ADDRESS_LIST_INVALID):
         _address_lists(p)
     if text(p, "xsmtpapi"):  # individual sends: to, cc and bcc are not used
         return _xsmtpapi(p["xsmtpapi"])
     if template:  # a template is sent to xsmtpapi's recipients only
-        raise ProviderError(E.SC_SEND_XSMTPAPI_EMPTY)
-    to = _addresses(p, "to", E.SC_SEND_TO_INVALID, E.SC_SEND_TO_TOO_MANY)
+        raise ProviderError(errors.SC_SEND_XSMTPAPI_EMPTY)
+    to = _addresses(p, "to", errors.SC_SEND_TO_INVALID, errors.SC_SEND_TO_TOO_MANY)
     if not to:
-        raise ProviderError(E.SC_SEND_TO_EMPTY)
-    cc = _addresses(p, "cc", E.SC_SEND_CC_INVALID, E.SC_SEND_CC_TOO_MANY)
-    bcc = _addresses(p, "bcc", E.SC_SEND_BCC_INVALID, E.SC_SEND_BCC_TOO_MANY)
+        raise ProviderError(errors.SC_SEND_TO_EMPTY)
+    cc = _addresses(p, "cc", errors.SC_SEND_CC_INVALID, errors.SC_SEND_CC_TOO_MANY)
+    bcc = _addresses(p, "bcc", errors.SC_SEND_BCC_INVALID, errors.SC_SEND_BCC_TOO_MANY)
     return to + cc + bcc
 
 
@@ -233,13 +230,13 @@ def _sender(p: Params) -> tuple[str, str]:
     """``from`` (``support@ifaxin.com`` or ``爱发信支持<support@ifaxin.com>``) and the name."""
     raw = text(p, "from")
     if not raw:
-        raise ProviderError(E.SC_SEND_FROM_EMPTY)
+        raise ProviderError(errors.SC_SEND_FROM_EMPTY)
     name = ""
     m = _FROM.match(raw)
     if m is not None:
         name, raw = m[1].strip(), m[2].strip()
     if not valid_email(raw):
-        raise ProviderError(E.SC_SEND_FROM_INVALID)
+        raise ProviderError(errors.SC_SEND_FROM_INVALID)
     return raw, text(p, "fromName") or name
 
 
@@ -252,12 +249,12 @@ def _user_headers(p: Params) -> str | None:
     try:
         data = _json(raw)
     except ValueError:
-        raise ProviderError(E.SC_SEND_HEADERS_INVALID) from None
+        raise ProviderError(errors.SC_SEND_HEADERS_INVALID) from None
     if not isinstance(data, dict):
-        raise ProviderError(E.SC_SEND_HEADERS_INVALID)
+        raise ProviderError(errors.SC_SEND_HEADERS_INVALID)
     for name, value in data.items():
         if not _HEADER_NAME.match(name) or not isinstance(value, str) or "\r" in value or "\n" in value:
-            raise ProviderError(E.SC_SEND_PROCESSING)
+            raise ProviderError(errors.SC_SEND_PROCESSING)
     custom = {k: v for k, v in data.items() if k.lower().startswith("sc-custom")}
     return json.dumps(custom, separators=(",", ":"), ensure_ascii=False) if custom else None
 
@@ -269,30 +266,30 @@ def parse_message(p: Params, template: bool) -> Message:
     if template:
         name = text(p, "templateInvokeName")
         if not name:
-            raise ProviderError(E.SC_SEND_TEMPLATE_NAME_EMPTY)
-    resp_email_id = _flag(p, "respEmailId", True, E.SC_SEND_RESP_EMAIL_ID_INVALID)
-    _flag(p, "gzipCompress", False, E.SC_SEND_GZIP_INVALID)
+            raise ProviderError(errors.SC_SEND_TEMPLATE_NAME_EMPTY)
+    resp_email_id = _flag(p, "respEmailId", True, errors.SC_SEND_RESP_EMAIL_ID_INVALID)
+    _flag(p, "gzipCompress", False, errors.SC_SEND_GZIP_INVALID)
     recipients = _recipients(p, template)
     subject = text(p, "subject")
     if not subject and not template:  # a template's own subject stands in (assumed to have one)
-        raise ProviderError(E.SC_SEND_SUBJECT_EMPTY)
+        raise ProviderError(errors.SC_SEND_SUBJECT_EMPTY)
     if not template and not text(p, "html") and not text(p, "plain"):
-        raise ProviderError(E.SC_SEND_CONTENT_EMPTY)
+        raise ProviderError(errors.SC_SEND_CONTENT_EMPTY)
     reply_to = [a.strip() for a in p.get("replyTo", "").split(";") if a.strip()]
     if len(reply_to) > MAX_REPLY_TO or not all(map(valid_email, reply_to)):
-        raise ProviderError(E.SC_SEND_REPLY_TO_INVALID)
+        raise ProviderError(errors.SC_SEND_REPLY_TO_INVALID)
     label_id = None
     if text(p, "labelId"):
         label_id = parse_int(text(p, "labelId"))
         if label_id is None or label_id > INT_MAX:
-            raise ProviderError(E.SC_LABEL_ID_INVALID)
+            raise ProviderError(errors.SC_LABEL_ID_INVALID)
     user_headers = _user_headers(p)
     tags = [t.strip() for t in p.get("sendTags", "").split(";") if t.strip()]
     if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG for t in tags):
-        raise ProviderError(E.SC_SEND_TAGS_INVALID)
+        raise ProviderError(errors.SC_SEND_TAGS_INVALID)
     request_id = text(p, "sendRequestId") or None
     if request_id is not None and len(request_id) > MAX_REQUEST_ID:
-        raise ProviderError(E.SC_SEND_REQUEST_ID_TOO_LONG)
+        raise ProviderError(errors.SC_SEND_REQUEST_ID_TOO_LONG)
     return Message(
         sender,
         from_name,
@@ -319,7 +316,7 @@ def _first_request(state: SendCloudState, request_id: str | None, now: float) ->
             break
         del seen[oldest]
     if request_id in seen:
-        raise ProviderError(E.SC_SEND_DUPLICATE)
+        raise ProviderError(errors.SC_SEND_DUPLICATE)
     seen[request_id] = now
 
 
@@ -560,24 +557,21 @@ def delivery_of(sc: SendCloud, create: bool = False) -> Delivery | None:
 
 
 # -- the endpoints ---------------------------------------------------------------------------------------
-def _send(sc: SendCloud, request: Request, ex: Exchange, template: bool) -> Response:
-    lang = render.lang_of(request.path)
-    ex.lang = lang
-    p = read_params(request)
-    tenant = authenticate(sc, p, ex)
+def _send(c: SendCloudCall, template: bool) -> Response:
+    sc = c.provider
     now = sc.clock.time()
-    message = parse_message(p, template)
+    message = parse_message(c.params, template)
     _first_request(sc.state, message.request_id, now)
-    email_ids = accept(sc, tenant, message, now)
-    return render.ok({"emailIdList": email_ids} if message.resp_email_id else {}, lang)
+    email_ids = accept(sc, c.tenant, message, now)
+    return render.ok({"emailIdList": email_ids} if message.resp_email_id else {}, c.lang)
 
 
-def send_mail(sc: SendCloud, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    return _send(sc, request, ex, template=False)
+def send_mail(c: SendCloudCall) -> Response:
+    return _send(c, template=False)
 
 
-def send_template(sc: SendCloud, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    return _send(sc, request, ex, template=True)
+def send_template(c: SendCloudCall) -> Response:
+    return _send(c, template=True)
 
 
 def _status_window(p: Params, now: float) -> tuple[int | None, int | None]:
@@ -585,27 +579,24 @@ def _status_window(p: Params, now: float) -> tuple[int | None, int | None]:
     try:
         window = date_window(p, now)
     except ProviderError as err:
-        if err.entry is E.SC_RANGE_TOO_LONG:
-            raise ProviderError(E.SC_STATUS_RANGE_TOO_LONG) from None
+        if err.entry is errors.SC_RANGE_TOO_LONG:
+            raise ProviderError(errors.SC_STATUS_RANGE_TOO_LONG) from None
         raise
     days = parse_int(text(p, "days"))
     if days is not None:
         if days > STATUS_DAYS:
-            raise ProviderError(E.SC_STATUS_RANGE_TOO_LONG)
+            raise ProviderError(errors.SC_STATUS_RANGE_TOO_LONG)
         return window
     first, last = parse_api_date(text(p, "startDate")), parse_api_date(text(p, "endDate"))
     if first is not None and last is not None and last - first > timedelta(days=STATUS_DAYS):
-        raise ProviderError(E.SC_STATUS_RANGE_TOO_LONG)
+        raise ProviderError(errors.SC_STATUS_RANGE_TOO_LONG)
     return window
 
 
-def email_status(sc: SendCloud, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def email_status(c: SendCloudCall) -> Response:
     """``/apiv2/data/emailStatus`` (deliver_response.md): the status of each recipient
     of this API user's sends in a window of at most 30 days, oldest first."""
-    lang = render.lang_of(request.path)
-    ex.lang = lang
-    p = read_params(request)
-    tenant = authenticate(sc, p, ex)
+    sc, tenant, p = c.provider, c.tenant, c.params
     offset, limit = paging(p)
     start, end = _status_window(p, sc.clock.time())
     email = text(p, "email").lower()
@@ -634,7 +625,7 @@ def email_status(sc: SendCloud, args: dict[str, Any], request: Request, ex: Exch
         }
         for row in rows[offset : offset + limit]
     ]
-    return render.ok({"total": str(len(rows)), "voListSize": len(page), "voList": page}, lang)
+    return render.ok({"total": str(len(rows)), "voListSize": len(page), "voList": page}, c.lang)
 
 
 RULES = [
@@ -642,7 +633,7 @@ RULES = [
     *(Rule(f"{prefix}/mail/sendtemplate", methods=["POST"], endpoint="send_template") for prefix in PREFIXES),
     Rule("/apiv2/data/emailStatus", methods=["GET", "POST"], endpoint="email_status"),
 ]
-HANDLERS: dict[str, Callable[..., Response]] = {
+HANDLERS: dict[str, Callable[[SendCloudCall], Response]] = {
     "send_mail": send_mail,
     "send_template": send_template,
     "email_status": email_status,

@@ -353,4 +353,25 @@ SC_WEBHOOK_CREATE_FAILED = _send_row(
 )
 SC_WEBHOOK_USER_UNKNOWN = _send_row("SC_WEBHOOK_USER_UNKNOWN", 40301, "user does not exist", "用户不存在")
 
+#: the rows of the core's own answers, by kind (``Provider.core_errors``): each an
+#: envelope with HTTP 200, as SendCloud answers
+CORE_ERRORS: dict[str, ErrorEntry] = {
+    "not_found": SC_NOT_FOUND,
+    "method_not_allowed": SC_METHOD_NOT_ALLOWED,
+    "too_large": SC_REQUEST_TOO_LARGE,
+    "internal": SC_SERVER_ERROR,
+    "host": SC_HOST_NOT_ALLOWED,
+    "cross_site": SC_CROSS_SITE,
+}
+#: an injected fault keeps its status, with the matching envelope (``SC_SERVER_ERROR``
+#: for any other status)
+FAULT_ERRORS: dict[int, ErrorEntry] = {
+    401: SC_AUTH_FAILED,
+    403: SC_AUTH_FAILED,
+    404: SC_NOT_FOUND,
+    405: SC_METHOD_NOT_ALLOWED,
+    413: SC_REQUEST_TOO_LARGE,
+    429: SC_FREQUENCY_LIMITED,
+}
+
 CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]

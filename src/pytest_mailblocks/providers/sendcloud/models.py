@@ -23,6 +23,7 @@ from ...core.store import OrderedStore, Page
 
 __all__ = [
     "ALL",
+    "COMPLAINT_DAYS",
     "TZ8",
     "AddressList",
     "Block",
@@ -45,6 +46,8 @@ __all__ = [
 TZ8 = timezone(timedelta(hours=8))
 #: ``apiUserBlock`` when none is given (seed 004: "defaults to apiUser of all type")
 ALL = "all"
+#: days a spam report keeps an address on the complaint list (suppressions.md)
+COMPLAINT_DAYS = 180
 _OFFSET = 8 * 3600
 _EPOCH8 = datetime(1970, 1, 1)
 _EPOCH_DAY = date(1970, 1, 1)

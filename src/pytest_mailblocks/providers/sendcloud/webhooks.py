@@ -41,20 +41,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from werkzeug.routing import Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
-from ...core.provider import Exchange
 from ...core.webhooks import RetryPolicy, valid_url
-from . import errors as E
-from . import render
+from . import errors, render
 from .models import ALL
 
 if TYPE_CHECKING:
     from ...core.delivery import Delivery
-    from . import SendCloud
-    from .endpoints import Params
+    from .control import SendCloudControl
+    from .endpoints import Params, SendCloudCall
     from .models import SendCloudState
 
 __all__ = ["EVENTS", "HANDLERS", "RETRY", "RULES", "Signer", "Webhook", "configure", "route_events"]
@@ -176,7 +174,7 @@ def parse_events(raw: str) -> frozenset[str]:
         item = item.strip()
         name = CODES.get(item) or NAME_OF.get(item)
         if name is None:
-            raise ProviderError(E.SC_WEBHOOK_EVENT_INVALID)
+            raise ProviderError(errors.SC_WEBHOOK_EVENT_INVALID)
         names.add(name)
     return frozenset(names)
 
@@ -185,18 +183,18 @@ def _events(p: Params, name: str, *, required: bool) -> frozenset[str] | None:
     raw = p.get(name, "").strip()
     if not raw:
         if required:
-            raise ProviderError(E.SC_WEBHOOK_EVENT_EMPTY)
+            raise ProviderError(errors.SC_WEBHOOK_EVENT_EMPTY)
         return None
     return parse_events(raw)
 
 
-def _category(sc: SendCloud, p: Params, name: str, *, required: bool = True) -> str | None:
+def _category(sc: SendCloudControl, p: Params, name: str, *, required: bool = True) -> str | None:
     """An API_USER of the account or ``all``; 40301 for any other (empty included)."""
     value = p.get(name, "").strip()
     if not value and not required:
         return None
     if value != ALL and value not in sc.state.tenants:
-        raise ProviderError(E.SC_WEBHOOK_USER_UNKNOWN)
+        raise ProviderError(errors.SC_WEBHOOK_USER_UNKNOWN)
     return value
 
 
@@ -204,10 +202,10 @@ def _url(p: Params, name: str, *, required: bool) -> str | None:
     url = p.get(name, "").strip()
     if not url:
         if required:
-            raise ProviderError(E.SC_WEBHOOK_URL_EMPTY)
+            raise ProviderError(errors.SC_WEBHOOK_URL_EMPTY)
         return None
     if not valid_url(url):
-        raise ProviderError(E.SC_WEBHOOK_URL_INVALID)
+        raise ProviderError(errors.SC_WEBHOOK_URL_INVALID)
     return url
 
 
@@ -217,15 +215,17 @@ def _taken(hooks: Iterable[Webhook], url: str, category: str, other_than: Iterab
 
 
 # -- the Webhook API -------------------------------------------------------------------------------
-def _matched(sc: SendCloud, p: Params) -> list[Webhook]:
+def _matched(c: SendCloudCall) -> list[Webhook]:
     """update/delete: the webhooks of ``categoryName`` with exactly ``event`` (and ``url``)."""
+    sc, p = c.provider, c.params
     category = _category(sc, p, "categoryName")
     events = _events(p, "event", required=True)
     url = _url(p, "url", required=False)
     return [h for h in sc.state.webhooks if h.category == category and h.events == events and url in (None, h.url)]
 
 
-def list_webhooks(sc: SendCloud, p: Params, lang: str) -> Response:
+def list_webhooks(c: SendCloudCall) -> Response:
+    sc, p = c.provider, c.params
     part = p.get("url", "").strip()
     category = _category(sc, p, "categoryName", required=False)
     events = _events(p, "event", required=False)
@@ -234,50 +234,53 @@ def list_webhooks(sc: SendCloud, p: Params, lang: str) -> Response:
         for h in sc.state.webhooks
         if part in h.url and category in (None, h.category) and (events is None or h.events & events)
     ]
-    return render.ok({"dataList": rows, "count": len(rows)}, lang)
+    return render.ok({"dataList": rows, "count": len(rows)}, c.lang)
 
 
-def add_webhook(sc: SendCloud, p: Params, lang: str) -> Response:
+def add_webhook(c: SendCloudCall) -> Response:
+    sc, p = c.provider, c.params
     url = _url(p, "url", required=True)
     category = _category(sc, p, "categoryName")
     events = _events(p, "event", required=False) or frozenset(EVENTS)
     assert url is not None and category is not None
     _add(sc.state, Webhook(url, category, events))
-    return render.ok({}, lang)
+    return render.ok({}, c.lang)
 
 
 def _add(state: SendCloudState, hook: Webhook) -> None:
     if _taken(state.webhooks, hook.url, hook.category):
-        raise ProviderError(E.SC_WEBHOOK_URL_EXISTS)
+        raise ProviderError(errors.SC_WEBHOOK_URL_EXISTS)
     if len(state.webhooks) >= MAX_WEBHOOKS:
-        raise ProviderError(E.SC_WEBHOOK_CREATE_FAILED)
+        raise ProviderError(errors.SC_WEBHOOK_CREATE_FAILED)
     state.webhooks.append(hook)
 
 
-def update_webhook(sc: SendCloud, p: Params, lang: str) -> Response:
-    found = _matched(sc, p)
+def update_webhook(c: SendCloudCall) -> Response:
+    sc, p = c.provider, c.params
+    found = _matched(c)
     new_url = _url(p, "newUrl", required=False)
     new_category = _category(sc, p, "newCategoryName", required=False)
     new_events = _events(p, "newEvent", required=False)
     for hook in found:  # checked first: a refusal changes nothing
         url, category = new_url or hook.url, new_category or hook.category
         if (url, category) != (hook.url, hook.category) and _taken(sc.state.webhooks, url, category, found):
-            raise ProviderError(E.SC_WEBHOOK_URL_EXISTS)
+            raise ProviderError(errors.SC_WEBHOOK_URL_EXISTS)
     for hook in found:
         hook.url = new_url or hook.url
         hook.category = new_category or hook.category
         hook.events = new_events or hook.events
-    return render.ok({"count": len(found)}, lang)
+    return render.ok({"count": len(found)}, c.lang)
 
 
-def delete_webhook(sc: SendCloud, p: Params, lang: str) -> Response:
-    found = _matched(sc, p)
-    sc.state.webhooks[:] = [h for h in sc.state.webhooks if h not in found]
-    return render.ok({"count": len(found)}, lang)
+def delete_webhook(c: SendCloudCall) -> Response:
+    found = _matched(c)
+    hooks = c.provider.state.webhooks
+    hooks[:] = [h for h in hooks if h not in found]
+    return render.ok({"count": len(found)}, c.lang)
 
 
 def configure(
-    sc: SendCloud,
+    sc: SendCloudControl,
     url: str,
     *,
     api_user: str = ALL,
@@ -314,38 +317,23 @@ def configure(
     return hook
 
 
-def set_app_key(sc: SendCloud, key: Any) -> str:
+def set_app_key(sc: SendCloudControl, key: Any) -> str:
     if not isinstance(key, str) or not key or len(key) > 256 or not key.isprintable():
         raise ControlError("the APP KEY must be a non-empty printable string (at most 256 characters)")
     sc.state.app_key = key
     return key
 
 
-#: (path, operation) of the Webhook API, under both prefixes
-OPERATIONS = {
+#: path -> (operation, handler) of the Webhook API, under both prefixes
+OPERATIONS: dict[str, tuple[str, Callable[[SendCloudCall], Response]]] = {
     "webhook/list": ("list_webhooks", list_webhooks),
     "webhook/add": ("add_webhook", add_webhook),
     "webhook/update": ("update_webhook", update_webhook),
     "webhook/delete": ("delete_webhook", delete_webhook),
 }
-
-
-def _handler(fn: Callable[[SendCloud, Params, str], Response]) -> Callable[..., Response]:
-    def handle(sc: SendCloud, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-        from .endpoints import authenticate, read_params
-
-        lang = render.lang_of(request.path)
-        ex.lang = lang
-        p = read_params(request)
-        authenticate(sc, p, ex)
-        return fn(sc, p, lang)
-
-    return handle
-
-
 RULES = [
     Rule(f"{prefix}/{path}", methods=["GET", "POST"], endpoint=name)
     for prefix in ("/api", "/apiv2")
     for path, (name, _) in OPERATIONS.items()
 ]
-HANDLERS: dict[str, Callable[..., Response]] = {name: _handler(fn) for name, fn in OPERATIONS.values()}
+HANDLERS: dict[str, Callable[[SendCloudCall], Response]] = dict(OPERATIONS.values())
