@@ -239,6 +239,7 @@ def test_the_control_plane_sets_up_and_lists_webhooks_and_the_app_key(fake, http
     assert requests.post(base, json={"app_key": "k1"}).json()["app_key"] == "k1"
     for bad, message in [
         ({"url": receiver.url, "events": ["nope"]}, "unknown event(s) ['nope']"),
+        ({"url": receiver.url, "events": []}, "events must name at least one event"),
         ({"url": "ftp://x"}, "'ftp://x' is not a valid url"),
         ({"url": receiver.url, "api_user": "nobody"}, "unknown api_user 'nobody'"),
         ({"url": receiver.url, "body": "xml"}, "body must be one of ['form', 'json']"),

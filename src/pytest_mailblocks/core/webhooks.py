@@ -29,16 +29,18 @@ import time as _time
 import traceback
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+from .errors import ControlError
 
 if TYPE_CHECKING:
     from .app import App
     from .delivery import Delivery
 
-__all__ = ["Post", "RetryPolicy", "WebhookDispatcher", "WebhookQueue", "http_post", "valid_url"]
+__all__ = ["Post", "RetryPolicy", "WebhookDispatcher", "WebhookQueue", "chosen_events", "http_post", "valid_url"]
 
 #: bytes of a receiver's answer read (the rest is dropped with the connection)
 MAX_ANSWER = 64 * 1024
@@ -193,6 +195,25 @@ def valid_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+def chosen_events(events: Any, known: Mapping[str, str], every: Iterable[str], *, empty: bool = True) -> frozenset[str]:
+    """The events a webhook set up from Python or the control plane takes: ``events``
+    a list of names, each a key of ``known`` (the spellings a user may write, mapped to
+    the provider's own); None for ``every`` event; an empty list only where ``empty``.
+
+    :raises ControlError: a name not known, or ``events`` not a list of names.
+    """
+    if events is None:
+        return frozenset(every)
+    if not isinstance(events, (list, tuple, set, frozenset)) or not all(isinstance(e, str) for e in events):
+        raise ControlError("events must be a list of event names (or null for every event)")
+    unknown = sorted(e for e in events if e not in known)
+    if unknown:
+        raise ControlError(f"unknown event(s) {unknown}; known: {sorted(known)}")
+    if not events and not empty:
+        raise ControlError("events must name at least one event (or be null for every event)")
+    return frozenset(known[e] for e in events)
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:

@@ -45,8 +45,7 @@ class SendCloud(SendCloudControl):
         return SendCloudHandle(self, owner)
 
     def call(self, call: Call) -> Response:
-        if self.state.delivery is not None:
-            self.state.delivery.tick()  # what the running clock made due meanwhile
+        self.catch_up()
         return endpoints.dispatch(call, _SEND_PATH)
 
     def delivery(self, create: bool = False) -> Delivery | None:

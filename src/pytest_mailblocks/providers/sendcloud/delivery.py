@@ -42,7 +42,18 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
+from ...core.delivery import (
+    BLOCK,
+    BOUNCE,
+    COMPLAINT,
+    DEFER,
+    DELIVER,
+    INVALID,
+    UNSUBSCRIBE,
+    Delivery,
+    Outcome,
+    state_delivery,
+)
 from ...core.errors import ProviderError
 from . import errors, render
 from .endpoints import INT_MAX, Params, SendCloudCall, date_window, paging, parse_int, text
@@ -51,6 +62,7 @@ from .webhooks import RETRY, Signer, route_events
 
 if TYPE_CHECKING:
     from . import SendCloud
+    from .control import SendCloudControl
     from .models import SendCloudState, Tenant
 
 __all__ = ["HANDLERS", "RULES", "Message", "accept", "bounce_ttl", "delivery_of", "parse_message"]
@@ -402,18 +414,18 @@ def _defer(d: Delivery, r: _Recipient, outcome: Outcome, t0: float) -> None:
     up a day after the first (``invalid`` 403, the final counterpart of 503)."""
     reply = outcome.reply or DEFER_REPLY
 
-    def attempt(t: float, n: int) -> None:
-        if outcome.times is not None and n > outcome.times:
-            _deliver(d, r, t)
-            return
+    def deferred(t: float, n: int) -> None:
         _emit(d, r, "soft_bounce", t, reply, outIp=OUT_IP, substat=503, substatdesc=SUBSTAT[503], cause=reply)
-        after = t + DEFER_DELAYS[min(n - 1, len(DEFER_DELAYS) - 1)]
-        if outcome.times is None and after >= t0 + DEFER_GIVE_UP:
-            d.schedule(t0 + DEFER_GIVE_UP, lambda at: _invalid(d, r, at, 403, reply))
-        else:
-            d.schedule(after, lambda at: attempt(at, n + 1))
 
-    attempt(t0, 1)
+    d.defer(
+        outcome,
+        t0,
+        delays=DEFER_DELAYS,
+        give_up=DEFER_GIVE_UP,
+        deferred=deferred,
+        delivered=lambda t: _deliver(d, r, t),
+        gave_up=lambda t: _invalid(d, r, t, 403, reply),
+    )
 
 
 def _report_spam(d: Delivery, r: _Recipient, t: float) -> None:
@@ -432,10 +444,7 @@ def _unsubscribe(d: Delivery, r: _Recipient, t: float) -> None:
 def _after_delivery(d: Delivery, r: _Recipient, outcome: Outcome, t: float) -> None:
     _deliver(d, r, t)
     action = _report_spam if outcome.kind == COMPLAINT else _unsubscribe
-    if outcome.after:
-        d.schedule(t + outcome.after, lambda at: action(d, r, at))
-    else:
-        action(d, r, t)
+    d.later(t, outcome.after, lambda at: action(d, r, at))
 
 
 def _outcome(d: Delivery, r: _Recipient, outcome: Outcome, t: float) -> None:
@@ -539,21 +548,17 @@ def accept(sc: SendCloud, tenant: Tenant, message: Message, now: float) -> list[
         "labelId": message.label_id,
         "recipients": rows,
     }
-    d.sends.add("send", message.sender, record, time=now, tenant=tenant.api_user)
-    d.end_step()
+    d.sent(message.sender, record, time=now, tenant=tenant.api_user)
     return email_ids
 
 
-def delivery_of(sc: SendCloud, create: bool = False) -> Delivery | None:
-    """The state's delivery (made on first use): outbox, outcomes, webhooks."""
+def delivery_of(sc: SendCloudControl, create: bool = False) -> Delivery | None:
+    """The state's delivery (made on first use): outbox, outcomes, webhooks (one post
+    an event, not a batch a step: a larger cap of posts waiting)."""
     state = sc.state
-    if state.delivery is None and create:
-        d = Delivery(sc.app, sc.key, retry=RETRY)
-        d.webhooks.max_pending = MAX_PENDING_POSTS  # one post an event, not a batch a step
-        route_events(d, state)
-        state.delivery = d
-    delivery: Delivery | None = state.delivery
-    return delivery
+    return state_delivery(
+        sc, create, retry=RETRY, route=lambda d: route_events(d, state), max_pending=MAX_PENDING_POSTS
+    )
 
 
 # -- the endpoints ---------------------------------------------------------------------------------------

@@ -52,10 +52,8 @@ class SendCloudHandle(DeliveryHandle, Generated, Handle):
     def _tenant(self, api_user: str | None) -> Tenant:
         """The tenant (the default API user for None); work the running clock made due
         (a complaint an hour after delivery) is done first."""
-        delivery = self._provider.state.delivery
-        if delivery is not None:
-            with self._provider.lock:
-                delivery.tick()
+        with self._provider.lock:
+            self._provider.catch_up()
         try:
             return self._provider.state.tenant(api_user)
         except ValueError as exc:
@@ -238,11 +236,7 @@ class SendCloudHandle(DeliveryHandle, Generated, Handle):
         """Every event, oldest first, as the webhooks post it (``request``, ``deliver``,
         ``invalid``, ``soft_bounce``, ``report_spam``, ``unsubscribe``); ``type``,
         ``email`` (case-insensitive; a ``request`` has none) and ``api_user`` select."""
-        with self._provider.lock:
-            if api_user is not None:
-                self._tenant(api_user)  # an unknown API user is a ControlError
-            outbox = self._delivery().outbox
-        return outbox.filter(type, email, tenant=api_user)
+        return self._tenant_events(type, email, api_user, self._tenant)
 
     def set_webhook(
         self,

@@ -45,7 +45,7 @@ from werkzeug.wrappers import Response
 
 from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
-from ...core.webhooks import RetryPolicy, valid_url
+from ...core.webhooks import RetryPolicy, chosen_events, valid_url
 from . import errors, render
 from .models import ALL
 
@@ -296,15 +296,7 @@ def configure(
         raise ControlError(f"{url!r} is not a valid url (http:// or https:// and a host)")
     if not isinstance(api_user, str) or (api_user != ALL and api_user not in sc.state.tenants):
         raise ControlError(f"unknown api_user {api_user!r}; known: {sorted(sc.state.tenants)} or 'all'")
-    if events is None:
-        wanted = frozenset(EVENTS)
-    elif isinstance(events, (list, tuple, set, frozenset)) and all(isinstance(e, str) for e in events):
-        unknown = sorted(e for e in events if e not in NAME_OF)
-        if unknown or not events:
-            raise ControlError(f"unknown event(s) {unknown}; known: {sorted(NAME_OF)}")
-        wanted = frozenset(NAME_OF[e] for e in events)
-    else:
-        raise ControlError("events must be a list of event names (or null for every event)")
+    wanted = chosen_events(events, NAME_OF, EVENTS, empty=False)  # webhook/add needs one
     if body not in BODIES or names not in NAMINGS:
         raise ControlError(f"body must be one of {list(BODIES)}, names one of {list(NAMINGS)}")
     hooks = sc.state.webhooks

@@ -41,7 +41,18 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
+from ...core.delivery import (
+    BLOCK,
+    BOUNCE,
+    COMPLAINT,
+    DEFER,
+    DELIVER,
+    INVALID,
+    UNSUBSCRIBE,
+    Delivery,
+    Outcome,
+    state_delivery,
+)
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Notes, make_response
 from . import errors, render
@@ -525,27 +536,18 @@ def _refused(d: Delivery, r: _Recipient, t: float, reply: str, kind: str) -> Non
 
 
 def _defer(d: Delivery, r: _Recipient, outcome: Outcome, t0: float) -> None:
+    """``deferred`` at each try; delivered after ``times`` of them, else a block 72 hours
+    after the first."""
     reply = outcome.reply or DEFER_REPLY
-
-    def attempt(t: float, n: int) -> None:
-        if outcome.times is not None and n > outcome.times:
-            _emit(d, r, "delivered", t, response=DELIVERED_REPLY)
-            return
-        _emit(d, r, "deferred", t, response=reply, attempt=str(n))
-        after = t + DEFER_DELAYS[min(n - 1, len(DEFER_DELAYS) - 1)]
-        if outcome.times is None and after >= t0 + DEFER_GIVE_UP:
-            d.schedule(t0 + DEFER_GIVE_UP, lambda at: _refused(d, r, at, reply, "blocked"))
-        else:
-            d.schedule(after, lambda at: attempt(at, n + 1))
-
-    attempt(t0, 1)
-
-
-def _later(d: Delivery, r: _Recipient, t: float, after: float, action: Callable[[float], None]) -> None:
-    if after:
-        d.schedule(t + after, action)
-    else:
-        action(t)
+    d.defer(
+        outcome,
+        t0,
+        delays=DEFER_DELAYS,
+        give_up=DEFER_GIVE_UP,
+        deferred=lambda t, n: _emit(d, r, "deferred", t, response=reply, attempt=str(n)),
+        delivered=lambda t: _emit(d, r, "delivered", t, response=DELIVERED_REPLY),
+        gave_up=lambda t: _refused(d, r, t, reply, "blocked"),
+    )
 
 
 def _spam_report(d: Delivery, r: _Recipient, t: float) -> None:
@@ -570,7 +572,7 @@ def _outcome(d: Delivery, r: _Recipient, outcome: Outcome, t: float) -> None:
     elif kind in (COMPLAINT, UNSUBSCRIBE):
         _emit(d, r, "delivered", t, response=DELIVERED_REPLY)
         action = _spam_report if kind == COMPLAINT else _unsubscribe
-        _later(d, r, t, outcome.after, lambda at: action(d, r, at))
+        d.later(t, outcome.after, lambda at: action(d, r, at))
     elif kind == INVALID:
         _emit(d, r, "dropped", t, reason="Invalid", status=DROP_STATUS)
         _listed(r, "invalid_emails", t, reason=INVALID_REASON)
@@ -639,20 +641,18 @@ def accept(sg: SendGrid, account: Account, message: Message, now: float) -> str:
         "send_at": message.send_at,
         "recipients": rows,
     }
-    d.sends.add("send", message.sender, record, time=now, tenant=account.username)
-    d.end_step()
+    d.sent(message.sender, record, time=now, tenant=account.username)
     return message_id
 
 
 def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, webhooks."""
     state = sg.state
-    if state.delivery is None and create:
-        d = Delivery(sg.app, sg.key, retry=RETRY)
+
+    def route(d: Delivery) -> None:
         route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
-        state.delivery = d
-    delivery: Delivery | None = state.delivery
-    return delivery
+
+    return state_delivery(sg, create, retry=RETRY, route=route)
 
 
 # -- the endpoint ------------------------------------------------------------------------------
