@@ -3,6 +3,7 @@ behind the API Gateway (seed 001, ``shared/providers/ncp.md``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -11,10 +12,11 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
 from ...core.clock import RANGE, in_range, parse_instant
+from ...core.delivery import Delivery, delivery_actions
 from ...core.errors import ControlError, ErrorEntry, ProviderError
 from ...core.provider import Exchange, Provider, SeedPlan
 from .. import block_page
-from . import endpoints, render
+from . import delivery, endpoints, render, status
 from . import errors as E
 from .handle import NcpHandle
 from .models import (
@@ -24,6 +26,7 @@ from .models import (
     QUOTA_PERIODS,
     REGIONS,
     REQUESTERS,
+    SMTP_SAMPLES,
     NcpState,
     Project,
     Unsubscriber,
@@ -32,16 +35,6 @@ from .models import (
 
 __all__ = ["Ncp", "NcpHandle"]
 
-#: sample SMTP replies for seeded hard bounces (the seed 001 one for RECIPIENT_ADDRESS_ERROR)
-SMTP_SAMPLES = {
-    "MAILBOX_ERROR": "552 5.2.2 <{0}>: Mailbox full\n",
-    "MAIL_CONTENTS_ERROR": "554 5.6.0 <{0}>: Message content rejected\n",
-    "NETWORK_ERROR": "421 4.4.2 <{0}>: Connection dropped\n",
-    "RECEIVE_MAIL_SERVICE_ERROR": "550 5.4.1 <{0}>: Recipient address rejected: Access denied\n",
-    "RECIPIENT_ADDRESS_ERROR": "550 5.1.1 <{0}>: Recipient address rejected: User unknown in local recipient table\n",
-    "SECURITY_AND_POLICY_ERROR": "550 5.7.1 <{0}>: Message rejected due to security policy\n",
-    "SMTP_ERROR": "554 5.0.0 <{0}>: SMTP protocol error\n",
-}
 _BLOCK_FIELDS = {
     "email",
     "requester",
@@ -70,7 +63,15 @@ class Ncp(Provider):
         "access_key": "MAILBLOCKSNCPACCESS1",
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
     }
-    rules = endpoints.RULES
+    rules = endpoints.RULES + delivery.RULES + status.RULES
+    #: every operation by endpoint name, and those that read a JSON body (endpoints.dispatch)
+    operations: ClassVar[dict[str, Callable[..., Response]]] = {
+        **endpoints.OPERATIONS,
+        **delivery.OPERATIONS,
+        **status.OPERATIONS,
+    }
+    body_operations: ClassVar[tuple[str, ...]] = endpoints.BODY_OPERATIONS + delivery.BODY_OPERATIONS
+    outcome_kinds = delivery.OUTCOME_KINDS
     guard_errors: ClassVar[dict[str, ErrorEntry]] = {
         "host": E.NCP_GW_HOST_NOT_ALLOWED,
         "cross_site": E.NCP_GW_CROSS_SITE,
@@ -101,7 +102,12 @@ class Ncp(Provider):
         return str(endpoint), dict(args)
 
     def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+        if self.state.delivery is not None:
+            self.state.delivery.tick()  # what the running clock made due meanwhile
         return endpoints.dispatch(self, endpoint, args, request, ex)
+
+    def delivery(self, create: bool = False) -> Delivery | None:
+        return delivery.delivery_of(self, create)
 
     def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
         return render.render_error(error, ex)
@@ -485,7 +491,41 @@ class Ncp(Provider):
             "unsubscribers": self._unsubscribers_action,
             "history": self._history_action,
             "unblock": self._unblock_action,
+            **delivery_actions(self, "project"),
+            "mail-requests": self._mail_requests_action,
         }
+
+    def _mail_requests_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        """``GET``: the requests kept, each with its status as getMailRequestStatus shows
+        it; ``POST {"requestId": ...}``: send a confirmAndSend request (as the console's
+        confirmation does)."""
+        if method == "POST":
+            if not isinstance(payload, dict) or set(payload) != {"requestId"}:
+                raise ControlError('expected {"requestId": "..."}')
+            return {"confirmed": self.confirm(payload["requestId"])}
+        if method != "GET":
+            raise ControlError("use GET or POST", status=405)
+        requests = self.mail_requests(query.get("project") or None)
+        return {"provider": self.key, "count": len(requests), "requests": requests}
+
+    def mail_requests(self, project: str | None = None) -> list[dict[str, Any]]:
+        """Every request kept (of ``project``), oldest first, with its status."""
+        with self.lock:
+            delivery.delivery_of(self, create=True).tick()  # type: ignore[union-attr]
+            return [
+                {"project": r.project, "region": r.region, "held": r.held, **status.request_status(r, "en")}
+                for r in status.store_of(self).list()
+                if project is None or r.project == project
+            ]
+
+    def confirm(self, request_id: Any) -> bool:
+        """Send a request made with ``confirmAndSend: true``; False if none waits."""
+        with self.lock:
+            found = status.store_of(self).requests.get(request_id) if isinstance(request_id, str) else None
+            if found is None or not found.held:
+                return False
+            delivery.release(self, found, self.clock.time())
+            return True
 
     def _keys_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "POST":

@@ -363,8 +363,10 @@ def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, ex
     project = ncp.state.projects[key.project]
     if endpoint == "method_not_allowed":
         raise ProviderError(E.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(args.get("allowed", []))})
-    if endpoint in BODY_OPERATIONS and not is_json(request):
+    if endpoint in ncp.body_operations and not is_json(request):
         raise ProviderError(E.NCP_UNSUPPORTED_MEDIA_TYPE)
     account_checks(project, "interceptor")
-    region = REGIONS[args["version"]]
-    return OPERATIONS[endpoint](ncp, project, region, request, ex)
+    region = REGIONS[args.pop("version")]
+    # the provider's operations (these, the send path's, the status lookups') take the
+    # route's other path arguments by name
+    return ncp.operations[endpoint](ncp, project, region, request, ex, **args)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...core.delivery import DeliveryHandle
 from ...core.handle import Handle
+from . import status
 from .models import PROJECT_FLAGS, signature
 
 if TYPE_CHECKING:
@@ -18,11 +20,15 @@ DEFAULT: Any = type("Default", (), {"__repr__": lambda self: "DEFAULT"})()
 Instant = int | float | str | datetime | None
 
 
-class NcpHandle(Handle):
+class NcpHandle(DeliveryHandle, Handle):
     """The NCP fake. ``ncp.url`` replaces ``https://mail.apigw.ntruss.com``; requests are
     signed with ``ncp.access_key`` / ``ncp.secret_key`` (project ``"default"``).
 
     >>> ncp.add_block("test01@ncp-mail.com", requester="OTHER_CUSTOMER")  # doctest: +SKIP
+
+    Delivery simulation (``POST /api/v1/mails``, issue 21): ``ncp.outcome(address, kind,
+    ...)``, ``ncp.events(type=..., email=...)``, ``ncp.sends()``, ``ncp.mail_requests()``,
+    ``ncp.request_status(request_id)``, ``ncp.mail(mail_id)`` (see ``docs/providers/ncp.md``).
     """
 
     generated_block = "ncp_send_block"
@@ -223,3 +229,43 @@ class NcpHandle(Handle):
     def account_flags() -> list[str]:
         """The names ``set_account`` takes."""
         return list(PROJECT_FLAGS)
+
+    # -- sends (issue 21) ---------------------------------------------------------------
+    def mail_requests(self, project: str | None = None) -> list[dict[str, Any]]:
+        """The send requests kept (of ``project``), oldest first: ``project``, ``region``,
+        ``held`` (waiting for ``confirm``) and the request's status as
+        getMailRequestStatus shows it."""
+        return self._provider.mail_requests(project)
+
+    def request_status(self, request_id: str, *, lang: str = "en") -> dict[str, Any] | None:
+        """getMailRequestStatus's body for ``request_id`` (any project), or None."""
+        with self._provider.lock:
+            self._delivery()
+            found = status.store_of(self._provider).requests.get(request_id)
+            return None if found is None else status.request_status(found, lang)
+
+    def mail(self, mail_id: str, *, lang: str = "en") -> dict[str, Any] | None:
+        """getMail's body for ``mail_id`` (any project), or None."""
+        with self._provider.lock:
+            self._delivery()
+            found = status.store_of(self._provider).mails.get(mail_id)
+            return None if found is None else status.mail_detail(found, lang)
+
+    def mail_ids(self, request_id: str) -> list[str]:
+        """The mails a request made, in order (one per recipient for an individual send)."""
+        with self._provider.lock:
+            found = status.store_of(self._provider).requests.get(request_id)
+            return [] if found is None else [m.mail_id for m in found.mails]
+
+    def confirm(self, request_id: str) -> bool:
+        """Send a request made with ``confirmAndSend: true`` (the console's confirmation):
+        now, or at its reservation. False if no such request waits."""
+        return self._provider.confirm(request_id)
+
+    @property
+    def mail_store(self) -> status.MailStore:
+        """The requests kept for the status APIs, bounded: ``mail_store.maxlen`` (10,000
+        requests) and ``mail_store.max_bytes`` (64 MiB, estimated), settable; the oldest
+        go first and are then not found (77103)."""
+        with self._provider.lock:
+            return status.store_of(self._provider)
