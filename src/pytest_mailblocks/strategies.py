@@ -26,7 +26,9 @@ Built from Hypothesis primitives, so failing examples shrink. Needs Hypothesis:
     ``cmc_blocks_delete_cases``, ``cmc_blocks_cancel_cases``,
     ``cmc_unsubscribes_download_cases``, ``cmc_unsubscribes_cancel_cases``;
   - NAVER Cloud: ``ncp_send_block_cases``, ``ncp_unsubscribers_list_cases`` (GET),
-    ``ncp_unsubscribers_add_cases`` (POST), ``ncp_unsubscribers_delete_cases`` (DELETE);
+    ``ncp_unsubscribers_add_cases`` (POST), ``ncp_unsubscribers_delete_cases`` (DELETE),
+    ``ncp_mail_send_cases`` (``POST /api/v1/mails``; its valid bodies alone:
+    ``ncp_mail_send_bodies``, from ``providers/ncp/strategies.py``);
   - SendCloud: ``sendcloud_block_list_cases``, ``sendcloud_block_add_cases``,
     ``sendcloud_block_delete_cases``, ``sendcloud_bounce_list_cases``,
     ``sendcloud_bounce_delete_cases``, ``sendcloud_bounce_count_cases``,
@@ -88,6 +90,8 @@ __all__ = [
     "cmc_unsubscribes_cancel_cases",
     "cmc_unsubscribes_download_cases",
     "emails",
+    "ncp_mail_send_bodies",  # noqa: F822 (module __getattr__)
+    "ncp_mail_send_cases",  # noqa: F822
     "ncp_send_block_cases",
     "ncp_send_block_params",
     "ncp_send_blocks",
@@ -1279,10 +1283,15 @@ def sendcloud_unsubscribe_delete_cases(*, valid: bool = True) -> st.SearchStrate
     return _sc_sibling(False, valid)
 
 
-def __getattr__(name: str) -> Any:
-    # SendGrid's mail-send strategies live in its package (issue 21) and import this module
-    if name in ("sendgrid_mail_send_bodies", "sendgrid_mail_send_cases"):
-        from .providers.sendgrid import strategies as sendgrid_strategies
+#: strategies that live in a provider's package (issue 21) and import this module
+_PROVIDER_STRATEGIES = {
+    f"{key}_{name}": key for key in ("sendgrid", "ncp") for name in ("mail_send_bodies", "mail_send_cases")
+}
 
-        return getattr(sendgrid_strategies, name.removeprefix("sendgrid_"))
+
+def __getattr__(name: str) -> Any:
+    key = _PROVIDER_STRATEGIES.get(name)
+    if key is not None:
+        module = import_module(f".providers.{key}.strategies", __package__)
+        return getattr(module, name.removeprefix(f"{key}_"))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -382,3 +382,50 @@ def test_a_regional_prefix_sends_against_that_regions_lists(ncp, ncp_fake, may):
     assert [r["recipients"][0]["decision"] for r in ncp_fake.sends()] == ["failed: SEND_BLOCK_ADDRESS", "deliver"]
     assert [s["region"] for s in ncp_fake.sends()] == ["SGN", "KR"]
     assert f"bounce@{SIM}" not in {b["email"] for b in ncp_fake.blocks()}
+
+
+# -- the strategies a user's suite can draw from -------------------------------------------------------
+def _send_case(fake, case) -> Any:
+    with fake.requests_session() as http:
+        headers = fake.signed_headers("POST", MAILS)
+        return http.post(fake.url + MAILS, json=case.params, headers=headers)
+
+
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.deferred(lambda: _strategies().ncp_mail_send_cases(valid=True)))
+def test_valid_mail_send_cases_are_accepted(ncp_fake, case):
+    ncp_fake.reset()
+    r = _send_case(ncp_fake, case)
+    assert r.status_code == 201, r.text
+    recipients = [item["address"] for item in case.params["recipients"]]
+    assert [row["address"] for row in ncp_fake.sends()[-1]["recipients"]] == recipients
+    assert r.json()["count"] == (len(recipients) if case.params["individual"] else 1)
+
+
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.deferred(lambda: _strategies().ncp_mail_send_cases(valid=False)))
+def test_invalid_mail_send_cases_get_their_one_error(ncp_fake, case):
+    ncp_fake.reset()
+    r = _send_case(ncp_fake, case)
+    assert (r.status_code, r.json()) == (case.error.status, mailer_error(case.error.code, case.error.message))
+    assert ncp_fake.sends() == []
+
+
+def test_every_problem_the_strategy_draws_is_its_rows_answer(ncp_fake):
+    """Each problem of ``ncp_mail_send_cases(valid=False)`` on one valid body: the row."""
+    from pytest_mailblocks.providers.ncp import strategies
+
+    body = {**mail("ann@example.com", "bob@example.com"), "individual": False}
+    rows = []
+    for problem in strategies._PROBLEMS:
+        case = problem(body)
+        r = _send_case(ncp_fake, case)
+        assert (r.status_code, r.json()["error"]["code"]) == (400, case.error.code), case.error.key
+        rows.append(case.error.key)
+    assert len(set(rows)) == len(rows) == 17
+
+
+def _strategies():
+    from pytest_mailblocks import strategies
+
+    return strategies

@@ -52,7 +52,9 @@ real API), list one owner's addresses (a filter that selects only them) and dele
 - ``ncp``: the project's unsubscriber list, the one NCP list the API can add to, list
   and delete from (the send-block list has no API add or delete, and
   ``getSendBlockList`` reads one address's history). ``POST``/``DELETE
-  /api/v1/unsubscribers`` (counts checked) and ``GET`` over a window covering all
+  /api/v1/unsubscribers`` (counts checked); every other API add is a ``POST
+  /api/v1/mails`` to addresses whose chosen outcome is ``unsubscribe`` (issue 21),
+  after which the outbox holds exactly ``sent`` and ``unsubscribe`` for each and ``GET`` over a window covering all
   time, signed with ``signed_headers``. ``emailAddress`` is an exact match, so no
   filter selects one owner's addresses: the whole shared list is read in **one** page
   (``size`` has no cap; the test checks the page held every element) and filtered by
@@ -312,8 +314,18 @@ class NcpAdapter(Adapter):
     api_add = True
     bulk_delete = True
     PATH = "/api/v1/unsubscribers"
+    MAILS = "/api/v1/mails"
     #: the whole list in one page: from the epoch to 2100-01-01
     LIST = f"{PATH}?startUtc=0&endUtc=4102444800000&size=1000000"
+
+    def __init__(self, server: FakeServer) -> None:
+        super().__init__(server)
+        self.sent: list[str] = []  # addresses a send put on the list since the last prepare
+        self.sent_lock = threading.Lock()
+
+    def prepare(self, c: Client) -> None:
+        with self.sent_lock:
+            self.sent = []
 
     def seed(self, c: Client, owner: str, emails: list[str]) -> None:
         r = c.control("POST", "ncp/unsubscribers", json=emails)
@@ -321,6 +333,11 @@ class NcpAdapter(Adapter):
             c.fail(f"ncp seeded {r.text[:300]}")
 
     def add(self, c: Client, owner: str, emails: list[str]) -> None:
+        """registerUnsubscribers, or (every other batch) a send whose recipients
+        unsubscribe (issue 21: the ``unsubscribe`` outcome lists them as NCP does)."""
+        if int(emails[0].split("@")[0].rsplit("-", 1)[1]) % 2:
+            self.send(c, emails)
+            return
         r = c.call(
             self.key,
             "POST",
@@ -332,6 +349,32 @@ class NcpAdapter(Adapter):
         n = len(emails)
         if r.ok and r.json() != {"count": n, "requestCount": n, "ignoreCount": 0}:
             c.fail(f"ncp add {n}: {r.text}")
+
+    def send(self, c: Client, emails: list[str]) -> None:
+        chosen = c.control("POST", "ncp/outcomes", 201, json=[{"email": e, "kind": "unsubscribe"} for e in emails])
+        body = {
+            "senderAddress": "load@load.example",
+            "title": "load",
+            "body": "load",
+            "recipients": [{"address": e, "type": "R"} for e in emails],
+        }
+        headers = self.h.signed_headers("POST", self.MAILS)
+        r = c.call(self.key, "POST", self.MAILS, 201, json=body, headers=headers)
+        if chosen.ok and r.status_code == 201:
+            if r.json()["count"] != len(emails):
+                c.fail(f"ncp send to {emails}: {r.text}")
+            with self.sent_lock:
+                self.sent += emails
+
+    def verify(self) -> list[str]:
+        with self.sent_lock:
+            sent = sorted(self.sent)
+        events = self.h.events()
+        done = sorted(e["address"] for e in events if e["event"] == "sent")
+        left = sorted(e["address"] for e in events if e["event"] == "unsubscribe")
+        if done != sent or left != sent or len(events) != 2 * len(sent):
+            return [f"ncp outbox: {len(events)} events for {len(sent)} sends; unsubscribed {len(left)}"]
+        return []
 
     def listed(self, c: Client, owner: str) -> list[str]:
         body = c.call(self.key, "GET", self.LIST, 200, headers=self.h.signed_headers("GET", self.LIST)).json()
