@@ -481,3 +481,31 @@ def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
     assert any(r["x_message_id"] in c for c in text for r in sg.sends())
     assert "<h2>Sends" not in ui.get("/providers/cmc").text
+
+
+def test_ncp_sends_and_events_are_shown(ui, mailblocks):
+    """Issue 21: NCP's send path fills the same tables (core supplies them)."""
+    ncp = mailblocks.ncp
+    assert "<h2>Sends" in ui.get("/providers/ncp").text
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    body = {
+        "senderAddress": "shop@example.com",
+        "title": XSS,
+        "body": "x",
+        "recipients": [{"address": "bounce@simulator.mailblocks.test"}, {"address": "ann@example.com"}],
+    }
+    r = requests.post(ncp.url + "/api/v1/mails", json=body, headers=ncp.signed_headers("POST", "/api/v1/mails"))
+    assert r.status_code == 201
+    page = ui.get("/providers/ncp").text
+    assert '<h2>Sends <span class="muted">(1 since the reset; 1 kept; newest first)' in page
+    assert '<h2>Events <span class="muted">(3 since the reset; 3 kept; newest first)' in page
+    text = cells(page)
+    at = text.index("send_block")  # the newest event: the bounce put the address on the list
+    assert text[at - 1 : at + 3] == [
+        "2024-05-01 00:00:00 UTC",
+        "send_block",
+        "bounce@simulator.mailblocks.test",
+        "default",
+    ]
+    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    assert any(r.json()["requestId"] in c for c in text)
