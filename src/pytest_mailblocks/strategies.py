@@ -4,7 +4,7 @@ and requests per endpoint, valid and invalid.
 Built from Hypothesis primitives, so failing examples shrink. Needs Hypothesis:
 ``pip install 'pytest-mailblocks[generators]'``.
 
-- ``emails()``, ``unix_times()``, ``smtp_statuses``;
+- ``emails()``, ``simulator_emails()``, ``unix_times()``, ``smtp_statuses``;
 - records, as each handle's ``add_*`` and the seed format take them:
   ``sendgrid_blocks()``, ``sendgrid_records(list_name)``, ``cmc_blocks()``,
   ``cmc_unsubscribes()``, ``ncp_send_blocks()``, ``sendcloud_blocks()``,
@@ -124,6 +124,7 @@ __all__ = [
     "sendgrid_mail_send_bodies",  # noqa: F822 (module __getattr__)
     "sendgrid_mail_send_cases",  # noqa: F822
     "sendgrid_records",
+    "simulator_emails",
     "smtp_statuses",
     "unix_times",
 ]
@@ -151,6 +152,18 @@ def emails(draw: Any, *, idn: bool = True) -> str:
     if draw(st.integers(0, 9)) == 0:
         domain = domain.upper()
     return f"{local}@{domain}"
+
+
+def simulator_emails() -> st.SearchStrategy[str]:
+    """Addresses of the delivery simulator's domain (issue 21): ``bounce@``,
+    ``defer+a@``, ``success+order-42@simulator.mailblocks.test`` ..."""
+    from .core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
+
+    return st.builds(
+        lambda local, tag: f"{local}{'+' + tag if tag else ''}@{SIMULATOR_DOMAIN}",
+        st.sampled_from(sorted(SIMULATOR_ADDRESSES)),
+        st.sampled_from(["", "a", "order-42"]),
+    )
 
 
 def unix_times(start: int = 1_400_000_000, end: int = 1_900_000_000) -> st.SearchStrategy[int]:

@@ -210,16 +210,49 @@ class Adapter:
         return []
 
 
-class SendGridAdapter(Adapter):
+class SendingAdapter(Adapter):
+    """An adapter that also adds through the provider's send path (issue 21): each
+    address sent to gets exactly the two events ``tags`` names in the outbox."""
+
+    #: the two tags every sent address's events carry (``tag`` names an event's)
+    tags: ClassVar[tuple[str, str]]
+
+    def __init__(self, server: FakeServer) -> None:
+        super().__init__(server)
+        self.sent: list[str] = []  # addresses a send listed since the last prepare
+        self.sent_lock = threading.Lock()
+
+    def prepare(self, c: Client) -> None:
+        with self.sent_lock:
+            self.sent = []
+
+    def sent_to(self, emails: list[str]) -> None:
+        with self.sent_lock:
+            self.sent += emails
+
+    @staticmethod
+    def tag(event: dict[str, Any]) -> tuple[str, str]:
+        """(the event's tag, its address)."""
+        raise NotImplementedError
+
+    def verify(self) -> list[str]:
+        with self.sent_lock:
+            sent = sorted(self.sent)
+        events = [self.tag(e) for e in self.h.events()]
+        found = {t: sorted(a for tag, a in events if tag == t) for t in self.tags}
+        if any(got != sent for got in found.values()) or len(events) != 2 * len(sent):
+            return [
+                f"{self.key} outbox: {len(events)} events for {len(sent)} sends; {[len(v) for v in found.values()]}"
+            ]
+        return []
+
+
+class SendGridAdapter(SendingAdapter):
     key = "sendgrid"
     api_add = True
     bulk_delete = True
     BLOCKS = "/v3/suppression/blocks"
-
-    def __init__(self, server: FakeServer) -> None:
-        super().__init__(server)
-        self.sent: list[str] = []  # addresses the API blocked since the last prepare
-        self.sent_lock = threading.Lock()
+    tags = ("processed", "blocked")
 
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.h.api_key}"}
@@ -227,8 +260,11 @@ class SendGridAdapter(Adapter):
     def prepare(self, c: Client) -> None:
         # 600 requests per minute per key and route is the default
         c.control("POST", "sendgrid/rate-limit", json={"limit": 10**9})
-        with self.sent_lock:
-            self.sent = []
+        super().prepare(c)
+
+    @staticmethod
+    def tag(event: dict[str, Any]) -> tuple[str, str]:
+        return event.get("type") if event["event"] == "bounce" else event["event"], event["email"]
 
     def add(self, c: Client, owner: str, emails: list[str]) -> None:
         """A send to addresses whose chosen outcome is a block: they are listed."""
@@ -243,18 +279,7 @@ class SendGridAdapter(Adapter):
         if chosen.ok and r.status_code == 202:
             if not r.headers.get("X-Message-Id"):
                 c.fail(f"sendgrid send to {emails}: no X-Message-Id")
-            with self.sent_lock:
-                self.sent += emails
-
-    def verify(self) -> list[str]:
-        with self.sent_lock:
-            sent = sorted(self.sent)
-        events = self.h.events()
-        got = sorted(e["email"] for e in events if e["event"] == "bounce" and e["type"] == "blocked")
-        processed = sorted(e["email"] for e in events if e["event"] == "processed")
-        if got != sent or processed != sent or len(events) != 2 * len(sent):
-            return [f"sendgrid outbox: {len(events)} events for {len(sent)} sends; blocked {len(got)}"]
-        return []
+            self.sent_to(emails)
 
     def listed(self, c: Client, owner: str) -> list[str]:
         out: list[str] = []
@@ -309,7 +334,7 @@ class CmcAdapter(Adapter):
         return [b["email"] for b in self.h.blocks(removed=True)]
 
 
-class NcpAdapter(Adapter):
+class NcpAdapter(SendingAdapter):
     key = "ncp"
     api_add = True
     bulk_delete = True
@@ -317,15 +342,11 @@ class NcpAdapter(Adapter):
     MAILS = "/api/v1/mails"
     #: the whole list in one page: from the epoch to 2100-01-01
     LIST = f"{PATH}?startUtc=0&endUtc=4102444800000&size=1000000"
+    tags = ("sent", "unsubscribe")
 
-    def __init__(self, server: FakeServer) -> None:
-        super().__init__(server)
-        self.sent: list[str] = []  # addresses a send put on the list since the last prepare
-        self.sent_lock = threading.Lock()
-
-    def prepare(self, c: Client) -> None:
-        with self.sent_lock:
-            self.sent = []
+    @staticmethod
+    def tag(event: dict[str, Any]) -> tuple[str, str]:
+        return event["event"], event["address"]
 
     def seed(self, c: Client, owner: str, emails: list[str]) -> None:
         r = c.control("POST", "ncp/unsubscribers", json=emails)
@@ -363,18 +384,7 @@ class NcpAdapter(Adapter):
         if chosen.ok and r.status_code == 201:
             if r.json()["count"] != len(emails):
                 c.fail(f"ncp send to {emails}: {r.text}")
-            with self.sent_lock:
-                self.sent += emails
-
-    def verify(self) -> list[str]:
-        with self.sent_lock:
-            sent = sorted(self.sent)
-        events = self.h.events()
-        done = sorted(e["address"] for e in events if e["event"] == "sent")
-        left = sorted(e["address"] for e in events if e["event"] == "unsubscribe")
-        if done != sent or left != sent or len(events) != 2 * len(sent):
-            return [f"ncp outbox: {len(events)} events for {len(sent)} sends; unsubscribed {len(left)}"]
-        return []
+            self.sent_to(emails)
 
     def listed(self, c: Client, owner: str) -> list[str]:
         body = c.call(self.key, "GET", self.LIST, 200, headers=self.h.signed_headers("GET", self.LIST)).json()

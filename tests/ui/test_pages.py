@@ -451,6 +451,18 @@ def test_a_provider_without_a_view_of_its_own_is_shown_read_only(ui, mailblocks,
     assert r.status_code == 400 and len(mailblocks.sendcloud.blocks()) == 1
 
 
+def shows_delivery(page: str, sends: int, events: int, newest: str, tenant: str) -> list[str]:
+    """The Sends and Events headings with their counts, the newest event's row (for the
+    simulator's bounce, at the frozen clock), the title escaped; the page's cells."""
+    assert f'<h2>Sends <span class="muted">({sends} since the reset; {sends} kept; newest first)' in page
+    assert f'<h2>Events <span class="muted">({events} since the reset; {events} kept; newest first)' in page
+    text = cells(page)
+    at = text.index(newest)
+    assert text[at - 1 : at + 3] == ["2024-05-01 00:00:00 UTC", newest, "bounce@simulator.mailblocks.test", tenant]
+    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    return text
+
+
 def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     """Issue 21: the provider page lists the newest sends and events, escaped, and says
     so when there are none; a provider without a send path shows neither."""
@@ -467,18 +479,8 @@ def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     }
     r = requests.post(sg.url + "/v3/mail/send", json=body, headers={"Authorization": f"Bearer {sg.api_key}"})
     assert r.status_code == 202
-    page = ui.get("/providers/sendgrid").text
-    assert '<h2>Sends <span class="muted">(1 since the reset; 1 kept; newest first)' in page
-    assert '<h2>Events <span class="muted">(4 since the reset; 4 kept; newest first)' in page
-    text = cells(page)
-    at = text.index("bounce")  # the newest event: the simulator address bounced
-    assert text[at - 1 : at + 3] == [
-        "2024-05-01 00:00:00 UTC",
-        "bounce",
-        "bounce@simulator.mailblocks.test",
-        "mailblocks",
-    ]
-    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    # the newest event: the simulator address bounced
+    text = shows_delivery(ui.get("/providers/sendgrid").text, 1, 4, "bounce", "mailblocks")
     assert any(r["x_message_id"] in c for c in text for r in sg.sends())
     assert "<h2>Sends" not in ui.get("/providers/cmc").text
 
@@ -496,16 +498,6 @@ def test_ncp_sends_and_events_are_shown(ui, mailblocks):
     }
     r = requests.post(ncp.url + "/api/v1/mails", json=body, headers=ncp.signed_headers("POST", "/api/v1/mails"))
     assert r.status_code == 201
-    page = ui.get("/providers/ncp").text
-    assert '<h2>Sends <span class="muted">(1 since the reset; 1 kept; newest first)' in page
-    assert '<h2>Events <span class="muted">(3 since the reset; 3 kept; newest first)' in page
-    text = cells(page)
-    at = text.index("send_block")  # the newest event: the bounce put the address on the list
-    assert text[at - 1 : at + 3] == [
-        "2024-05-01 00:00:00 UTC",
-        "send_block",
-        "bounce@simulator.mailblocks.test",
-        "default",
-    ]
-    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    # the newest event: the bounce put the address on the send-block list
+    text = shows_delivery(ui.get("/providers/ncp").text, 1, 3, "send_block", "default")
     assert any(r.json()["requestId"] in c for c in text)

@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.delivery import BLOCK, BOUNCE, DEFER, DELIVER, INVALID, KINDS, UNSUBSCRIBE, Delivery, Outcome
@@ -49,7 +48,7 @@ from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Exchange
 from . import errors as E
 from . import render
-from .endpoints import EPOCH, INT_MAX, VERSION, account_checks
+from .endpoints import EPOCH, INT_MAX, account_checks, routes
 from .models import KST, SMTP_SAMPLES, Project, Unsubscriber, is_address
 from .status import Mail, MailRequest, Recipient, store_of
 
@@ -610,15 +609,10 @@ def get_config(ncp: Ncp, project: Project, region: str, request: Request, ex: Ex
     return render.ok({"type": CONFIG_TYPE, "subType": None, "value": block_hours_value(project)})
 
 
-RULES = [
-    Rule(f"/api/{VERSION}/mails", methods=["POST"], endpoint="create_mail_request"),
-    Rule(f"/api/{VERSION}/config", methods=["GET"], endpoint="get_config"),
-    Rule(f"/api/{VERSION}/config", methods=["POST"], endpoint="create_config"),
-]
-OPERATIONS: dict[str, Callable[..., Response]] = {
-    "create_mail_request": create_mail_request,
-    "get_config": get_config,
-    "create_config": create_config,
-}
+RULES, OPERATIONS = routes(
+    ("/mails", "POST", create_mail_request),
+    ("/config", "GET", get_config),
+    ("/config", "POST", create_config),
+)
 #: operations that read a JSON body (415 / 77002 for another type)
 BODY_OPERATIONS = ("create_mail_request", "create_config")

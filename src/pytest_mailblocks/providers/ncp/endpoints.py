@@ -40,7 +40,7 @@ from .models import KST, REGIONS, AccessKey, Project, Unsubscriber, is_address, 
 if TYPE_CHECKING:
     from . import Ncp
 
-__all__ = ["OPERATIONS", "RULES", "dispatch", "raw_target"]
+__all__ = ["OPERATIONS", "RULES", "dispatch", "raw_target", "routes"]
 
 VERSION = '<any(v1, "v1-sgn", "v1-jpn"):version>'
 RULES = [
@@ -67,6 +67,13 @@ _DATETIME_FORMATS = (
     (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}"), "%Y-%m-%d %H:%M:%S.%f"),
     (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \d{3}"), "%Y-%m-%d %H:%M:%S %f"),
 )
+
+
+def routes(*specs: tuple[str, str, Callable[..., Response]]) -> tuple[list[Rule], dict[str, Callable[..., Response]]]:
+    """The rules and operations of ``(path under /api/<version>, method, operation)``
+    specs; each endpoint is named after its operation."""
+    rules = [Rule(f"/api/{VERSION}{path}", methods=[method], endpoint=op.__name__) for path, method, op in specs]
+    return rules, {op.__name__: op for _, _, op in specs}
 
 
 def bad_request() -> ProviderError:

@@ -20,11 +20,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
@@ -32,7 +30,7 @@ from ...core.journal import _Bound, _Bounded
 from ...core.provider import Exchange
 from . import errors as E
 from . import render
-from .endpoints import VERSION, account_checks, address_param, bad_request, int_param, sort_param
+from .endpoints import account_checks, address_param, bad_request, int_param, routes, sort_param
 from .models import KST, Project
 
 if TYPE_CHECKING:
@@ -469,13 +467,8 @@ def get_mail(ncp: Ncp, project: Project, region: str, request: Request, ex: Exch
     return render.ok(mail_detail(store_of(ncp).mail(mailId, project.name, region), ex.lang))
 
 
-RULES = [
-    Rule(f"/api/{VERSION}/mails/requests/<requestId>/status", methods=["GET"], endpoint="get_mail_request_status"),
-    Rule(f"/api/{VERSION}/mails/requests/<requestId>/mails", methods=["GET"], endpoint="get_mail_list"),
-    Rule(f"/api/{VERSION}/mails/<mailId>", methods=["GET"], endpoint="get_mail"),
-]
-OPERATIONS: dict[str, Callable[..., Response]] = {
-    "get_mail_request_status": get_mail_request_status,
-    "get_mail_list": get_mail_list,
-    "get_mail": get_mail,
-}
+RULES, OPERATIONS = routes(
+    ("/mails/requests/<requestId>/status", "GET", get_mail_request_status),
+    ("/mails/requests/<requestId>/mails", "GET", get_mail_list),
+    ("/mails/<mailId>", "GET", get_mail),
+)

@@ -18,20 +18,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ...core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
 from ...core.errors import ErrorEntry
-from ...strategies import Case, emails
+from ...strategies import Case, emails, simulator_emails
 from . import errors as E
 from .delivery import FORBIDDEN_SENDER_DOMAINS
 
 __all__ = ["mail_send_bodies", "mail_send_cases"]
 
-_SIMULATED = st.builds(
-    lambda local, tag: f"{local}{'+' + tag if tag else ''}@{SIMULATOR_DOMAIN}",
-    st.sampled_from(sorted(SIMULATOR_ADDRESSES)),
-    st.sampled_from(["", "a", "order-42"]),
-)
-_ADDRESS = st.one_of(emails(idn=False), _SIMULATED)
+_ADDRESS = st.one_of(emails(idn=False), simulator_emails())
 _SENDER = emails(idn=False).filter(lambda a: a.rsplit("@", 1)[1].lower() not in FORBIDDEN_SENDER_DOMAINS)
 _TEXT = st.text("abcdefghijklmnopqrstuvwxyz ABC0123456789가나다", min_size=1, max_size=20)
 
