@@ -301,6 +301,34 @@ def test_no_value_in_any_field_gives_a_500(ncp_fake, body, field):
     assert error is None or error["code"] in ("77102", "77103")
 
 
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=_JSON | st.deferred(lambda: _strategies().ncp_mail_send_bodies()),
+    raw=st.booleans(),
+    junk=st.binary(max_size=60),
+    ctype=st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", None]),
+)
+def test_no_body_a_client_could_send_gets_a_500(ncp_fake, body, raw, junk, ctype):
+    """Whole bodies (any JSON, the strategy's valid ones, junk bytes) with any content
+    type: 201, the mailer's 400 or 415, never a 500; nothing kept unless 201."""
+    ncp_fake.reset()
+    with ncp_fake.requests_session() as http:
+        headers = ncp_fake.signed_headers("POST", MAILS)
+        if ctype:
+            headers["Content-Type"] = ctype
+        r = http.post(ncp_fake.url + MAILS, data=junk if raw else json.dumps(body).encode(), headers=headers)
+    assert r.status_code in (201, 400, 415), r.text
+    assert r.headers["x-ncp-apigw-response-origin"] == "ENDPOINT"
+    assert (r.status_code == 201) == bool(ncp_fake.sends())
+
+
 # -- createConfig / getConfig ------------------------------------------------------------------------
 def test_send_block_time_defaults_to_168_hours(ncp):
     r = ncp.get(CONFIG + "?type=SEND_BLOCK_TIME")
