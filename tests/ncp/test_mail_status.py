@@ -259,3 +259,22 @@ def test_the_store_is_bounded_by_bytes_too(ncp, ncp_fake):
     assert ncp_fake.mail_store.nbytes < 300_000
     ncp_fake.reset()
     assert ncp_fake.mail_store.max_bytes == 64 * 1024 * 1024
+
+
+def test_a_request_the_store_cannot_hold_is_still_sent_and_answered(ncp, ncp_fake):
+    ncp_fake.mail_store.max_bytes = 1_000
+    r = ncp.post(MAILS, json=mail("a@example.com", "b@example.com", body="x" * 5_000))
+    assert (r.status_code, r.json()["count"]) == (201, 2)
+    assert [e["event"] for e in ncp_fake.events()] == ["sent", "sent"]
+    assert status_of(ncp, r.json()["requestId"]).json() == REQUEST_NOT_FOUND
+
+
+def test_work_scheduled_for_a_dropped_request_keeps_only_its_shell(ncp, ncp_fake, mailblocks):
+    """A reservation dropped by the bounds before its time is never sent, and what the
+    clock still holds for it is not the request's body and recipients."""
+    later = send(ncp, mail(f"bounce@{SIM}", body="y" * 10_000, reservationUtc=MS + 3_600_000))
+    dropped = ncp_fake.mail_store.requests[later]
+    ncp_fake.mail_store.maxlen = 0
+    assert (dropped.body, dropped.mails) == (None, [])
+    mailblocks.clock.advance(hours=2)
+    assert ncp_fake.events() == [] and ncp_fake.blocks() == []

@@ -491,9 +491,11 @@ def release(ncp: Ncp, request: MailRequest, now: float) -> None:
     d.end_step()
 
 
-def accept(ncp: Ncp, project: Project, region: str, form: MailForm, ip: str | None, now: float) -> MailRequest:
+def accept(
+    ncp: Ncp, project: Project, region: str, form: MailForm, ip: str | None, now: float
+) -> tuple[MailRequest, int]:
     """Keep the request and its mails, decide now (or at the reservation, or when
-    confirmed), log the send; the request."""
+    confirmed), log the send; the request and its number of mails."""
     d = delivery_of(ncp, create=True)
     assert d is not None
     store = store_of(ncp)
@@ -527,7 +529,7 @@ def accept(ncp: Ncp, project: Project, region: str, form: MailForm, ip: str | No
         d.schedule(form.reservation / 1000, _later(s))
     else:
         decisions = send_now(s, now)
-    store.add(request)
+    count = len(request.mails)
     rows = [
         {"address": r.address, "type": r.type, "mailId": mail.mail_id}
         for mail in request.mails
@@ -546,12 +548,13 @@ def accept(ncp: Ncp, project: Project, region: str, form: MailForm, ip: str | No
         "individual": form.individual,
         "reservation": form.reservation,
         "confirmAndSend": form.confirm,
-        "count": len(request.mails),
+        "count": count,
         "recipients": rows,
     }
     d.sends.add("send", form.sender_address or "", record, time=now, tenant=project.name)
     d.end_step()
-    return request
+    store.add(request)  # last: a request the store's bounds drop at once is let go of
+    return request, count
 
 
 def delivery_of(ncp: Ncp, create: bool = False) -> Delivery | None:
@@ -570,8 +573,8 @@ def create_mail_request(ncp: Ncp, project: Project, region: str, request: Reques
     now = ncp.clock.time()
     form = parse_mail(read_json(request), _ms(now))
     account_checks(project, "service")
-    accepted = accept(ncp, project, region, form, request.remote_addr, now)
-    return render.ok({"requestId": accepted.request_id, "count": len(accepted.mails)}, 201)
+    accepted, count = accept(ncp, project, region, form, request.remote_addr, now)
+    return render.ok({"requestId": accepted.request_id, "count": count}, 201)
 
 
 def block_hours_value(project: Project) -> str:

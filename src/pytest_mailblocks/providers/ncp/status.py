@@ -209,6 +209,16 @@ class MailRequest:
         self.mails: list[Mail] = []
         self.size = 0
 
+    def drop(self) -> None:
+        """Let go of what the request holds (a bound dropped it): work still scheduled
+        for it (a reservation, a retry, a block's expiry) keeps only this shell, so
+        nothing a client sends outlives the store's bounds. A reserved or unconfirmed
+        request dropped this way is never sent."""
+        for mail in self.mails:
+            mail.recipients = []
+        self.mails = []
+        self.title = self.body = self.parameters = None
+
     def estimate(self) -> int:
         size = _REQUEST_OVERHEAD + len(self.title or "") + len(self.body or "")
         for mail in self.mails:
@@ -276,10 +286,13 @@ class MailStore(_Bounded):
             self.requests.pop(request.request_id, None)
             for mail in request.mails:
                 self.mails.pop(mail.mail_id, None)
+            request.drop()
 
     def clear(self) -> int:
         with self._lock:
             n = len(self._records)
+            for request, _ in self._records:
+                request.drop()
             self._records.clear()
             self.requests.clear()
             self.mails.clear()
