@@ -34,3 +34,15 @@ def test_verify_needs_no_clone(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"| ncp      | {len(list((ROOT / 'fixtures' / 'ncp').glob('*.json')))} " in done.stdout
+
+
+def test_the_sdist_carries_the_docs_and_the_whole_test_suite():
+    """MANIFEST.in: the README sends readers to docs/ (not in the wheel), and a packager
+    runs the tests from the sdist: all of tests/ (conftest.py and subfolders too, not
+    setuptools' default of its top-level test_*.py files) and the benchmarks they run.
+    The sdist itself is built and listed by .ci/wheel-check; here, the rules."""
+    rules = [line.split() for line in (ROOT / "MANIFEST.in").read_text().splitlines() if line.strip()[:1] not in "#"]
+    assert ["graft", "docs"] in rules and ["graft", "tests"] in rules and ["graft", "benchmarks"] in rules
+    assert not any(rule[0] in ("prune", "exclude", "recursive-exclude") for rule in rules), rules
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "in the project's repository and in\nthe source distribution" in readme

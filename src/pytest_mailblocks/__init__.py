@@ -18,18 +18,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .core import (
-        App,
-        Clock,
-        ControlError,
-        ErrorEntry,
-        Fake,
-        FakeServer,
-        Fault,
-        Journal,
-        JournalEntry,
-        ProviderError,
-    )
+    from .core import App, Clock, ControlError, ErrorEntry, Fault, Journal, JournalEntry, ProviderError
+    from .handles import Fake, FakeServer  # the same classes, their handles typed for editors
 
 __all__ = [
     "App",

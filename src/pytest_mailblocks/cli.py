@@ -15,16 +15,24 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .core.control import apply_seed
 from .core.errors import ControlError
 from .core.fake import FakeServer, NotLoopbackWarning
+from .core.hosts import check_allow_host
 from .core.server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, tune_allocator
-from .options import JOURNAL_OPTIONS, parse_credentials, parse_size
+from .options import (
+    JOURNAL_OPTIONS,
+    parse_bind_host,
+    parse_credentials,
+    parse_port,
+    parse_seconds,
+    parse_size,
+    parse_url,
+)
 from .providers import REGISTRY
 
 __all__ = ["build_parser", "load_seed_file", "main"]
@@ -40,13 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mailblocks {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _serve_options(sub)
+    _verify_options(sub)
+    _wait_options(sub)
+    return parser
+
+
+def _serve_options(sub: Any) -> None:
     serve = sub.add_parser(
         "serve",
         help="run the standalone fake server",
         description="Serve every provider's fake at its real paths on one port, until Ctrl-C.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="port (default: 0, a free port)")
+    serve.add_argument(
+        "--host", type=_arg(parse_bind_host), default="127.0.0.1", help="interface to bind (default: 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_arg(parse_port), default=0, help="port (default: 0, a free port)")
     serve.add_argument("--seed", type=Path, metavar="FILE.json", help="seed state from a JSON file")
     serve.add_argument(
         "--credential",
@@ -63,11 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"serve only these providers (repeatable; default: all of {', '.join(REGISTRY)})",
     )
     serve.add_argument(
-        "--control-token", metavar="TOKEN", help="require X-Mailblocks-Token: TOKEN on the control plane"
+        "--control-token",
+        type=_arg(_token),
+        metavar="TOKEN",
+        help="require X-Mailblocks-Token: TOKEN on the control plane",
     )
     serve.add_argument("--no-control", action="store_true", help="disable the /_mailblocks/ control plane")
     for name, what in JOURNAL_OPTIONS.items():
-        serve.add_argument(f"--{name}", type=_size, metavar="BYTES", help=f"{what}; K, M, G units")
+        serve.add_argument(f"--{name}", type=_arg(parse_size), metavar="BYTES", help=f"{what}; K, M, G units")
     serve.add_argument(
         "--max-connections",
         type=int,
@@ -85,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--allow-host",
         action="append",
+        type=_arg(check_allow_host),
         default=[],
         metavar="NAME",
         help="also answer requests for Host NAME, and browser pages from it (repeatable; loopback names and "
@@ -92,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
 
+
+def _verify_options(sub: Any) -> None:
     verify = sub.add_parser(
         "verify",
         help="run the contract suite, or check the fakes against your recorded traffic",
@@ -132,12 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--live-url",
+        type=_arg(parse_url),
         metavar="URL",
         help="with --target live: send the requests to URL instead of the provider's host (an egress proxy, "
         "or a mailblocks server for a dry run)",
     )
     verify.add_argument("-v", "--verbose", action="store_true", help="list every scenario, not only failures")
 
+
+def _wait_options(sub: Any) -> None:
     wait = sub.add_parser(
         "wait",
         help="wait until a mailblocks server answers (for CI jobs: no sleeps)",
@@ -146,18 +172,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wait.add_argument(
         "--url",
+        type=_arg(parse_url),
         default=os.environ.get("MAILBLOCKS_URL") or DEFAULT_URL,
         help=f"the server's base URL (default: $MAILBLOCKS_URL or {DEFAULT_URL})",
     )
-    wait.add_argument("--timeout", type=float, default=30.0, metavar="S", help="give up after S seconds (default 30)")
-    return parser
+    wait.add_argument(
+        "--timeout", type=_arg(parse_seconds), default=30.0, metavar="S", help="give up after S seconds (default 30)"
+    )
 
 
-def _size(text: str) -> int:
-    try:
-        return parse_size(text)
-    except ControlError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def _arg(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An option parser that raises ControlError, as an argparse type: a bad value is
+    argparse's usage error (exit 2, the option named), never a traceback."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ControlError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _token(text: str) -> str:
+    if not text.strip():
+        raise ControlError("an empty token would leave the control plane open; give a token, or leave the option out")
+    return text
 
 
 def load_seed_file(path: Path) -> dict[str, Any]:
@@ -214,7 +254,7 @@ def serve(args: argparse.Namespace) -> int:
             **{k: v for k, v in vars(args).items() if k.startswith("journal_") and v is not None},
         )
         if seed is not None:
-            apply_seed(server.app, seed, str(args.seed))
+            server.app.seed(seed, str(args.seed))
     except ValueError as exc:  # a ControlError, or a transport option out of range
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2
@@ -264,8 +304,9 @@ def verify(args: argparse.Namespace) -> int:
     args.target = args.target or "fake"
     args.scenarios = args.scenarios or scenarios_dir()
     args.fixtures = args.fixtures or fixtures_dir()
-    if not args.scenarios.is_dir():
-        print(f"mailblocks: error: no scenario folder at {args.scenarios}", file=sys.stderr)
+    problem = _contract_problem(args)
+    if problem:
+        print(f"mailblocks: error: {problem}", file=sys.stderr)
         return 2
     try:
         scenarios = load_scenarios(args.scenarios, args.provider)
@@ -287,6 +328,25 @@ def verify(args: argparse.Namespace) -> int:
         if not _write_junit(args.junit_xml, rows):
             return 2
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _contract_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options of a contract run, before anything runs."""
+    live_only = [name for name, given in (("--record", args.record), ("--live-url", args.live_url)) if given]
+    if live_only and args.target != "live":
+        verb = "go" if len(live_only) > 1 else "goes"
+        return f"{' and '.join(live_only)} {verb} with --target live (the target is {args.target})"
+    if not args.scenarios.is_dir():
+        return f"no scenario folder at {args.scenarios}"
+    if not args.fixtures.is_dir():
+        return f"no recordings folder at {args.fixtures}"
+    if args.record is not None:  # checked, not created: nothing recorded, no folder
+        existing = next(p for p in [args.record, *args.record.absolute().parents] if p.exists())
+        if not existing.is_dir():
+            return f"cannot write recordings to {args.record}: {existing} is not a folder"
+        if not os.access(existing, os.W_OK | os.X_OK):
+            return f"cannot write recordings to {args.record}: no permission to write in {existing}"
+    return None
 
 
 def verify_recordings(args: argparse.Namespace) -> int:
@@ -340,13 +400,7 @@ def wait(args: argparse.Namespace) -> int:
     import urllib.error
     import urllib.request
 
-    if args.timeout < 0:
-        print("mailblocks: error: --timeout must be >= 0", file=sys.stderr)
-        return 2
     url = args.url.rstrip("/") + "/_mailblocks/health"
-    if not url.startswith(("http://", "https://")):
-        print(f"mailblocks: error: --url must start with http:// or https://, got {args.url!r}", file=sys.stderr)
-        return 2
     deadline = time.monotonic() + args.timeout
     delay, last = 0.05, "no attempt"
     while True:

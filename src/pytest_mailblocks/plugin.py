@@ -6,7 +6,8 @@
   ``mailblocks`` marker, checked after the test (an internal error in the fake
   fails the test that caused it);
 - ``<provider>_fake`` (function), e.g. ``sendgrid_fake``: the provider's handle
-  on that reset server. One fixture per registered provider.
+  on that reset server. One fixture per registered provider (also one registered
+  by a ``conftest.py`` at the suite's root, before this plugin is configured).
 - ``<provider>_client`` (function), e.g. ``sendgrid_client``: a ``requests.Session``
   served in-process (no socket, no environment lookups), made once per session and
   handed to each test with its headers, cookies, auth and params back to defaults,
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .core.errors import ControlError
-from .options import JOURNAL_OPTIONS, parse_credentials, parse_size
+from .options import JOURNAL_OPTIONS, parse_bind_host, parse_credentials, parse_port, parse_size
 from .providers import CREDENTIALS, REGISTRY
 
 if TYPE_CHECKING:
@@ -45,7 +47,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mailblocks-host", default=None, help="interface to bind (default 127.0.0.1)")
     group.addoption(
         "--mailblocks-port",
-        type=int,
         default=None,
         help="port to bind (default 0: a free port; under xdist, worker N uses port+N)",
     )
@@ -111,6 +112,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    late = [key for key in REGISTRY if f"{key}_fake" not in globals()]
+    if late:  # providers registered after this module was imported (a conftest's)
+        fixtures = ModuleType(f"{__name__}.registered")
+        for key in late:
+            for kind, make in _PER_PROVIDER.items():
+                setattr(fixtures, f"{key}_{kind}", make(key))
+        config.pluginmanager.register(fixtures, "mailblocks-registered-providers")
     try:
         options = _server_options(config)
         check_credentials(options["credentials"])
@@ -118,8 +126,26 @@ def pytest_configure(config: pytest.Config) -> None:
             from .core.hosts import HostGuard
 
             HostGuard(options["allow_hosts"])
+        if not os.environ.get("PYTEST_XDIST_WORKER") and (options["host"], options["port"]) != ("127.0.0.1", 0):
+            _check_listen(options["host"], options["port"], getattr(config.option, "numprocesses", None) or 1)
     except (ControlError, ValueError) as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
+
+
+def _check_listen(host: str, port: int, workers: int) -> None:
+    """Refuse, once and before any test, a host and port the server(s) could not listen
+    on: under xdist worker N listens on port+N."""
+    import socket
+
+    for each in [port + n for n in range(workers)] if port else [0]:
+        if each > 65535:
+            raise ControlError(
+                f"--mailblocks-port {port}: under xdist worker gw{each - port} listens on port {each}, past 65535"
+            )
+        try:
+            socket.create_server((host, each), family=socket.AF_INET6 if ":" in host else socket.AF_INET).close()
+        except OSError as exc:
+            raise ControlError(f"cannot listen on {host}:{each}: {exc.strerror or exc}") from None
 
 
 def check_credentials(credentials: dict[str, dict[str, str]]) -> None:
@@ -136,10 +162,8 @@ def check_credentials(credentials: dict[str, dict[str, str]]) -> None:
 
 
 def _server_options(config: pytest.Config) -> dict[str, Any]:
-    host = config.getoption("--mailblocks-host") or config.getini("mailblocks_host") or "127.0.0.1"
-    port = config.getoption("--mailblocks-port")
-    if port is None:
-        port = int(config.getini("mailblocks_port") or 0)
+    host = _option(config, "host", parse_bind_host) or "127.0.0.1"
+    port = _option(config, "port", parse_port) or 0
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if port and worker.startswith("gw"):
         port += int(worker[2:])
@@ -154,6 +178,21 @@ def _server_options(config: pytest.Config) -> dict[str, Any]:
     return options
 
 
+def _option(config: pytest.Config, name: str, parse: Callable[[str], Any]) -> Any:
+    """``--mailblocks-NAME``, else the ini ``mailblocks_NAME``, parsed; a bad value is a
+    ControlError naming where it came from. None when neither is set."""
+    given = config.getoption(f"--mailblocks-{name}")
+    where = f"--mailblocks-{name}"
+    if given is None:
+        given, where = config.getini(f"mailblocks_{name}"), f"mailblocks_{name} (ini)"
+    if given is None or not str(given).strip():
+        return None
+    try:
+        return parse(str(given))
+    except ControlError as exc:
+        raise ControlError(f"{where}: {exc}") from None
+
+
 @pytest.fixture(scope="session")
 def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
     """The session's fake server (all providers, one socket)."""
@@ -163,21 +202,28 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
         server = FakeServer(**_server_options(pytestconfig))
     except ControlError as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
-    with server:
+    try:
+        server.start()
+    except OSError as exc:  # taken since pytest_configure checked it: said once where possible
+        message = f"pytest-mailblocks: cannot listen on {server.host}:{server.port}: {exc.strerror or exc}"
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            pytest.fail(message, pytrace=False)
+        pytest.exit(message, returncode=pytest.ExitCode.USAGE_ERROR)
+    try:
         yield server
+    finally:
+        server.stop()
 
 
 def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
-    from .core.control import apply_clock, apply_seed
-
     if marker.args:
         raise ControlError("the mailblocks marker takes keyword arguments only, e.g. sendgrid=[...]")
     seed = dict(marker.kwargs)
     freeze = seed.pop("freeze", None)
     if freeze is not None:
-        apply_clock(server.app, {"freeze": freeze})
+        server.app.clock.apply({"freeze": freeze})
     if seed:
-        apply_seed(server.app, seed, "mailblocks marker")
+        server.app.seed(seed, "mailblocks marker")
 
 
 #: set on a test item once one of the plugin's fixtures has reset and seeded the server
@@ -194,12 +240,16 @@ def _prepare(server: FakeServer, request: pytest.FixtureRequest) -> bool:
         return False
     stash[_PREPARED] = True
     server.reset()
+    refused = None
     for marker in reversed(list(request.node.iter_markers("mailblocks"))):
         try:
             apply_marker(server, marker)
         except ControlError as exc:
-            server.reset()  # all or nothing: no marker before this one stays applied either
-            pytest.fail(f"bad @pytest.mark.mailblocks: {exc}", pytrace=False)
+            refused = str(exc)
+            break
+    if refused is not None:  # failed outside the handler: the message once, no chained exception
+        server.reset()  # all or nothing: no marker before this one stays applied either
+        pytest.fail(f"bad @pytest.mark.mailblocks: {refused}", pytrace=False)
     return True
 
 
@@ -314,7 +364,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     fixtures = Path(config.getoption("--mailblocks-fixtures") or fixtures_dir())
     if not scenarios.is_dir():
         raise pytest.UsageError(f"pytest-mailblocks: no scenario folder at {scenarios}")
-    checks = plan(load_scenarios(scenarios), target, fixtures)
+    if not fixtures.is_dir():
+        raise pytest.UsageError(f"pytest-mailblocks: no recordings folder at {fixtures}")
+    try:
+        checks = plan(load_scenarios(scenarios), target, fixtures)
+    except ValueError as exc:  # a scenario that is not valid JSON, or has unknown keys
+        raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
     items[:] = [
         ContractItem.from_parent(session, name=f"contract[{target}:{label}]", check=c, target=target, fixtures=fixtures)
         for c in checks
@@ -414,7 +469,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(summary_table(results))
 
 
+#: the fixtures made for every registered provider, by name suffix
+_PER_PROVIDER = {"fake": _provider_fixture, "client": _client_fixture}
 for _key in REGISTRY:
-    globals()[f"{_key}_fake"] = _provider_fixture(_key)
-    globals()[f"{_key}_client"] = _client_fixture(_key)
-    __all__ += [f"{_key}_fake", f"{_key}_client"]
+    for _kind, _make in _PER_PROVIDER.items():
+        globals()[f"{_key}_{_kind}"] = _make(_key)
+        __all__ += [f"{_key}_{_kind}"]

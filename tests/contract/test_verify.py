@@ -23,6 +23,8 @@ from pytest_mailblocks import FakeServer
 from pytest_mailblocks.contract.recordings import UnreadableRecording, read_paths
 from pytest_mailblocks.contract.verify import junit_rows, junit_xml, render_outcome, summary, verify_paths
 
+from ..standin import live_env
+
 HERE = Path(__file__).resolve().parent
 CASSETTE = HERE / "recordings" / "sendgrid_live.yaml"
 HAR = HERE / "recordings" / "sendgrid_live.har"
@@ -274,17 +276,31 @@ def test_the_fixture_format_reads_and_templates_are_skipped(tmp_path):
     assert others == [str(tmp_path / "package.json")]
 
 
-def test_the_shipped_fixtures_read_as_recordings():
-    """Every fixture reads; the verifier's verdicts on the docs examples are recorded in
-    the report (docs templates skip; concrete ones compare)."""
-    outcomes = check(Path(__file__).resolve().parents[2] / "fixtures")
-    assert len(outcomes) == len(list((Path(__file__).resolve().parents[2] / "fixtures").glob("*/*.json")))
-    passed = {Path(o.interaction.file).name for o in outcomes if o.status == "passed"}
-    assert {
-        "delete_bounce_email_404.json",
-        "list_unsubscribes_200_recorded.json",
-        "blocks_delete_success.json",
-    } <= passed
+def test_the_shipped_fixtures_verify_clean_as_recordings(tmp_path):
+    """``--recordings`` on the package's own fixtures agrees with ``--target recorded``:
+    each replays through its scenario (setup, clock, declared deviations), and says so."""
+    from pytest_mailblocks.contract.data import fixtures_dir
+
+    count = len(list(fixtures_dir().glob("*/*.json")))
+    done = run_cli("verify", "--recordings", str(fixtures_dir()), "-v")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("PASSED  ") == count and "FAILED" not in done.stdout and "SKIPPED" not in done.stdout
+    assert done.stdout.rstrip().endswith(f"| all       | {count}       | {count}     | 0      | 0       |")
+    assert (
+        f"PASSED  {fixtures_dir() / 'sendgrid' / 'delete_blocks_204.json'}:1 #1 DELETE /v3/suppression/blocks: "
+        "the shipped fixture, replayed through the scenario sendgrid/delete_blocks_204 (its setup and declared "
+        "deviations)\n" in done.stdout
+    )
+    # a copy is known by its content; an edited one is a recording like any other
+    copy = tmp_path / "delete_blocks_204.json"
+    copy.write_bytes((fixtures_dir() / "sendgrid" / "delete_blocks_204.json").read_bytes())
+    edited = tmp_path / "edited.json"
+    edited.write_text(copy.read_text().replace('"status": 204', '"status": 200'))
+    outcomes = check(copy, edited)
+    assert [(o.status, o.reason.split(" (")[0]) for o in outcomes] == [
+        ("passed", "the shipped fixture, replayed through the scenario sendgrid/delete_blocks_204"),
+        ("failed", ""),
+    ]
 
 
 # -- arranging implied state ---------------------------------------------------------------------------------
@@ -596,16 +612,6 @@ def test_record_redacts_everywhere_and_the_recording_verifies(tmp_path):
     with FakeServer() as server:
         sg, cmc, sc, ncp = server.sendgrid, server.cmc, server.sendcloud, server.ncp
         sg.add_bounce("real.person@gmail.com", reason="550 5.1.1 real.person@gmail.com unknown", created=1700000000)
-        env = {
-            "SENDGRID_API_KEY": sg.api_key,
-            "CMC_API_USER": cmc.api_user,
-            "CMC_API_KEY": cmc.api_key,
-            "CMC_SERVER_COMPOSITION": cmc.server_composition,
-            "NCP_ACCESS_KEY": ncp.access_key,
-            "NCP_SECRET_KEY": ncp.secret_key,
-            "SENDCLOUD_API_USER": sc.api_user,
-            "SENDCLOUD_API_KEY": sc.api_key,
-        }
         done = subprocess.run(
             [
                 sys.executable,
@@ -622,9 +628,9 @@ def test_record_redacts_everywhere_and_the_recording_verifies(tmp_path):
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, **env},
+            env={**os.environ, **live_env(server)},
         )
-        assert "| all " in done.stdout, done.stderr
+        assert done.returncode == 0 and "| all " in done.stdout, done.stdout + done.stderr
     files = sorted((tmp_path / "rec").rglob("*.json"))
     assert {p.parent.name for p in files} == {"sendgrid", "cmc", "ncp", "sendcloud"}
     text = "\n".join(p.read_text(encoding="utf-8") for p in files)
@@ -662,3 +668,35 @@ def test_redactor_covers_headers_query_form_and_json():
         "token": "<redacted>",
         "rows": [{"to": "user1@example.com", "x": "a@example.com"}],
     }
+
+
+def test_redactor_keeps_what_the_request_and_answer_say_about_each_other():
+    """A filter the request sent (``email=sales``) still matches the renamed addresses,
+    and a domain field still matches its renamed address's domain."""
+    from pytest_mailblocks.contract.record import Redactor
+
+    red = Redactor(["k3y"], filters=["sales", "x@y.z", "sa%"])
+    red.learn('{"email": "b@qq.com", "domain": "qq.com"}')
+    assert red.pairs([("domainName", "QQ.com"), ("email", "sales")]) == [
+        ("domainName", "example.com"),
+        ("email", "sales"),
+    ]
+    assert red.body(b'[{"email": "Sales.Team@shop.jp"}, {"email": "b@qq.com", "domain": "qq.com"}]', "") == [
+        {"email": "salesuser1@example.com"},
+        {"email": "user2@example.com", "domain": "example.com"},
+    ]
+
+
+def test_live_shapes_differ_only_where_data_cannot_explain_it():
+    from pytest_mailblocks.contract.runner import shape_diff
+
+    empty = {"info": {"count": 0, "dataList": []}, "expectedDeleteDate": None}
+    full = {"info": {"count": 2, "dataList": [{"email": "a@x.y"}]}, "expectedDeleteDate": {"utc": 1}}
+    assert shape_diff(empty, full) == shape_diff(full, empty) == []
+    assert shape_diff({"info": {}, "count": "2"}, full) == [
+        "$.count: live has it, the fake does not",
+        "$.expectedDeleteDate: the fake has it, live does not",
+        "$.info.count: the fake has it, live does not",
+        "$.info.dataList: the fake has it, live does not",
+    ]
+    assert shape_diff({"rows": [{"n": "1"}]}, {"rows": [{"n": 1}]}) == ['$.rows[0].n: live "str", fake "int"']

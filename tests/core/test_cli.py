@@ -191,3 +191,48 @@ def test_serve_bad_allow_host_exits_2():
     assert r.returncode == 2
     assert "--allow-host takes a host name or an IP address without a port" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+# -- bad values: argparse's usage error, exit 2, never a traceback (review of 17/19) -----------------
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["serve", "--port", "99999"], "argument --port: '99999' is not a port number (0 to 65535; 0 picks a free"),
+        (["serve", "--port", "-1"], "argument --port: '-1' is not a port number"),
+        (["serve", "--host", "bad host!"], "argument --host: 'bad host!' is not a host name or an IP address"),
+        (["serve", "--allow-host", "*"], "argument --allow-host: --allow-host takes no wildcard (got '*')"),
+        (["serve", "--allow-host", "bad!host"], "--allow-host takes a host name or an IP address without a port"),
+        (["serve", "--control-token", ""], "argument --control-token: an empty token would leave the control plane"),
+        (["serve", "--journal-max-bytes", "-1"], "argument --journal-max-bytes: '-1' is not a size in bytes"),
+        (["wait", "--url", "http://[::1"], "argument --url: 'http://[::1' is not a URL: Invalid IPv6 URL"),
+        (["wait", "--url", "http://localhost:99999"], "'http://localhost:99999' is not a URL: Port out of range"),
+        (["wait", "--url", "localhost:8025"], "'localhost:8025' is not an http:// or https:// URL with a host"),
+        (["wait", "--timeout", "nan"], "argument --timeout: 'nan' is not a number of seconds (0 or more"),
+        (["wait", "--timeout", "-1"], "argument --timeout: '-1' is not a number of seconds"),
+        (["verify", "--target", "live", "--live-url", "http://[::1"], "argument --live-url: 'http://[::1' is not"),
+    ],
+)
+def test_bad_option_values_exit_2_naming_the_option(args, message):
+    r = _run(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert message in r.stderr.splitlines()[-1], r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--record", "{tmp}/rec"], "--record goes with --target live (the target is fake)"),
+        (["--target", "recorded", "--live-url", "http://x"], "--live-url goes with --target live (the target is"),
+        (
+            ["--target", "live", "--record", "{tmp}/file/rec"],
+            "cannot write recordings to {tmp}/file/rec: {tmp}/file is not a folder",
+        ),
+        (["--target", "recorded", "--fixtures", "{tmp}/none"], "no recordings folder at {tmp}/none"),
+    ],
+)
+def test_verify_refuses_options_that_would_do_nothing_or_cannot_work(tmp_path, args, message):
+    (tmp_path / "file").write_text("")
+    r = _run("verify", *[a.format(tmp=tmp_path) for a in args])
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"mailblocks: error: {message.format(tmp=tmp_path)}"), r.stderr
+    assert not (tmp_path / "rec").exists() and r.stdout == ""

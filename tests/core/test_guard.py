@@ -82,4 +82,4 @@ def test_start_and_stop_do_not_wait_on_a_poll_loop():
     started = time.perf_counter()
     for _ in range(10):
         FakeServer().start().stop()
-    assert time.perf_counter() - started < 2.5
+    assert time.perf_counter() - started < 4.5  # 10 half-second polls would be 5 s

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_mailblocks.core.journal import Journal, JournalEntry, redact_text
+from pytest_mailblocks.core.journal import Journal, JournalEntry, JournalRecord, redact_text
 
 SECRETS = frozenset({"authorization", "api_key"})
 
@@ -71,7 +71,7 @@ def test_multipart_secrets_are_redacted():
 
 
 def _exchange(seq, body=b"", response_body=b"", headers=(("Host", "x"),)):
-    return (seq, "p", "POST", "/x", "", headers, body, 0.0, 200, (), response_body) + (0.0,) + (None,) * 6
+    return (JournalRecord(seq, "p", "POST", "/x", "", headers, body, 0.0, 200, (), response_body, 0.0, *(None,) * 6),)
 
 
 def test_a_body_over_the_entry_cap_is_cut_and_says_so():

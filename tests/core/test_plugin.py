@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_mailblocks import FakeServer
+
 pytest_plugins = ["pytester"]
 
 
@@ -192,3 +194,57 @@ def test_the_plugin_takes_the_journal_bounds_from_ini_and_command_line(pytester)
     result = pytester.runpytest("-p", "no:randomly", "--mailblocks-journal-max-body", "lots")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "pytest-mailblocks: 'lots' is not a size in bytes" in result.stderr.str()
+
+
+# -- bad values: one usage error before any test, never a traceback per test (review of 17/19) ------
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mailblocks-port", "99999"], "--mailblocks-port: '99999' is not a port number (0 to 65535"),
+        (["--mailblocks-port", "-1"], "--mailblocks-port: '-1' is not a port number"),
+        (["-o", "mailblocks_port=abc"], "mailblocks_port (ini): 'abc' is not a port number"),
+        (["--mailblocks-host", "bad!host"], "--mailblocks-host: 'bad!host' is not a host name or an IP address"),
+        (["--mailblocks-host", "192.0.2.1"], "cannot listen on 192.0.2.1:0: Cannot assign requested address"),
+        (["--mailblocks-allow-host", "*"], "--allow-host takes no wildcard (got '*')"),
+        (["--mailblocks-allow-host", "bad!host"], "--allow-host takes a host name or an IP address without a port"),
+        (["--mailblocks-verify", "recorded", "--mailblocks-fixtures", "none"], "no recordings folder at none"),
+    ],
+)
+def test_bad_option_values_are_one_usage_error(pytester, monkeypatch, args, message):
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # the nested run is no xdist worker
+    pytester.makepyfile("def test_a(mailblocks): pass\ndef test_b(mailblocks): pass")
+    result = pytester.runpytest("-p", "no:randomly", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().count(f"pytest-mailblocks: {message}") == 1, result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_taken_port_is_one_usage_error_and_xdist_ports_must_fit(pytester, monkeypatch):
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # the nested run is no xdist worker
+    from pytest_mailblocks.core.errors import ControlError
+    from pytest_mailblocks.plugin import _check_listen
+
+    pytester.makepyfile("def test_a(mailblocks): pass\ndef test_b(mailblocks): pass")
+    with FakeServer() as taken:
+        result = pytester.runpytest("-p", "no:randomly", "--mailblocks-port", str(taken.port))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().count(f"cannot listen on 127.0.0.1:{taken.port}: Address already in use") == 1
+    with pytest.raises(ControlError, match="under xdist worker gw1 listens on port 65536, past 65535"):
+        _check_listen("127.0.0.1", 65535, 2)
+
+
+def test_a_bad_marker_says_so_once(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.mailblocks(sendgrid=[{"mail": "a@example.com"}])
+        def test_bad(mailblocks):
+            pass
+        """
+    )
+    out = pytester.runpytest("-p", "no:randomly").stdout.str()
+    # The error section only: the short summary repeats the message, in full where CI is set.
+    out = out.split("short test summary info")[0]
+    assert out.count("unknown field(s) ['mail']") == 1
+    assert "During handling of the above exception" not in out

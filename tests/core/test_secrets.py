@@ -90,6 +90,10 @@ def _param_request(channel: str, user: str, field: str, secret: str) -> dict[str
         return {"data": form, "headers": {"Content-Type": channel}}
     if channel == "no-content-type":
         return {"data": form.encode()}
+    if channel == "multipart-without-boundary":  # a form with a content type that does not fit it
+        return {"data": form, "headers": {"Content-Type": "multipart/form-data"}}
+    if channel == "query-semicolons":  # the older separator
+        return {"params": f"{user}=someone;{field}={secret};days=1"}
     if channel == "not-utf-8":  # the body is kept as base64
         return {
             "data": form.encode() + b"&note=\xff\xfe",
@@ -112,6 +116,8 @@ PARAM_CHANNELS = [
     "application/octet-stream",
     "application/json",
     "no-content-type",
+    "multipart-without-boundary",
+    "query-semicolons",
     "not-utf-8",
 ]
 
@@ -279,3 +285,15 @@ def test_the_control_token_sent_to_a_provider_is_redacted(mailblocks, key):
     requests.request(method, mailblocks.url + path, headers={"X-Mailblocks-Token": "PssstControlToken"})
     entry = assert_nowhere(mailblocks, key, "PssstControlToken")
     assert entry.to_dict()["headers"]["X-Mailblocks-Token"] == REDACTED
+
+
+@pytest.mark.parametrize("key", list(ROUTES))
+@pytest.mark.parametrize("field", ["api_key", "apiKey", "X-Api-Key", "password", "access_token", "client_secret"])
+def test_a_field_named_as_a_secret_is_redacted_whatever_the_provider_reads(mailblocks, key, field):
+    """Plausible mistakes: SendGrid's key sent as ``?api_key=`` (SendGrid reads only
+    the Authorization header), a password in a form, a token in JSON."""
+    secret = f"Pssst{key}{field}".replace("-", "")
+    method, path = ROUTES[key]
+    url = f"{mailblocks.url}{path}?{field}={secret}"
+    requests.request(method, url, headers={field: secret}, json={"outer": {field: secret}})
+    assert_nowhere(mailblocks, key, secret)

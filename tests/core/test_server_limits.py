@@ -397,5 +397,5 @@ def test_stop_wakes_the_threads_waiting_for_a_connection():
         workers = list(inner._workers)
         assert workers
         started = time.monotonic()
-    assert time.monotonic() - started < 2  # not the 30 s idle timeout
+    assert time.monotonic() - started < 15  # not the 30 s idle timeout (a wide margin: a loaded machine)
     assert not any(w.is_alive() for w in workers) and not inner._workers

@@ -91,10 +91,16 @@ def test_add_block_validates(ncp_fake, kwargs, message):
         ncp_fake.add_block(kwargs.pop("email"), **kwargs)
 
 
-def test_blocking_a_blocked_address_raises(ncp_fake):
+def test_blocking_a_blocked_address_raises(ncp_fake, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T00:00:00.250Z")
     ncp_fake.add_block(ADDRESS)
-    with pytest.raises(ControlError, match="blocked already"):
+    with pytest.raises(ControlError) as caught:
         ncp_fake.add_block(ADDRESS.upper())
+    # when it ends, as a person reads a time (was "until utc 1715126400250")
+    assert (
+        str(caught.value)
+        == f"add_block: {ADDRESS.upper()} is blocked already (until 2024-05-08T00:00:00.250Z); remove it first"
+    )
 
 
 def test_history_must_stay_in_time_order(ncp_fake, mailblocks):

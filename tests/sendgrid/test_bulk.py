@@ -78,7 +78,7 @@ def test_gc_paused_restores_the_collector_as_it_was():
 
 
 def test_items_are_taken_in_chunks_with_errors_counted_across_them(provider, monkeypatch):
-    import pytest_mailblocks.providers.sendgrid as sg_module
+    import pytest_mailblocks.providers.sendgrid.control as sg_module
 
     monkeypatch.setattr(sg_module, "_CHUNK", 7)
     items = (dict(r) for r in GOOD)  # a generator

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from pytest_mailblocks.control.paging import block_page
 from pytest_mailblocks.core.errors import ControlError
-from pytest_mailblocks.providers import block_page
 
 T0 = 1_700_000_000
 

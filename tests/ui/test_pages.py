@@ -5,7 +5,6 @@ API (checked through the providers' real APIs)."""
 from __future__ import annotations
 
 import html
-import time
 
 import pytest
 import requests
@@ -289,18 +288,31 @@ def test_the_block_table_filters_and_pages(ui, mailblocks):
     assert "(filtered; 120 in all)" in page
 
 
-def test_a_page_of_a_million_blocks_is_fast(ui, mailblocks):
+def test_a_page_of_a_big_list_is_read_from_the_index_not_the_whole_list(ui, mailblocks, monkeypatch):
+    """How fast a page of a million blocks renders is a benchmark's business
+    (docs/performance.md); here: every page, filter and window reads its rows through
+    the list's index, never the whole list, and shows the right rows."""
     from pytest_mailblocks.providers.sendgrid.models import Block
 
+    n = 50_000
     lst = mailblocks.app.providers["sendgrid"].state.parent.lists["blocks"]
-    lst.bulk_add(Block(T0 + i, f"user{i:07d}@example.com", "550", "5.1.1") for i in range(1_000_000))
-    ui.get("/providers/sendgrid")  # warm up
-    for query in ("", "?page=19999&size=50", "?email=user0999", "?start=2024-04-30T00:00:00&end=2024-05-01T00:00:00"):
-        started = time.perf_counter()
+    lst.bulk_add(Block(T0 + i, f"user{i:07d}@example.com", "550", "5.1.1") for i in range(n))
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the inspector read the whole list")
+
+    monkeypatch.setattr(lst, "records", whole)
+    monkeypatch.setattr(lst.store, "newest_first", whole)
+    expected = {
+        "": [f"user{i:07d}@example.com" for i in range(n - 1, n - 51, -1)],
+        "?page=1000&size=50": [f"user{i:07d}@example.com" for i in range(49, -1, -1)],
+        "?email=user000999": [f"user000999{d}@example.com" for d in range(9, -1, -1)],
+        f"?start={T0 + 100}&end={T0 + 105}": [f"user{i:07d}@example.com" for i in range(104, 99, -1)],
+    }
+    for query, emails in expected.items():
         r = ui.get("/providers/sendgrid" + query)
-        took = time.perf_counter() - started
-        assert r.status_code == 200 and "example.com" in r.text, query
-        assert took < 2.0, f"{query}: {took:.2f} s"
+        assert r.status_code == 200, query
+        assert [c for c in cells(r.text) if c.endswith("@example.com")] == emails, query
 
 
 # -- clock, reset, faults, journal ---------------------------------------------------------------

@@ -9,11 +9,14 @@ Two things per interaction, per provider:
   SendGrid 403 ``access forbidden`` is replayed with a key that has no scopes.
 - **implied state**: what the recorded answer shows about the account is arranged
   in the fake first, so values compare and not only shapes: a list that answered
-  rows holds exactly those rows (behind filler rows when an offset skipped some);
-  a single address answered present or absent is made so; a delete answered 204
-  (or a count of deleted rows) finds the address listed, one answered 404 does not;
-  SendGrid's rate-limit headers set the limit and the calls already made in that
-  minute (a 429: the window used up).
+  rows holds exactly those rows, in the recorded order (behind filler rows when an
+  offset or a page skipped some; CMC's XML lists too); a CMC download holds the rows
+  of its CSV; an NCP send-block history holds the recorded entries (each Create by
+  its requester, with its result; a SYSTEM Delete its expiry, another a removal) and
+  its unsubscribers their date and ``isRegByManager``; a single address answered
+  present or absent is made so; a delete answered 204 (or a count of deleted rows)
+  finds the address listed, one answered 404 does not; SendGrid's rate-limit headers
+  set the limit and the calls already made in that minute (a 429: the window used up).
 
 The fake's clock stands at the time the answer was recorded (its ``Date`` header,
 HAR's ``startedDateTime``, Ruby VCR's ``recorded_at``) where one is known.
@@ -21,6 +24,8 @@ HAR's ``startedDateTime``, Ruby VCR's ``recorded_at``) where one is known.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,8 +63,10 @@ class Context:
     interaction: Interaction
     endpoint: str
     args: dict[str, Any]
-    #: the recorded answer's parsed JSON body (None when it is not JSON)
+    #: the recorded answer's parsed JSON body (XML as nested dicts; None when neither)
     answer: Any
+    #: the text of a download's file (a ZIP holding one CSV), else None
+    download: str | None = None
 
     @property
     def status(self) -> int | None:
@@ -185,33 +192,10 @@ def _sendgrid(ctx: Context) -> Replay:
     email = ctx.args.get("email")
 
     def record(row: dict[str, Any]) -> Any:
-        """A row as the list holds it; a value of another type is kept as text, so the
-        comparison names the field rather than the seed refusing it."""
-        fields = {k: v for k, v in row.items() if k in kind.field_set}
-        for name, value in fields.items():
-            if name not in ("email", "created") and value is not None and not isinstance(value, str):
-                fields[name] = json.dumps(value)
-        try:
-            return sg.make_record(kind.name, fields, "verify")
-        except ControlError:  # a created the fake cannot read: its own now
-            return sg.make_record(kind.name, dict(fields, created=None), "verify")
+        return _sendgrid_record(sg, kind, row)
 
     if op == "list" and ctx.ok() and isinstance(ctx.answer, list):
-        rows = [r for r in ctx.answer if isinstance(r, dict) and isinstance(r.get("email"), str)]
-        lst.clear()
-        offset = _int(fields.get("offset"))
-        if offset and rows:
-            newest = max((r["created"] for r in rows if isinstance(r.get("created"), int)), default=0)
-            end = _int(fields.get("end_time"))
-            created = min(newest + 1, end) if end is not None else newest + 1
-            prefix = (fields.get("email") or "").replace("%", "")
-            lst.bulk_add(
-                [
-                    record({"email": f"{prefix}~filler{i:05d}@mailblocks.test", "created": created})
-                    for i in range(offset)
-                ]
-            )
-        lst.bulk_add([record(r) for r in rows])
+        _sendgrid_listed(ctx, fields, lst, record)
     elif op == "get" and ctx.ok() and isinstance(ctx.answer, list) and email:
         lst.remove(email)
         for row in ctx.answer:
@@ -231,6 +215,38 @@ def _sendgrid(ctx: Context) -> Replay:
     return fields.replay(ctx.interaction.method)
 
 
+def _sendgrid_record(sg: Any, kind: Any, row: dict[str, Any]) -> Any:
+    """A row as the list holds it; a value of another type is kept as text, so the
+    comparison names the field rather than the seed refusing it."""
+    fields = {k: v for k, v in row.items() if k in kind.field_set}
+    for name, value in fields.items():
+        if name not in ("email", "created") and value is not None and not isinstance(value, str):
+            fields[name] = json.dumps(value)
+    try:
+        return sg.make_record(kind.name, fields, "verify")
+    except ControlError:  # a created the fake cannot read: its own now
+        return sg.make_record(kind.name, dict(fields, created=None), "verify")
+
+
+def _sendgrid_listed(ctx: Context, fields: _Fields, lst: Any, record: Callable[[dict[str, Any]], Any]) -> None:
+    """A list that answered rows holds those rows in the recorded order (ties in
+    ``created`` broken as listed), after ``offset`` fillers that sort before them."""
+    rows = [r for r in ctx.answer if isinstance(r, dict) and isinstance(r.get("email"), str)]
+    times = _untie([r.get("created") for r in rows], descending=True, floor=_int(fields.get("start_time")))
+    rows = [dict(r, created=t) if t != r.get("created") else r for r, t in zip(rows, times)]
+    lst.clear()
+    offset = _int(fields.get("offset"))
+    if offset and rows:
+        newest = max((r["created"] for r in rows if isinstance(r.get("created"), int)), default=0)
+        end = _int(fields.get("end_time"))
+        created = min(newest + 1, end) if end is not None else newest + 1
+        prefix = (fields.get("email") or "").replace("%", "")
+        lst.bulk_add(
+            [record({"email": f"{prefix}~filler{i:05d}@mailblocks.test", "created": created}) for i in range(offset)]
+        )
+    lst.bulk_add([record(r) for r in rows])
+
+
 def _sendgrid_rate(ctx: Context, state: Any, key: str, base: str, op: str) -> None:
     """The limit and the calls already made this minute, from the recorded headers."""
     limit = _int(ctx.interaction.header("x-ratelimit-limit"))
@@ -246,6 +262,11 @@ def _sendgrid_rate(ctx: Context, state: Any, key: str, base: str, op: str) -> No
 
 
 # -- Customers Mail Cloud -----------------------------------------------------------------------------------
+#: a block download's CSV columns (the seed's field names too), and an unsubscribe download's
+_CMC_CSV = {"created": "created", "id": "id", "email": "email", "status": "status", "occurred": "occurred"}
+_CMC_UNSUBSCRIBE_CSV = {"created": "created", "email": "email", "filtername": "filter_name"}
+
+
 def _cmc(ctx: Context) -> Replay:
     cmc: Any = ctx.provider
     fields = _Fields(ctx.interaction)
@@ -259,11 +280,22 @@ def _cmc(ctx: Context) -> Replay:
     composition = cmc.state.compositions.get(fields.get("server_composition") or "")
     if composition is None or not ctx.ok():
         return fields.replay(ctx.interaction.method)
-    blocks = _find(ctx.answer, "blocks")
-    if ctx.endpoint == "list_blocks" and isinstance(blocks, list):
-        composition.blocks.clear()
-        rows = [dict(r, server_composition=composition.name) for r in blocks if isinstance(r, dict)]
-        _seed(cmc, {"blocks": rows})
+    removed = (fields.get("removed") or "").strip().lower() == "true"
+    if ctx.endpoint == "list_blocks":
+        blocks = _cmc_rows(_find(ctx.answer, "blocks"), "block")
+        if blocks is not None:
+            page, per_page = _int(fields.get("p")) or 0, _int(fields.get("r")) or 10
+            _cmc_blocks(cmc, composition, blocks, removed, page * per_page, fields.get("email"))
+    elif ctx.endpoint == "download_blocks" and ctx.download is not None:
+        rows = _csv_rows(ctx.download, _CMC_CSV)
+        if rows is not None:
+            _cmc_blocks(cmc, composition, rows, removed, 0, None)
+    elif ctx.endpoint == "download_unsubscribes" and ctx.download is not None:
+        rows = _csv_rows(ctx.download, _CMC_UNSUBSCRIBE_CSV)
+        if rows is not None:
+            composition.unsubscribes.clear()
+            composition.unsubscribe_filters.clear()
+            _seed(cmc, {"unsubscribes": [dict(r, server_composition=composition.name) for r in rows]})
     elif ctx.endpoint in ("delete_blocks", "cancel_blocks"):
         missing = [e for e in fields.all("email") if composition.block(e) is None]
         _seed(cmc, {"blocks": [{"email": e, "server_composition": composition.name} for e in missing]})
@@ -273,6 +305,41 @@ def _cmc(ctx: Context) -> Replay:
         rows = [{"email": e, "server_composition": composition.name} for e in emails if e.lower() not in present]
         _seed(cmc, {"unsubscribes": rows})
     return fields.replay(ctx.interaction.method)
+
+
+def _cmc_rows(found: Any, item: str) -> list[dict[str, Any]] | None:
+    """The rows of a list answer: JSON's array, or XML's ``<blocks><block>..``
+    (one element, several, or none: ``<blocks/>``)."""
+    if isinstance(found, dict):
+        found = found.get(item, [])
+        found = [found] if isinstance(found, dict) else found
+    elif found == "":
+        found = []
+    return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else None
+
+
+def _cmc_blocks(
+    cmc: Any, composition: Any, rows: list[dict[str, Any]], removed: bool, skipped: int, email: str | None
+) -> None:
+    """The composition's (removed) blocks are the rows shown, oldest first; ``skipped``
+    earlier pages are filled with addresses the ``email`` filter matches."""
+    (composition.removed if removed else composition.blocks).clear()
+    part = (email or "").strip()
+    first = next((r.get("created") for r in rows if r.get("created")), None)
+    fillers = [
+        {"email": f"filler{i}{part}" + ("" if "@" in part else "@mailblocks.test"), "created": first}
+        for i in range(skipped)
+    ]
+    seeded = [{k: v for k, v in r.items() if k in _CMC_CSV} for r in [*fillers, *rows]]
+    _seed(cmc, {"blocks": [dict(r, server_composition=composition.name, removed=removed) for r in seeded]})
+
+
+def _csv_rows(text: str, columns: dict[str, str]) -> list[dict[str, str]] | None:
+    """A download's rows by the seed's field names (None: not that CSV)."""
+    lines = list(csv.reader(io.StringIO(text)))
+    if not lines or [c.strip().lower() for c in lines[0]] != list(columns):
+        return None
+    return [dict(zip(columns.values(), line)) for line in lines[1:] if len(line) == len(columns)]
 
 
 # -- NAVER Cloud Outbound Mailer ------------------------------------------------------------------------------
@@ -290,29 +357,78 @@ def _ncp(ctx: Context) -> Replay:
             ctx.app.clock.freeze(stamp / 1000)
         return fields.replay(ctx.interaction.method)
     _drop_header(fields, *_NCP_SIGNED)
+    region = ncp.region(ctx.args.get("version", "v1"))
     handle = ncp.handle(_Owner())
     answer = ctx.answer if isinstance(ctx.answer, dict) else {}
     if ctx.endpoint == "get_send_block_list" and ctx.ok():
         address = fields.get("targetAddress")
-        if address and answer.get("registerStatus") == "Blocked" and handle.block(address) is None:
-            handle.add_block(address)
+        if address and isinstance(answer.get("content"), list):
+            _ncp_history(ctx, ncp, region, address, answer)
     elif ctx.endpoint == "get_unsubscribers_list" and ctx.ok():
         for row in answer.get("content") or []:
-            email = row.get("emailAddress") or row.get("address") if isinstance(row, dict) else None
+            email = (row.get("emailAddress") or row.get("address")) if isinstance(row, dict) else None
             if isinstance(email, str):
-                handle.remove_unsubscriber(email)
-                handle.add_unsubscriber(email)
+                handle.remove_unsubscriber(email, region=region)
+                when = _path(row, "blockDate", "utc")
+                seed: dict[str, Any] = {"email": email, "region": region}
+                if isinstance(row.get("isRegByManager"), bool):
+                    seed["by_manager"] = row["isRegByManager"]
+                if isinstance(when, int) and not isinstance(when, bool):
+                    seed["created"] = when / 1000
+                _seed(ncp, {"unsubscribers": [seed]})
     elif ctx.endpoint in ("register_unsubscribers", "delete_unsubscribers") and ctx.ok():
         wanted = _ncp_addresses(ctx.interaction.body)
         present = answer.get("ignoreCount") if ctx.endpoint == "register_unsubscribers" else answer.get("count")
         if isinstance(present, int):
             for email in wanted[:present]:
-                handle.remove_unsubscriber(email)
-                handle.add_unsubscriber(email)
+                handle.remove_unsubscriber(email, region=region)
+                handle.add_unsubscriber(email, region=region)
     replay = fields.replay(ctx.interaction.method)
     creds = ncp.credentials
     replay.headers += ncp_signature(replay.method, replay.target, creds, int(ctx.app.clock.time() * 1000))
     return replay
+
+
+_HOUR_MS = 3_600_000
+
+
+def _ncp_history(ctx: Context, ncp: Any, region: str, address: str, answer: dict[str, Any]) -> None:
+    """The address's send-block history is the one recorded: each Create a block by
+    its requester (CUSTOMER: the caller's project), with its result code and message;
+    a SYSTEM Delete its expiry, another Delete a removal by that requester; a block
+    still in force expires at ``expectedDeleteDate``."""
+    entries = []
+    for row in answer["content"]:
+        action, when = _path(row, "actionType", "code"), _path(row, "requestDate", "utc")
+        if action in ("C", "D") and isinstance(when, int) and not isinstance(when, bool):
+            sid = row.get("historySid")
+            entries.append((when, sid if isinstance(sid, int) else 0, action, row))
+    entries.sort(key=lambda e: e[:2])
+    ncp.state.blocks[region].forget(address)
+    if ctx.interaction.recorded_at is None and entries:  # the clock where the history ends
+        ctx.app.clock.freeze(entries[-1][0] / 1000 + 0.001)
+    blocks: list[dict[str, Any]] = []
+    block: dict[str, Any] | None = None
+    for when, _, action, row in entries:
+        requester = _path(row, "actionRequesterType", "code")
+        if action == "C":
+            block = {"email": row.get("targetAddress") or address, "region": region, "created": when / 1000}
+            if isinstance(requester, str):
+                block["requester"] = requester
+            block["result_code"] = row.get("sendResultCode")
+            block["result_message"] = row.get("sendResultMessage")
+            blocks.append(block)
+        elif block is not None:  # a Delete closes the block before it
+            lasted = when - round(block["created"] * 1000)
+            if requester == "SYSTEM":  # its expiry
+                block["hours"] = max(lasted, 1) / _HOUR_MS
+            else:
+                block.update(removed_at=when / 1000, removed_by=requester, hours=max(lasted, 1) / _HOUR_MS + 1)
+            block = None
+    expected = _path(answer, "expectedDeleteDate", "utc")
+    if block is not None and answer.get("registerStatus") == "Blocked" and isinstance(expected, int):
+        block["hours"] = max(expected - round(block["created"] * 1000), 1) / _HOUR_MS
+    _seed(ncp, {"blocks": blocks})
 
 
 def _ncp_addresses(body: bytes) -> list[str]:
@@ -358,7 +474,7 @@ def _sendcloud(ctx: Context) -> Replay:
             for r in rows
             if isinstance(r, dict)
         ]
-        _sendcloud_clock(ctx, sc, rows)
+        _sendcloud_times(ctx, sc, rows)
         if list_name == "blocks":
             tenant.blocks = BlockList(state._now)
         else:
@@ -386,21 +502,26 @@ def _sendcloud_module(endpoint: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
 
-def _sendcloud_clock(ctx: Context, sc: Any, rows: list[dict[str, Any]]) -> None:
-    """Without a recorded time, stand the clock just after the newest row, so a window
-    counted back from now (``days``) holds the rows as it did when answered."""
-    if ctx.interaction.recorded_at is not None:
-        return
-    times = []
+def _sendcloud_times(ctx: Context, sc: Any, rows: list[dict[str, Any]]) -> None:
+    """The rows' times: without a recorded time, the clock stands just after the newest
+    row, so a window counted back from now (``days``) holds the rows as it did when
+    answered; rows of one second keep their recorded order (:func:`_untie`; lists are
+    oldest first)."""
+    names: list[str | None] = []
+    times: list[int | None] = []
     for row in rows:
-        for name in ("createTime", "bounceTime", "unsubscribeTime"):
-            if isinstance(row.get(name), str):
-                try:
-                    times.append(sc.instant(row[name], name, "verify"))
-                except ControlError:
-                    pass
-    if times:
-        ctx.app.clock.freeze(max(times) + 1)
+        name = next((n for n in ("createTime", "bounceTime", "unsubscribeTime") if isinstance(row.get(n), str)), None)
+        try:
+            times.append(None if name is None else sc.instant(row[name], name, "verify"))
+        except ControlError:
+            times.append(None)
+        names.append(name)
+    known = [t for t in times if t is not None]
+    if ctx.interaction.recorded_at is None and known:
+        ctx.app.clock.freeze(max(known) + 1)
+    for row, name, old, new in zip(rows, names, times, _untie(times, descending=False)):
+        if name is not None and new != old:
+            row[name] = new
 
 
 def _sendcloud_blocked(tenant: Any, row: dict[str, str]) -> bool:
@@ -442,6 +563,35 @@ def _errors(answer: Any) -> list[dict[str, Any]]:
 def _first_error(answer: Any) -> str | None:
     errors = _errors(answer)
     return errors[0].get("message") if errors else None
+
+
+def _untie(times: list[Any], *, descending: bool, floor: int | None = None) -> list[Any]:
+    """Unix times of rows listed in this order (newest first when ``descending``),
+    moved earlier where needed so that none ties with or passes the one listed before
+    it (after, for oldest first): the fake orders rows of one second by address, and
+    the recorded order must hold (a recorder that renamed the addresses changed how
+    they sort). A time compares by its format, not its value, so this changes nothing
+    compared; rows that would fall before ``floor`` (a window's start) stay as they are."""
+    out = list(times)
+    order = range(len(out)) if descending else range(len(out) - 1, -1, -1)
+    bound: int | None = None
+    for i in order:
+        value = out[i]
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if bound is not None and value >= bound:
+            value = bound - 1
+        out[i] = bound = value
+    if floor is not None and any(isinstance(t, int) and t < floor for t in out):
+        return list(times)
+    return out
+
+
+def _path(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...``, or None where a step is missing."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
 
 
 def _values(data: Any, key: str) -> list[str]:

@@ -26,7 +26,7 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..core.clock import Clock
 from .scenario import Scenario
@@ -35,6 +35,8 @@ __all__ = ["Redactor", "redact_addresses", "write_recording"]
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _KEEP = ("@example.com", "@example.org", "@example.net", "@test.com")
+#: a request value that filters addresses by part of them (a prefix, a name), not an address
+_FILTER = re.compile(r"[A-Za-z0-9._+\-]+")
 #: a field or header with one of these in its (lower-cased) name holds a secret
 _SECRET_NAMES = ("apikey", "api_key", "api-key", "password", "passwd", "token", "secret", "signature", "credential")
 #: headers never written: they identify the account or the session
@@ -45,11 +47,28 @@ REDACTED = "<redacted>"
 
 
 class Redactor:
-    """One recording's redaction: its secrets, and one address book for request and answer."""
+    """One recording's redaction: its secrets, and one address book for request and answer.
 
-    def __init__(self, secrets: list[str]) -> None:
+    What the request and the answer say about each other still holds afterwards, so
+    the recording replays: an address that contains the request's filter (``email=sales``:
+    a prefix or part of an address, written as sent) keeps it (``salesuser1@example.com``),
+    and a value that is exactly the domain of a renamed address (SendCloud's ``domain``
+    beside ``email``) becomes ``example.com`` like the address's own domain. Call
+    :meth:`learn` with every text of the recording first, so a domain is known wherever
+    it comes first."""
+
+    def __init__(self, secrets: list[str], filters: list[str] | None = None) -> None:
         self.secrets = sorted((s for s in secrets if s), key=len, reverse=True)
         self.addresses: dict[str, str] = {}
+        self.filters = sorted({f for f in filters or [] if _FILTER.fullmatch(f)}, key=len, reverse=True)
+        self.domains: set[str] = set()
+
+    def learn(self, *texts: str) -> None:
+        """Note the domains of the addresses these texts hold that will be renamed."""
+        for text in texts:
+            for m in _EMAIL.finditer(text):
+                if not m.group(0).lower().endswith(_KEEP):
+                    self.domains.add(m.group(0).rpartition("@")[2].lower())
 
     def text(self, text: str) -> str:
         for secret in self.secrets:
@@ -57,11 +76,19 @@ class Redactor:
 
         def repl(m: re.Match[str]) -> str:
             address = m.group(0)
-            if address.lower().endswith(_KEEP):
+            lowered = address.lower()
+            if lowered.endswith(_KEEP):
                 return address
-            return self.addresses.setdefault(address.lower(), f"user{len(self.addresses) + 1}@example.com")
+            if lowered not in self.addresses:
+                kept = next((f for f in self.filters if f.lower() in lowered), "")
+                self.addresses[lowered] = f"{kept}user{len(self.addresses) + 1}@example.com"
+                self.domains.add(lowered.rpartition("@")[2])
+            return self.addresses[lowered]
 
         return _EMAIL.sub(repl, text)
+
+    def _string(self, value: str) -> str:
+        return "example.com" if value.lower() in self.domains else self.text(value)
 
     @staticmethod
     def secret_name(name: str) -> bool:
@@ -75,11 +102,11 @@ class Redactor:
         if isinstance(data, list):
             return [self.value(v, name) for v in data]
         if isinstance(data, str):
-            return REDACTED if self.secret_name(name) and data else self.text(data)
+            return REDACTED if self.secret_name(name) and data else self._string(data)
         return data
 
     def pairs(self, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(k, REDACTED if self.secret_name(k) and v else self.text(v)) for k, v in items]
+        return [(k, REDACTED if self.secret_name(k) and v else self._string(v)) for k, v in items]
 
     def headers(self, items: list[tuple[str, str]]) -> dict[str, str]:
         out = {}
@@ -96,10 +123,8 @@ class Redactor:
 
     def archive(self, raw: bytes) -> bytes | None:
         """A ZIP with each file's text redacted (None: not a readable, unencrypted ZIP)."""
-        try:
-            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-                files = [(info, zf.read(info)) for info in zf.infolist()]
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError):
+        files = _zip_files(raw)
+        if files is None:
             return None
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -120,6 +145,47 @@ class Redactor:
             return self.text(text)
 
 
+def _filters(sent: tuple[str, str, list[tuple[str, str]], bytes] | None) -> list[str]:
+    """The request's values of fields that filter by address (``email``, ``emailAddress``,
+    ``targetAddress``...) that are not whole addresses: a prefix, a part."""
+    if sent is None:
+        return []
+    _, target, _, body = sent
+    pairs = parse_qsl(urlsplit(target).query, keep_blank_values=True)
+    text = body.decode("utf-8", "replace")
+    try:
+        data = json.loads(text) if text.strip() else None
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        pairs += [(str(k), v) for k, v in data.items() if isinstance(v, str)]
+    elif data is None and "=" in text:
+        pairs += parse_qsl(text, keep_blank_values=True)
+    return [v for k, v in pairs if ("email" in k.lower() or "address" in k.lower()) and "@" not in v]
+
+
+def _texts(sent: tuple[str, str, list[tuple[str, str]], bytes] | None) -> list[str]:
+    if sent is None:
+        return []
+    return [unquote(sent[1]), sent[3].decode("utf-8", "replace")]
+
+
+def _texts_of(body: bytes) -> list[str]:
+    """An answer's text, or the text of each file of a download."""
+    if body[:2] != b"PK":
+        return [body.decode("utf-8", "replace")]
+    return [data.decode("utf-8", "replace") for _, data in _zip_files(body) or []]
+
+
+def _zip_files(raw: bytes) -> list[tuple[zipfile.ZipInfo, bytes]] | None:
+    """A ZIP's files (None: not a readable, unencrypted ZIP)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            return [(info, zf.read(info)) for info in zf.infolist()]
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError):
+        return None
+
+
 def redact_addresses(text: str) -> str:
     """Real-looking addresses become ``userN@example.com`` (same address, same N)."""
     return Redactor([]).text(text)
@@ -136,7 +202,8 @@ def write_recording(
     """Write a live answer as ``<folder>/<provider>/<scenario>_live.json``; ``sent`` is
     the request as sent (method, target, headers, body), else the scenario's template
     is written with its header values redacted."""
-    red = Redactor(list(creds.values()))
+    red = Redactor(list(creds.values()), _filters(sent))
+    red.learn(*_texts(sent), *_texts_of(answer.body))
     if sent is None:
         request: dict[str, Any] = {
             "method": scenario.request.get("method", "GET"),

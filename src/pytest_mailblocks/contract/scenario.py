@@ -6,6 +6,7 @@
   "fixture": "sendgrid/list_blocks_200.json",      # optional: the recording it reproduces
   "clock": {"freeze": "2015-10-01T00:00:00Z"},       # optional, control-plane clock shape
   "setup": {"sendgrid": {"blocks": [...]}},          # optional, control-plane seed shape
+  "credentials": {"sendcloud": {"api_user": "x"}},   # optional: the fake's, for placeholders
   "prelude": [{request}, ...],                       # optional requests sent first
   "request": {"method": "GET", "path": "/v3/...", "query": {...}, "headers": {...},
               "json": ..., "form": {...}, "body": "raw", "sign": "ncp"},
@@ -20,7 +21,9 @@
 ```
 
 Strings may hold ``{provider.credential}`` placeholders (``{sendgrid.api_key}``),
-filled from the target's credentials. With a ``fixture`` and no ``expect``, the
+filled from the target's credentials: the fake's defaults (or the scenario's
+``credentials``, for a documentation example written for another account, which
+its ``setup`` then creates), the environment's on the live target. With a ``fixture`` and no ``expect``, the
 expectation is the recorded response: its status (unless the source did not show
 one), the listed headers, and its body (a prefix when the source was cut off).
 """
@@ -48,6 +51,7 @@ class Scenario:
     fixture: str | None = None
     clock: dict[str, Any] | None = None
     setup: dict[str, Any] | None = None
+    credentials: dict[str, dict[str, str]] | None = None
     prelude: list[dict[str, Any]] = field(default_factory=list)
     expect: dict[str, Any] | None = None
     headers: list[str] = field(default_factory=list)
@@ -68,6 +72,7 @@ _KEYS = {
     "fixture",
     "clock",
     "setup",
+    "credentials",
     "prelude",
     "request",
     "expect",

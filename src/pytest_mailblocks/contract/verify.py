@@ -13,6 +13,8 @@ one (:mod:`.compare`).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +118,10 @@ def _verify_file(items: list[Interaction]) -> list[Outcome]:
     app = App()
     out = []
     for interaction in items:
+        scenario = shipped_scenario(interaction)
+        if scenario is not None:
+            out.append(_through_scenario(interaction, scenario))
+            continue
         key, endpoint, args, skip = _route(app, interaction)
         if skip:
             out.append(Outcome(interaction, key, "skipped", skip))
@@ -131,7 +137,13 @@ def _verify_file(items: list[Interaction]) -> list[Outcome]:
         content_type = interaction.header("content-type") or ""
         kind, answer = parse_body(interaction.response_body, content_type)
         ctx = Context(
-            app, app.providers[key], interaction, endpoint or "", args, answer if kind in ("json", "xml") else None
+            app,
+            app.providers[key],
+            interaction,
+            endpoint or "",
+            args,
+            answer if kind in ("json", "xml") else None,
+            answer if kind == "zip" else None,
         )
         try:
             with app.lock:
@@ -157,6 +169,50 @@ def _verify_file(items: list[Interaction]) -> list[Outcome]:
         )
         out.append(Outcome(interaction, key, "failed" if mismatches else "passed", mismatches=mismatches))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> dict[str, Any]:
+    """The SHA-256 of each fixture that ships with the package -> the scenario that
+    replays it."""
+    from .data import fixtures_dir, scenarios_dir
+    from .scenario import load_scenarios
+
+    try:
+        fixtures, scenarios = fixtures_dir(), load_scenarios(scenarios_dir())
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for scenario in scenarios:
+        file = fixtures / scenario.fixture if scenario.fixture else None
+        if file is not None and file.is_file():
+            out[hashlib.sha256(file.read_bytes()).hexdigest()] = scenario
+    return out
+
+
+def shipped_scenario(interaction: Interaction) -> Any:
+    """The scenario of a fixture that ships with the package (the same bytes, wherever
+    the file is), or None. Such a fixture replays as ``--target recorded`` replays it:
+    through its scenario, with the setup, clock and declared deviations that make a
+    documentation example concrete, so both paths agree on the project's own data."""
+    if interaction.format != "fixture":
+        return None
+    try:
+        digest = hashlib.sha256(Path(interaction.file).read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return _shipped().get(digest)
+
+
+def _through_scenario(interaction: Interaction, scenario: Any) -> Outcome:
+    from .data import fixtures_dir
+    from .runner import check
+
+    result = check(scenario.fixture, scenario.provider, scenario, "recorded", fixtures_dir())
+    why = f"the shipped fixture, replayed through the scenario {scenario.id} (its setup and declared deviations)"
+    if result.status == "failed":
+        why = f"{why}: {result.detail}"
+    return Outcome(interaction, scenario.provider, result.status, why)
 
 
 def _as_recorded(interaction: Interaction) -> Any:

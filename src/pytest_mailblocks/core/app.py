@@ -1,9 +1,10 @@
 """The one WSGI application behind every way of serving the fakes.
 
-Request flow, one way: path prefix -> provider -> route match -> fault hook ->
-operation under the lock (auth, parse, models) -> render -> journal. Paths under
-``/_mailblocks/`` go to the control plane instead. Whatever goes wrong inside a
-provider comes back in that provider's own error format: a
+Request flow, one way: the mount table (a werkzeug Map of path prefixes) picks a
+provider, or an app mounted from outside core (the control plane and the inspector,
+see ``mounts.py``) -> the provider's route match -> fault hook -> operation under the
+lock (its checks, the endpoint, its models) -> render -> journal. Whatever goes
+wrong inside a provider comes back in that provider's own error format: a
 :class:`~.errors.ProviderError` as its catalogue entry, anything else as the
 provider's internal error, with the traceback kept in the journal and in
 :attr:`App.errors` so the pytest plugin can fail the test that caused it.
@@ -17,6 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -26,8 +28,9 @@ from .clock import Clock
 from .errors import ConnectionReset, ControlError, ProviderError
 from .faults import FaultSet
 from .hosts import HostGuard
-from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal
-from .provider import Exchange, Provider, json_response
+from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal, JournalRecord
+from .provider import Call, Notes, Provider, json_response, seed_all
+from .routing import MountTable
 from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
 
 if TYPE_CHECKING:
@@ -37,7 +40,10 @@ __all__ = ["DEFAULT_MAX_BODY", "App"]
 
 #: request bodies above this many bytes are refused in the provider's format
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+#: the path the control plane and the inspector are mounted under (see ``mounts.py``),
+#: and the key of their journal
 CONTROL_PREFIX = "/_mailblocks"
+CONTROL_JOURNAL = "_mailblocks"
 #: what the control plane's journal redacts besides every provider's secrets: its token,
 #: the inspector's cookies and CSRF field, and the credentials seeds and answers carry
 CONTROL_SECRETS = frozenset(
@@ -47,11 +53,13 @@ _QUERY_SAFE = "".join(c for c in string.printable if c not in " \t\n\r\x0b\x0c")
 
 
 class App:
-    """State, clock, journal and faults of one fake server, as a WSGI callable.
+    """One fake's WSGI application: its providers and their state, the clock, the
+    journals and faults, and the routing. Every way of serving calls it: a
+    :class:`~.fake.FakeServer`'s socket, pytest-httpserver, the in-process transports.
 
     :param providers: registry keys to serve (default: all registered).
     :param credentials: per-provider default credential overrides,
-        e.g. ``{"sendgrid": {"api_key": "SG.x"}}``.
+        e.g. ``{"<provider>": {"api_key": "..."}}``.
     :param control: serve the control plane under ``/_mailblocks/``.
     :param control_token: when set, the control plane requires it in the
         ``X-Mailblocks-Token`` header (or ``token`` query parameter).
@@ -80,6 +88,7 @@ class App:
         journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
         allow_hosts: Iterable[str] = (),
     ) -> None:
+        from ..mounts import MOUNTS
         from ..providers import CREDENTIALS, PREFIXES, SECRETS, served
 
         self.clock = Clock()
@@ -111,18 +120,13 @@ class App:
             # the fake's own token too: a client may send it with every request
             self.journals[key] = Journal(journal_limit, SECRETS[key] | {"x-mailblocks-token"})
         control_secrets = CONTROL_SECRETS.union(*(SECRETS[key] for key in keys))
-        self.journals["_mailblocks"] = Journal(journal_limit, control_secrets)
+        self.journals[CONTROL_JOURNAL] = Journal(journal_limit, control_secrets)
         self.journal_bounds = {"maxlen": journal_limit, "max_bytes": journal_max_bytes, "max_body": journal_max_body}
         self._bound_journals()
-        # longest prefix first, so /api/v1/ (ncp) wins over /api/ (sendcloud)
-        self._routes = sorted(
-            ((prefix, key) for key in keys for prefix in PREFIXES[key]),
-            key=lambda item: len(item[0]),
-            reverse=True,
-        )
-        from .control import ControlPlane
-
-        self.control = ControlPlane(self)
+        #: what answers a path: a provider (by key) or a mounted app (by its prefix)
+        self.routes = MountTable({**{key: PREFIXES[key] for key in keys}, **{p: (p,) for p in MOUNTS}})
+        self._mountable = dict(MOUNTS)
+        self._mounted: dict[str, Any] = {}
 
     # -- lifecycle -----------------------------------------------------------------
     def reset(self) -> None:
@@ -176,10 +180,35 @@ class App:
         return len(request.get_data(cache=True)) > self.max_body
 
     def provider_for(self, path: str) -> Provider | None:
-        for prefix, key in self._routes:
-            if path.startswith(prefix) or path == prefix.rstrip("/"):
-                return self.providers[key]
-        return None
+        target = self.routes.target(path)
+        return None if target is None or target in self._mountable else self.providers[target]
+
+    def mounted(self, prefix: str) -> Any:
+        """The app mounted at ``prefix`` (``mounts.py``), built on first use."""
+        mounted = self._mounted.get(prefix)
+        if mounted is None:
+            module, _, name = self._mountable[prefix].partition(":")
+            with self.lock:
+                mounted = self._mounted.get(prefix)
+                if mounted is None:
+                    mounted = self._mounted[prefix] = getattr(import_module(module), name)(self)
+        return mounted
+
+    # -- seeding ---------------------------------------------------------------------
+    def seed(self, data: Any, where: str = "seed") -> dict[str, int]:
+        """Seed several providers from ``{"<provider>": ..., ...}``, all or nothing
+        (each part as that provider's ``seed`` takes it)."""
+        if not isinstance(data, dict):
+            raise ControlError(
+                'expected a JSON object keyed by provider, e.g. {"<provider>": {"blocks": [...]}}',
+                where=where,
+            )
+        unknown = [k for k in data if k not in self.providers]
+        if unknown:
+            raise ControlError(f"unknown provider(s) {unknown}; known: {sorted(self.providers)}", where=where)
+        parts = [(self.providers[key], value, f"{where}: {key}" if where else key) for key, value in data.items()]
+        with self.lock:
+            return dict(zip(data, seed_all(parts)))
 
     # -- WSGI ----------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -195,16 +224,17 @@ class App:
             # raw bytes a client sent unencoded: percent-encode them so parsing never
             # fails (RAW_URI keeps the target exactly as sent)
             request.query_string = quote(request.query_string, safe=_QUERY_SAFE).encode()
-        path = request.path
-        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-            return self._journaled("_mailblocks", request, started, lambda ex: self.control.dispatch(request, ex))
-        provider = self.provider_for(path)
-        if provider is None:
+        target = self.routes.target(request.path)
+        if target is None:
             return self._unrouted(request)
-        return self._journaled(provider.key, request, started, lambda ex: self._serve(provider, request, ex))
+        if target in self._mountable:
+            mounted = self.mounted(target)
+            return self._journaled(CONTROL_JOURNAL, request, started, lambda notes: mounted.dispatch(request, notes))
+        provider = self.providers[target]
+        return self._journaled(target, request, started, lambda notes: self._serve(provider, request, notes))
 
     def _unrouted(self, request: Request) -> Response:
-        prefixes = sorted({prefix for prefix, _ in self._routes})
+        prefixes = sorted(p for p, target in self.routes.prefixes.items() if target not in self._mountable)
         return json_response(
             {
                 "error": "not_found",
@@ -215,57 +245,72 @@ class App:
             404,
         )
 
-    def _serve(self, provider: Provider, request: Request, ex: Exchange) -> Response:
+    def _serve(self, provider: Provider, request: Request, notes: Notes) -> Response:
         try:
             try:
                 refusal = self.hosts.refusal(request.environ)
                 if refusal is not None:
-                    ex.auth = refusal.kind
-                    return _no_cors(provider.render_error(provider.guard_error(refusal), request, ex))
-                length = _content_length(request)
-                if request.environ.get(URI_TOO_LONG_KEY) or (length is not None and length > self.max_body):
-                    raise provider.core_error("too_large")
-                endpoint, args = provider.match(request)
-                ex.endpoint = endpoint
-                fault = self.faults.take(provider.key, endpoint, request.method, request.path)
-                if fault is not None:
-                    ex.fault = fault.id
-                    if fault.latency:
-                        time.sleep(fault.latency)
-                    if fault.reset:
-                        raise ConnectionReset(fault.id)
-                    if fault.status is not None:
-                        raise provider.core_error("fault", fault.status)
-                if length is None and len(request.get_data(cache=True)) > self.max_body:
-                    raise provider.core_error("too_large")  # a body without a declared length
-                with self.lock:
-                    try:
-                        return provider.call(endpoint, args, request, ex)
-                    finally:  # a clear or reset after this point drops the entry
-                        ex.generation = self.journals[provider.key].generation
+                    notes.auth = refusal.kind
+                    return _no_cors(provider.render_error(provider.guard_error(refusal), request, notes))
+                return self._operation(provider, request, notes)
             except ProviderError as err:
                 # its traceback's frames may hold the body (and a cycle back to the error):
                 # dropped now, so the body goes with the request, not at the next GC
                 err.__traceback__ = None
-                return provider.render_error(err, request, ex)
+                return provider.render_error(err, request, notes)
         except ConnectionReset:
             raise
         except Exception as exc:  # the last-resort guard: never a werkzeug page
             self.errors.append(exc)
-            ex.notes["traceback"] = traceback.format_exc()
+            notes.traceback = traceback.format_exc()
             try:
-                return provider.render_error(provider.core_error("internal"), request, ex)
+                return provider.render_error(provider.core_error("internal"), request, notes)
             except Exception:
                 return json_response({"error": "internal", "message": "internal error"}, 500)
 
+    def _operation(self, provider: Provider, request: Request, notes: Notes) -> Response:
+        """Size checks, the route, the fault hook, then the operation under the lock."""
+        length = _content_length(request)
+        if request.environ.get(URI_TOO_LONG_KEY) or (length is not None and length > self.max_body):
+            raise provider.core_error("too_large")
+        endpoint, args = provider.match(request)
+        notes.endpoint = endpoint
+        fault = self.faults.take(provider.key, endpoint, request.method, request.path)
+        if fault is not None:
+            notes.fault = fault.id
+            if fault.latency:
+                time.sleep(fault.latency)
+            if fault.reset:
+                raise ConnectionReset(fault.id)
+            if fault.status is not None:
+                raise provider.fault_error(fault.status)
+        if length is None and len(request.get_data(cache=True)) > self.max_body:
+            raise provider.core_error("too_large")  # a body without a declared length
+        with self.lock:
+            try:
+                return provider.call(Call(provider, endpoint, args, request, notes))
+            finally:  # a clear or reset after this point drops the entry
+                notes.generation = self.journals[provider.key].generation
+
     def _journaled(self, key: str, request: Request, started: float, serve: Any) -> Response:
-        ex = Exchange(request=request, provider=key)
+        notes = Notes(request=request, provider=key)
         reset = None
         try:
-            response: Response = serve(ex)
+            response: Response = serve(notes)
         except ConnectionReset as exc:
             reset = exc
             response = Response(b"", status=499)
+        self.journals[key].record(
+            self._record(key, request, response, reset, notes, started), generation=notes.generation
+        )
+        if reset is not None:
+            raise reset
+        return response
+
+    def _record(
+        self, key: str, request: Request, response: Response, reset: Any, notes: Notes, started: float
+    ) -> JournalRecord:
+        """The journal's record of one exchange (a reset connection: status 0, no body)."""
         environ = request.environ
         length = _content_length(request)
         try:
@@ -273,7 +318,7 @@ class App:
             body = b"" if skip else request.get_data(cache=True)
         except Exception:  # a client that went away mid-body
             body = b""
-        self.journals[key].record(
+        return JournalRecord(
             next(self._seq),
             key,
             request.method,
@@ -286,18 +331,14 @@ class App:
             tuple(response.headers.to_wsgi_list()),
             b"" if reset else response.get_data(),
             (time.perf_counter() - started) * 1000,
-            ex.endpoint,
-            ex.error_code,
-            ex.auth,
-            ex.tenant,
-            ex.fault,
-            ex.notes.get("traceback"),
-            generation=ex.generation,
-            body_size=length if skip and length else None,  # refused unread: the size declared
+            notes.endpoint,
+            notes.error_code,
+            notes.auth,
+            notes.tenant,
+            notes.fault,
+            notes.traceback,
+            length if skip and length else None,  # refused unread: the size declared
         )
-        if reset is not None:
-            raise reset
-        return response
 
     # -- conveniences --------------------------------------------------------------
     def check(self) -> None:
@@ -311,7 +352,7 @@ class App:
 
 
 def _no_cors(response: Response) -> Response:
-    """A refusal grants a page nothing: no CORS header (SendGrid's carry ``*``)."""
+    """A refusal grants a page nothing: no CORS header (a provider's may carry ``*``)."""
     for name in {n for n, _ in response.headers if n.lower().startswith("access-control-")}:
         del response.headers[name]
     return response

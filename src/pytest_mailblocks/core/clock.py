@@ -14,8 +14,11 @@ import threading
 import time as _time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
 
-__all__ = ["MAX_TIME", "MIN_TIME", "RANGE", "Clock", "in_range", "parse_instant"]
+from .errors import ControlError
+
+__all__ = ["ADVANCE_UNITS", "MAX_TIME", "MIN_TIME", "RANGE", "Clock", "in_range", "parse_instant"]
 
 UTC = timezone.utc
 #: the instants the clock may show (unix seconds): from the unix epoch to the year
@@ -41,7 +44,7 @@ def parse_instant(value: object, default_tz: tzinfo = UTC) -> float:
     """Turn a datetime, an ISO 8601 string or unix seconds into unix seconds.
 
     Naive datetimes and ISO strings without an offset are taken in ``default_tz``
-    (UTC unless a provider's own local time applies, e.g. JST for CMC).
+    (UTC unless a provider's own local time applies).
 
     :raises ValueError: with a message naming what was expected.
     """
@@ -198,6 +201,62 @@ class Clock:
             "offset_seconds": offset,
         }
 
+    def apply(self, payload: Any) -> dict[str, object]:
+        """Move the clock as the control plane, the CLI and the marker describe it,
+        all or nothing; returns :meth:`describe`.
+
+        ``{"advance": {"days": 1}}`` or ``{"advance": 3600}`` (seconds),
+        ``{"freeze": true}`` (now) or ``{"freeze": "2024-05-01T00:00:00Z"}``,
+        ``{"set": "..."}`` (jump and keep running), ``{"real": true}``.
+
+        :raises ControlError: naming what is wrong; the clock is as it was.
+        """
+        _check_move(payload)
+        before = self.snapshot()
+        try:
+            if payload.get("real"):
+                self.real()
+            if "set" in payload:
+                self.set(payload["set"])
+            if "freeze" in payload and payload["freeze"] is not False:
+                self.freeze(None if payload["freeze"] is True else payload["freeze"])
+            if "advance" in payload:
+                adv = _advance_units(payload["advance"])
+                self.advance(**adv)
+        except ValueError as exc:  # ControlError included
+            self.restore(before)
+            raise ControlError(str(exc)) from None
+        return self.describe()
+
     def __repr__(self) -> str:
         mode = self.describe()["mode"]
         return f"<Clock {mode} {self.now().isoformat()}>"
+
+
+ADVANCE_UNITS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds")
+
+
+def _check_move(payload: Any) -> None:
+    """The shape of a :meth:`Clock.apply` payload, checked before anything moves."""
+    if not isinstance(payload, dict) or not payload:
+        raise ControlError(
+            'expected a JSON object with one of "advance", "freeze", "set" or "real", e.g. {"advance": {"days": 1}}'
+        )
+    unknown = set(payload) - {"advance", "freeze", "set", "real"}
+    if unknown:
+        raise ControlError(f"unknown clock field(s) {sorted(unknown)}; use advance, freeze, set or real")
+
+
+def _advance_units(adv: Any) -> dict[str, float]:
+    """An ``advance`` value (seconds, or an object of units) as ``advance()``'s keywords."""
+    if isinstance(adv, bool) or not isinstance(adv, (int, float, dict)):
+        raise ControlError('"advance" must be seconds or an object like {"days": 1, "hours": 2}')
+    if not isinstance(adv, dict):
+        return {"seconds": adv}
+    bad = [k for k in adv if k not in ADVANCE_UNITS]
+    if bad:
+        raise ControlError(f'unknown "advance" unit(s) {bad}; use {list(ADVANCE_UNITS)}')
+    for k, v in adv.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ControlError(f'"advance.{k}" must be a number, got {v!r}')
+    return adv

@@ -9,18 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from .app import DEFAULT_MAX_BODY, App
 from .clock import Clock
-from .control import apply_seed
 from .faults import FaultSet
 from .handle import Handle
 from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal, JournalEntry
 from .server import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, check_transport
 
 if TYPE_CHECKING:
-    from ..providers.cmc.handle import CmcHandle
-    from ..providers.ncp.handle import NcpHandle
-    from ..providers.sendcloud.handle import SendCloudHandle
-    from ..providers.sendgrid.handle import SendGridHandle
-    from .server import HTTPServer
+    from .server import WSGIServer
 
 __all__ = ["Fake", "FakeServer", "NotLoopbackWarning"]
 
@@ -32,7 +27,11 @@ class NotLoopbackWarning(UserWarning):
 
 
 class Fake:
-    """State and controls shared by every way of serving one app."""
+    """One fake as a test holds it, however its :class:`~.app.App` is served: the
+    handles (``fake.<key>``), clock, faults, seeding, reset, journals and in-process
+    clients. It has no socket of its own: :class:`FakeServer` adds one, a
+    :class:`~.mount.MountedFake` serves through pytest-httpserver, and ``Fake(app)``
+    alone serves in-process only."""
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -44,7 +43,7 @@ class Fake:
 
     # -- providers -----------------------------------------------------------------
     def handle(self, key: str) -> Any:
-        """The handle of provider ``key`` (``"sendgrid"``, ``"cmc"`` ...)."""
+        """The handle of provider ``key`` (also ``fake.<key>``)."""
         h = self._handles.get(key)
         if h is None:
             provider = self.app.providers.get(key)
@@ -53,28 +52,9 @@ class Fake:
             h = self._handles[key] = provider.handle(self)
         return h
 
-    @property
-    def sendgrid(self) -> SendGridHandle:
-        handle: SendGridHandle = self.handle("sendgrid")
-        return handle
-
-    @property
-    def cmc(self) -> CmcHandle:
-        handle: CmcHandle = self.handle("cmc")
-        return handle
-
-    @property
-    def ncp(self) -> NcpHandle:
-        handle: NcpHandle = self.handle("ncp")
-        return handle
-
-    @property
-    def sendcloud(self) -> SendCloudHandle:
-        handle: SendCloudHandle = self.handle("sendcloud")
-        return handle
-
     def __getattr__(self, name: str) -> Any:
-        # server.cmc / .ncp / .sendcloud and any provider registered later
+        # ``fake.<key>``: the handle of every provider the registry lists (typed for
+        # editors by ``pytest_mailblocks.handles``)
         if name.startswith("_") or "app" not in self.__dict__:
             raise AttributeError(name)
         if name in self.app.providers:
@@ -109,9 +89,9 @@ class Fake:
         self.app.reset()
 
     def seed(self, data: dict[str, Any]) -> dict[str, int]:
-        """Seed several providers at once: ``{"sendgrid": {"blocks": [...]}, ...}``, all
+        """Seed several providers at once: ``{"<provider>": {"blocks": [...]}, ...}``, all
         or nothing (a :class:`~.errors.ControlError` changes no provider)."""
-        return apply_seed(self.app, data, "")
+        return self.app.seed(data, "")
 
     def journal(self, provider: str) -> Journal:
         return self.app.journals[provider]
@@ -169,7 +149,7 @@ class Fake:
 
 
 class FakeServer(Fake):
-    """Every provider's fake on one real socket.
+    """Every provider's fake on one real socket (a :class:`~.server.WSGIServer`).
 
     ``with FakeServer() as server:`` binds 127.0.0.1 on a free port and serves
     from a background thread; leaving the block stops it (requests in flight are
@@ -216,7 +196,7 @@ class FakeServer(Fake):
         check_transport(max_connections, idle_timeout)
         self.max_connections = max_connections
         self.idle_timeout = idle_timeout
-        self._server: HTTPServer | None = None
+        self._server: WSGIServer | None = None
 
     @property
     def url(self) -> str:
@@ -229,7 +209,7 @@ class FakeServer(Fake):
         return self._server is not None
 
     def start(self) -> FakeServer:
-        from .server import HTTPServer
+        from .server import WSGIServer
 
         if self._server is not None:
             raise RuntimeError("the server is already running")
@@ -240,7 +220,7 @@ class FakeServer(Fake):
                 NotLoopbackWarning,
                 stacklevel=2,
             )
-        self._server = HTTPServer(
+        self._server = WSGIServer(
             self.app,
             self.host,
             self.port,

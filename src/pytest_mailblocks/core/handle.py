@@ -1,4 +1,4 @@
-"""The base of the provider handles tests use (``server.sendgrid`` ...).
+"""The base of the provider handles tests use (``server.<key>``).
 
 A handle is a thin view over one provider of one fake: its ``url`` (the stand-in
 for the provider's documented host), its credentials, its journal, its faults and
@@ -8,8 +8,9 @@ in-process clients. Provider handles add the seeding and read-back verbs
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
+from .errors import ControlError
 from .faults import Fault
 from .journal import Journal
 
@@ -58,20 +59,20 @@ class Handle:
             app.journals[self.key].clear()
         app.faults.clear(self.key)
 
-    #: the Faker method (``pytest_mailblocks.faker``) that generates this provider's blocks
-    generated_block: ClassVar[str] = ""
-
     def seed(self, data: Any, *, faker: Any = None, seed: int | None = None) -> int:
         """Seed state from the same JSON-like data the control plane takes, or, given
         an integer ``n``, with ``n`` realistic generated blocks (``faker``: a Faker
         instance such as the pytest ``faker`` fixture; else one seeded with ``seed``).
         All or nothing: a refused seed changes nothing."""
         if isinstance(data, int) and not isinstance(data, bool):
-            from ..faker import generate
-
-            data = {"blocks": generate(self.generated_block, data, faker=faker, seed=seed, now=self.clock.time())}
+            data = {"blocks": self.generated(data, faker=faker, seed=seed)}
         with self._owner.app.lock:
             return self._provider.seed(data, self.key)
+
+    def generated(self, n: int, *, faker: Any = None, seed: int | None = None) -> list[dict[str, Any]]:
+        """``n`` generated blocks, for ``seed(n)``: a provider's handle that has them
+        says how (``pytest_mailblocks.generators.Generated``)."""
+        raise ControlError(f"{self.key} has no generated records; seed it with data")
 
     def inject_fault(
         self,

@@ -29,12 +29,13 @@ not checked (``Origin`` still is).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from .errors import ControlError
 
-__all__ = ["INPROCESS_KEY", "HostGuard", "Refusal", "check_allow_host"]
+__all__ = ["INPROCESS_KEY", "HostGuard", "Refusal", "check_allow_host", "is_host_name"]
 
 #: environ key set by the in-process transports (no socket, so no page can send it)
 INPROCESS_KEY = "mailblocks.inprocess"
@@ -107,15 +108,34 @@ def is_loopback(host: str) -> bool:
     return bool(ip.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def is_host_name(host: str) -> bool:
+    """A DNS name (dot-separated labels of letters, digits, ``-`` and ``_``, up to 253
+    characters, a trailing dot allowed) or an IP address (IPv6 with or without brackets)."""
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if _address(bare) is not None:
+        return True
+    name = bare.lower().removesuffix(".")
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
+
+
 def check_allow_host(name: str) -> str:
     """A ``--allow-host`` value, normalized: a host name or an IP address (IPv6 with
-    or without brackets), no port; ControlError otherwise."""
+    or without brackets), no port, no wildcard; ControlError otherwise."""
     given = name.strip() if isinstance(name, str) else ""
+    if "*" in given:
+        raise ControlError(
+            f"--allow-host takes no wildcard (got {name!r}): a page on any site whose name points at this machine "
+            "could then drive the fake (DNS rebinding); give each name clients use, e.g. --allow-host mailblocks "
+            "--allow-host ci.internal"
+        )
     bare = given[1:-1] if given.startswith("[") and given.endswith("]") else given
     if _address(bare) is not None and ":" in bare:
         return bare.lower()
     host = _hostname(given)
-    if host is None or ":" in given:
+    if host is None or ":" in given or not is_host_name(host):
         raise ControlError(
             f"--allow-host takes a host name or an IP address without a port (e.g. mailblocks); got {name!r}"
         )

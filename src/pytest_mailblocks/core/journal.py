@@ -5,9 +5,10 @@ like a call list: ``len(j)``, ``j.last``, ``j.called``, iteration, indexing,
 ``j.filter(...)``. The server keeps one per provider plus one for the control plane.
 Entries hold what the client sent as received (tests may assert on it); anything
 that leaves the process (``to_dict``, the control plane, the inspector, ``repr``)
-redacts the provider's secrets (``Provider.secrets``: header and parameter names)
-in request and response headers, the query string and both bodies, whatever their
-content type (see :func:`redact_body`).
+redacts the provider's secrets (``Provider.secrets``: header and parameter names),
+and any field whose name says it is a secret (:data:`SECRET_WORDS`), in request and
+response headers, the query string and both bodies, whatever their content type (see
+:func:`redact_body`).
 """
 
 from __future__ import annotations
@@ -16,20 +17,23 @@ import base64
 import json
 import re
 import threading
+import warnings
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 __all__ = [
     "DEFAULT_JOURNAL_MAX_BODY",
     "DEFAULT_JOURNAL_MAX_BYTES",
     "REDACTED",
+    "SECRET_WORDS",
     "Journal",
     "JournalEntry",
+    "JournalRecord",
     "redact_body",
     "redact_mapping",
     "redact_text",
@@ -47,8 +51,29 @@ _ENTRY_OVERHEAD = 1100
 _HEADER_OVERHEAD = 64
 
 
+#: a field or header whose lower-cased name holds one of these is a secret in every
+#: journal, whatever the provider reads: a client's plausible mistakes (a bearer key
+#: sent as ``?api_key=``, a password in a form) are hidden as well as its credentials
+SECRET_WORDS = (
+    "apikey",
+    "api_key",
+    "api-key",
+    "access_key",
+    "accesskey",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "signature",
+    "credential",
+    "authorization",
+)
+_SECRET_WORDS_B = tuple(w.encode() for w in SECRET_WORDS)
+
+
 def _is_secret(name: str, secrets: frozenset[str]) -> bool:
-    return name.lower() in secrets
+    lowered = name.lower()
+    return lowered in secrets or any(word in lowered for word in SECRET_WORDS)
 
 
 def redact_mapping(data: Any, secrets: frozenset[str]) -> Any:
@@ -74,8 +99,8 @@ def redact_text(text: str, content_type: str, secrets: frozenset[str]) -> str:
 # -- redaction of bodies, whatever their content type ------------------------------------
 #
 # A provider reads credentials from a body by how the body looks as much as by its
-# Content-Type (CMC parses any body that is not JSON or multipart as a form, a JSON
-# object when it starts with "{"; SendCloud reads urlencoded and multipart forms), and a
+# Content-Type (one parses any body that is not JSON or multipart as a form and a JSON
+# object when it starts with "{", another reads urlencoded and multipart forms), and a
 # client may send its key any way. So every reading that could find a secret is applied:
 # multipart by its boundary (declared or the body's first line), JSON (any body that
 # starts with "{" or "["), and a form (a urlencoded body, or any body that is neither
@@ -94,7 +119,7 @@ _PART_NAME = re.compile(rb'\bname\*?=(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))', re.I)
 def redact_body(body: bytes, content_type: str, secrets: frozenset[str]) -> bytes:
     """``body`` with the value of every secret field replaced by ``<redacted>``;
     the same object when nothing was redacted."""
-    if not body or not secrets or not _may_hold(body, secrets):
+    if not body or not _may_hold(body, secrets):
         return body
     ctype = content_type.split(";")[0].strip().lower()
     head = body.lstrip(b" \t\r\n\xef\xbb\xbf")[:2]
@@ -105,7 +130,7 @@ def redact_body(body: bytes, content_type: str, secrets: frozenset[str]) -> byte
         out = _redact_multipart(out, content_type, secrets)
     if looks_json:
         out = _redact_json(out, secrets)
-    if ctype == "application/x-www-form-urlencoded" or not (multipart or looks_json):
+    if ctype == "application/x-www-form-urlencoded" or not looks_json:  # a "multipart" form without a boundary too
         out = _redact_form(out, secrets)
     return body if out == body else out
 
@@ -115,19 +140,23 @@ def _may_hold(body: bytes, secrets: frozenset[str]) -> bool:
     if b"%" in body or b"\\u" in body:
         return True
     lower = body.lower()
-    return any(name.encode() in lower for name in secrets)
+    return any(name.encode() in lower for name in secrets) or any(word in lower for word in _SECRET_WORDS_B)
+
+
+_FORM_SEPARATOR = re.compile(rb"([&;])")
 
 
 def _redact_form(body: bytes, secrets: frozenset[str]) -> bytes:
-    """``name=value`` pairs split on ``&``; names percent-decoded (``+`` a space)."""
-    pairs = body.split(b"&")
+    """``name=value`` pairs split on ``&`` or ``;`` (the older separator some clients
+    still send); names percent-decoded (``+`` a space)."""
+    pairs = _FORM_SEPARATOR.split(body)
     changed = False
-    for i, pair in enumerate(pairs):
-        name, eq, _ = pair.partition(b"=")
+    for i in range(0, len(pairs), 2):
+        name, eq, _ = pairs[i].partition(b"=")
         if eq and _is_secret(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"), secrets):
             pairs[i] = name + b"=" + _REDACTED_B
             changed = True
-    return b"&".join(pairs) if changed else body
+    return b"".join(pairs) if changed else body
 
 
 def _redact_json(body: bytes, secrets: frozenset[str]) -> bytes:
@@ -230,6 +259,32 @@ def _body_text(body: bytes) -> tuple[str, bool]:
 def _as_dict(headers: Any) -> dict[str, str]:
     items = headers.items() if hasattr(headers, "items") else headers
     return {k: v for k, v in items}
+
+
+class JournalRecord(NamedTuple):
+    """One exchange as the app hands it to :meth:`Journal.record`: the fields of a
+    :class:`JournalEntry`, headers as tuples of pairs, and ``body_size`` (the request
+    body's full size when ``body`` is not all of it: a body refused unread)."""
+
+    seq: int
+    provider: str
+    method: str
+    path: str
+    query_string: str
+    raw_headers: Any
+    body: bytes
+    time: float
+    status: int
+    raw_response_headers: Any
+    response_body: bytes
+    duration_ms: float
+    endpoint: str | None
+    error_code: str | None
+    auth: str | None
+    tenant: str | None
+    fault: str | None
+    traceback: str | None
+    body_size: int | None = None
 
 
 @dataclass(eq=False)
@@ -462,28 +517,37 @@ class Journal(_Bounded):
     max_body = _Bound()  # applies to the entries recorded from now on
 
     # -- writing -------------------------------------------------------------------
-    def record(self, *fields: Any, generation: int | None = None, body_size: int | None = None) -> None:
-        """Append one exchange given as :class:`JournalEntry` fields, in order
-        (``seq`` ... ``traceback``), headers as tuples of pairs; not if it was
-        answered in an earlier ``generation`` (before a clear). Bodies longer than
-        ``max_body`` are cut (``body_size``: the request body's full size, when the
-        body given is not all of it)."""
-        body, response_body = fields[6], fields[10]
-        full, rfull = len(body) if body_size is None else body_size, len(response_body)
+    def record(self, record: JournalRecord, *fields: Any, generation: int | None = None, **old: Any) -> None:
+        """Append one exchange; not if it was answered in an earlier ``generation``
+        (before a clear). Bodies longer than ``max_body`` are cut.
+
+        .. versionchanged:: 0.1 takes a :class:`JournalRecord`; the 18 fields given one
+           by one (and ``body_size=``) still work, with a DeprecationWarning."""
+        if fields or old:
+            warnings.warn(
+                "Journal.record() takes a JournalRecord now, not its fields one by one",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            record = JournalRecord(record, *fields, **old)  # type: ignore[arg-type]
+        body, response_body = record.body, record.response_body
+        full = len(body) if record.body_size is None else record.body_size
+        rfull = len(response_body)
         cap = self._max_body
         if cap is not None:
             body, response_body = body[:cap], response_body[:cap]
-        size = _ENTRY_OVERHEAD + len(body) + len(response_body) + _text_size(fields)
+        size = _ENTRY_OVERHEAD + len(body) + len(response_body) + _text_size(record)
+        kept = (*record[:6], body, *record[7:10], response_body, *record[11:18], full, rfull, size)
         with self._lock:
             if generation is not None and generation != self.generation:
                 return
-            self._records.append((*fields[:6], body, *fields[7:10], response_body, *fields[11:18], full, rfull, size))
+            self._records.append(kept)
             self.nbytes += size
             self.total += 1
             self._trim()
 
     def append(self, entry: JournalEntry) -> None:
-        self.record(*(getattr(entry, name) for name in _FIELDS), body_size=entry.body_size)
+        self.record(JournalRecord._make(getattr(entry, name) for name in JournalRecord._fields))
 
     def clear(self) -> None:
         with self._lock:
@@ -576,33 +640,11 @@ def _bound(value: int | None, name: str) -> int | None:
     return value
 
 
-def _text_size(fields: tuple[Any, ...]) -> int:
+def _text_size(record: JournalRecord) -> int:
     """What the strings and header pairs of one exchange cost (lengths plus objects)."""
-    size = len(fields[3]) + len(fields[4]) + len(fields[17] or "")
-    for headers in (fields[5], fields[9]):
+    size = len(record.path) + len(record.query_string) + len(record.traceback or "")
+    for headers in (record.raw_headers, record.raw_response_headers):
         items = headers.items() if hasattr(headers, "items") else headers
         # per pair: the overhead plus the name's and the value's lengths (summed in C)
         size += _HEADER_OVERHEAD * len(items) + sum(map(len, chain.from_iterable(items)))
     return size
-
-
-_FIELDS = (
-    "seq",
-    "provider",
-    "method",
-    "path",
-    "query_string",
-    "raw_headers",
-    "body",
-    "time",
-    "status",
-    "raw_response_headers",
-    "response_body",
-    "duration_ms",
-    "endpoint",
-    "error_code",
-    "auth",
-    "tenant",
-    "fault",
-    "traceback",
-)

@@ -1,42 +1,54 @@
-"""What a provider package gives the core.
+"""What a provider package gives the core, and what the core hands an endpoint.
 
-A provider is a :class:`Provider` subclass (in ``providers/<key>/__init__.py``)
-assembled from the package's rooms:
+A provider is a :class:`Provider` subclass (``providers/<key>/__init__.py``, only the
+wiring) assembled from its package's rooms (see ``docs/architecture.md``), and an
+entry in the registry (``providers/__init__.py``).
 
-- ``models.py``: records and per-tenant state with verb methods;
-- ``errors.py``: the error catalogue (rows of :class:`~.errors.ErrorEntry`);
-- ``endpoints.py``: the werkzeug ``Rule`` list and one function per operation;
-- ``render.py``: bodies out (JSON, XML, ZIP+CSV) and the one error renderer;
-- ``handle.py``: the Python handle tests use (``server.sendgrid``).
-
-The core finds the provider by path prefix, asks it to :meth:`~Provider.match` the
-route (so faults can target an operation), runs the fault hook, then calls
-:meth:`~Provider.call` under the server lock. A :class:`~.errors.ProviderError`
-from anywhere is rendered by :meth:`~Provider.render_error`; any other exception
-becomes :meth:`~Provider.core_error` ``("internal")`` plus a journal traceback.
+The app finds the provider by path prefix, asks it to :meth:`~Provider.match` the
+route (so faults can target an operation), runs the fault hook, then hands
+:meth:`~Provider.call` a :class:`Call` under the app's lock. Every endpoint of every
+provider has one signature, ``endpoint(call) -> Response``, its provider's
+:class:`Call` subclass carrying what the provider's shared checks found (the
+account, the parameters). A :class:`~.errors.ProviderError` from anywhere is
+rendered by :meth:`~Provider.render_error`; any other exception becomes the
+provider's ``internal`` row plus a journal traceback. :class:`Notes` collects what
+the journal entry records and what the endpoint tells the renderer.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, PathConverter, RequestRedirect, Rule
+from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from .errors import ControlError, ErrorEntry, ProviderError
+from .routing import MatchCache, compile_rules
 
 if TYPE_CHECKING:
     from .app import App
     from .clock import Clock
     from .hosts import Refusal
 
-__all__ = ["Exchange", "Provider", "SeedPlan", "json_response", "make_response", "seed_all"]
+__all__ = [
+    "Call",
+    "Notes",
+    "Provider",
+    "SeedPlan",
+    "json_response",
+    "listed",
+    "make_response",
+    "seed_all",
+    "status_phrase",
+]
 
 
 def json_response(
@@ -86,29 +98,10 @@ def make_response(
     return response
 
 
-def _no_url_building(*args: Any, **kwargs: Any) -> tuple[str, str]:
-    raise NotImplementedError("the fakes match routes; they never build URLs")
-
-
-class _MatchOnlyRule(Rule):
-    """A werkzeug rule that skips compiling URL builders (two generated functions
-    per rule: most of a Map's construction), since the fakes never build URLs."""
-
-    def _compile_builder(self, append_unknown: bool = True) -> Any:
-        return _no_url_building
-
-
-class _AnyPath(PathConverter):
-    """``<path:...>`` matching every character, line breaks too: werkzeug's own stops
-    at a ``\n`` (its ``.`` does), so ``/v3/suppression/blocks/a%0Ab@x.com`` fell
-    outside the route (a 404) where every other absent address answers (issue 19)."""
-
-    regex = "[^/](?s:.)*?"
-
-
-@dataclass
-class Exchange:
-    """What the core and the provider learn about one request, for the journal."""
+@dataclass(eq=False)
+class Notes:
+    """What the core and the provider note about one request: its journal entry's
+    fields, and what the endpoint tells the renderer (``lang``, ``headers``)."""
 
     request: Request
     provider: str
@@ -117,10 +110,37 @@ class Exchange:
     tenant: str | None = None
     error_code: str | None = None
     fault: str | None = None
+    #: a bug in the fake: the traceback, kept in the journal
+    traceback: str | None = None
+    #: the language the provider answers in (its renderer reads it)
     lang: str = "en"
-    notes: dict[str, Any] = field(default_factory=dict)
+    #: headers every answer to this request carries, errors included (what the
+    #: endpoint learned before failing, e.g. rate-limit headers once the key is known)
+    headers: dict[str, str] | None = None
     #: the provider journal's generation when the provider answered (under the lock)
     generation: int | None = None
+
+
+_C = TypeVar("_C", bound="Call")
+
+
+@dataclass(eq=False)
+class Call:
+    """One request as an endpoint is given it: ``endpoint(call) -> Response``.
+
+    A provider's own subclass (``<Name>Call``, in its ``endpoints`` room) adds what its shared
+    checks found before the endpoint runs: the account, the parsed parameters."""
+
+    provider: Any
+    endpoint: str
+    #: the path arguments of the route
+    args: dict[str, Any]
+    request: Request
+    notes: Notes
+
+    def extended(self, cls: type[_C], **found: Any) -> _C:
+        """This call as the provider's subclass, with what its checks ``found``."""
+        return cls(self.provider, self.endpoint, self.args, self.request, self.notes, **found)
 
 
 def _nothing() -> None:
@@ -163,17 +183,33 @@ def seed_all(parts: list[tuple[Provider, Any, str]]) -> list[int]:
     return counts
 
 
-class Provider:
-    """Base class of the four providers. Subclasses set the class attributes and
-    implement the abstract methods; everything else is shared."""
+def listed(value: Any, where: str) -> list[Any]:
+    """``value`` when it is a list (a part of a seed), else the ControlError naming ``where``."""
+    if not isinstance(value, list):
+        raise ControlError("expected a list", where=where)
+    return value
 
-    #: registry key, e.g. ``"sendgrid"``
+
+def status_phrase(status: int) -> str:
+    """The reason phrase of an HTTP status, lower case (``"error"`` for an unknown one)."""
+    try:
+        return HTTPStatus(status).phrase.lower()
+    except ValueError:
+        return "error"
+
+
+class Provider:
+    """Base class of the providers. A subclass sets the class attributes, wires its
+    rooms into the methods marked "to implement", and is listed in the registry."""
+
+    #: registry key (``server.<key>``, ``<key>_fake``, ``/_mailblocks/<key>/``)
     key: ClassVar[str]
-    #: human name, e.g. ``"Twilio SendGrid v3"``
+    #: human name: the provider and what of its API is faked
     title: ClassVar[str]
     #: the provider's documented host, for the docs and the CLI banner
     real_host: ClassVar[str]
-    #: path prefixes this provider owns (segment boundaries, e.g. ``"/v3/"``)
+    #: path prefixes this provider owns (segment boundaries: ``"/v2/"`` owns ``/v2``,
+    #: ``/v2/`` and everything under it)
     prefixes: ClassVar[tuple[str, ...]]
     #: lower-cased header and parameter names whose values are secrets
     secrets: ClassVar[frozenset[str]] = frozenset()
@@ -181,10 +217,16 @@ class Provider:
     default_credentials: ClassVar[dict[str, str]] = {}
     #: the werkzeug rules of the provider's routes (endpoint = operation name)
     rules: ClassVar[list[Rule]] = []
-    #: catalogue rows for the core's refusals (:mod:`.hosts`), by kind: ``"host"``
-    #: (a Host the fake does not answer) and ``"cross_site"`` (a browser page elsewhere)
-    guard_errors: ClassVar[dict[str, ErrorEntry]] = {}
-    _compiled_routing: ClassVar[Any] = None
+    #: the catalogue rows of the core's own answers, by kind: ``not_found``,
+    #: ``method_not_allowed``, ``too_large``, ``internal``, and the refusals of the
+    #: core's guard (:mod:`.hosts`): ``host`` (a Host the fake does not answer) and
+    #: ``cross_site`` (a browser page elsewhere), whose ``{0}`` is what was sent
+    core_errors: ClassVar[dict[str, ErrorEntry]] = {}
+    #: the rows an injected fault's status is answered with (see :meth:`fault_error`)
+    fault_errors: ClassVar[dict[int, ErrorEntry]] = {}
+    #: the outcome kinds a provider with a send path takes (core.delivery.KINDS)
+    outcome_kinds: ClassVar[tuple[str, ...]] = ()
+    _compiled_rules: ClassVar[Map | None] = None
 
     def __init__(self, app: App, credentials: dict[str, str] | None = None) -> None:
         self.app = app
@@ -194,26 +236,21 @@ class Provider:
                 f"unknown credential(s) {sorted(unknown)} for {self.key}; known: {sorted(self.default_credentials)}"
             )
         self.credentials: dict[str, str] = {**self.default_credentials, **(credentials or {})}
-        self.url_map, self._adapter, self._matches = self._routing()
+        self.url_map = self.compiled_rules()
+        self._adapter = self.url_map.bind("fake")
+        self._matches = MatchCache()
         self.reset()
 
     @classmethod
-    def _routing(cls) -> tuple[Map, Any, dict[tuple[str, str], tuple[str, dict[str, Any]]]]:
-        """The provider's compiled routes, built once per class and shared by every
-        app (werkzeug compiles a URL builder per rule: the bulk of a server's start).
-        Matching is read-only, so sharing is safe across threads."""
-        routing = cls.__dict__.get("_compiled_routing")
-        if routing is None:
-            url_map = Map(
-                [_MatchOnlyRule(r.rule, **r.get_empty_kwargs()) for r in cls.rules],
-                strict_slashes=False,
-                merge_slashes=False,
-                redirect_defaults=False,
-                converters={"path": _AnyPath},
-            )
-            routing = (url_map, url_map.bind("fake"), {})
-            cls._compiled_routing = routing
-        return routing
+    def compiled_rules(cls) -> Map:
+        """The provider's routes, compiled once per class: a Map is immutable once
+        built and matching only reads it, so every app shares it (werkzeug's
+        compilation is the bulk of a provider's construction). Recent matches are
+        remembered per provider instance."""
+        compiled = cls.__dict__.get("_compiled_rules")
+        if compiled is None:
+            compiled = cls._compiled_rules = compile_rules(cls.rules)
+        return compiled
 
     @property
     def clock(self) -> Clock:
@@ -247,23 +284,14 @@ class Provider:
         """Empty state with the default credentials (``self.credentials``)."""
         raise NotImplementedError
 
-    def call(self, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-        """Run the operation (under the server lock) and render its response."""
+    def call(self, call: Call) -> Response:
+        """Run the operation (under the app's lock): the provider's shared checks,
+        then the endpoint, which renders its response."""
         raise NotImplementedError
 
-    def render_error(self, error: ProviderError, request: Request, ex: Exchange) -> Response:
+    def render_error(self, error: ProviderError, request: Request, notes: Notes) -> Response:
         """The provider's one error renderer (usually ``render.render_error``)."""
         raise NotImplementedError
-
-    def core_error(self, kind: str, status: int | None = None) -> ProviderError:
-        """The catalogue entry the core needs for ``kind``: ``not_found``,
-        ``method_not_allowed``, ``too_large``, ``internal`` or ``fault`` (an
-        injected ``status``)."""
-        raise NotImplementedError
-
-    def guard_error(self, refusal: Refusal) -> ProviderError:
-        """The catalogue row for a refusal of the core's guard, ``{0}`` = what was sent."""
-        return ProviderError(self.guard_errors[refusal.kind], refusal.value)
 
     def plan_seed(self, data: Any, where: str) -> SeedPlan:
         """Check a seed from JSON-like data (control plane, seed file, marker, handle)
@@ -274,38 +302,50 @@ class Provider:
         """
         raise NotImplementedError
 
-    def seed(self, data: Any, where: str) -> int:
-        """Seed all or nothing (see :meth:`plan_seed`); returns the items added."""
-        with self.lock:
-            return seed_all([(self, data, where)])[0]
-
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
         """Current block records as JSON-ready dicts (control plane, CLI, UI)."""
         raise NotImplementedError
-
-    def info(self) -> dict[str, Any]:
-        """Credentials, tenants and counts (health page, CLI banner)."""
-        return {"title": self.title, "credentials": dict(self.credentials)}
 
     def handle(self, owner: Any) -> Any:
         """The Python handle for ``owner`` (something with ``url``)."""
         raise NotImplementedError
 
-    #: the outcome kinds a provider with delivery simulation takes (core.delivery.KINDS)
-    outcome_kinds: ClassVar[tuple[str, ...]] = ()
+    # -- optional ------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """Credentials, tenants and counts (health page, CLI banner)."""
+        return {"title": self.title, "credentials": dict(self.credentials)}
 
     def delivery(self, create: bool = False) -> Any:
         """The provider's :class:`~.delivery.Delivery` (its outbox, outcomes, webhook
         queue), made if ``create``; None for a provider without a send path."""
         return None
 
-    #: extra control-plane actions: ``/_mailblocks/<key>/<action>`` -> fn(method, payload, query)
     def control_actions(self) -> dict[str, Callable[[str, Any, dict[str, str]], Any]]:
+        """Extra control-plane routes: ``/_mailblocks/<key>/<action>`` -> fn(method, payload, query)."""
         return {}
 
     # -- shared --------------------------------------------------------------------
-    def owns(self, path: str) -> bool:
-        return any(path.startswith(p) or path == p.rstrip("/") for p in self.prefixes)
+    def seed(self, data: Any, where: str) -> int:
+        """Seed all or nothing (see :meth:`plan_seed`); returns the items added."""
+        with self.lock:
+            return seed_all([(self, data, where)])[0]
+
+    def core_error(self, kind: str) -> ProviderError:
+        """The catalogue row the core answers ``kind`` with (see :attr:`core_errors`)."""
+        return ProviderError(self.core_errors.get(kind) or self.core_errors["internal"])
+
+    def fault_error(self, status: int) -> ProviderError:
+        """An injected fault's answer: the row :attr:`fault_errors` names for
+        ``status``, else :meth:`fault_entry`'s, sent with ``status``."""
+        return ProviderError(self.fault_errors.get(status) or self.fault_entry(status), status=status)
+
+    def fault_entry(self, status: int) -> ErrorEntry:
+        """The row of a fault status :attr:`fault_errors` does not name."""
+        return self.core_errors["internal"]
+
+    def guard_error(self, refusal: Refusal) -> ProviderError:
+        """The catalogue row for a refusal of the core's guard, ``{0}`` = what was sent."""
+        return ProviderError(self.core_errors[refusal.kind], refusal.value)
 
     def match(self, request: Request) -> tuple[str, dict[str, Any]]:
         """The operation name and path arguments, or the provider's 404/405."""
@@ -323,10 +363,16 @@ class Provider:
             raise err from None
         except (NotFound, RequestRedirect):
             raise self.core_error("not_found") from None
-        if len(self._matches) >= 512:
-            self._matches.clear()
-        self._matches[(path, method)] = (str(endpoint), dict(args))
+        self._matches.keep((path, method), (str(endpoint), dict(args)))
         return str(endpoint), dict(args)
 
-    def journal_secrets(self) -> frozenset[str]:
-        return self.secrets
+
+def __getattr__(name: str) -> Any:
+    if name == "Exchange":
+        warnings.warn(
+            "pytest_mailblocks.core.provider.Exchange is now Notes (a request's journal notes)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return Notes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -42,13 +42,14 @@ import socket
 import struct
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import ConnectionReset
 from .wsgi import URI_TOO_LONG_KEY, make_environ
 
-__all__ = ["DEFAULT_IDLE_TIMEOUT", "DEFAULT_MAX_CONNECTIONS", "HTTPServer", "check_transport", "tune_allocator"]
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "DEFAULT_MAX_CONNECTIONS", "WSGIServer", "check_transport", "tune_allocator"]
 
 #: seconds a connection may stay silent (and a request's line or headers may take)
 DEFAULT_IDLE_TIMEOUT = 30.0
@@ -165,8 +166,9 @@ class _Conn:
         self.io = _DeadlineIO(sock, idle)
 
 
-class HTTPServer:
-    """Serve ``app`` on ``host:port`` (port 0: a free one, read back after bind).
+class WSGIServer:
+    """The socket under a :class:`~.fake.FakeServer`: serve any WSGI ``app`` on
+    ``host:port`` (port 0: a free one, read back after bind).
 
     :param max_body: request bodies above this are not read; the app is told the
         length and answers in its own format, then the connection is closed.
@@ -421,55 +423,34 @@ class HTTPServer:
                 pass
 
     def _one_request(self, conn: _Conn, rfile: Any, line: bytes) -> bool:
+        """One request: its line, its headers, its body, the app, the answer written;
+        whether to keep the connection."""
         conn.io.expire_in(self.idle_timeout)  # the rest of the line and the headers
-        too_long = False
-        if len(line) > _MAX_LINE:
-            # Read the rest of the line away, keep the method, the version and the start
-            # of the target: the app answers in the provider's own format.
-            tail = line
-            skipped = 0
-            while not tail.endswith(b"\n"):
-                tail = rfile.readline(_MAX_LINE)
-                skipped += len(tail)
-                if not tail or skipped > _MAX_DISCARD:
-                    raise _BadRequest(414, "request line too long")
-            raw_version = tail.rstrip(b"\r\n").rsplit(b" ", 1)[-1]
-            raw_method, _, rest = line.partition(b" ")
-            raw_path = rest.split(b"?", 1)[0].split(b" ", 1)[0]  # the path as far as kept, no query
-            line = raw_method + b" " + raw_path + b" " + raw_version + b"\r\n"
-            too_long = True
-        try:
-            text = line.decode("latin-1").rstrip("\r\n")
-            method, target, version = text.split(" ")
-        except ValueError:
-            raise _BadRequest(400, "malformed request line") from None
-        if not version.startswith("HTTP/1."):
-            raise _BadRequest(400, "unsupported HTTP version")
-        headers: list[tuple[str, str]] = []
-        size = 0
-        while True:
-            h = rfile.readline(_MAX_LINE + 1)
-            if not h:
-                raise OSError("connection closed in headers")
-            size += len(h)
-            if size > _MAX_LINE or len(headers) > _MAX_HEADERS:
-                raise _BadRequest(431, "request headers too large")
-            if h in (b"\r\n", b"\n"):
-                break
-            hs = h.decode("latin-1").rstrip("\r\n")
-            if hs[:1] in (" ", "\t") and headers:  # obsolete folding
-                name, value = headers[-1]
-                headers[-1] = (name, value + " " + hs.strip())
-                continue
-            name, sep, value = hs.partition(":")
-            if not sep or not name or name != name.strip():
-                raise _BadRequest(400, "malformed header line")
-            headers.append((name, value.strip()))
-
+        method, target, version, too_long = _request_line(rfile, line)
+        headers = _read_headers(rfile)
         lower = {n.lower(): v for n, v in headers}
+        connection = lower.get("connection", "").lower()
+        keep = ("close" not in connection) if version == "HTTP/1.1" else ("keep-alive" in connection)
         reserved = self._reserve(lower)
         try:
-            return self._answer(conn, rfile, method, target, version, headers, lower, too_long)
+            body, declared, oversized = self._read_body(conn, rfile, lower)
+            environ = make_environ(
+                method,
+                target,
+                headers,
+                body,
+                server_name=self.host,
+                server_port=self.port,
+                remote=conn.addr,
+                protocol=version,
+            )
+            environ["CONTENT_LENGTH"] = str(declared)
+            if too_long:
+                environ[URI_TOO_LONG_KEY] = True
+            status_line, out_headers, payload = self._run_app(environ)
+            keep = keep and not oversized and not self._stopping
+            self._write(conn.sock, method, status_line, out_headers, payload, keep)
+            return keep
         finally:
             self._release(reserved)
 
@@ -493,74 +474,36 @@ class HTTPServer:
                 self._in_flight -= n
                 self._budget.notify_all()
 
-    def _answer(
-        self,
-        conn: _Conn,
-        rfile: Any,
-        method: str,
-        target: str,
-        version: str,
-        headers: list[tuple[str, str]],
-        lower: dict[str, str],
-        too_long: bool,
-    ) -> bool:
-        """Read the body, run the app, send its answer; whether to keep the connection."""
-        connection = lower.get("connection", "").lower()
-        keep = ("close" not in connection) if version == "HTTP/1.1" else ("keep-alive" in connection)
-
+    def _read_body(self, conn: _Conn, rfile: Any, lower: dict[str, str]) -> tuple[bytes, int, bool]:
+        """The body (chunked or by length, within ``max_body``): (body, the length the
+        app is told, whether it was over the cap and so left unread)."""
         te = lower.get("transfer-encoding", "").lower()
-        oversized = False
+        continues = lower.get("expect", "").lower() == "100-continue"
         if te:
             if te != "chunked":
                 raise _BadRequest(501, "unsupported transfer-encoding")
             conn.io.expire_in(self.idle_timeout + self.max_body / _MIN_RATE)
-            if lower.get("expect", "").lower() == "100-continue":
+            if continues:
                 conn.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             body, oversized = _read_chunked(rfile, self.max_body)
-            declared = self.max_body + 1 if oversized else len(body)
-        else:
-            raw_len = lower.get("content-length")
-            length = 0
-            if raw_len:
-                try:
-                    length = int(raw_len)
-                except ValueError:
-                    raise _BadRequest(400, "bad content-length") from None
-                if length < 0:
-                    raise _BadRequest(400, "bad content-length")
-            declared = length
-            if length > self.max_body:
-                oversized = True
-                body = b""
-            else:
-                conn.io.expire_in(self.idle_timeout + length / _MIN_RATE)
-                if length and lower.get("expect", "").lower() == "100-continue":
-                    conn.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-                body = rfile.read(length) if length else b""
-                if len(body) < length:
-                    raise OSError("connection closed in body")
-        if oversized:
-            keep = False
-        environ = make_environ(
-            method,
-            target,
-            headers,
-            body,
-            server_name=self.host,
-            server_port=self.port,
-            remote=conn.addr,
-            protocol=version,
-        )
-        environ["CONTENT_LENGTH"] = str(declared)
-        if too_long:
-            environ[URI_TOO_LONG_KEY] = True
+            return body, self.max_body + 1 if oversized else len(body), oversized
+        length = _content_length(lower.get("content-length"))
+        if length > self.max_body:
+            return b"", length, True
+        conn.io.expire_in(self.idle_timeout + length / _MIN_RATE)
+        if length and continues:
+            conn.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        body = rfile.read(length) if length else b""
+        if len(body) < length:
+            raise OSError("connection closed in body")
+        return body, length, False
 
-        status_line = "500 Internal Server Error"
-        out_headers: list[tuple[str, str]] = []
+    def _run_app(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """The app's answer to ``environ``: status line, headers, the whole body."""
+        answer: list[Any] = ["500 Internal Server Error", []]
 
         def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            nonlocal status_line, out_headers
-            status_line, out_headers = status, list(response_headers)
+            answer[:] = [status, list(response_headers)]
             return lambda data: None
 
         result = self.app(environ, start_response)
@@ -571,8 +514,19 @@ class HTTPServer:
             if close is not None:
                 close()
         self.requests_served += 1
-        if self._stopping:
-            keep = False
+        return answer[0], answer[1], payload
+
+    def _write(
+        self,
+        sock: socket.socket,
+        method: str,
+        status_line: str,
+        out_headers: list[tuple[str, str]],
+        payload: bytes,
+        keep: bool,
+    ) -> None:
+        """Send the answer: its own Content-Length, our Connection header, no body to
+        a HEAD or where the status has none."""
         code = int(status_line.split(" ", 1)[0])
         no_body = code < 200 or code in (204, 304)
         parts = [f"HTTP/1.1 {status_line}\r\n"]
@@ -592,12 +546,77 @@ class HTTPServer:
             parts.append(f"Content-Length: {len(payload)}\r\n")
         parts.append("Connection: keep-alive\r\n\r\n" if keep else "Connection: close\r\n\r\n")
         head = "".join(parts).encode("latin-1")
-        conn.sock.settimeout(self.idle_timeout + len(payload) / _MIN_RATE)
+        sock.settimeout(self.idle_timeout + len(payload) / _MIN_RATE)
         if method == "HEAD" or no_body:
-            conn.sock.sendall(head)
+            sock.sendall(head)
         else:
-            conn.sock.sendall(head + payload)
-        return keep
+            sock.sendall(head + payload)
+
+
+def _request_line(rfile: Any, line: bytes) -> tuple[str, str, str, bool]:
+    """(method, target, version, whether the target was cut) of a request line. An
+    overlong line is read away, keeping the method, the version and the start of the
+    target: the app answers in the provider's own format."""
+    too_long = False
+    if len(line) > _MAX_LINE:
+        tail = line
+        skipped = 0
+        while not tail.endswith(b"\n"):
+            tail = rfile.readline(_MAX_LINE)
+            skipped += len(tail)
+            if not tail or skipped > _MAX_DISCARD:
+                raise _BadRequest(414, "request line too long")
+        raw_version = tail.rstrip(b"\r\n").rsplit(b" ", 1)[-1]
+        raw_method, _, rest = line.partition(b" ")
+        raw_path = rest.split(b"?", 1)[0].split(b" ", 1)[0]  # the path as far as kept, no query
+        line = raw_method + b" " + raw_path + b" " + raw_version + b"\r\n"
+        too_long = True
+    try:
+        text = line.decode("latin-1").rstrip("\r\n")
+        method, target, version = text.split(" ")
+    except ValueError:
+        raise _BadRequest(400, "malformed request line") from None
+    if not version.startswith("HTTP/1."):
+        raise _BadRequest(400, "unsupported HTTP version")
+    return method, target, version, too_long
+
+
+def _read_headers(rfile: Any) -> list[tuple[str, str]]:
+    """The header lines up to the blank one, unfolded; at most ``_MAX_HEADERS`` lines
+    and ``_MAX_LINE`` bytes in all."""
+    headers: list[tuple[str, str]] = []
+    size = 0
+    while True:
+        h = rfile.readline(_MAX_LINE + 1)
+        if not h:
+            raise OSError("connection closed in headers")
+        size += len(h)
+        if size > _MAX_LINE or len(headers) > _MAX_HEADERS:
+            raise _BadRequest(431, "request headers too large")
+        if h in (b"\r\n", b"\n"):
+            return headers
+        hs = h.decode("latin-1").rstrip("\r\n")
+        if hs[:1] in (" ", "\t") and headers:  # obsolete folding
+            name, value = headers[-1]
+            headers[-1] = (name, value + " " + hs.strip())
+            continue
+        name, sep, value = hs.partition(":")
+        if not sep or not name or name != name.strip():
+            raise _BadRequest(400, "malformed header line")
+        headers.append((name, value.strip()))
+
+
+def _content_length(raw: str | None) -> int:
+    """A request's declared length (0 when absent); anything but digits is a 400."""
+    if not raw:
+        return 0
+    try:
+        length = int(raw)
+    except ValueError:
+        raise _BadRequest(400, "bad content-length") from None
+    if length < 0:
+        raise _BadRequest(400, "bad content-length")
+    return length
 
 
 def _read_chunked(rfile: Any, cap: int) -> tuple[bytes, bool]:
@@ -697,3 +716,10 @@ def _reset(sock: socket.socket) -> None:
         sock.close()
     except OSError:
         pass
+
+
+def __getattr__(name: str) -> Any:
+    if name == "HTTPServer":  # the old name, easily taken for pytest-httpserver's class
+        warnings.warn("pytest_mailblocks.core.server.HTTPServer is now WSGIServer", DeprecationWarning, stacklevel=2)
+        return WSGIServer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

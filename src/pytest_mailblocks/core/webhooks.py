@@ -30,7 +30,7 @@ import traceback
 import weakref
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -58,9 +58,6 @@ class RetryPolicy:
     timeout: float = 10.0
 
 
-_ids = itertools.count(1)
-
-
 @dataclass(eq=False)
 class Post:
     """One webhook POST to make (and retry)."""
@@ -73,7 +70,8 @@ class Post:
     due: float  # fake time of the next attempt
     events: int = 0
     retry: bool = True
-    id: int = field(default_factory=lambda: next(_ids))
+    #: numbered by the queue it joins (1, 2 ... per provider state)
+    id: int = 0
     attempts: int = 0
     in_flight: bool = False
 
@@ -109,8 +107,11 @@ class WebhookQueue:
         self.dropped = 0  # posts the bounds dropped before they were delivered
         self.delivered = 0
         self.attempts: deque[dict[str, Any]] = deque(maxlen=log)
+        self._ids = itertools.count(1)
 
     def add(self, post: Post) -> None:
+        if not post.id:
+            post.id = next(self._ids)
         self.pending.append(post)
         self.nbytes += len(post.body)
         while len(self.pending) > self.max_pending or self.nbytes > self.max_bytes:

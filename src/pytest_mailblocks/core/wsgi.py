@@ -2,8 +2,8 @@
 
 Shared by the built-in server and the in-process transports, so every way of
 serving hands the app the same environ: ``PATH_INFO`` decoded as WSGI requires,
-``QUERY_STRING`` and ``RAW_URI`` exactly as the client sent them (NCP signs the
-raw path and query).
+``QUERY_STRING`` and ``RAW_URI`` exactly as the client sent them (a provider may
+sign the raw path and query).
 """
 
 from __future__ import annotations

@@ -1,17 +1,27 @@
-"""The provider registry: one line per provider.
+"""The provider registry: one entry per provider.
 
-Adding a provider means adding its package under ``providers/`` and a line in
-each table here; no other core file changes. Entries are ``"module:Class"``
-strings so a provider is imported only when served: the pytest plugin registers
-the ``<provider>_fake`` fixtures and checks credential options from these tables
-alone, without importing any provider (issue 18).
+A provider is a package with the same rooms as its siblings (see
+``docs/architecture.md``) plus one :class:`Entry` here: its key, where its
+``Provider`` class is, and the few facts needed before it is imported (credential
+names, path prefixes, secret names). The app routes and journals requests, and the
+pytest plugin registers ``<key>_fake`` / ``<key>_client`` and checks credential
+options, from the entry alone; the package is imported when a request or a handle
+first needs it (issue 18). Core, the control plane, the inspector, the CLI and the
+generators find providers here only, and a provider's rooms through :func:`room`.
+
+A provider outside this package (a test's, another distribution's) is added with
+:func:`register` before the app that serves it is made (for the pytest fixtures:
+in a ``conftest.py`` at the root of the suite, or a plugin) and taken back with
+:func:`unregister`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, NamedTuple
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.errors import ControlError
 
@@ -20,49 +30,118 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CREDENTIALS",
-    "PAGE_KEYS",
     "PREFIXES",
     "REGISTRY",
     "SECRETS",
-    "BlockPage",
-    "block_page",
+    "Entry",
     "load_providers",
+    "register",
+    "room",
     "served",
+    "unregister",
 ]
 
-REGISTRY: dict[str, str] = {
-    "sendgrid": "pytest_mailblocks.providers.sendgrid:SendGrid",
-    "cmc": "pytest_mailblocks.providers.cmc:CustomersMailCloud",
-    "ncp": "pytest_mailblocks.providers.ncp:Ncp",
-    "sendcloud": "pytest_mailblocks.providers.sendcloud:SendCloud",
+
+class Entry(NamedTuple):
+    """One provider, as the app knows it before importing it (a test holds each
+    fact equal to the class's own attribute)."""
+
+    #: the registry key (``server.<key>``, ``<key>_fake``, ``/_mailblocks/<key>/``)
+    key: str
+    #: ``"package:Class"`` of its ``Provider`` subclass; its rooms are modules of the package
+    provider: str
+    #: its credential names (the class's ``default_credentials`` keys)
+    credentials: tuple[str, ...]
+    #: the path prefixes it owns (the class's ``prefixes``)
+    prefixes: tuple[str, ...]
+    #: lower-cased header and parameter names of its secrets (the class's ``secrets``)
+    secrets: frozenset[str]
+
+    @property
+    def package(self) -> str:
+        return self.provider.partition(":")[0]
+
+
+REGISTRY: dict[str, Entry] = {
+    entry.key: entry
+    for entry in (
+        Entry(
+            "sendgrid",
+            "pytest_mailblocks.providers.sendgrid:SendGrid",
+            ("api_key",),
+            ("/v3/",),
+            frozenset({"authorization"}),
+        ),
+        Entry(
+            "cmc",
+            "pytest_mailblocks.providers.cmc:CustomersMailCloud",
+            ("api_user", "api_key", "server_composition"),
+            ("/transaction/",),
+            frozenset({"api_key"}),
+        ),
+        Entry(
+            "ncp",
+            "pytest_mailblocks.providers.ncp:Ncp",
+            ("access_key", "secret_key"),
+            ("/api/v1/", "/api/v1-sgn/", "/api/v1-jpn/"),
+            # the signed headers, and the API key header older NCP gateways took
+            frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key", "x-ncp-apigw-api-key"}),
+        ),
+        Entry(
+            "sendcloud",
+            "pytest_mailblocks.providers.sendcloud:SendCloud",
+            ("api_user", "api_key"),
+            ("/api/", "/apiv2/"),
+            frozenset({"apikey"}),
+        ),
+    )
 }
 
-# What the app and the plugin need to know of a provider before it is imported (a
-# test holds each table equal to the class's attribute): an app routes requests,
-# journals them and checks credential overrides from these, and imports a provider
-# when a request or a handle first needs it.
 
-#: each provider's credential names (its class's ``default_credentials`` keys)
-CREDENTIALS: dict[str, tuple[str, ...]] = {
-    "sendgrid": ("api_key",),
-    "cmc": ("api_user", "api_key", "server_composition"),
-    "ncp": ("access_key", "secret_key"),
-    "sendcloud": ("api_user", "api_key"),
-}
-#: the path prefixes each provider owns (its class's ``prefixes``)
-PREFIXES: dict[str, tuple[str, ...]] = {
-    "sendgrid": ("/v3/",),
-    "cmc": ("/transaction/",),
-    "ncp": ("/api/v1/", "/api/v1-sgn/", "/api/v1-jpn/"),
-    "sendcloud": ("/api/", "/apiv2/"),
-}
-#: the names of each provider's secrets, for the journal (its class's ``secrets``)
-SECRETS: dict[str, frozenset[str]] = {
-    "sendgrid": frozenset({"authorization"}),
-    "cmc": frozenset({"api_key"}),
-    "ncp": frozenset({"x-ncp-apigw-signature-v2", "x-ncp-iam-access-key", "x-ncp-apigw-api-key"}),
-    "sendcloud": frozenset({"apikey"}),
-}
+class _Column(Mapping[str, Any]):
+    """One fact of every entry, by key: a live, read-only view of the registry."""
+
+    def __init__(self, field: str) -> None:
+        self._field = field
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(REGISTRY[key], self._field)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REGISTRY)
+
+    def __len__(self) -> int:
+        return len(REGISTRY)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+#: each provider's credential names, by key
+CREDENTIALS: Mapping[str, tuple[str, ...]] = _Column("credentials")
+#: the path prefixes each provider owns, by key
+PREFIXES: Mapping[str, tuple[str, ...]] = _Column("prefixes")
+#: the names of each provider's secrets, by key (for the journal)
+SECRETS: Mapping[str, frozenset[str]] = _Column("secrets")
+
+
+def register(entry: Entry) -> Entry:
+    """Add a provider. Its key must be new and its prefixes must not be another's."""
+    if entry.key in REGISTRY:
+        raise ValueError(f"a provider {entry.key!r} is registered already")
+    if not entry.key.isidentifier() or entry.key.startswith("_"):
+        raise ValueError(f"a provider key is a Python name not starting with '_', got {entry.key!r}")
+    taken = {p: e.key for e in REGISTRY.values() for p in e.prefixes}
+    clash = sorted(p for p in entry.prefixes if p in taken)
+    if clash:
+        raise ValueError(f"prefix(es) {clash} belong to {sorted({taken[p] for p in clash})}")
+    REGISTRY[entry.key] = entry
+    return entry
+
+
+def unregister(key: str) -> None:
+    """Take back a provider :func:`register` added (apps made since keep serving it)."""
+    REGISTRY.pop(key, None)
 
 
 def served(keys: Iterable[str] | None = None) -> list[str]:
@@ -78,49 +157,32 @@ def load_providers(keys: Iterable[str] | None = None) -> dict[str, type[Provider
     """Provider classes by key, in registry order (``keys``: a subset)."""
     out: dict[str, type[Provider]] = {}
     for key in served(keys):
-        module, _, name = REGISTRY[key].partition(":")
+        module, _, name = REGISTRY[key].provider.partition(":")
         out[key] = getattr(import_module(module), name)
     return out
 
 
-#: query keys every provider's ``control_blocks`` takes to return one page of its
-#: block list from the list's index (the web inspector, issue 11)
-PAGE_KEYS = frozenset({"email", "start", "end", "offset", "limit"})
-
-
-class BlockPage(NamedTuple):
-    """One page of a block list: ``email`` in the provider's own filter sense (the
-    list API's), ``start <= time < end`` in unix seconds on the list's index time."""
-
-    email: str | None
-    start: int | None
-    end: int | None
-    offset: int
-    limit: int | None
-
-
-def block_page(query: Mapping[str, str]) -> BlockPage | None:
-    """The page a ``control_blocks`` query asks for, or None when it names none of
-    :data:`PAGE_KEYS` (then the whole list, as before). Times are unix seconds or
-    ISO 8601; a bad value is a :class:`ControlError` naming the parameter."""
-    if not PAGE_KEYS & query.keys():
+def room(key: str, name: str) -> ModuleType | None:
+    """A provider's room (``views``, ``strategies``, ``faker`` ...) imported, or None
+    when its package has no such module. Errors inside the room propagate."""
+    module = f"{REGISTRY[key].package}.{name}"
+    try:
+        return import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
         return None
-    from ..core.clock import parse_instant
-    from ..core.control import int_arg
 
-    def instant(name: str) -> int | None:
-        raw = (query.get(name) or "").strip()
-        if not raw:
-            return None
-        try:
-            return int(raw) if raw.lstrip("-").isdigit() else int(parse_instant(raw))
-        except (ValueError, OverflowError) as exc:
-            raise ControlError(f"query parameter {name}: {exc}") from None
 
-    return BlockPage(
-        (query.get("email") or "").strip() or None,
-        instant("start"),
-        instant("end"),
-        int_arg(query, "offset") or 0,
-        int_arg(query, "limit"),
-    )
+def __getattr__(name: str) -> Any:
+    # the control plane's paging lived here before issue 22
+    if name in ("BlockPage", "PAGE_KEYS", "block_page"):
+        warnings.warn(
+            f"pytest_mailblocks.providers.{name} is now pytest_mailblocks.control.paging.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ..control import paging
+
+        return getattr(paging, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

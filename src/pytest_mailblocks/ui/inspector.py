@@ -1,13 +1,16 @@
 """The web inspector under ``/_mailblocks/ui/`` (issue 11): HTML pages over the
 same functions as the JSON control plane.
 
-Reads: ``Provider.info()`` and ``Provider.control_blocks(query)`` (one page from the
-list's index), the journals (``JournalEntry.to_dict()``, secrets redacted), the
-fault set and the clock. Writes: ``Provider.seed`` (as ``POST /_mailblocks/<key>/blocks``),
-the handles' remove verbs, ``apply_clock``, ``App.reset``, ``FaultSet.add/remove/clear``
-and the providers' control actions (the CMC batch).
+A client of core, mounted by the app (``mounts.py``); each provider's page is drawn
+by the view its ``views`` room gives (:mod:`.views`). Reads: ``Provider.info()`` and
+``Provider.control_blocks(query)`` (one page from the list's index), the journals
+(``JournalEntry.to_dict()``, secrets redacted), the fault set and the clock. Writes:
+``Provider.seed`` (as ``POST /_mailblocks/<key>/blocks``), the handles' remove verbs,
+``Clock.apply``, ``App.reset``, ``FaultSet.add/remove/clear`` and the control actions
+a view's buttons name.
 
-Guard: off with the control plane; with ``--control-token`` a page needs the
+Guard: the control plane's (:func:`~pytest_mailblocks.control.gate`), and off with
+it; with ``--control-token`` a page needs the
 token once (``?token=``, or the ``X-Mailblocks-Token`` header), which leaves an
 HttpOnly cookie. Every POST carries a CSRF token (an HMAC of a per-browser cookie
 under a per-server secret) and is refused cross-site. Every page is a Jinja2
@@ -35,15 +38,14 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .. import __version__
-from ..core.control import TOKEN_HEADER, apply_clock
+from ..control import TOKEN_HEADER, gate, provider_info
 from ..core.errors import ControlError
 from .views import view_for
 
 if TYPE_CHECKING:
     from ..core.app import App
-    from ..core.control import ControlPlane
     from ..core.journal import JournalEntry
-    from ..core.provider import Exchange
+    from ..core.provider import Notes
 
 __all__ = ["Inspector"]
 
@@ -67,7 +69,7 @@ _RULES = [
     Rule(f"{BASE}/providers/<key>/add", endpoint="add", methods=["POST"]),
     Rule(f"{BASE}/providers/<key>/delete", endpoint="delete", methods=["POST"]),
     Rule(f"{BASE}/providers/<key>/reset", endpoint="provider_reset", methods=["POST"]),
-    Rule(f"{BASE}/providers/<key>/batch", endpoint="batch", methods=["POST"]),
+    Rule(f"{BASE}/providers/<key>/<action>", endpoint="action", methods=["POST"]),
     Rule(f"{BASE}/journal", endpoint="journal", methods=["GET"]),
     Rule(f"{BASE}/journal/rows", endpoint="journal_rows", methods=["GET"]),
     Rule(f"{BASE}/journal/clear", endpoint="journal_clear", methods=["POST"]),
@@ -92,11 +94,10 @@ class _Owner:
 
 
 class Inspector:
-    """One app's inspector; the control plane creates it on the first UI request."""
+    """One app's inspector, mounted by the app on the first UI request."""
 
-    def __init__(self, control: ControlPlane) -> None:
-        self.control = control
-        self.app = control.app
+    def __init__(self, app: App) -> None:
+        self.app = app
         self._secret = secrets.token_bytes(32)
         self._map = Map([r.empty() for r in _RULES], strict_slashes=False, merge_slashes=False)
         self._owner = _Owner(self.app)
@@ -115,24 +116,24 @@ class Inspector:
     def _sign(self, purpose: str, value: str) -> str:
         return hmac.new(self._secret, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
 
-    def _authorized(self, request: Request, ex: Exchange) -> bool | str:
+    def _authorized(self, request: Request, notes: Notes) -> bool | str:
         """True, False, or the token given in the query (to swap for a cookie)."""
         token = self.app.control_token
         if token is None:
             return True
         given = request.headers.get(TOKEN_HEADER) or ""
         if given and _same(given, token):
-            ex.auth = "token"
+            notes.auth = "token"
             return True
         cookie = request.cookies.get(AUTH_COOKIE, "")
         if cookie and _same(cookie, self._sign("auth", token)):
-            ex.auth = "cookie"
+            notes.auth = "cookie"
             return True
         query = request.args.get("token", "")
         if query and _same(query, token):
-            ex.auth = "token"
+            notes.auth = "token"
             return "query"
-        ex.auth = "denied"
+        notes.auth = "denied"
         return False
 
     def _cross_site(self, request: Request) -> bool:
@@ -148,17 +149,20 @@ class Inspector:
         return self._secure(self.render("message.html", 403, title="Refused", text=text, back=BASE + "/", guest=True))
 
     # -- dispatch --------------------------------------------------------------------
-    def dispatch(self, request: Request, ex: Exchange) -> Response:
+    def dispatch(self, request: Request, notes: Notes) -> Response:
+        shut = gate(self.app, request, notes, self.refuse)
+        if shut is not None:
+            return shut
         try:
-            return self._dispatch(request, ex)
+            return self._dispatch(request, notes)
         except Exception as exc:  # a bug in the inspector: a page, and the test that hit it fails
             self.app.errors.append(exc)
-            ex.notes["traceback"] = traceback.format_exc()
+            notes.traceback = traceback.format_exc()
             response = Response(f"internal error in the inspector: {type(exc).__name__}", status=500)
             response.content_type = "text/plain; charset=utf-8"
             return self._secure(response)
 
-    def _dispatch(self, request: Request, ex: Exchange) -> Response:
+    def _dispatch(self, request: Request, notes: Notes) -> Response:
         path = request.path
         if path == BASE:
             return _redirect(BASE + "/")
@@ -173,7 +177,7 @@ class Inspector:
             miss = (404, "Not found", f"The inspector has no page at {path}.")
         if endpoint == "static":
             return self._secure(self._static(args["name"]))
-        auth = self._authorized(request, ex)
+        auth = self._authorized(request, notes)
         if auth is False:
             return self._secure(self._login(request))
         if miss is not None:
@@ -190,7 +194,7 @@ class Inspector:
         elif request.method == "POST" and (
             fresh or self._cross_site(request) or not _same(request.form.get("csrf", ""), csrf)
         ):
-            ex.auth = "csrf-refused"
+            notes.auth = "csrf-refused"
             response = self._message(
                 request,
                 403,
@@ -262,7 +266,7 @@ class Inspector:
         return provider
 
     def _info(self, key: str) -> dict[str, Any]:
-        return self.control.provider_info(key)
+        return provider_info(self.app, key)
 
     # -- overview, clock, reset ------------------------------------------------------------
     def on_overview(self, request: Request, csrf: str) -> Response:
@@ -301,7 +305,7 @@ class Inspector:
             payload = {"real": True}
         else:
             raise ControlError("unknown clock action; use advance, freeze or real")
-        apply_clock(self.app, payload)
+        self.app.clock.apply(payload)
         return self._done(request, BASE + "/")
 
     def on_reset(self, request: Request, csrf: str) -> Response:
@@ -357,18 +361,10 @@ class Inspector:
             "sizes": PAGE_SIZES,
             "fields": view.add_fields(list_name, info),
             "here": request.full_path.rstrip("?"),
-            "cmc": None,
             "delivery": _delivery_rows(provider),
         }
-        if key == "cmc" and "unsubscribes" in provider.control_actions():
-            with self.app.lock:
-                data = provider.control_actions()["unsubscribes"]("GET", None, {"server_composition": tenant})
-            context["cmc"] = {
-                "count": len(data["unsubscribes"]),
-                "unsubscribes": data["unsubscribes"][-JOURNAL_LIMIT:][::-1],
-                "pending": data["pending"],
-                "batch_time": info["settings"]["batch_time"],
-            }
+        with self.app.lock:
+            context["sections"] = view.sections(provider, tenant, info)
         return self.render("provider.html", **context)
 
     def on_add(self, request: Request, csrf: str, key: str) -> Response:
@@ -402,12 +398,13 @@ class Inspector:
         self._provider(key).handle(self._owner).reset()
         return self._done(request, f"{BASE}/providers/{key}")
 
-    def on_batch(self, request: Request, csrf: str, key: str) -> Response:
+    def on_action(self, request: Request, csrf: str, key: str, action: str) -> Response:
+        """A section's button: one of the control actions the provider's view offers."""
         actions = self._provider(key).control_actions()
-        if "batch" not in actions:
-            raise ControlError(f"{key} has no batch to run")
+        if action not in view_for(key).actions or action not in actions:
+            raise ControlError(f"{key} has no {action} to run")
         with self.app.lock:
-            actions["batch"]("POST", None, {})
+            actions[action]("POST", None, {})
         return self._done(request, f"{BASE}/providers/{key}")
 
     # -- journal ---------------------------------------------------------------------------

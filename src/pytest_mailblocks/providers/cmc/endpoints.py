@@ -15,6 +15,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -23,9 +24,8 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
-from . import errors as E
-from . import render
+from ...core.provider import Call, Notes
+from . import errors, render
 from .models import (
     Composition,
     PendingOp,
@@ -38,7 +38,7 @@ from .models import (
 if TYPE_CHECKING:
     from . import CustomersMailCloud
 
-__all__ = ["ACCESS", "HANDLERS", "RULES", "dispatch"]
+__all__ = ["ACCESS", "HANDLERS", "RULES", "CmcCall", "dispatch"]
 
 #: what each operation needs (seed 000 / 003: Access Control)
 ACCESS: dict[str, str] = {
@@ -87,14 +87,14 @@ def read_params(request: Request) -> dict[str, Any]:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
-            raise ProviderError(E.CMC_BAD_BODY) from None
+            raise ProviderError(errors.CMC_BAD_BODY) from None
         if not isinstance(data, dict):
-            raise ProviderError(E.CMC_BAD_BODY)
+            raise ProviderError(errors.CMC_BAD_BODY)
         if "\\ud" in raw.decode("utf-8").lower():
             try:  # a lone surrogate escape (\ud800) is valid JSON but no text
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:
-                raise ProviderError(E.CMC_BAD_BODY) from None
+                raise ProviderError(errors.CMC_BAD_BODY) from None
         return data
     if mimetype == "multipart/form-data":
         form = request.form
@@ -102,7 +102,7 @@ def read_params(request: Request) -> dict[str, Any]:
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise ProviderError(E.CMC_BAD_BODY) from None
+        raise ProviderError(errors.CMC_BAD_BODY) from None
     values: dict[str, Any] = {}
     for k, v in pairs:
         values.setdefault(k, v)
@@ -129,7 +129,7 @@ def _scalar(params: dict[str, Any], name: str, problems: Problems) -> str | None
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    problems.append(ProviderError(E.CMC_INVALID_VALUE, name, field=name))
+    problems.append(ProviderError(errors.CMC_INVALID_VALUE, name, field=name))
     return None
 
 
@@ -137,7 +137,7 @@ def _required(params: dict[str, Any], name: str, problems: Problems) -> str | No
     before = len(problems)
     value = _scalar(params, name, problems)
     if value is None and len(problems) == before:
-        problems.append(ProviderError(E.CMC_REQUIRED, name, field=name))
+        problems.append(ProviderError(errors.CMC_REQUIRED, name, field=name))
     return value
 
 
@@ -150,12 +150,12 @@ def _integer(params: dict[str, Any], name: str, default: int, lo: int, hi: int, 
     if text is None:
         return default
     if not _DIGITS.fullmatch(text):
-        problems.append(ProviderError(E.CMC_NOT_INTEGER, name, field=name))
+        problems.append(ProviderError(errors.CMC_NOT_INTEGER, name, field=name))
         return default
     digits = text.lstrip("-").lstrip("0")
     value = int(text) if len(digits) <= 12 else (hi + 1 if text[0] != "-" else lo - 1)
     if not lo <= value <= hi:
-        problems.append(ProviderError(E.CMC_OUT_OF_RANGE, name, lo, hi, field=name))
+        problems.append(ProviderError(errors.CMC_OUT_OF_RANGE, name, lo, hi, field=name))
         return default
     return value
 
@@ -166,7 +166,7 @@ def _boolean(params: dict[str, Any], name: str, default: bool, problems: Problem
         return default
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
-    problems.append(ProviderError(E.CMC_NOT_BOOLEAN, name, field=name))
+    problems.append(ProviderError(errors.CMC_NOT_BOOLEAN, name, field=name))
     return default
 
 
@@ -179,7 +179,7 @@ def _date(params: dict[str, Any], name: str, problems: Problems) -> date | None:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        problems.append(ProviderError(E.CMC_BAD_DATE, name, field=name))
+        problems.append(ProviderError(errors.CMC_BAD_DATE, name, field=name))
         return None
 
 
@@ -189,7 +189,7 @@ def _window(params: dict[str, Any], user: User, problems: Problems) -> tuple[int
     start = _date(params, "start_date", problems)
     end = _date(params, "end_date", problems)
     if start is not None and end is not None and start > end:
-        problems.append(ProviderError(E.CMC_START_AFTER_END))
+        problems.append(ProviderError(errors.CMC_START_AFTER_END))
     return (
         None if start is None else local_day_start(start, user.tz),
         None if end is None else local_day_start(end + timedelta(days=1), user.tz),
@@ -203,41 +203,53 @@ def _composition(cmc: CustomersMailCloud, user: User, params: dict[str, Any], pr
     if comp is not None and comp.account == user.account:
         return comp
     if name is not None:
-        problems.append(ProviderError(E.CMC_NO_SUCH_COMPOSITION, name))
+        problems.append(ProviderError(errors.CMC_NO_SUCH_COMPOSITION, name))
     return None  # type: ignore[return-value]  # only after problems.raise_any()
 
 
 # -- auth ---------------------------------------------------------------------------------------
-def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], ex: Exchange) -> User:
+def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], notes: Notes) -> User:
     """``api_user`` and ``api_key`` are parameters of every call (cmc.md: Transport)."""
     problems = Problems()
     api_user = _required(params, "api_user", problems)
     api_key = _required(params, "api_key", problems)
     if problems:
-        ex.auth = "missing"
+        notes.auth = "missing"
         problems.raise_any()
     assert api_user is not None and api_key is not None
     user = cmc.state.users.get(api_user)
     if user is None or not hmac.compare_digest(user.api_key.encode("utf-8"), api_key.encode("utf-8")):
-        ex.auth = "invalid"
-        raise ProviderError(E.CMC_AUTH_FAILED)
-    ex.auth = "ok"
-    ex.tenant = user.account
+        notes.auth = "invalid"
+        raise ProviderError(errors.CMC_AUTH_FAILED)
+    notes.auth = "ok"
+    notes.tenant = user.account
     return user
 
 
-def authorize(user: User, endpoint: str, ex: Exchange) -> None:
+def authorize(user: User, endpoint: str, notes: Notes) -> None:
     """Role and permission (seed 000/003: Access Control); 12-002 otherwise."""
     need = ACCESS[endpoint]
     allowed = user.is_admin if need == "admin" else getattr(user, need)
     if not allowed:
-        ex.auth = "forbidden"
-        raise ProviderError(E.CMC_NO_PERMISSION)
+        notes.auth = "forbidden"
+        raise ProviderError(errors.CMC_NO_PERMISSION)
 
 
 # -- operations -------------------------------------------------------------------------------
-def list_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+@dataclass(eq=False)
+class CmcCall(Call):
+    """What every operation is given: the user the credentials name, the parameters
+    (form fields or a JSON object) and the format the path asks for."""
+
+    provider: CustomersMailCloud
+    user: User
+    params: dict[str, Any]
+    fmt: str
+
+
+def list_blocks(c: CmcCall) -> Response:
     """Blocks/list: email partial, dates on the stop date, removed, p, r (seed 000)."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     email = _scalar(params, "email", problems)
@@ -248,7 +260,7 @@ def list_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt
     problems.raise_any()
     page = comp.query_blocks(removed=removed, start=start, end=end, email=email, offset=p * r, limit=r)
     rows = [block_dict(b, user.tz) for b in page]
-    return render.blocks(rows, fmt, cmc.state.settings.empty_list_status)
+    return render.blocks(rows, c.fmt, cmc.state.settings.empty_list_status)
 
 
 def _zip(cmc: CustomersMailCloud, user: User, stem: str, data: bytes) -> Response:
@@ -268,8 +280,9 @@ def _zip(cmc: CustomersMailCloud, user: User, stem: str, data: bytes) -> Respons
     return render.download(f"{name}.zip", payload)
 
 
-def download_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def download_blocks(c: CmcCall) -> Response:
     """Blocks/download: the list's filters without paging, as a ZIP of CSV (seed 000)."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     email = _scalar(params, "email", problems)
@@ -291,25 +304,26 @@ def _block_target(cmc: CustomersMailCloud, user: User, params: dict[str, Any]) -
     return comp, email.strip()
 
 
-def delete_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def delete_blocks(c: CmcCall) -> Response:
     """Blocks/delete: exact, case-insensitive; sendable for good (seed 000)."""
-    comp, email = _block_target(cmc, user, params)
+    comp, email = _block_target(c.provider, c.user, c.params)
     if comp.delete(email) is None:
-        raise ProviderError(E.CMC_BLOCK_NOT_FOUND)
-    return render.success(fmt)
+        raise ProviderError(errors.CMC_BLOCK_NOT_FOUND)
+    return render.success(c.fmt)
 
 
-def cancel_blocks(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def cancel_blocks(c: CmcCall) -> Response:
     """Blocks/cancel: unblocked; blocked again if errors recur (seed 000)."""
-    comp, email = _block_target(cmc, user, params)
+    comp, email = _block_target(c.provider, c.user, c.params)
     if comp.cancel(email) is None:
-        raise ProviderError(E.CMC_BLOCK_NOT_FOUND)
-    return render.success(fmt)
+        raise ProviderError(errors.CMC_BLOCK_NOT_FOUND)
+    return render.success(c.fmt)
 
 
-def download_unsubscribes(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def download_unsubscribes(c: CmcCall) -> Response:
     """Unsubscribes/download: email partial, dates on the unsubscribe date,
     filter_name exact (seed 003)."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     email = _scalar(params, "email", problems)
@@ -336,17 +350,17 @@ def parse_addresses(value: Any) -> tuple[list[tuple[int, str]], bool, Problems]:
         try:
             value = json.loads(text)
         except (ValueError, RecursionError):
-            raise ProviderError(E.CMC_INVALID_JSON) from None
+            raise ProviderError(errors.CMC_INVALID_JSON) from None
     if isinstance(value, dict):
         items = [value]
     elif isinstance(value, list):
         items = value
     else:
-        raise ProviderError(E.CMC_INVALID_JSON)
+        raise ProviderError(errors.CMC_INVALID_JSON)
     if not items:
-        raise ProviderError(E.CMC_NO_ADDRESSES)
+        raise ProviderError(errors.CMC_NO_ADDRESSES)
     if len(items) > MAX_ADDRESSES:
-        raise ProviderError(E.CMC_TOO_MANY_ADDRESSES)
+        raise ProviderError(errors.CMC_TOO_MANY_ADDRESSES)
     out: list[tuple[int, str]] = []
     seen: set[str] = set()
     bad_json = False
@@ -354,56 +368,57 @@ def parse_addresses(value: Any) -> tuple[list[tuple[int, str]], bool, Problems]:
         address: Any = item
         if isinstance(item, dict):
             if "address" not in item:
-                problems.append(ProviderError(E.CMC_ADDRESS_REQUIRED, "email", pos))
+                problems.append(ProviderError(errors.CMC_ADDRESS_REQUIRED, "email", pos))
                 continue
             address = item["address"]
         if address is None:
             address = ""
         if not isinstance(address, str):
             if not bad_json:
-                problems.append(ProviderError(E.CMC_INVALID_JSON))
+                problems.append(ProviderError(errors.CMC_INVALID_JSON))
                 bad_json = True
             continue
         address = address.strip()
         if not address:
-            problems.append(ProviderError(E.CMC_ADDRESS_EMPTY, pos))
+            problems.append(ProviderError(errors.CMC_ADDRESS_EMPTY, pos))
             continue
         key = address.lower()
         if key in seen:
-            problems.append(ProviderError(E.CMC_DUPLICATE_ADDRESS, pos))
+            problems.append(ProviderError(errors.CMC_DUPLICATE_ADDRESS, pos))
             continue
         seen.add(key)
         out.append((pos, address))
     return out, False, problems
 
 
-def cancel_unsubscribes(cmc: CustomersMailCloud, user: User, params: dict[str, Any], fmt: str) -> Response:
+def cancel_unsubscribes(c: CmcCall) -> Response:
     """Unsubscribes/cancel: accepted now, applied by the daily batch (seed 003).
     Every address must be listed (through ``filter_name`` if given), else nothing
     is accepted."""
+    cmc, user, params = c.provider, c.user, c.params
     problems = Problems()
     comp = _composition(cmc, user, params, problems)
     raw = params.get("email")
     if raw is None or raw == "":
-        problems.append(ProviderError(E.CMC_REQUIRED, "email", field="email"))
+        problems.append(ProviderError(errors.CMC_REQUIRED, "email", field="email"))
     filter_name = _scalar(params, "filter_name", problems)
     problems.raise_any()
     if isinstance(raw, (bool, int, float)):
-        raise ProviderError(E.CMC_INVALID_JSON)
+        raise ProviderError(errors.CMC_INVALID_JSON)
     addresses, plain, problems = parse_addresses(raw)
     missing = [pos for pos, address in addresses if not comp.is_unsubscribed(address, filter_name)]
     if plain and missing:
-        raise ProviderError(E.CMC_UNSUBSCRIBE_NOT_FOUND)
-    problems.extend(ProviderError(E.CMC_ADDRESS_NOT_FOUND, pos) for pos in missing)
+        raise ProviderError(errors.CMC_UNSUBSCRIBE_NOT_FOUND)
+    problems.extend(ProviderError(errors.CMC_ADDRESS_NOT_FOUND, pos) for pos in missing)
     problems.sort(key=lambda e: e.args_[-1] if e.args_ else 0)
     problems.raise_any()
     now = cmc.clock.time()
     state = cmc.state
     comp.pending.extend(PendingOp(now, state.next_seq(), "cancel", a, filter_name) for _, a in addresses)
-    return render.success(fmt)
+    return render.success(c.fmt)
 
 
-HANDLERS: dict[str, Callable[[CustomersMailCloud, User, dict[str, Any], str], Response]] = {
+HANDLERS: dict[str, Callable[[CmcCall], Response]] = {
     "list_blocks": list_blocks,
     "download_blocks": download_blocks,
     "delete_blocks": delete_blocks,
@@ -413,13 +428,15 @@ HANDLERS: dict[str, Callable[[CustomersMailCloud, User, dict[str, Any], str], Re
 }
 
 
-def dispatch(cmc: CustomersMailCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    ex.lang = render.language(request)
+def dispatch(c: Call) -> Response:
+    """The checks every operation shares, then the operation."""
+    cmc: CustomersMailCloud = c.provider
+    c.notes.lang = render.language(c.request)
     cmc.state.tick(cmc.clock.time())
-    params = read_params(request)
-    user = authenticate(cmc, params, ex)
-    authorize(user, endpoint, ex)
+    params = read_params(c.request)
+    user = authenticate(cmc, params, c.notes)
+    authorize(user, c.endpoint, c.notes)
     name = params.get("server_composition")
     if isinstance(name, str) and name:
-        ex.tenant = f"{user.account}/{name}"
-    return HANDLERS[endpoint](cmc, user, params, args["fmt"])
+        c.notes.tenant = f"{user.account}/{name}"
+    return HANDLERS[c.endpoint](c.extended(CmcCall, user=user, params=params, fmt=c.args["fmt"]))

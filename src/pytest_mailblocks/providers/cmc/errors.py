@@ -281,4 +281,27 @@ CMC_INTERNAL = ErrorEntry(
     source="no document: the last-resort guard and injected 5xx faults",
 )
 
+#: the rows of the core's own answers, by kind (``Provider.core_errors``)
+CORE_ERRORS: dict[str, ErrorEntry] = {
+    "not_found": CMC_NOT_FOUND,
+    "method_not_allowed": CMC_METHOD_NOT_ALLOWED,
+    "too_large": CMC_TOO_LARGE,
+    "internal": CMC_INTERNAL,
+    "host": CMC_HOST_NOT_ALLOWED,
+    "cross_site": CMC_CROSS_SITE,
+}
+#: an injected fault's row by its status; any other status: ``CMC_INTERNAL``
+FAULT_ERRORS: dict[int, ErrorEntry] = {
+    e.status: e
+    for e in (
+        CMC_BAD_BODY,
+        CMC_AUTH_FAILED,
+        CMC_NO_PERMISSION,
+        CMC_NOT_FOUND,
+        CMC_METHOD_NOT_ALLOWED,
+        CMC_TOO_LARGE,
+        CMC_TOO_MANY_REQUESTS,
+    )
+}
+
 CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import ControlError
 from ...core.handle import Handle
+from ...generators import Generated
 from .models import JST, block_dict, unsubscribe_dict
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ __all__ = ["CmcHandle"]
 Created = int | float | str | datetime | None
 
 
-class CmcHandle(Handle):
+class CmcHandle(Generated, Handle):
     """The CMC fake. ``cmc.url`` replaces ``https://api.smtps.jp``; post
     ``api_user``, ``api_key`` and ``server_composition`` with every call.
 
@@ -99,13 +100,13 @@ class CmcHandle(Handle):
     def block(self, email: str, *, server_composition: str | None = None) -> dict[str, str] | None:
         """The block of ``email`` (case-insensitive), or None if it is not blocked."""
         with self._provider.lock:
-            r = self._provider._comp(server_composition, "block").block(email)
+            r = self._provider.composition(server_composition, "block").block(email)
         return None if r is None else block_dict(r, JST)
 
     def remove_block(self, email: str, *, server_composition: str | None = None) -> bool:
         """Take ``email`` off the block list as ``blocks/cancel`` does."""
         with self._provider.lock:
-            return self._provider._comp(server_composition, "block").cancel(email) is not None
+            return self._provider.composition(server_composition, "block").cancel(email) is not None
 
     def record_delivery_error(
         self, email: str, status: int | str = 2, *, server_composition: str | None = None

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange, json_response, make_response
+from ...core.provider import Notes, json_response, make_response
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -255,12 +255,12 @@ def download(filename: str, payload: bytes) -> Response:
 
 
 # -- errors -------------------------------------------------------------------------------------
-def render_error(error: ProviderError, request: Request, ex: Exchange) -> Response:
+def render_error(error: ProviderError, request: Request, notes: Notes) -> Response:
     """The one error renderer: every error of ``error.all``, in the path's format and
     the request's language; the HTTP status is the first error's."""
     lang = language(request)
-    ex.lang = lang
-    ex.error_code = str(error.entry.code or error.entry.key)
+    notes.lang = lang
+    notes.error_code = str(error.entry.code or error.entry.key)
     items = [(str(e.entry.code or ""), e.field or "", e.message(lang)) for e in error.all]
     if response_format(request) == "xml":
         ET = _etree()

@@ -41,22 +41,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.delivery import BLOCK, BOUNCE, DEFER, DELIVER, INVALID, KINDS, UNSUBSCRIBE, Delivery, Outcome
 from ...core.errors import ErrorEntry, ProviderError
-from ...core.provider import Exchange
-from . import errors as E
-from . import render
-from .endpoints import EPOCH, INT_MAX, account_checks, routes
+from . import errors, render
+from .endpoints import EPOCH, INT_MAX, VERSION, NcpCall, account_checks
 from .models import KST, SMTP_SAMPLES, Project, Unsubscriber, is_address
 from .status import Mail, MailRequest, Recipient, store_of
 
 if TYPE_CHECKING:
-    from . import Ncp
+    from .control import NcpControl
     from .models import BlockList, UnsubscriberList
 
-__all__ = ["BODY_OPERATIONS", "OPERATIONS", "OUTCOME_KINDS", "RULES", "MailForm", "delivery_of", "parse_mail"]
+__all__ = ["BODY_OPERATIONS", "HANDLERS", "OUTCOME_KINDS", "RULES", "MailForm", "delivery_of", "parse_mail"]
 
 #: createMailRequest's documented limits
 MAX_RECIPIENTS = 100_000
@@ -175,7 +174,7 @@ def read_json(request: Request) -> Any:
     try:
         return json.loads(request.get_data(cache=True).decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ProviderError(E.NCP_SEND_BODY_INVALID) from None
+        raise ProviderError(errors.NCP_SEND_BODY_INVALID) from None
 
 
 @dataclass
@@ -197,7 +196,7 @@ class MailForm:
 
 
 def _field(
-    body: dict[str, Any], name: str, read: Callable[[Any], Any], row: ErrorEntry = E.NCP_SEND_BODY_INVALID
+    body: dict[str, Any], name: str, read: Callable[[Any], Any], row: ErrorEntry = errors.NCP_SEND_BODY_INVALID
 ) -> Any:
     try:
         return read(body.get(name))
@@ -208,35 +207,35 @@ def _field(
 def _reservation(body: dict[str, Any], now_ms: int) -> int | None:
     """``reservationUtc`` (ms) wins over ``reservationDateTime`` (``yyyy-MM-dd HH:mm``,
     UTC+9); a time not after now is refused."""
-    at = _field(body, "reservationUtc", lambda v: _integer(v, LONG_MAX), E.NCP_SEND_RESERVATION_INVALID)
+    at = _field(body, "reservationUtc", lambda v: _integer(v, LONG_MAX), errors.NCP_SEND_RESERVATION_INVALID)
     if at is None:
-        text = _field(body, "reservationDateTime", _text, E.NCP_SEND_RESERVATION_INVALID)
+        text = _field(body, "reservationDateTime", _text, errors.NCP_SEND_RESERVATION_INVALID)
         if not text:
             return None
         if not _RESERVATION.fullmatch(text):
-            raise ProviderError(E.NCP_SEND_RESERVATION_INVALID)
+            raise ProviderError(errors.NCP_SEND_RESERVATION_INVALID)
         try:
             when = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=KST)
         except ValueError:
-            raise ProviderError(E.NCP_SEND_RESERVATION_INVALID) from None
+            raise ProviderError(errors.NCP_SEND_RESERVATION_INVALID) from None
         at = (when - EPOCH) // timedelta(milliseconds=1)
     if at <= now_ms:
-        raise ProviderError(E.NCP_SEND_RESERVATION_INVALID)
+        raise ProviderError(errors.NCP_SEND_RESERVATION_INVALID)
     return int(at)
 
 
 def _recipient(item: Any) -> Recipient:
     if not isinstance(item, dict):
-        raise ProviderError(E.NCP_SEND_BODY_INVALID)
+        raise ProviderError(errors.NCP_SEND_BODY_INVALID)
     address = _field(item, "address", _text)
     if not address or not is_address(address):
-        raise ProviderError(E.NCP_SEND_RECIPIENT_INVALID)
+        raise ProviderError(errors.NCP_SEND_RECIPIENT_INVALID)
     name = _field(item, "name", _text)
     if name is not None and len(name) > MAX_RECIPIENT_NAME:
-        raise ProviderError(E.NCP_SEND_RECIPIENT_NAME_TOO_LONG)
+        raise ProviderError(errors.NCP_SEND_RECIPIENT_NAME_TOO_LONG)
     kind = _field(item, "type", _text) or "R"
     if kind not in ("R", "C", "B"):
-        raise ProviderError(E.NCP_SEND_RECIPIENT_TYPE)
+        raise ProviderError(errors.NCP_SEND_RECIPIENT_TYPE)
     return Recipient(address, name, kind, _field(item, "parameters", _object))
 
 
@@ -244,21 +243,21 @@ def _recipients(body: dict[str, Any], individual: bool) -> list[Recipient]:
     items = body.get("recipients")
     group_filter = _field(body, "recipientGroupFilter", _object)
     if items is not None and not isinstance(items, list):
-        raise ProviderError(E.NCP_SEND_BODY_INVALID)
+        raise ProviderError(errors.NCP_SEND_BODY_INVALID)
     if group_filter is not None:
-        raise ProviderError(E.NCP_SEND_GROUP_NOT_FOUND)
+        raise ProviderError(errors.NCP_SEND_GROUP_NOT_FOUND)
     if not items:
-        raise ProviderError(E.NCP_SEND_RECIPIENTS_REQUIRED)
+        raise ProviderError(errors.NCP_SEND_RECIPIENTS_REQUIRED)
     if len(items) > MAX_RECIPIENTS:
-        raise ProviderError(E.NCP_SEND_TOO_MANY_RECIPIENTS)
+        raise ProviderError(errors.NCP_SEND_TOO_MANY_RECIPIENTS)
     out = [_recipient(item) for item in items]
     kinds = [r.type for r in out]
     if individual and (kinds.count("R") != len(kinds)):
-        raise ProviderError(E.NCP_SEND_CC_INDIVIDUAL)
+        raise ProviderError(errors.NCP_SEND_CC_INDIVIDUAL)
     if "R" not in kinds:
-        raise ProviderError(E.NCP_SEND_RECIPIENTS_REQUIRED)
+        raise ProviderError(errors.NCP_SEND_RECIPIENTS_REQUIRED)
     if kinds.count("C") > MAX_CC or kinds.count("B") > MAX_CC:
-        raise ProviderError(E.NCP_SEND_TOO_MANY_CC)
+        raise ProviderError(errors.NCP_SEND_TOO_MANY_CC)
     return out
 
 
@@ -268,28 +267,28 @@ def parse_mail(body: Any, now_ms: int) -> MailForm:
     :raises ProviderError: 77102 (or 77103) with the row of the rule broken.
     """
     if not isinstance(body, dict):
-        raise ProviderError(E.NCP_SEND_BODY_INVALID)
+        raise ProviderError(errors.NCP_SEND_BODY_INVALID)
     template = _field(body, "templateSid", _integer)
     sender = _field(body, "senderAddress", _text)
     if not sender:
         if template is None:
-            raise ProviderError(E.NCP_SEND_SENDER_REQUIRED)
+            raise ProviderError(errors.NCP_SEND_SENDER_REQUIRED)
         sender = None
     elif _size(sender) > 254 or not is_address(sender):
-        raise ProviderError(E.NCP_SEND_SENDER_INVALID)
+        raise ProviderError(errors.NCP_SEND_SENDER_INVALID)
     elif sender.rsplit("@", 1)[1].lower() in FORBIDDEN_SENDER_DOMAINS:
-        raise ProviderError(E.NCP_SEND_SENDER_DOMAIN)
+        raise ProviderError(errors.NCP_SEND_SENDER_DOMAIN)
     sender_name = _field(body, "senderName", _text)
     if _size(sender_name) > MAX_SENDER_NAME:
-        raise ProviderError(E.NCP_SEND_SENDER_NAME_TOO_LONG)
+        raise ProviderError(errors.NCP_SEND_SENDER_NAME_TOO_LONG)
     title = _field(body, "title", _text)
     if title is None and template is None:
-        raise ProviderError(E.NCP_SEND_TITLE_REQUIRED)
+        raise ProviderError(errors.NCP_SEND_TITLE_REQUIRED)
     if _size(title) > MAX_TITLE:
-        raise ProviderError(E.NCP_SEND_TITLE_TOO_LONG)
+        raise ProviderError(errors.NCP_SEND_TITLE_TOO_LONG)
     text = _field(body, "body", _text)
     if text is None and template is None:
-        raise ProviderError(E.NCP_SEND_BODY_REQUIRED)
+        raise ProviderError(errors.NCP_SEND_BODY_REQUIRED)
     individual = _field(body, "individual", lambda v: _boolean(v, True))
     confirm = _field(body, "confirmAndSend", lambda v: _boolean(v, False))
     advertising = _field(body, "advertising", lambda v: _boolean(v, False))
@@ -297,18 +296,18 @@ def parse_mail(body: Any, now_ms: int) -> MailForm:
     unsubscribe_text = _field(body, "unsubscribeMessage", _text)
     extra = (unsubscribe_text or (BASIC_UNSUBSCRIBE_MESSAGE if basic else "")) if advertising else ""
     if _size(text) + _size(extra) > MAX_BODY:
-        raise ProviderError(E.NCP_SEND_BODY_TOO_LARGE)
+        raise ProviderError(errors.NCP_SEND_BODY_TOO_LARGE)
     parameters = _field(body, "parameters", _object)
     references = _field(body, "referencesHeader", _text)
     if references is not None and (len(references) > MAX_REFERENCES or not _REFERENCES.fullmatch(references)):
-        raise ProviderError(E.NCP_SEND_REFERENCES_HEADER)
+        raise ProviderError(errors.NCP_SEND_REFERENCES_HEADER)
     reservation = _reservation(body, now_ms)
     files = body.get("attachFileIds")
     if files is not None and (not isinstance(files, list) or not all(isinstance(f, str) for f in files)):
-        raise ProviderError(E.NCP_SEND_BODY_INVALID)
+        raise ProviderError(errors.NCP_SEND_BODY_INVALID)
     recipients = _recipients(body, individual)
     if files:
-        raise ProviderError(E.NCP_SEND_FILE_NOT_FOUND)
+        raise ProviderError(errors.NCP_SEND_FILE_NOT_FOUND)
     return MailForm(
         sender,
         sender_name,
@@ -331,7 +330,7 @@ class _Send:
 
     __slots__ = ("blocks", "d", "ncp", "project", "region", "request", "unsubscribers")
 
-    def __init__(self, ncp: Ncp, d: Delivery, project: Project, request: MailRequest) -> None:
+    def __init__(self, ncp: NcpControl, d: Delivery, project: Project, request: MailRequest) -> None:
         self.ncp = ncp
         self.d = d
         self.project = project
@@ -478,7 +477,7 @@ def _later(s: _Send) -> Callable[[float], None]:
     return run
 
 
-def release(ncp: Ncp, request: MailRequest, now: float) -> None:
+def release(ncp: NcpControl, request: MailRequest, now: float) -> None:
     """A request waiting for confirmation (confirmAndSend) goes: now, or at its reservation."""
     d = delivery_of(ncp, create=True)
     assert d is not None
@@ -492,7 +491,7 @@ def release(ncp: Ncp, request: MailRequest, now: float) -> None:
 
 
 def accept(
-    ncp: Ncp, project: Project, region: str, form: MailForm, ip: str | None, now: float
+    ncp: NcpControl, project: Project, region: str, form: MailForm, ip: str | None, now: float
 ) -> tuple[MailRequest, int]:
     """Keep the request and its mails, decide now (or at the reservation, or when
     confirmed), log the send; the request and its number of mails."""
@@ -557,7 +556,7 @@ def accept(
     return request, count
 
 
-def delivery_of(ncp: Ncp, create: bool = False) -> Delivery | None:
+def delivery_of(ncp: NcpControl, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, scheduled work. NCP
     has no webhooks, so nothing routes events anywhere."""
     state = ncp.state
@@ -568,12 +567,13 @@ def delivery_of(ncp: Ncp, create: bool = False) -> Delivery | None:
 
 
 # -- the endpoints -----------------------------------------------------------------------------
-def create_mail_request(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def create_mail_request(c: NcpCall) -> Response:
     """createMailRequest: ``201 {"requestId", "count"}``."""
+    ncp = c.provider
     now = ncp.clock.time()
-    form = parse_mail(read_json(request), _ms(now))
-    account_checks(project, "service")
-    accepted, count = accept(ncp, project, region, form, request.remote_addr, now)
+    form = parse_mail(read_json(c.request), _ms(now))
+    account_checks(c.project, "service")
+    accepted, count = accept(ncp, c.project, c.region, form, c.request.remote_addr, now)
     return render.ok({"requestId": accepted.request_id, "count": count}, 201)
 
 
@@ -582,40 +582,45 @@ def block_hours_value(project: Project) -> str:
     return str(int(hours)) if float(hours).is_integer() else repr(float(hours))
 
 
-def create_config(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def create_config(c: NcpCall) -> Response:
     """createConfig: ``{"type": "SEND_BLOCK_TIME", "value": "180", "unit": "HOUR"}`` sets
     the project's block time for blocks added from now on; 200 ``{type, subType, value}``
     (value in hours)."""
-    body = read_json(request)
+    body = read_json(c.request)
     if not isinstance(body, dict):
-        raise ProviderError(E.NCP_CONFIG_INVALID)
+        raise ProviderError(errors.NCP_CONFIG_INVALID)
     try:
         kind, value, unit = (_text(body.get(k)) for k in ("type", "value", "unit"))
         _text(body.get("subType"))
     except _Bad:
-        raise ProviderError(E.NCP_CONFIG_INVALID) from None
+        raise ProviderError(errors.NCP_CONFIG_INVALID) from None
     if kind != CONFIG_TYPE or unit not in CONFIG_UNITS or not value or not value.isdigit() or not value.isascii():
-        raise ProviderError(E.NCP_CONFIG_INVALID)
+        raise ProviderError(errors.NCP_CONFIG_INVALID)
     hours = int(value) * CONFIG_UNITS[unit]
     if not MIN_BLOCK_HOURS <= hours <= 100_000:
-        raise ProviderError(E.NCP_CONFIG_INVALID)
-    account_checks(project, "service")
-    project.block_hours = hours
-    return render.ok({"type": CONFIG_TYPE, "subType": None, "value": block_hours_value(project)})
+        raise ProviderError(errors.NCP_CONFIG_INVALID)
+    account_checks(c.project, "service")
+    c.project.block_hours = hours
+    return render.ok({"type": CONFIG_TYPE, "subType": None, "value": block_hours_value(c.project)})
 
 
-def get_config(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def get_config(c: NcpCall) -> Response:
     """getConfig ``?type=SEND_BLOCK_TIME``: the project's block time in hours."""
-    if request.args.get("type") != CONFIG_TYPE:
-        raise ProviderError(E.NCP_CONFIG_INVALID)
-    account_checks(project, "service")
-    return render.ok({"type": CONFIG_TYPE, "subType": None, "value": block_hours_value(project)})
+    if c.request.args.get("type") != CONFIG_TYPE:
+        raise ProviderError(errors.NCP_CONFIG_INVALID)
+    account_checks(c.project, "service")
+    return render.ok({"type": CONFIG_TYPE, "subType": None, "value": block_hours_value(c.project)})
 
 
-RULES, OPERATIONS = routes(
-    ("/mails", "POST", create_mail_request),
-    ("/config", "GET", get_config),
-    ("/config", "POST", create_config),
-)
-#: operations that read a JSON body (415 / 77002 for another type)
+RULES = [
+    Rule(f"/api/{VERSION}/mails", methods=["POST"], endpoint="create_mail_request"),
+    Rule(f"/api/{VERSION}/config", methods=["GET"], endpoint="get_config"),
+    Rule(f"/api/{VERSION}/config", methods=["POST"], endpoint="create_config"),
+]
+HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
+    "create_mail_request": create_mail_request,
+    "get_config": get_config,
+    "create_config": create_config,
+}
+#: the endpoints that read a JSON body (415 / 77002 for another type)
 BODY_OPERATIONS = ("create_mail_request", "create_config")

@@ -23,24 +23,24 @@ import hmac
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
+from ...core.provider import Call, Notes
 from ...core.wsgi import split_target
-from . import errors as E
-from . import render
+from . import errors, render
 from .models import KST, REGIONS, AccessKey, Project, Unsubscriber, is_address, signature
 
 if TYPE_CHECKING:
     from . import Ncp
 
-__all__ = ["OPERATIONS", "RULES", "dispatch", "raw_target", "routes"]
+__all__ = ["BODY_OPERATIONS", "HANDLERS", "RULES", "VERSION", "NcpCall", "dispatch", "raw_target"]
 
 VERSION = '<any(v1, "v1-sgn", "v1-jpn"):version>'
 RULES = [
@@ -69,15 +69,8 @@ _DATETIME_FORMATS = (
 )
 
 
-def routes(*specs: tuple[str, str, Callable[..., Response]]) -> tuple[list[Rule], dict[str, Callable[..., Response]]]:
-    """The rules and operations of ``(path under /api/<version>, method, operation)``
-    specs; each endpoint is named after its operation."""
-    rules = [Rule(f"/api/{VERSION}{path}", methods=[method], endpoint=op.__name__) for path, method, op in specs]
-    return rules, {op.__name__: op for _, _, op in specs}
-
-
 def bad_request() -> ProviderError:
-    return ProviderError(E.NCP_BAD_REQUEST)
+    return ProviderError(errors.NCP_BAD_REQUEST)
 
 
 # -- gateway -------------------------------------------------------------------------------
@@ -112,10 +105,10 @@ def check_encoding(request: Request) -> None:
     try:
         unquote_to_bytes(request.query_string.decode("latin-1").replace("+", " ")).decode("utf-8")
     except UnicodeDecodeError:
-        raise ProviderError(E.NCP_GW_BAD_REQUEST) from None
+        raise ProviderError(errors.NCP_GW_BAD_REQUEST) from None
 
 
-def authenticate(ncp: Ncp, request: Request, ex: Exchange) -> AccessKey:
+def authenticate(ncp: Ncp, request: Request, notes: Notes) -> AccessKey:
     """API Gateway signature v2 (ncp.md: Authentication)."""
     state = ncp.state
     h = request.headers
@@ -123,37 +116,37 @@ def authenticate(ncp: Ncp, request: Request, ex: Exchange) -> AccessKey:
     access_key = h.get("x-ncp-iam-access-key", "").strip()
     given = h.get("x-ncp-apigw-signature-v2", "").strip()
     if not (timestamp and access_key and given):
-        ex.auth = "missing"
-        raise ProviderError(E.NCP_GW_AUTH_MISSING)
+        notes.auth = "missing"
+        raise ProviderError(errors.NCP_GW_AUTH_MISSING)
     key = state.keys.get(access_key)
     if key is None:
-        ex.auth = "invalid"
-        raise ProviderError(E.NCP_GW_AUTH_INVALID)
-    ex.tenant = key.project
+        notes.auth = "invalid"
+        raise ProviderError(errors.NCP_GW_AUTH_INVALID)
+    notes.tenant = key.project
     if not timestamp.isdigit() or not timestamp.isascii() or len(timestamp) > 15:
-        ex.auth = "invalid"
-        raise ProviderError(E.NCP_GW_AUTH_INVALID)
+        notes.auth = "invalid"
+        raise ProviderError(errors.NCP_GW_AUTH_INVALID)
     if abs(ncp.now_ms() - int(timestamp)) > TIMESTAMP_WINDOW_MS:
-        ex.auth = "expired"
-        raise ProviderError(E.NCP_GW_TIMESTAMP_EXPIRED)
+        notes.auth = "expired"
+        raise ProviderError(errors.NCP_GW_TIMESTAMP_EXPIRED)
     method = request.method
     candidates = [
         signature(key.secret_key, method, t, timestamp, key.access_key)
         for t in signed_targets(raw_target(request), state.lenient_empty_query)
     ]
     if not any(hmac.compare_digest(given.encode("utf-8", "replace"), c.encode()) for c in candidates):
-        ex.auth = "invalid"
-        raise ProviderError(E.NCP_GW_AUTH_INVALID)
+        notes.auth = "invalid"
+        raise ProviderError(errors.NCP_GW_AUTH_INVALID)
     if key.forbidden:
-        ex.auth = "forbidden"
-        raise ProviderError(E.NCP_GW_FORBIDDEN)
+        notes.auth = "forbidden"
+        raise ProviderError(errors.NCP_GW_FORBIDDEN)
     if not key.permitted:
-        ex.auth = "denied"
-        raise ProviderError(E.NCP_GW_PERMISSION_DENIED)
+        notes.auth = "denied"
+        raise ProviderError(errors.NCP_GW_PERMISSION_DENIED)
     if not state.take_quota(key.access_key, ncp.now_ms()):
-        ex.auth = "quota"
-        raise ProviderError(E.NCP_GW_QUOTA_EXCEEDED)
-    ex.auth = "ok"
+        notes.auth = "quota"
+        raise ProviderError(errors.NCP_GW_QUOTA_EXCEEDED)
+    notes.auth = "ok"
     return key
 
 
@@ -169,7 +162,7 @@ def account_checks(project: Project, stage: str) -> None:
     ``"service"`` (77103, 77302, 77303: after them)."""
     for code in project.failing_codes():
         if (code in INTERCEPTOR_CODES) == (stage == "interceptor"):
-            raise ProviderError(E.MAILER_CODES[code])
+            raise ProviderError(errors.MAILER_CODES[code])
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -281,8 +274,19 @@ def is_json(request: Request) -> bool:
 
 
 # -- operations -----------------------------------------------------------------------------
-def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+@dataclass(eq=False)
+class NcpCall(Call):
+    """What every operation is given: the project of the access key that signed the
+    request, and the region its path names (``KR``, ``SGN``, ``JPN``)."""
+
+    provider: Ncp
+    project: Project
+    region: str
+
+
+def get_send_block_list(c: NcpCall) -> Response:
     """One address's send-block history, a Spring page (seed 001)."""
+    ncp, project, region, request, notes = c.provider, c.project, c.region, c.request, c.notes
     target = address_param(request, "targetAddress", required=True)
     assert target is not None
     size = int_param(request, "size", SIZE_DEFAULT, lo=1)
@@ -297,7 +301,7 @@ def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Reques
     start = number * size
     current = blocks.current(target)
     body = render.page(
-        [render.send_block_item(e, project.name, ex.lang) for e in rows[start : start + size]],
+        [render.send_block_item(e, project.name, notes.lang) for e in rows[start : start + size]],
         total=len(rows),
         size=size,
         number=number,
@@ -310,8 +314,9 @@ def get_send_block_list(ncp: Ncp, project: Project, region: str, request: Reques
     return render.ok(body)
 
 
-def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def get_unsubscribers_list(c: NcpCall) -> Response:
     """The project's unsubscribe list in a time window (ncp.md: Unsubscribers)."""
+    project, request = c.project, c.request
     start = instant_param(request, "startUtc", "startDateTime")
     end = instant_param(request, "endUtc", "endDateTime")
     email = address_param(request, "emailAddress", required=False)
@@ -320,7 +325,7 @@ def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Req
     number = int_param(request, "page", 0, lo=0)
     orders = sort_param(request, UNSUBSCRIBER_SORTS, default_desc=False)
     account_checks(project, "service")
-    rows, total = project.unsubscriber_list(region).query(
+    rows, total = project.unsubscriber_list(c.region).query(
         start=start,
         end=end,
         email=email,
@@ -335,26 +340,26 @@ def get_unsubscribers_list(ncp: Ncp, project: Project, region: str, request: Req
     return render.ok(body)
 
 
-def register_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def register_unsubscribers(c: NcpCall) -> Response:
     """201 ``{count, requestCount, ignoreCount}``; listed addresses are ignored."""
-    receivers = receivers_body(request)
-    account_checks(project, "service")
-    lst = project.unsubscriber_list(region)
-    now = ncp.now_ms()
+    receivers = receivers_body(c.request)
+    account_checks(c.project, "service")
+    lst = c.project.unsubscriber_list(c.region)
+    now = c.provider.now_ms()
     count = sum(1 for a in receivers if lst.add(Unsubscriber(now, a, True)))
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count}, 201)
 
 
-def delete_unsubscribers(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange) -> Response:
+def delete_unsubscribers(c: NcpCall) -> Response:
     """200 ``{count, requestCount, ignoreCount}``; unlisted addresses are ignored."""
-    receivers = receivers_body(request)
-    account_checks(project, "service")
-    lst = project.unsubscriber_list(region)
+    receivers = receivers_body(c.request)
+    account_checks(c.project, "service")
+    lst = c.project.unsubscriber_list(c.region)
     count = sum(1 for a in receivers if lst.remove(a))
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count})
 
 
-OPERATIONS: dict[str, Callable[..., Response]] = {
+HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
     "get_send_block_list": get_send_block_list,
     "get_unsubscribers_list": get_unsubscribers_list,
     "register_unsubscribers": register_unsubscribers,
@@ -363,17 +368,23 @@ OPERATIONS: dict[str, Callable[..., Response]] = {
 BODY_OPERATIONS = ("register_unsubscribers", "delete_unsubscribers")
 
 
-def dispatch(ncp: Ncp, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    ex.lang = language(request)
+def dispatch(
+    c: Call,
+    handlers: dict[str, Callable[[NcpCall], Response]] = HANDLERS,
+    body_operations: tuple[str, ...] = BODY_OPERATIONS,
+) -> Response:
+    """The gateway's and the backend's checks every operation shares, then the
+    operation: one of ``handlers`` (the package's wiring passes the send path's and the
+    status lookups' too), ``body_operations`` those that read a JSON body."""
+    ncp: Ncp = c.provider
+    request, notes = c.request, c.notes
+    notes.lang = language(request)
     check_encoding(request)
-    key = authenticate(ncp, request, ex)
+    key = authenticate(ncp, request, notes)
     project = ncp.state.projects[key.project]
-    if endpoint == "method_not_allowed":
-        raise ProviderError(E.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(args.get("allowed", []))})
-    if endpoint in ncp.body_operations and not is_json(request):
-        raise ProviderError(E.NCP_UNSUPPORTED_MEDIA_TYPE)
+    if c.endpoint == "method_not_allowed":
+        raise ProviderError(errors.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(c.args.get("allowed", []))})
+    if c.endpoint in body_operations and not is_json(request):
+        raise ProviderError(errors.NCP_UNSUPPORTED_MEDIA_TYPE)
     account_checks(project, "interceptor")
-    region = REGIONS[args.pop("version")]
-    # the provider's operations (these, the send path's, the status lookups') take the
-    # route's other path arguments by name
-    return ncp.operations[endpoint](ncp, project, region, request, ex, **args)
+    return handlers[c.endpoint](c.extended(NcpCall, project=project, region=REGIONS[c.args["version"]]))

@@ -297,4 +297,16 @@ def is_gateway(entry: ErrorEntry) -> bool:
     return entry.code in GATEWAY_MESSAGES
 
 
+#: the rows of the core's own answers, by kind (``Provider.core_errors``)
+CORE_ERRORS: dict[str, ErrorEntry] = {
+    "not_found": NCP_GW_NOT_FOUND,
+    "method_not_allowed": NCP_METHOD_NOT_ALLOWED,
+    "too_large": NCP_GW_TOO_LARGE,
+    "internal": NCP_INTERNAL_ERROR,
+    "host": NCP_GW_HOST_NOT_ALLOWED,
+    "cross_site": NCP_GW_CROSS_SITE,
+}
+#: an injected fault's row by its status (any other: the gateway's 400 or its 5xx row)
+FAULT_ERRORS = FAULT_ROWS
+
 CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.delivery import DeliveryHandle
 from ...core.handle import Handle
-from . import status
+from ...generators import Generated
 from .models import PROJECT_FLAGS, signature
 
 if TYPE_CHECKING:
     from . import Ncp
+    from .status import MailStore
 
 __all__ = ["NcpHandle"]
 
@@ -20,7 +21,7 @@ DEFAULT: Any = type("Default", (), {"__repr__": lambda self: "DEFAULT"})()
 Instant = int | float | str | datetime | None
 
 
-class NcpHandle(DeliveryHandle, Handle):
+class NcpHandle(DeliveryHandle, Generated, Handle):
     """The NCP fake. ``ncp.url`` replaces ``https://mail.apigw.ntruss.com``; requests are
     signed with ``ncp.access_key`` / ``ncp.secret_key`` (project ``"default"``).
 
@@ -239,23 +240,15 @@ class NcpHandle(DeliveryHandle, Handle):
 
     def request_status(self, request_id: str, *, lang: str = "en") -> dict[str, Any] | None:
         """getMailRequestStatus's body for ``request_id`` (any project), or None."""
-        with self._provider.lock:
-            self._delivery()
-            found = status.store_of(self._provider).requests.get(request_id)
-            return None if found is None else status.request_status(found, lang)
+        return self._provider.request_status(request_id, lang)
 
     def mail(self, mail_id: str, *, lang: str = "en") -> dict[str, Any] | None:
         """getMail's body for ``mail_id`` (any project), or None."""
-        with self._provider.lock:
-            self._delivery()
-            found = status.store_of(self._provider).mails.get(mail_id)
-            return None if found is None else status.mail_detail(found, lang)
+        return self._provider.mail_detail(mail_id, lang)
 
     def mail_ids(self, request_id: str) -> list[str]:
         """The mails a request made, in order (one per recipient for an individual send)."""
-        with self._provider.lock:
-            found = status.store_of(self._provider).requests.get(request_id)
-            return [] if found is None else [m.mail_id for m in found.mails]
+        return self._provider.mail_ids(request_id)
 
     def confirm(self, request_id: str) -> bool:
         """Send a request made with ``confirmAndSend: true`` (the console's confirmation):
@@ -263,9 +256,8 @@ class NcpHandle(DeliveryHandle, Handle):
         return self._provider.confirm(request_id)
 
     @property
-    def mail_store(self) -> status.MailStore:
+    def mail_store(self) -> MailStore:
         """The requests kept for the status APIs, bounded: ``mail_store.maxlen`` (10,000
         requests) and ``mail_store.max_bytes`` (64 MiB, estimated), settable; the oldest
         go first and are then not found (77103)."""
-        with self._provider.lock:
-            return status.store_of(self._provider)
+        return self._provider.mail_store()

@@ -116,6 +116,11 @@ def signature(secret_key: str, method: str, uri: str, timestamp: str, access_key
     return base64.b64encode(digest).decode("ascii")
 
 
+def _iso_ms(ms: int) -> str:
+    """Epoch milliseconds as ISO 8601 UTC (``2026-12-13T14:40:09.103Z``), for messages."""
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 # -- records -------------------------------------------------------------------------------
 class HistoryEntry(NamedTuple):
     """One row of an address's send-block history (``SendBlockHistoryResponse``)."""
@@ -249,7 +254,7 @@ class BlockList:
         key = address.lower()
         current = self.active.get(key)
         if current is not None:
-            raise ValueError(f"{address} is blocked already (until utc {current.expires}); remove it first")
+            raise ValueError(f"{address} is blocked already (until {_iso_ms(current.expires)}); remove it first")
         last = self.last_time(key)
         if last is not None and at < last:
             raise ValueError(f"{address}: created is before the address's latest history entry")
@@ -287,6 +292,13 @@ class BlockList:
 
     def history(self, address: str) -> list[HistoryEntry]:
         return list(self.histories.get(address.lower(), ()))
+
+    def forget(self, address: str) -> None:
+        """Drop an address's history and block, as if it had never been blocked (the
+        contract verifier, before it arranges a recorded history)."""
+        key = address.lower()
+        self.histories.pop(key, None)
+        self.active.remove(key)
 
     def current(self, address: str) -> ActiveBlock | None:
         return self.active.get(address.lower())

@@ -23,8 +23,8 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange, json_response
-from . import errors as E
+from ...core.provider import Notes, json_response
+from . import errors
 from .models import KST, HistoryEntry, Unsubscriber, requester_for
 
 __all__ = [
@@ -137,16 +137,18 @@ def unsubscriber_item(record: Unsubscriber) -> dict[str, Any]:
     return {"address": record.address, "blockDate": nes_datetime(record.created), "isRegByManager": record.by_manager}
 
 
-def render_error(error: ProviderError, ex: Exchange) -> Response:
+def render_error(error: ProviderError, notes: Notes) -> Response:
     """The one error renderer: the gateway's envelope or the mailer's, by the row's code."""
     entry = error.entry
     code = str(entry.code)
-    ex.error_code = code
-    if E.is_gateway(entry):
-        body = {"error": {"errorCode": code, "message": E.GATEWAY_MESSAGES[code], "details": error.message(ex.lang)}}
+    notes.error_code = code
+    if errors.is_gateway(entry):
+        body = {
+            "error": {"errorCode": code, "message": errors.GATEWAY_MESSAGES[code], "details": error.message(notes.lang)}
+        }
         out = headers("APIGW")
     else:
-        body = {"error": {"code": code, "message": error.message(ex.lang)}}
+        body = {"error": {"code": code, "message": error.message(notes.lang)}}
         out = headers("ENDPOINT")
     out.update(error.headers)
     return json_response(body, error.status, out, content_type=CONTENT_TYPE)

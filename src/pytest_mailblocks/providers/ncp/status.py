@@ -20,23 +20,23 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
 from ...core.journal import _Bound, _Bounded
-from ...core.provider import Exchange
-from . import errors as E
-from . import render
-from .endpoints import account_checks, address_param, bad_request, int_param, routes, sort_param
-from .models import KST, Project
+from . import errors, render
+from .endpoints import VERSION, NcpCall, account_checks, address_param, bad_request, int_param, sort_param
+from .models import KST
 
 if TYPE_CHECKING:
-    from . import Ncp
+    from .control import NcpControl
 
-__all__ = ["OPERATIONS", "RULES", "Mail", "MailRequest", "MailStore", "Recipient", "store_of"]
+__all__ = ["HANDLERS", "RULES", "Mail", "MailRequest", "MailStore", "Recipient", "store_of"]
 
 #: ``EmailStatus`` labels (``common-apidatatype-nesstatus``, en and ko)
 STATUS_LABELS: dict[str, dict[str, str]] = {
@@ -307,13 +307,13 @@ class MailStore(_Bounded):
         """The request as its own project and region see it, else 77103."""
         found = self.requests.get(request_id)
         if found is None or found.project != project or found.region != region:
-            raise ProviderError(E.NCP_REQUEST_NOT_FOUND)
+            raise ProviderError(errors.NCP_REQUEST_NOT_FOUND)
         return found
 
     def mail(self, mail_id: str, project: str, region: str) -> Mail:
         found = self.mails.get(mail_id)
         if found is None or found.request.project != project or found.request.region != region:
-            raise ProviderError(E.NCP_MAIL_NOT_FOUND)
+            raise ProviderError(errors.NCP_MAIL_NOT_FOUND)
         return found
 
     def __repr__(self) -> str:
@@ -424,7 +424,7 @@ def mail_detail(mail: Mail, lang: str) -> dict[str, Any]:
 
 
 # -- the operations --------------------------------------------------------------------------------
-def store_of(ncp: Ncp) -> MailStore:
+def store_of(ncp: NcpControl) -> MailStore:
     """The state's mail store (made on first use; a reset drops it with the state)."""
     state = ncp.state
     if state.mail_store is None:
@@ -433,18 +433,17 @@ def store_of(ncp: Ncp) -> MailStore:
     return store
 
 
-def get_mail_request_status(
-    ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange, requestId: str
-) -> Response:
-    account_checks(project, "service")
-    found = store_of(ncp).request(requestId, project.name, region)
-    return render.ok(request_status(found, ex.lang))
+def get_mail_request_status(c: NcpCall) -> Response:
+    account_checks(c.project, "service")
+    found = store_of(c.provider).request(c.args["requestId"], c.project.name, c.region)
+    return render.ok(request_status(found, c.notes.lang))
 
 
-def get_mail_list(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange, requestId: str) -> Response:
+def get_mail_list(c: NcpCall) -> Response:
     """The request's mails, a Spring page: ``mailId`` and ``recipientAddress`` (exact),
     ``title`` (contains), ``sendStatus`` (repeatable, any of them), ``page``, ``size``
     (10), ``sort`` (``id``, ``createUtc``, ``statusCode``; ascending by default)."""
+    request = c.request
     mail_id = request.args.get("mailId") or None
     recipient = address_param(request, "recipientAddress", required=False)
     title = request.args.get("title") or None
@@ -454,8 +453,8 @@ def get_mail_list(ncp: Ncp, project: Project, region: str, request: Request, ex:
     size = int_param(request, "size", 10, lo=1)
     number = int_param(request, "page", 0, lo=0)
     orders = sort_param(request, MAIL_SORTS, default_desc=False)
-    account_checks(project, "service")
-    found = store_of(ncp).request(requestId, project.name, region)
+    account_checks(c.project, "service")
+    found = store_of(c.provider).request(c.args["requestId"], c.project.name, c.region)
     wanted = None if recipient is None else recipient.lower()
     rows = [
         m
@@ -471,17 +470,23 @@ def get_mail_list(ncp: Ncp, project: Project, region: str, request: Request, ex:
         else:  # id and createUtc: the order the mails were made in
             rows.sort(key=lambda m: m.mail_id, reverse=desc)
     start = number * size
-    items = [mail_item(m, ex.lang) for m in rows[start : start + size]]
+    items = [mail_item(m, c.notes.lang) for m in rows[start : start + size]]
     return render.ok(render.page(items, total=len(rows), size=size, number=number, orders=orders))
 
 
-def get_mail(ncp: Ncp, project: Project, region: str, request: Request, ex: Exchange, mailId: str) -> Response:
-    account_checks(project, "service")
-    return render.ok(mail_detail(store_of(ncp).mail(mailId, project.name, region), ex.lang))
+def get_mail(c: NcpCall) -> Response:
+    account_checks(c.project, "service")
+    found = store_of(c.provider).mail(c.args["mailId"], c.project.name, c.region)
+    return render.ok(mail_detail(found, c.notes.lang))
 
 
-RULES, OPERATIONS = routes(
-    ("/mails/requests/<requestId>/status", "GET", get_mail_request_status),
-    ("/mails/requests/<requestId>/mails", "GET", get_mail_list),
-    ("/mails/<mailId>", "GET", get_mail),
-)
+RULES = [
+    Rule(f"/api/{VERSION}/mails/requests/<requestId>/status", methods=["GET"], endpoint="get_mail_request_status"),
+    Rule(f"/api/{VERSION}/mails/requests/<requestId>/mails", methods=["GET"], endpoint="get_mail_list"),
+    Rule(f"/api/{VERSION}/mails/<mailId>", methods=["GET"], endpoint="get_mail"),
+]
+HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
+    "get_mail_request_status": get_mail_request_status,
+    "get_mail_list": get_mail_list,
+    "get_mail": get_mail,
+}

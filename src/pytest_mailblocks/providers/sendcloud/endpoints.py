@@ -16,6 +16,7 @@ with no published code (range over 3 months, expireTime, domainName/email).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -24,9 +25,8 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
-from . import errors as E
-from . import render
+from ...core.provider import Call, Notes
+from . import errors, render
 from .models import (
     ALL,
     Block,
@@ -42,7 +42,7 @@ from .models import (
 if TYPE_CHECKING:
     from . import SendCloud
 
-__all__ = ["OPERATIONS", "PREFIXES", "RULES", "dispatch"]
+__all__ = ["HANDLERS", "OPERATIONS", "PREFIXES", "RULES", "SendCloudCall", "dispatch"]
 
 PREFIXES = ("/api", "/apiv2")
 #: (module, action) -> operation name (the fault and journal name)
@@ -113,18 +113,18 @@ def paging(p: Params) -> tuple[int, int]:
     if "start" in p:
         raw = p["start"].strip()
         if not raw:
-            raise ProviderError(E.SC_START_EMPTY)
+            raise ProviderError(errors.SC_START_EMPTY)
         value = parse_int(raw)
         if value is None or value > INT_MAX:
-            raise ProviderError(E.SC_START_INVALID)
+            raise ProviderError(errors.SC_START_INVALID)
         offset = value
     if "limit" in p:
         raw = p["limit"].strip()
         if not raw:
-            raise ProviderError(E.SC_LIMIT_EMPTY)
+            raise ProviderError(errors.SC_LIMIT_EMPTY)
         value = parse_int(raw)
         if value is None or value > LIMIT_MAX:
-            raise ProviderError(E.SC_LIMIT_INVALID)
+            raise ProviderError(errors.SC_LIMIT_INVALID)
         limit = value
     return offset, limit
 
@@ -144,19 +144,19 @@ def date_window(p: Params, now: float) -> Window:
     if raw_days:
         days = parse_int(raw_days)
         if days is None or days < 1 or days > INT_MAX:
-            raise ProviderError(E.SC_DAYS_INVALID)
+            raise ProviderError(errors.SC_DAYS_INVALID)
         day = today(now)
         end = _day_after(day)
         back = (day - date.min).days
         return (None if days - 1 > back else day_start(day - timedelta(days=days - 1))), end
     first = parse_api_date(text(p, "startDate"))
     if first is None:
-        raise ProviderError(E.SC_START_DATE_INVALID)
+        raise ProviderError(errors.SC_START_DATE_INVALID)
     last = parse_api_date(text(p, "endDate"))
     if last is None:
-        raise ProviderError(E.SC_END_DATE_INVALID)
+        raise ProviderError(errors.SC_END_DATE_INVALID)
     if last > add_months(first, RANGE_MONTHS):
-        raise ProviderError(E.SC_RANGE_TOO_LONG)
+        raise ProviderError(errors.SC_RANGE_TOO_LONG)
     if last < first:
         return day_start(first), day_start(first)
     return day_start(first), _day_after(last)
@@ -171,10 +171,10 @@ def email_param(p: Params, *, required: bool = False) -> str:
     email = text(p, "email")
     if not email:
         if required:
-            raise ProviderError(E.SC_EMAIL_EMPTY)
+            raise ProviderError(errors.SC_EMAIL_EMPTY)
         return ""
     if not valid_email(email):
-        raise ProviderError(E.SC_EMAIL_INVALID)
+        raise ProviderError(errors.SC_EMAIL_INVALID)
     return email
 
 
@@ -200,25 +200,39 @@ def count_of(sc: SendCloud, page: Any) -> int:
 
 
 # -- auth --------------------------------------------------------------------------------
-def authenticate(sc: SendCloud, p: Params, ex: Exchange) -> Tenant:
+def authenticate(sc: SendCloud, p: Params, notes: Notes) -> Tenant:
     """``apiUser`` + ``apiKey``; a missing, unknown or wrong one is 40005."""
     user, key = p.get("apiUser", ""), p.get("apiKey", "")
     if not user.strip() or not key.strip():
-        ex.auth = "missing"
-        raise ProviderError(E.SC_AUTH_FAILED)
+        notes.auth = "missing"
+        raise ProviderError(errors.SC_AUTH_FAILED)
     tenant = sc.state.authenticate(user, key)
     if tenant is None:
-        ex.auth = "invalid"
-        ex.tenant = user
-        raise ProviderError(E.SC_AUTH_FAILED)
-    ex.auth = "ok"
-    ex.tenant = tenant.api_user
+        notes.auth = "invalid"
+        notes.tenant = user
+        raise ProviderError(errors.SC_AUTH_FAILED)
+    notes.auth = "ok"
+    notes.tenant = tenant.api_user
     return tenant
 
 
+# -- operations ------------------------------------------------------------------------------
+@dataclass(eq=False)
+class SendCloudCall(Call):
+    """What every operation is given: the API user the credentials name, the
+    parameters (query string, then form) and the language its prefix picks
+    (``/api``: Chinese, ``/apiv2``: English)."""
+
+    provider: SendCloud
+    tenant: Tenant
+    params: Params
+    lang: str
+
+
 # -- block ---------------------------------------------------------------------------------
-def list_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def list_blocks(c: SendCloudCall) -> Response:
     """``block/list``: a window is required; filters apiUserBlock, domainName, email."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     offset, limit = paging(p)
     start, end = date_window(p, sc.clock.time())
     email = email_param(p)
@@ -243,18 +257,19 @@ def block_target(p: Params) -> tuple[str, str, str]:
     return text(p, "apiUserBlock") or ALL, domain, email
 
 
-def add_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def add_blocks(c: SendCloudCall) -> Response:
     """``block/add``: one row per address and per domain (address first, as in the
     docs' example); a pair already listed is not added again and is shown as listed."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     api_user_block, domain, email = block_target(p)
     raw = text(p, "expireTime")
     if not raw:
-        raise ProviderError(E.SC_EXPIRE_TIME_EMPTY)
+        raise ProviderError(errors.SC_EXPIRE_TIME_EMPTY)
     expire = parse_api_date(raw)
     if expire is None:
-        raise ProviderError(E.SC_EXPIRE_TIME_INVALID)
+        raise ProviderError(errors.SC_EXPIRE_TIME_INVALID)
     if not domain and not email:
-        raise ProviderError(E.SC_DOMAIN_OR_EMAIL_REQUIRED)
+        raise ProviderError(errors.SC_DOMAIN_OR_EMAIL_REQUIRED)
     now = int(sc.clock.time())
     expire_at = day_start(expire)
     rows = []
@@ -265,18 +280,20 @@ def add_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
     return render.ok({"dataList": [r.wire() for r in rows]}, lang)
 
 
-def delete_blocks(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def delete_blocks(c: SendCloudCall) -> Response:
     """``block/delete``: (apiUserBlock, domainName) and/or (apiUserBlock, email);
     ``info.count`` is the number deleted (0 when nothing matched)."""
+    t, p, lang = c.tenant, c.params, c.lang
     api_user_block, domain, email = block_target(p)
     if not domain and not email:
-        raise ProviderError(E.SC_DOMAIN_OR_EMAIL_REQUIRED)
+        raise ProviderError(errors.SC_DOMAIN_OR_EMAIL_REQUIRED)
     return render.ok({"count": t.blocks.remove(api_user_block, email=email, domain=domain)}, lang)
 
 
 # -- bounce --------------------------------------------------------------------------------
-def list_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def list_bounces(c: SendCloudCall) -> Response:
     """``bounce/list``: a window, or ``email`` (then the window parameters are ignored)."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     offset, limit = paging(p)
     email = text(p, "email")
     if email:
@@ -290,36 +307,39 @@ def list_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
     return render.ok({"dataList": [r.wire() for r in page], "count": count_of(sc, page)}, lang)
 
 
-def delete_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def delete_bounces(c: SendCloudCall) -> Response:
     """``bounce/delete``: one address, or every bounce in a window."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     if text(p, "email"):
         return render.ok({"count": int(t.bounces.remove(email_param(p)))}, lang)
     start, end = date_window(p, sc.clock.time())
     return render.ok({"count": t.bounces.remove_window(start, end)}, lang)
 
 
-def count_bounces(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def count_bounces(c: SendCloudCall) -> Response:
     """``bounce/count``: bounces in a window (required)."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     start, end = date_window(p, sc.clock.time())
     return render.ok({"count": t.bounces.count(start, end)}, lang)
 
 
 # -- unsubscribe -----------------------------------------------------------------------------
-def list_unsubscribes(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def list_unsubscribes(c: SendCloudCall) -> Response:
     """``unsubscribe/list``: a window or ``email``; filters labelIdList, apiUserList."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     offset, limit = paging(p)
     email = text(p, "email")
     window: Window = (None, None)
     if not email:
         window = date_window(p, sc.clock.time())
-    labels = semicolon_list(p, "labelIdList", E.SC_LABEL_ID_LIST_EMPTY, E.SC_LABEL_ID_INVALID)
+    labels = semicolon_list(p, "labelIdList", errors.SC_LABEL_ID_LIST_EMPTY, errors.SC_LABEL_ID_INVALID)
     label_ids: set[int] | None = None
     if labels is not None:
         parsed = [parse_int(x) for x in labels]
         if any(x is None or x > INT_MAX for x in parsed):
-            raise ProviderError(E.SC_LABEL_ID_INVALID)
+            raise ProviderError(errors.SC_LABEL_ID_INVALID)
         label_ids = {x for x in parsed if x is not None}
-    users = semicolon_list(p, "apiUserList", E.SC_API_USER_LIST_EMPTY, E.SC_API_USER_LIST_INVALID)
+    users = semicolon_list(p, "apiUserList", errors.SC_API_USER_LIST_EMPTY, errors.SC_API_USER_LIST_INVALID)
     user_set = None if users is None else set(users)
 
     def keep(r: Unsubscribe) -> bool:
@@ -340,10 +360,11 @@ def list_unsubscribes(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Respons
     return render.ok({"dataList": [r.wire() for r in page], "count": count_of(sc, page)}, lang)
 
 
-def add_unsubscribe(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def add_unsubscribe(c: SendCloudCall) -> Response:
     """``unsubscribe/add``: ``statusCode`` 40401 with ``result: true`` and the success
     message, ``info.data`` the row (unsubscribe_do.md); an address already listed
     is shown as listed."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     email = email_param(p, required=True)
     record = t.unsubscribes.get(email)
     if record is None:
@@ -352,15 +373,16 @@ def add_unsubscribe(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
     return render.ok({"data": record.wire()}, lang, UNSUBSCRIBE_CREATED)
 
 
-def delete_unsubscribes(sc: SendCloud, t: Tenant, p: Params, lang: str) -> Response:
+def delete_unsubscribes(c: SendCloudCall) -> Response:
     """``unsubscribe/delete``: one address, or every unsubscribe in a window."""
+    sc, t, p, lang = c.provider, c.tenant, c.params, c.lang
     if text(p, "email"):
         return render.ok({"count": int(t.unsubscribes.remove(email_param(p)))}, lang)
     start, end = date_window(p, sc.clock.time())
     return render.ok({"count": t.unsubscribes.remove_window(start, end)}, lang)
 
 
-HANDLERS: dict[str, Callable[[SendCloud, Tenant, Params, str], Response]] = {
+HANDLERS: dict[str, Callable[[SendCloudCall], Response]] = {
     "list_blocks": list_blocks,
     "add_blocks": add_blocks,
     "delete_blocks": delete_blocks,
@@ -373,9 +395,10 @@ HANDLERS: dict[str, Callable[[SendCloud, Tenant, Params, str], Response]] = {
 }
 
 
-def dispatch(sc: SendCloud, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    lang = render.lang_of(request.path)
-    ex.lang = lang
-    p = read_params(request)
-    tenant = authenticate(sc, p, ex)
-    return HANDLERS[endpoint](sc, tenant, p, lang)
+def dispatch(c: Call) -> Response:
+    """The checks every operation shares (the language its prefix picks, the
+    credentials), then the operation."""
+    lang = c.notes.lang = render.lang_of(c.request.path)
+    params = read_params(c.request)
+    tenant = authenticate(c.provider, params, c.notes)
+    return HANDLERS[c.endpoint](c.extended(SendCloudCall, tenant=tenant, params=params, lang=lang))

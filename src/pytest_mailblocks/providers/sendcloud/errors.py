@@ -204,4 +204,25 @@ SC_FREQUENCY_LIMITED = ErrorEntry(
     "used for injected 429 faults only; the Chinese text is not published",
 )
 
+#: the rows of the core's own answers, by kind (``Provider.core_errors``): each an
+#: envelope with HTTP 200, as SendCloud answers
+CORE_ERRORS: dict[str, ErrorEntry] = {
+    "not_found": SC_NOT_FOUND,
+    "method_not_allowed": SC_METHOD_NOT_ALLOWED,
+    "too_large": SC_REQUEST_TOO_LARGE,
+    "internal": SC_SERVER_ERROR,
+    "host": SC_HOST_NOT_ALLOWED,
+    "cross_site": SC_CROSS_SITE,
+}
+#: an injected fault keeps its status, with the matching envelope (``SC_SERVER_ERROR``
+#: for any other status)
+FAULT_ERRORS: dict[int, ErrorEntry] = {
+    401: SC_AUTH_FAILED,
+    403: SC_AUTH_FAILED,
+    404: SC_NOT_FOUND,
+    405: SC_METHOD_NOT_ALLOWED,
+    413: SC_REQUEST_TOO_LARGE,
+    429: SC_FREQUENCY_LIMITED,
+}
+
 CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import ControlError
 from ...core.handle import Handle
+from ...generators import Generated
 from .models import ALL, COUNT_MODES, domain_of
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ BLOCKED_REASON = "无效邮件-在SendCloud黑名单中:自定义拦截(worker:a
 Time = int | float | str | date | datetime | None
 
 
-class SendCloudHandle(Handle):
+class SendCloudHandle(Generated, Handle):
     """The SendCloud fake. ``sc.url`` replaces ``https://api2.sendcloud.net`` (paths
     under ``/api/``) and ``https://api.sendcloud.net`` (paths under ``/apiv2/``).
 

@@ -13,7 +13,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange, json_response
+from ...core.provider import Notes, json_response
 
 __all__ = ["CONTENT_TYPE", "SUCCESS", "lang_of", "ok", "render_error"]
 
@@ -38,9 +38,9 @@ def ok(info: dict[str, Any], lang: str, code: int = 200) -> Response:
     return json_response(envelope(True, code, SUCCESS[lang], info), 200, content_type=CONTENT_TYPE)
 
 
-def render_error(error: ProviderError, lang: str, ex: Exchange) -> Response:
+def render_error(error: ProviderError, lang: str, notes: Notes) -> Response:
     """The one error renderer: ``result: false``, the entry's code and message, ``info: {}``."""
-    ex.error_code = error.entry.key
+    notes.error_code = error.entry.key
     code = error.entry.code
     body = envelope(False, int(code) if code is not None else 501, error.message(lang), {})
     return json_response(body, error.status, error.headers or None, content_type=CONTENT_TYPE)

@@ -43,14 +43,14 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
 from ...core.errors import ErrorEntry, ProviderError
-from ...core.provider import Exchange, make_response
-from . import errors as E
-from . import render
+from ...core.provider import Notes, make_response
+from . import errors, render
 from .models import LIST_KINDS, enhanced_status
 from .webhooks import RETRY, route_events
 
 if TYPE_CHECKING:
     from . import SendGrid
+    from .endpoints import SendGridCall
     from .models import Account, SuppressionList
 
 __all__ = ["HANDLERS", "RULES", "Message", "delivery_of", "new_id", "parse_message"]
@@ -173,7 +173,7 @@ class _Check:
     def typed(self, value: Any, expected: str, field: str) -> bool:
         if _json_type(value) == expected:
             return True
-        self.add(E.SG_SEND_INVALID_TYPE, expected, _json_type(value), field=field)
+        self.add(errors.SG_SEND_INVALID_TYPE, expected, _json_type(value), field=field)
         return False
 
     def address(self, obj: Any, field: str, label: str, missing: tuple[Any, ...]) -> str | None:
@@ -188,10 +188,10 @@ class _Check:
         if not self.typed(email, "string", f"{field}.email"):
             return None
         if len(email) > MAX_ADDRESS:
-            self.add(E.SG_SEND_ADDRESS_TOO_LONG, label, field=f"{field}.email")
+            self.add(errors.SG_SEND_ADDRESS_TOO_LONG, label, field=f"{field}.email")
             return None
         if not _ADDRESS.fullmatch(email):
-            self.add(E.SG_SEND_INVALID_ADDRESS, field=f"{field}.email")
+            self.add(errors.SG_SEND_INVALID_ADDRESS, field=f"{field}.email")
             return None
         name = obj.get("name")
         if name is not None:
@@ -221,10 +221,10 @@ class _Check:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(E.SG_SEND_SEND_AT_INTEGER, field=field)
+            self.add(errors.SG_SEND_SEND_AT_INTEGER, field=field)
             return None
         if value > self.now + MAX_SCHEDULE:
-            self.add(E.SG_SEND_SEND_AT_TOO_FAR, field=field)
+            self.add(errors.SG_SEND_SEND_AT_TOO_FAR, field=field)
             return None
         return value
 
@@ -239,7 +239,7 @@ class _Check:
                 continue
             flag = sub.get("enable")
             if flag is not None and not isinstance(flag, bool):
-                self.add(E.SG_SEND_SETTING_BOOLEAN, label, field=f"{field}.{key}.enable")
+                self.add(errors.SG_SEND_SETTING_BOOLEAN, label, field=f"{field}.{key}.enable")
             elif flag:
                 enabled.add(key)
         return enabled
@@ -254,12 +254,12 @@ def _recipients(c: _Check, p: dict[str, Any], i: int, seen: dict[str, int]) -> l
     for kind, label in (("to", "To"), ("cc", "CC"), ("bcc", "BCC")):
         items = p.get(kind)
         if kind == "to" and (items is None or items == []):
-            c.add(E.SG_SEND_TO_REQUIRED, field=f"{field}.to")
+            c.add(errors.SG_SEND_TO_REQUIRED, field=f"{field}.to")
             continue
         if items is None or not c.typed(items, "array", f"{field}.{kind}"):
             continue
         for j, item in enumerate(items):
-            email = c.address(item, f"{field}.{kind}.{j}", label, (E.SG_SEND_EMAIL_REQUIRED, kind))
+            email = c.address(item, f"{field}.{kind}.{j}", label, (errors.SG_SEND_EMAIL_REQUIRED, kind))
             if email is None:
                 continue
             low = email.lower()
@@ -269,12 +269,12 @@ def _recipients(c: _Check, p: dict[str, Any], i: int, seen: dict[str, int]) -> l
             here[low] = kind
             found.append(email)
     if duplicate is not None:
-        c.add(E.SG_SEND_DUPLICATE_IN_PERSONALIZATION, duplicate[0], i, duplicate[1], field=field)
+        c.add(errors.SG_SEND_DUPLICATE_IN_PERSONALIZATION, duplicate[0], i, duplicate[1], field=field)
     for email in found:
         low = email.lower()
         if low in seen and seen[low] != i:
             if seen[low] >= 0:  # reported once per address
-                c.add(E.SG_SEND_DUPLICATE_ACROSS, email)
+                c.add(errors.SG_SEND_DUPLICATE_ACROSS, email)
                 seen[low] = -1
         else:
             seen[low] = i
@@ -284,18 +284,18 @@ def _recipients(c: _Check, p: dict[str, Any], i: int, seen: dict[str, int]) -> l
 def _personalizations(c: _Check, body: dict[str, Any], message_args: dict[str, str]) -> list[Personalization] | None:
     value = body.get("personalizations")
     if value is None or value == []:
-        c.add(E.SG_SEND_PERSONALIZATIONS_REQUIRED)
+        c.add(errors.SG_SEND_PERSONALIZATIONS_REQUIRED)
         return None
     if not c.typed(value, "array", "personalizations"):
         return None
     if len(value) > MAX_PERSONALIZATIONS:
-        c.add(E.SG_SEND_TOO_MANY_PERSONALIZATIONS, len(value))
+        c.add(errors.SG_SEND_TOO_MANY_PERSONALIZATIONS, len(value))
         return None
     total = sum(
         len(p[k]) for p in value if isinstance(p, dict) for k in ("to", "cc", "bcc") if isinstance(p.get(k), list)
     )
     if total > MAX_RECIPIENTS:
-        c.add(E.SG_SEND_TOO_MANY_RECIPIENTS)
+        c.add(errors.SG_SEND_TOO_MANY_RECIPIENTS)
         return None
     out: list[Personalization] = []
     seen: dict[str, int] = {}
@@ -305,25 +305,28 @@ def _personalizations(c: _Check, body: dict[str, Any], message_args: dict[str, s
             continue
         one = Personalization(i, _recipients(c, p, i, seen))
         if p.get("from") is not None:
-            c.address(p["from"], f"{field}.from", "From", (E.SG_SEND_FROM_REQUIRED,))
+            c.address(p["from"], f"{field}.from", "From", (errors.SG_SEND_FROM_REQUIRED,))
         subject = p.get("subject")
         if subject is not None and c.typed(subject, "string", f"{field}.subject"):
             if subject == "":
-                c.add(E.SG_SEND_SUBJECT_EMPTY, field=f"{field}.subject")
+                c.add(errors.SG_SEND_SUBJECT_EMPTY, field=f"{field}.subject")
             one.subject = subject
         args = c.strings(
-            p.get("custom_args"), f"{field}.custom_args", E.SG_SEND_CUSTOM_ARGS_STRINGS, E.SG_SEND_CUSTOM_ARGS_EMPTY
+            p.get("custom_args"),
+            f"{field}.custom_args",
+            errors.SG_SEND_CUSTOM_ARGS_STRINGS,
+            errors.SG_SEND_CUSTOM_ARGS_EMPTY,
         )
         one.custom_args = {**message_args, **args}
         if len(json.dumps(one.custom_args)) > MAX_CUSTOM_ARGS:
-            c.add(E.SG_SEND_CUSTOM_ARGS_SIZE, field=f"{field}.custom_args")
+            c.add(errors.SG_SEND_CUSTOM_ARGS_SIZE, field=f"{field}.custom_args")
         c.headers(
             p.get("headers"),
             f"{field}.headers",
-            E.SG_SEND_PERSONALIZATION_HEADER_VALUES,
-            E.SG_SEND_PERSONALIZATION_HEADER_RESERVED,
+            errors.SG_SEND_PERSONALIZATION_HEADER_VALUES,
+            errors.SG_SEND_PERSONALIZATION_HEADER_RESERVED,
         )
-        c.strings(p.get("substitutions"), f"{field}.substitutions", E.SG_SEND_SUBSTITUTIONS)
+        c.strings(p.get("substitutions"), f"{field}.substitutions", errors.SG_SEND_SUBSTITUTIONS)
         if p.get("dynamic_template_data") is not None:
             c.typed(p["dynamic_template_data"], "object", f"{field}.dynamic_template_data")
         one.send_at = c.send_at(p.get("send_at"), f"{field}.send_at")
@@ -344,40 +347,40 @@ def _content(c: _Check, body: dict[str, Any], template: bool) -> None:
     content = body.get("content")
     if content is None or content == []:
         if not template:
-            c.add(E.SG_SEND_CONTENT_REQUIRED)
+            c.add(errors.SG_SEND_CONTENT_REQUIRED)
         return
     types: list[str] = []
     for where, block in _objects(c, content, "content"):
         kind, value = block.get("type"), block.get("value")
         if kind is None or kind == "":
-            c.add(E.SG_SEND_CONTENT_TYPE_REQUIRED, field=f"{where}.type")
+            c.add(errors.SG_SEND_CONTENT_TYPE_REQUIRED, field=f"{where}.type")
         elif c.typed(kind, "string", f"{where}.type"):
             types.append(kind.lower())
         if value is None or value == "":
-            c.add(E.SG_SEND_CONTENT_VALUE_EMPTY, field=f"{where}.value")
+            c.add(errors.SG_SEND_CONTENT_VALUE_EMPTY, field=f"{where}.value")
         else:
             c.typed(value, "string", f"{where}.value")
     first = [t for t in ("text/plain", "text/html") if t in types]
     if types[: len(first)] != first:
-        c.add(E.SG_SEND_CONTENT_ORDER)
+        c.add(errors.SG_SEND_CONTENT_ORDER)
 
 
 def _categories(c: _Check, value: Any) -> list[str] | None:
     if value is None or not c.typed(value, "array", "categories"):
         return None
     if len(value) > MAX_CATEGORIES:
-        c.add(E.SG_SEND_CATEGORIES_LIMIT, len(value))
+        c.add(errors.SG_SEND_CATEGORIES_LIMIT, len(value))
         return None
     seen: set[str] = set()
     for j, category in enumerate(value):
         if not c.typed(category, "string", f"categories.{j}"):
             continue
         if len(category) > MAX_CATEGORY:
-            c.add(E.SG_SEND_CATEGORY_TOO_LONG, category)
+            c.add(errors.SG_SEND_CATEGORY_TOO_LONG, category)
         elif not category.isascii():
-            c.add(E.SG_SEND_CATEGORY_ASCII)
+            c.add(errors.SG_SEND_CATEGORY_ASCII)
         elif category in seen:
-            c.add(E.SG_SEND_CATEGORY_DUPLICATE, category)
+            c.add(errors.SG_SEND_CATEGORY_DUPLICATE, category)
         seen.add(category)
     return [v for v in value if isinstance(v, str)]
 
@@ -386,11 +389,11 @@ def _attachments(c: _Check, value: Any) -> None:
     for where, item in _objects(c, value, "attachments"):
         content, filename = item.get("content"), item.get("filename")
         if content is None or content == "":
-            c.add(E.SG_SEND_ATTACHMENT_CONTENT, field=f"{where}.content")
+            c.add(errors.SG_SEND_ATTACHMENT_CONTENT, field=f"{where}.content")
         elif c.typed(content, "string", f"{where}.content") and not _BASE64.fullmatch(content):
-            c.add(E.SG_SEND_ATTACHMENT_BASE64, field=f"{where}.content")
+            c.add(errors.SG_SEND_ATTACHMENT_BASE64, field=f"{where}.content")
         if filename is None or filename == "":
-            c.add(E.SG_SEND_ATTACHMENT_FILENAME, field=f"{where}.filename")
+            c.add(errors.SG_SEND_ATTACHMENT_FILENAME, field=f"{where}.filename")
         else:
             c.typed(filename, "string", f"{where}.filename")
 
@@ -406,11 +409,11 @@ def read_body(request: Request) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ProviderError(E.SG_SEND_INVALID_UTF8) from None
+        raise ProviderError(errors.SG_SEND_INVALID_UTF8) from None
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise ProviderError(E.SG_SEND_BAD_REQUEST) from None
+        raise ProviderError(errors.SG_SEND_BAD_REQUEST) from None
 
 
 def parse_message(body: Any, now: float) -> Message:
@@ -420,37 +423,39 @@ def parse_message(body: Any, now: float) -> Message:
     """
     c = _Check(now)
     if not isinstance(body, dict):
-        c.add(E.SG_SEND_INVALID_TYPE, "object", _json_type(body))
+        c.add(errors.SG_SEND_INVALID_TYPE, "object", _json_type(body))
         raise c.errors[0]
     sender = None
     if body.get("from") is None:
-        c.add(E.SG_SEND_FROM_REQUIRED)
+        c.add(errors.SG_SEND_FROM_REQUIRED)
     else:
-        sender = c.address(body["from"], "from", "From", (E.SG_SEND_FROM_REQUIRED,))
-    args = c.strings(body.get("custom_args"), "custom_args", E.SG_SEND_CUSTOM_ARGS_STRINGS, E.SG_SEND_CUSTOM_ARGS_EMPTY)
+        sender = c.address(body["from"], "from", "From", (errors.SG_SEND_FROM_REQUIRED,))
+    args = c.strings(
+        body.get("custom_args"), "custom_args", errors.SG_SEND_CUSTOM_ARGS_STRINGS, errors.SG_SEND_CUSTOM_ARGS_EMPTY
+    )
     personalizations = _personalizations(c, body, args)
     template = body.get("template_id")
     if template is not None and not isinstance(template, str):
-        c.add(E.SG_SEND_TEMPLATE_ID, json.dumps(template)[:100])
+        c.add(errors.SG_SEND_TEMPLATE_ID, json.dumps(template)[:100])
     subject = body.get("subject")
     if subject is not None:
         if c.typed(subject, "string", "subject") and subject == "":
-            c.add(E.SG_SEND_SUBJECT_EMPTY, field="subject")
+            c.add(errors.SG_SEND_SUBJECT_EMPTY, field="subject")
     elif template is None and personalizations is not None and not all(p.subject for p in personalizations):
-        c.add(E.SG_SEND_SUBJECT_REQUIRED)
+        c.add(errors.SG_SEND_SUBJECT_REQUIRED)
     _content(c, body, template is not None)
     if body.get("reply_to") is not None:
-        c.address(body["reply_to"], "reply_to", "Reply-To", (E.SG_SEND_REPLY_TO,))
+        c.address(body["reply_to"], "reply_to", "Reply-To", (errors.SG_SEND_REPLY_TO,))
     categories = _categories(c, body.get("categories"))
-    c.headers(body.get("headers"), "headers", E.SG_SEND_HEADER_VALUES, E.SG_SEND_HEADER_RESERVED)
+    c.headers(body.get("headers"), "headers", errors.SG_SEND_HEADER_VALUES, errors.SG_SEND_HEADER_RESERVED)
     send_at = c.send_at(body.get("send_at"), "send_at")
     if body.get("batch_id") is not None and not isinstance(body["batch_id"], str):
-        c.add(E.SG_SEND_BATCH_ID)
+        c.add(errors.SG_SEND_BATCH_ID)
     asm = body.get("asm")
     if asm is not None and c.typed(asm, "object", "asm"):
         group = asm.get("group_id")
         if isinstance(group, bool) or not isinstance(group, int):
-            c.add(E.SG_SEND_ASM_GROUP)
+            c.add(errors.SG_SEND_ASM_GROUP)
     _attachments(c, body.get("attachments"))
     settings = c.enable(body.get("mail_settings"), "mail_settings", MAIL_SETTINGS)
     c.enable(body.get("tracking_settings"), "tracking_settings", TRACKING_SETTINGS)
@@ -651,7 +656,7 @@ def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
 
 
 # -- the endpoint ------------------------------------------------------------------------------
-def authenticate_send(sg: SendGrid, request: Request, ex: Exchange) -> Account:
+def authenticate_send(sg: SendGrid, request: Request, notes: Notes) -> Account:
     """The suppression routes' checks with mail send's own answers: a missing or
     malformed key is 401 ``Permission denied, wrong credentials``, a well-formed key
     the account lacks 401 ``The provided authorization grant is invalid, expired, or
@@ -659,21 +664,22 @@ def authenticate_send(sg: SendGrid, request: Request, ex: Exchange) -> Account:
     from .endpoints import authenticate
 
     try:
-        key, account = authenticate(sg, request, ex)
+        key, account = authenticate(sg, request, notes)
     except ProviderError as err:
-        if err.entry is E.SG_ACCESS_FORBIDDEN:
-            raise ProviderError(E.SG_SEND_FORBIDDEN) from None
+        if err.entry is errors.SG_ACCESS_FORBIDDEN:
+            raise ProviderError(errors.SG_SEND_FORBIDDEN) from None
         token = request.headers.get("Authorization", "").strip().partition(" ")[2].strip()
         shaped = token.startswith("SG.") and token.count(".") == 2
-        raise ProviderError(E.SG_SEND_GRANT_INVALID if shaped else E.SG_SEND_WRONG_CREDENTIALS) from None
+        raise ProviderError(errors.SG_SEND_GRANT_INVALID if shaped else errors.SG_SEND_WRONG_CREDENTIALS) from None
     if not key.allows(SCOPE):
-        ex.auth = "forbidden"
-        raise ProviderError(E.SG_SEND_FORBIDDEN)
+        notes.auth = "forbidden"
+        raise ProviderError(errors.SG_SEND_FORBIDDEN)
     return account
 
 
-def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    account = authenticate_send(sg, request, ex)
+def send_mail(c: SendGridCall) -> Response:
+    sg, request, notes = c.provider, c.request, c.notes
+    account = authenticate_send(sg, request, notes)
     now = sg.clock.time()
     message = parse_message(read_body(request), now)
     headers = render.send_headers(now)
@@ -690,8 +696,9 @@ def send_mail(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange
     return make_response(b"", 202, headers, content_type="text/plain; charset=utf-8")
 
 
-def preflight(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    ex.auth = "preflight"
+def preflight(c: SendGridCall) -> Response:
+    sg, notes = c.provider, c.notes
+    notes.auth = "preflight"
     return make_response(b"", 200, render.send_headers(sg.clock.time()), content_type=None)
 
 
@@ -699,4 +706,4 @@ RULES = [
     Rule(SEND, methods=["POST"], endpoint="send_mail"),
     Rule(SEND, methods=["OPTIONS"], endpoint="preflight_mail_send"),
 ]
-HANDLERS: dict[str, Callable[..., Response]] = {"send_mail": send_mail, "preflight_mail_send": preflight}
+HANDLERS: dict[str, Callable[[SendGridCall], Response]] = {"send_mail": send_mail, "preflight_mail_send": preflight}

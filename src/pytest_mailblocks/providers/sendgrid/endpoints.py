@@ -15,21 +15,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange
-from . import errors as E
-from . import render
+from ...core.provider import Call, Notes
+from . import errors, render
 from .models import LIST_KINDS, Account, ApiKey, ListKind, SuppressionList
 
 if TYPE_CHECKING:
     from . import SendGrid
 
-__all__ = ["OPERATIONS", "RULES", "dispatch"]
+__all__ = ["HANDLERS", "OPERATIONS", "RULES", "SendGridCall", "SuppressionCall", "dispatch"]
 
 LIMIT_MAX = 500
 LIMIT_DEFAULT = 500
@@ -84,43 +84,43 @@ RULES, OPERATIONS = _rules()
 
 
 # -- auth, rate limit, scope -----------------------------------------------------------
-def authenticate(sg: SendGrid, request: Request, ex: Exchange) -> tuple[ApiKey, Account]:
+def authenticate(sg: SendGrid, request: Request, notes: Notes) -> tuple[ApiKey, Account]:
     """``Authorization: Bearer <key>``; ``on-behalf-of`` picks a subuser's lists."""
     state = sg.state
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.strip().partition(" ")
     if not header:
-        ex.auth = "missing"
-        raise ProviderError(E.SG_AUTH_REQUIRED)
+        notes.auth = "missing"
+        raise ProviderError(errors.SG_AUTH_REQUIRED)
     key = state.keys.get(token.strip()) if scheme.lower() == "bearer" else None
     if key is None:
-        ex.auth = "invalid"
-        raise ProviderError(E.SG_AUTH_REQUIRED)
+        notes.auth = "invalid"
+        raise ProviderError(errors.SG_AUTH_REQUIRED)
     account = state.account(key.owner)
     behalf = request.headers.get("On-Behalf-Of")
     if behalf is not None and behalf.strip():
         target = state.impersonate(behalf) if account.parent else None
         if target is None:
-            ex.auth = "forbidden"
-            ex.tenant = behalf
-            raise ProviderError(E.SG_ACCESS_FORBIDDEN)
+            notes.auth = "forbidden"
+            notes.tenant = behalf
+            raise ProviderError(errors.SG_ACCESS_FORBIDDEN)
         account = target
-    ex.auth = "ok"
-    ex.tenant = account.username
+    notes.auth = "ok"
+    notes.tenant = account.username
     return key, account
 
 
-def rate_headers(sg: SendGrid, key: ApiKey, route: str, ex: Exchange) -> dict[str, str]:
+def rate_headers(sg: SendGrid, key: ApiKey, route: str, notes: Notes) -> dict[str, str]:
     allowed, remaining, reset_at = sg.state.take_rate(key.key, route, sg.clock.time())
     headers = {
         "X-RateLimit-Limit": str(sg.state.rate_limit),
         "X-RateLimit-Remaining": str(remaining),
         "X-RateLimit-Reset": str(reset_at),
     }
-    ex.notes["rate"] = headers
+    notes.headers = headers
     if not allowed:
-        ex.auth = "rate_limited"
-        raise ProviderError(E.SG_TOO_MANY_REQUESTS)
+        notes.auth = "rate_limited"
+        raise ProviderError(errors.SG_TOO_MANY_REQUESTS)
     return headers
 
 
@@ -139,10 +139,10 @@ def _int_value(raw: str | None, name: str, default: int | None, lo: int | None =
         return default
     text = raw.strip()
     if not _INTEGER.fullmatch(text):  # ASCII digits, one optional minus ("--1" is no integer)
-        raise ProviderError(E.SG_NOT_INTEGER, field=name)
+        raise ProviderError(errors.SG_NOT_INTEGER, field=name)
     value = int(text)
     if lo is not None and value < lo:
-        raise ProviderError(E.SG_NEGATIVE, field=name)
+        raise ProviderError(errors.SG_NEGATIVE, field=name)
     return value
 
 
@@ -165,7 +165,7 @@ def list_params(request: Request) -> dict[str, Any]:
     try:
         limit = _int_value(query_value(request, "limit"), "limit", LIMIT_DEFAULT, lo=None)
         if limit is not None and not 1 <= limit <= LIMIT_MAX:
-            raise ProviderError(E.SG_LIMIT_RANGE)
+            raise ProviderError(errors.SG_LIMIT_RANGE)
         values["limit"] = limit
     except ProviderError as err:
         problems.append(err)
@@ -183,7 +183,7 @@ def json_object(request: Request) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         body = None
     if not isinstance(body, dict):
-        raise ProviderError(E.SG_INVALID_JSON)
+        raise ProviderError(errors.SG_INVALID_JSON)
     return body
 
 
@@ -191,29 +191,45 @@ def bulk_body(request: Request) -> tuple[bool, list[str]]:
     """``{"delete_all": true}`` or ``{"emails": [...]}``; both keys present (even
     with ``delete_all: false``) is the documented 400 (sendgrid-php#281)."""
     body = json_object(request)
-    problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")]
+    problems = [ProviderError(errors.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k not in ("delete_all", "emails")]
     delete_all = body.get("delete_all", False)
     emails = body.get("emails")
     if "delete_all" in body and not isinstance(delete_all, bool):
-        problems.append(ProviderError(E.SG_NOT_BOOLEAN))
+        problems.append(ProviderError(errors.SG_NOT_BOOLEAN))
     if "emails" in body and (not isinstance(emails, list) or not all(isinstance(e, str) for e in emails)):
-        problems.append(ProviderError(E.SG_NOT_JSON_ARRAY))
+        problems.append(ProviderError(errors.SG_NOT_JSON_ARRAY))
     if problems:
         raise problems[0].also(*problems[1:])
     if "delete_all" in body and "emails" in body:
-        raise ProviderError(E.SG_BOTH_SET)
+        raise ProviderError(errors.SG_BOTH_SET)
     if delete_all is True:
         return True, []
     if emails is None:
-        raise ProviderError(E.SG_NOTHING_TO_DELETE)
+        raise ProviderError(errors.SG_NOTHING_TO_DELETE)
     return False, list(emails)
 
 
 # -- operations ------------------------------------------------------------------------
-def list_records(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    p = list_params(request)
+@dataclass(eq=False)
+class SendGridCall(Call):
+    """What every SendGrid operation is given."""
+
+    provider: SendGrid
+
+
+@dataclass(eq=False)
+class SuppressionCall(SendGridCall):
+    """What a suppression list's operation is given, past the checks every list route
+    shares (auth, rate limit, scope): the account's list the route names, and the
+    rate-limit headers its answer carries."""
+
+    list: SuppressionList
+    rate: dict[str, str]
+
+
+def list_records(c: SuppressionCall) -> Response:
+    lst = c.list
+    p = list_params(c.request)
     page = lst.query(
         start_time=p["start_time"],
         end_time=p["end_time"],
@@ -222,78 +238,67 @@ def list_records(
         limit=p["limit"],
     )
     fields = lst.kind.fields
-    return render.ok([dict(zip(fields, r)) for r in page], sg.clock.time(), rate)
+    return render.ok([dict(zip(fields, r)) for r in page], c.provider.clock.time(), c.rate)
 
 
-def get_record(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    record = lst.get(args["email"])
-    rows = [] if record is None else [dict(zip(lst.kind.fields, record))]
-    return render.ok(rows, sg.clock.time(), rate)
+def get_record(c: SuppressionCall) -> Response:
+    record = c.list.get(c.args["email"])
+    rows = [] if record is None else [dict(zip(c.list.kind.fields, record))]
+    return render.ok(rows, c.provider.clock.time(), c.rate)
 
 
-def delete_record(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    if not lst.remove(args["email"]):
-        raise ProviderError(E.SG_NOT_FOUND)
-    return render.empty(204, sg.clock.time(), rate)
+def delete_record(c: SuppressionCall) -> Response:
+    if not c.list.remove(c.args["email"]):
+        raise ProviderError(errors.SG_NOT_FOUND)
+    return render.empty(204, c.provider.clock.time(), c.rate)
 
 
-def delete_records(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    delete_all, emails = bulk_body(request)
+def delete_records(c: SuppressionCall) -> Response:
+    delete_all, emails = bulk_body(c.request)
     if delete_all:
-        lst.clear()
+        c.list.clear()
     else:
-        lst.remove_many(emails)
-    return render.empty(204, sg.clock.time(), rate)
+        c.list.remove_many(emails)
+    return render.empty(204, c.provider.clock.time(), c.rate)
 
 
 def recipients_body(request: Request) -> list[str]:
     """``{"recipient_emails": [...]}`` (spec ``SuppressionsRequest``)."""
     body = json_object(request)
-    problems = [ProviderError(E.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k != "recipient_emails"]
+    problems = [ProviderError(errors.SG_UNKNOWN_FIELD, field=str(k)) for k in body if k != "recipient_emails"]
     emails = body.get("recipient_emails")
     if "recipient_emails" not in body:
-        problems.append(ProviderError(E.SG_REQUIRED, field="recipient_emails"))
+        problems.append(ProviderError(errors.SG_REQUIRED, field="recipient_emails"))
     elif not isinstance(emails, list) or not all(isinstance(e, str) and e for e in emails):
-        problems.append(ProviderError(E.SG_NOT_JSON_ARRAY, field="recipient_emails"))
+        problems.append(ProviderError(errors.SG_NOT_JSON_ARRAY, field="recipient_emails"))
     if problems:
         raise problems[0].also(*problems[1:])
     return list(emails or [])
 
 
-def add_global(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    emails = recipients_body(request)
-    now = int(sg.clock.time())
+def add_global(c: SuppressionCall) -> Response:
+    emails = recipients_body(c.request)
+    lst, now = c.list, c.provider.clock.time()
     for email in emails:
         if lst.get(email) is None:
-            lst.add(lst.kind.record(now, email))
-    return render.ok({"recipient_emails": emails}, sg.clock.time(), rate, 201)
+            lst.add(lst.kind.record(int(now), email))
+    return render.ok({"recipient_emails": emails}, now, c.rate, 201)
 
 
-def get_global(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
-    record = lst.get(args["email"])
+def get_global(c: SuppressionCall) -> Response:
+    record = c.list.get(c.args["email"])
     body = {} if record is None else {"recipient_email": record[1]}
-    return render.ok(body, sg.clock.time(), rate)
+    return render.ok(body, c.provider.clock.time(), c.rate)
 
 
-def delete_global(
-    sg: SendGrid, lst: SuppressionList, args: dict[str, Any], request: Request, rate: dict[str, str]
-) -> Response:
+def delete_global(c: SuppressionCall) -> Response:
     """204 whether or not the address was listed (sendgrid/docs#6194)."""
-    lst.remove(args["email"])
-    return render.empty(204, sg.clock.time(), rate)
+    c.list.remove(c.args["email"])
+    return render.empty(204, c.provider.clock.time(), c.rate)
 
 
-HANDLERS: dict[str, Callable[..., Response]] = {
+#: the operations by kind: one function serves every list's route of that kind
+HANDLERS: dict[str, Callable[[SuppressionCall], Response]] = {
     "add_global": add_global,
     "get_global": get_global,
     "delete_global": delete_global,
@@ -304,15 +309,18 @@ HANDLERS: dict[str, Callable[..., Response]] = {
 }
 
 
-def dispatch(sg: SendGrid, endpoint: str, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    op, kind = OPERATIONS[endpoint]
+def dispatch(c: Call) -> Response:
+    """The checks every suppression route shares, then its operation."""
+    sg: SendGrid = c.provider
+    request, notes = c.request, c.notes
+    op, kind = OPERATIONS[c.endpoint]
     if op == "preflight":
-        ex.auth = "preflight"
+        notes.auth = "preflight"
         return render.empty(200, sg.clock.time(), None)
-    key, account = authenticate(sg, request, ex)
+    key, account = authenticate(sg, request, notes)
     base = GLOBAL if op.endswith("_global") else f"/v3/suppression/{kind.name}"
-    rate = rate_headers(sg, key, base + ("/{email}" if "email" in args else ""), ex)
+    rate = rate_headers(sg, key, base + ("/{email}" if "email" in c.args else ""), notes)
     if not key.allows(required_scope(op, kind)):
-        ex.auth = "forbidden"
-        raise ProviderError(E.SG_ACCESS_FORBIDDEN)
-    return HANDLERS[op](sg, account.lists[kind.name], args, request, rate)
+        notes.auth = "forbidden"
+        raise ProviderError(errors.SG_ACCESS_FORBIDDEN)
+    return HANDLERS[op](c.extended(SuppressionCall, list=account.lists[kind.name], rate=rate))

@@ -471,4 +471,18 @@ FAULT_MESSAGES = {
     504: "gateway timeout",
 }
 
+#: the rows of the core's own answers, by kind (``Provider.core_errors``)
+CORE_ERRORS: dict[str, ErrorEntry] = {
+    "not_found": SG_NOT_FOUND,
+    "method_not_allowed": SG_METHOD_NOT_ALLOWED,
+    "too_large": SG_REQUEST_TOO_LARGE,
+    "internal": SG_INTERNAL,
+    "host": SG_HOST_NOT_ALLOWED,
+    "cross_site": SG_CROSS_SITE,
+}
+#: an injected fault's row by its status (any other: a row made from ``FAULT_MESSAGES``)
+FAULT_ERRORS: dict[int, ErrorEntry] = {
+    e.status: e for e in (SG_AUTH_REQUIRED, SG_ACCESS_FORBIDDEN, SG_NOT_FOUND, SG_TOO_MANY_REQUESTS, SG_INTERNAL)
+}
+
 CATALOGUE = [v for v in list(globals().values()) if isinstance(v, ErrorEntry)]

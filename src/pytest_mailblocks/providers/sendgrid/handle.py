@@ -10,6 +10,7 @@ from ...core.delivery import DeliveryHandle
 from ...core.errors import ControlError
 from ...core.handle import Handle
 from ...core.store import gc_paused
+from ...generators import Generated
 from .models import LIST_KINDS
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["SendGridHandle"]
 
 
-class SendGridHandle(DeliveryHandle, Handle):
+class SendGridHandle(DeliveryHandle, Generated, Handle):
     """The SendGrid fake. ``sg.url`` replaces ``https://api.sendgrid.com``.
 
     >>> sg.add_block("user@example.com", reason="550 5.1.1 user unknown")  # doctest: +SKIP
@@ -56,9 +57,7 @@ class SendGridHandle(DeliveryHandle, Handle):
         seeded with ``seed``). Created times fall in the 90 days before the fake's now."""
         if isinstance(data, bool) or not isinstance(data, int):
             return super().seed(data)
-        from ...faker import generate
-
-        records = generate(f"sendgrid_{list_name[:-1]}", data, faker=faker, seed=seed, now=self.clock.time())
+        records = self.generated(data, faker=faker, seed=seed, method=f"sendgrid_{list_name[:-1]}")
         return self.add_many(list_name, records, subuser=subuser)
 
     # -- any list -----------------------------------------------------------------------

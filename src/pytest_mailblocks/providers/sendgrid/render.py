@@ -17,7 +17,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
-from ...core.provider import Exchange, json_response, make_response
+from ...core.provider import Notes, json_response, make_response
 
 __all__ = ["SEND_PATH", "base_headers", "empty", "help_for", "ok", "render_error", "send_headers"]
 
@@ -164,12 +164,13 @@ def _webhook_error(e: ProviderError) -> dict[str, Any]:
     return out
 
 
-def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, ex: Exchange) -> Response:
+def render_error(error: ProviderError, now: float, notes: Notes) -> Response:
     """The one error renderer: ``{"errors":[{"field":...,"message":...}]}``; on mail
     send ``{"errors":[{"message":...,"field":...,"help":...}]}`` with its headers;
-    the webhook settings' own rows ``{"errors":[{"message":...}]}``."""
-    ex.error_code = key = error.entry.key
-    if key.startswith("SG_SEND_") or ex.request.path == SEND_PATH:
+    the webhook settings' own rows ``{"errors":[{"message":...}]}``. The rate-limit
+    headers the request earned before failing come in ``notes.headers``."""
+    notes.error_code = key = error.entry.key
+    if key.startswith("SG_SEND_") or notes.request.path == SEND_PATH:
         body: dict[str, Any] = {
             "errors": [{"message": e.message(), "field": e.field, "help": help_for(e.field)} for e in error.all]
         }
@@ -179,6 +180,6 @@ def render_error(error: ProviderError, now: float, rate: dict[str, str] | None, 
             body = {"errors": [_webhook_error(e) for e in error.all]}
         else:
             body = {"errors": [{"field": e.field, "message": e.message()} for e in error.all]}
-        headers = base_headers(now, rate)
+        headers = base_headers(now, notes.headers)
     headers.update(error.headers)
     return json_response(body, error.status, headers)

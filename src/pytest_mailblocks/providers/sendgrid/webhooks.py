@@ -40,14 +40,15 @@ from werkzeug.wrappers import Request, Response
 
 from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
-from ...core.provider import Exchange
+from ...core.provider import Notes
 from ...core.webhooks import RetryPolicy
-from . import errors as E
-from . import render
+from . import errors, render
 
 if TYPE_CHECKING:
     from ...core.delivery import Delivery
     from . import SendGrid
+    from .control import SendGridControl
+    from .endpoints import SendGridCall
     from .models import Account, ApiKey
 
 __all__ = ["HANDLERS", "RETRY", "RULES", "EventWebhook", "EventWebhooks", "route_events"]
@@ -143,12 +144,12 @@ class EventWebhooks:
     def find(self, hook_id: str) -> EventWebhook:
         found = next((h for h in self.hooks if h.id == hook_id), None)
         if found is None:
-            raise ProviderError(E.SG_WEBHOOK_INVALID_ID)
+            raise ProviderError(errors.SG_WEBHOOK_INVALID_ID)
         return found
 
     def new(self, now: float) -> EventWebhook:
         if len(self.hooks) >= MAX_WEBHOOKS:
-            raise ProviderError(E.SG_WEBHOOK_MAX)
+            raise ProviderError(errors.SG_WEBHOOK_MAX)
         hook = EventWebhook(str(uuid.uuid4()), now, now)
         self.hooks.append(hook)
         return hook
@@ -237,17 +238,17 @@ def _settings(body: dict[str, Any]) -> dict[str, Any]:
     for name in ("enabled", *SWITCHES):
         if name in body:
             if not isinstance(body[name], bool):
-                problems.append(ProviderError(E.SG_WEBHOOK_NOT_BOOLEAN, name, field=name))
+                problems.append(ProviderError(errors.SG_WEBHOOK_NOT_BOOLEAN, name, field=name))
             else:
                 values[name] = body[name]
     for name in ("url", "friendly_name", *OAUTH):
         if name in body and body[name] is not None:
             if not isinstance(body[name], str):
-                problems.append(ProviderError(E.SG_WEBHOOK_NOT_STRING, name, field=name))
+                problems.append(ProviderError(errors.SG_WEBHOOK_NOT_STRING, name, field=name))
             else:
                 values[name] = body[name]
     if "url" in values and values["url"] and not _valid_url(values["url"]):
-        problems.append(ProviderError(E.SG_WEBHOOK_INVALID_URL, values["url"]))
+        problems.append(ProviderError(errors.SG_WEBHOOK_INVALID_URL, values["url"]))
     if problems:
         raise problems[0].also(*problems[1:])
     return values
@@ -258,10 +259,10 @@ def _apply(hooks: EventWebhooks, hook: EventWebhook, values: dict[str, Any], now
     url = values.get("url", hook.url)
     taken = next((h for h in hooks.hooks if h is not hook and url and h.url == url), None)
     if taken is not None:
-        raise ProviderError(E.SG_WEBHOOK_EXISTS, url=url, id=taken.id)
+        raise ProviderError(errors.SG_WEBHOOK_EXISTS, url=url, id=taken.id)
     enabled = values.get("enabled", hook.enabled)
     if enabled and not url:
-        raise ProviderError(E.SG_WEBHOOK_INVALID_URL, url)
+        raise ProviderError(errors.SG_WEBHOOK_INVALID_URL, url)
     hook.enabled, hook.url = enabled, url
     for name in SWITCHES:
         hook.switches[name] = values.get(name, hook.switches[name])
@@ -277,15 +278,15 @@ def _apply(hooks: EventWebhooks, hook: EventWebhook, values: dict[str, Any], now
 
 
 def _begin(
-    sg: SendGrid, request: Request, ex: Exchange, route: str, scope: str
+    sg: SendGrid, request: Request, notes: Notes, route: str, scope: str
 ) -> tuple[ApiKey, Account, dict[str, str]]:
     from .endpoints import authenticate, rate_headers
 
-    key, account = authenticate(sg, request, ex)
-    rate = rate_headers(sg, key, route, ex)
+    key, account = authenticate(sg, request, notes)
+    rate = rate_headers(sg, key, route, notes)
     if not key.allows(scope):
-        ex.auth = "forbidden"
-        raise ProviderError(E.SG_ACCESS_FORBIDDEN)
+        notes.auth = "forbidden"
+        raise ProviderError(errors.SG_ACCESS_FORBIDDEN)
     return key, account, rate
 
 
@@ -296,11 +297,11 @@ def _body(request: Request) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         body = None
     if not isinstance(body, dict):
-        raise ProviderError(E.SG_WEBHOOK_INVALID_JSON)
+        raise ProviderError(errors.SG_WEBHOOK_INVALID_JSON)
     return body
 
 
-def hooks_for(sg: SendGrid, account: Account) -> EventWebhooks:
+def hooks_for(sg: SendGridControl, account: Account) -> EventWebhooks:
     hooks = sg.state.event_webhooks.get(account.username)
     if hooks is None:
         hooks = sg.state.event_webhooks[account.username] = EventWebhooks()
@@ -311,8 +312,9 @@ def _ok(sg: SendGrid, data: Any, rate: dict[str, str], status: int = 200) -> Res
     return render.ok(data, sg.clock.time(), rate, status)
 
 
-def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_READ)
+def get_settings(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
+    _, account, rate = _begin(sg, request, notes, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     if "id" in args:
         return _ok(sg, hooks.find(args["id"]).to_json(dates=False), rate)
@@ -322,29 +324,32 @@ def get_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Excha
     return _ok(sg, hook.to_json(dates=False), rate)
 
 
-def list_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/all", SCOPE_READ)
+def list_settings(c: SendGridCall) -> Response:
+    sg, request, notes = c.provider, c.request, c.notes
+    _, account, rate = _begin(sg, request, notes, SETTINGS + "/all", SCOPE_READ)
     hooks = hooks_for(sg, account)
     return _ok(sg, {"max_allowed": MAX_WEBHOOKS, "webhooks": [h.to_json() for h in hooks.hooks]}, rate)
 
 
-def create_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS, SCOPE_CREATE)
+def create_settings(c: SendGridCall) -> Response:
+    sg, request, notes = c.provider, c.request, c.notes
+    _, account, rate = _begin(sg, request, notes, SETTINGS, SCOPE_CREATE)
     values = _settings(_body(request))
     if not values.get("url"):
-        raise ProviderError(E.SG_WEBHOOK_REQUIRED, "url", field="url")
+        raise ProviderError(errors.SG_WEBHOOK_REQUIRED, "url", field="url")
     hooks = hooks_for(sg, account)
     now = sg.clock.time()
     if len(hooks.hooks) >= MAX_WEBHOOKS:
-        raise ProviderError(E.SG_WEBHOOK_MAX)
+        raise ProviderError(errors.SG_WEBHOOK_MAX)
     hook = EventWebhook(str(uuid.uuid4()), now, now)
     _apply(hooks, hook, values, now)  # checked before it is kept
     hooks.hooks.append(hook)
     return _ok(sg, hook.to_json(), rate, 201)
 
 
-def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
+def update_settings(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
+    _, account, rate = _begin(sg, request, notes, SETTINGS + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
     values = _settings(_body(request))
     hooks = hooks_for(sg, account)
     now = sg.clock.time()
@@ -358,28 +363,33 @@ def update_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Ex
     return _ok(sg, hook.to_json(), rate)
 
 
-def delete_settings(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/{id}", SCOPE_DELETE)
+def delete_settings(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
+    _, account, rate = _begin(sg, request, notes, SETTINGS + "/{id}", SCOPE_DELETE)
     hooks = hooks_for(sg, account)
     hooks.hooks.remove(hooks.find(args["id"]))
     return render.empty(204, sg.clock.time(), rate)
 
 
-def get_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_READ)
+def get_signed(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
+    _, account, rate = _begin(sg, request, notes, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_READ)
     hooks = hooks_for(sg, account)
     hook = hooks.find(args["id"]) if "id" in args else hooks.oldest()
     public_key = "" if hook is None else hook.public_key
     return _ok(sg, {"id": args.get("id", ""), "public_key": public_key}, rate)
 
 
-def update_signed(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
-    _, account, rate = _begin(sg, request, ex, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_UPDATE)
+def update_signed(c: SendGridCall) -> Response:
+    sg, args, request, notes = c.provider, c.args, c.request, c.notes
+    _, account, rate = _begin(
+        sg, request, notes, SETTINGS + "/signed" + ("/{id}" if "id" in args else ""), SCOPE_UPDATE
+    )
     body = _body(request)
     if "enabled" not in body:
-        raise ProviderError(E.SG_WEBHOOK_REQUIRED, "enabled", field="enabled")
+        raise ProviderError(errors.SG_WEBHOOK_REQUIRED, "enabled", field="enabled")
     if not isinstance(body["enabled"], bool):
-        raise ProviderError(E.SG_WEBHOOK_NOT_BOOLEAN, "enabled", field="enabled")
+        raise ProviderError(errors.SG_WEBHOOK_NOT_BOOLEAN, "enabled", field="enabled")
     hooks = hooks_for(sg, account)
     now = sg.clock.time()
     hook = hooks.find(args["id"]) if "id" in args else hooks.oldest()
@@ -399,7 +409,7 @@ def set_signing(hook: EventWebhook, enabled: bool, now: float) -> None:
 
 
 def configure(
-    sg: SendGrid,
+    sg: SendGridControl,
     account: Account,
     url: str,
     *,
@@ -452,18 +462,19 @@ def sample_events(now: float) -> list[dict[str, Any]]:
     ]
 
 
-def send_test_event(sg: SendGrid, args: dict[str, Any], request: Request, ex: Exchange) -> Response:
+def send_test_event(c: SendGridCall) -> Response:
     """``{"url": ..., "id"?: ...}``: the sample event to ``url``, once, signed with the
     key of webhook ``id`` (else of the webhook at ``url``, else the oldest) if it signs."""
-    _, account, rate = _begin(sg, request, ex, BASE + "/test", SCOPE_TEST)
+    sg, request, notes = c.provider, c.request, c.notes
+    _, account, rate = _begin(sg, request, notes, BASE + "/test", SCOPE_TEST)
     body = _body(request)
     url = _settings(body).get("url")
     if not url:
-        raise ProviderError(E.SG_WEBHOOK_REQUIRED, "url", field="url")
+        raise ProviderError(errors.SG_WEBHOOK_REQUIRED, "url", field="url")
     hooks = hooks_for(sg, account)
     hook_id = body.get("id")
     if hook_id is not None and not isinstance(hook_id, str):
-        raise ProviderError(E.SG_WEBHOOK_NOT_STRING, "id", field="id")
+        raise ProviderError(errors.SG_WEBHOOK_NOT_STRING, "id", field="id")
     hook = hooks.find(hook_id) if hook_id else next((h for h in hooks.hooks if h.url == url), hooks.oldest())
     now = sg.clock.time()
     payload = json.dumps(sample_events(now), separators=(",", ":")).encode()
@@ -495,7 +506,7 @@ RULES = [
     Rule(BASE + "/test", methods=["POST"], endpoint="test_event_webhook"),
 ]
 
-HANDLERS: dict[str, Callable[..., Response]] = {
+HANDLERS: dict[str, Callable[[SendGridCall], Response]] = {
     "get_event_webhook_settings": get_settings,
     "update_event_webhook_settings": update_settings,
     "create_event_webhook": create_settings,

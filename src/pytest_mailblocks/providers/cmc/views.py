@@ -1,0 +1,106 @@
+"""How the inspector shows Customers Mail Cloud: server compositions, blocks and
+removed blocks, the unsubscribe list and the daily batch's pending changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...ui.views import Field, Section, Table, Tenant, View, given, number
+
+__all__ = ["VIEW", "CmcView"]
+
+
+class CmcView(View):
+    key = "cmc"
+    tenant_param = "server_composition"
+    tenant_word = "server composition"
+    lists = ("blocks", "removed")
+    email_word = "address contains"
+    time_word = "created"
+    times_shown = "times in JST, as the API shows them"
+
+    def tenants(self, info: dict[str, Any]) -> list[Tenant]:
+        out = []
+        for acct in info["tenants"]:
+            users = ", ".join(f"{u['api_user']} ({u['role']})" for u in acct["users"]) or "none"
+            for comp in acct["compositions"]:
+                out.append(
+                    Tenant(comp["name"], comp["name"], comp["counts"], f"account {acct['account']}; users: {users}")
+                )
+        return out
+
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
+        s = info["settings"]
+        accounts = ", ".join(a["account"] for a in info["tenants"])
+        return [("accounts", accounts), ("daily batch", f"{s['batch_time']} JST")]
+
+    def query(self, tenant: str, list_name: str) -> dict[str, str]:
+        q = {"server_composition": tenant} if tenant else {}
+        if list_name == "removed":
+            q["removed"] = "true"
+        return q
+
+    def columns(self, list_name: str) -> tuple[str, ...]:
+        return ("created", "email", "id", "occurred", "status")
+
+    def add_fields(self, list_name: str, info: dict[str, Any]) -> list[Field]:
+        if list_name != "blocks":
+            return []
+        from .models import BLOCK_STATUSES
+
+        statuses = tuple(f"{code} {text}" for code, text in BLOCK_STATUSES.items())
+        return [
+            Field("email", "email", "email", required=True),
+            Field("status", "status", "select", statuses, placeholder="2 Unknown user"),
+            Field("occurred", "occurred", "number", placeholder="1"),
+            Field("created", "created (UTC)", "datetime-local"),
+        ]
+
+    def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
+        item: dict[str, Any] = given(form, "email", "created")
+        if form.get("status", "").strip():
+            item["status"] = number(form["status"].split()[0])
+        if form.get("occurred", "").strip():
+            item["occurred"] = number(form["occurred"])
+        if "created" in item:
+            item["created"] += "Z"  # the form's time is UTC; a bare one would be JST
+        if tenant:
+            item["server_composition"] = tenant
+        return {"blocks": [item]}
+
+    def row_key(self, list_name: str, row: dict[str, Any]) -> dict[str, str] | None:
+        return {"email": row["email"]} if list_name == "blocks" else None
+
+    def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
+        return bool(handle.remove_block(key.get("email", ""), server_composition=tenant or None))
+
+    actions = ("batch",)
+
+    def sections(self, provider: Any, tenant: str, info: dict[str, Any]) -> list[Section]:
+        """The composition's unsubscribe list (the newest first) and the changes the
+        daily batch will apply, with a button that runs the batch now."""
+        unsubscribes = provider.unsubscribes_of(tenant or None)
+        pending = provider.pending_cancellations(tenant or None)
+        shown = unsubscribes[-UNSUBSCRIBES_SHOWN:][::-1]
+        note = f"{len(unsubscribes)}; newest first"
+        if len(unsubscribes) > len(shown):
+            note += f", the latest {len(shown)} shown"
+        listed = Table(("created", "email", "filtername"), [(u["created"], u["email"], u["filtername"]) for u in shown])
+        waiting = Table(
+            ("email", "filter", "requested (JST)", "applies at (JST)"),
+            [
+                (p["email"], "(all)" if p["filter_name"] is None else p["filter_name"], p["requested"], p["applies_at"])
+                for p in pending
+            ],
+            title="Pending batch",
+            note=f"the daily batch runs at {info['settings']['batch_time']} JST",
+            empty="No cancellations waiting.",
+        )
+        return [Section("Unsubscribes", note, (listed, waiting), button=("Run the batch now", "batch"))]
+
+
+#: unsubscribes a composition's page shows at most
+UNSUBSCRIBES_SHOWN = 200
+
+
+VIEW = CmcView()

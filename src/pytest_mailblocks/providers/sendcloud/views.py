@@ -1,0 +1,77 @@
+"""How the inspector shows SendCloud: API users, blocks, bounces and unsubscribes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ...ui.views import Field, Tenant, View, given, number
+
+__all__ = ["VIEW", "SendCloudView"]
+
+
+class SendCloudView(View):
+    key = "sendcloud"
+    tenant_param = "api_user"
+    tenant_word = "API user"
+    lists = ("blocks", "bounces", "unsubscribes")
+    email_word = "address is (for blocks, a domain without @)"
+    time_word = "time"
+    times_shown = "times in UTC+8, as the API shows them"
+    _columns: ClassVar[dict[str, tuple[str, ...]]] = {
+        "blocks": ("apiUserBlock", "domain", "email", "createTime", "expireTime"),
+        "bounces": ("email", "reason", "bounceTime", "domain"),
+        "unsubscribes": ("email", "domain", "labelId", "apiUser", "unsubscribeTime"),
+    }
+
+    def tenants(self, info: dict[str, Any]) -> list[Tenant]:
+        return [Tenant(t["api_user"], t["api_user"], t["counts"]) for t in info["tenants"]]
+
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
+        return [("list counts", info["count_mode"])]
+
+    def columns(self, list_name: str) -> tuple[str, ...]:
+        return self._columns[list_name]
+
+    def add_fields(self, list_name: str, info: dict[str, Any]) -> list[Field]:
+        email = Field("email", "email", "email", required=list_name != "blocks")
+        if list_name == "blocks":
+            return [
+                email,
+                Field("domain", "domain", placeholder="or a domain"),
+                Field("api_user_block", "apiUserBlock", placeholder="all"),
+                Field("expire_time", "expireTime", "date", placeholder="a year from today"),
+            ]
+        if list_name == "bounces":
+            return [email, Field("reason", "reason", placeholder="Mailbox not found.")]
+        return [email, Field("label_id", "labelId", "number", placeholder="0")]
+
+    def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
+        item: dict[str, Any] = given(form, "email", "domain", "api_user_block", "expire_time", "reason")
+        if form.get("label_id", "").strip():
+            item["label_id"] = number(form["label_id"])
+        if tenant:
+            item["api_user"] = tenant
+        return {list_name: [item]}
+
+    def row_key(self, list_name: str, row: dict[str, Any]) -> dict[str, str] | None:
+        if list_name == "blocks":
+            return {"email": row["email"], "domain": row["domain"], "api_user_block": row["apiUserBlock"]}
+        return {"email": row["email"]}
+
+    def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
+        api_user = tenant or None
+        email = key.get("email", "")
+        if list_name == "blocks":
+            n = handle.remove_block(
+                email or None,
+                key.get("domain") or None,
+                api_user_block=key.get("api_user_block", ""),
+                api_user=api_user,
+            )
+            return bool(n)
+        if list_name == "bounces":
+            return bool(handle.remove_bounce(email, api_user=api_user))
+        return bool(handle.remove_unsubscribe(email, api_user=api_user))
+
+
+VIEW = SendCloudView()

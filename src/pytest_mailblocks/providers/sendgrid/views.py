@@ -1,0 +1,62 @@
+"""How the inspector shows SendGrid: accounts (parent and subusers), the five lists."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ...ui.views import Field, Tenant, View, given
+
+__all__ = ["VIEW", "SendGridView"]
+
+
+class SendGridView(View):
+    key = "sendgrid"
+    tenant_param = "subuser"
+    tenant_word = "account"
+    lists = ("blocks", "bounces", "spam_reports", "invalid_emails", "unsubscribes")
+    email_word = "address starts with (% is a wildcard)"
+    time_word = "created"
+    times_shown = "created in unix seconds, as the API shows it (UTC below)"
+    time_columns: ClassVar[dict[str, str]] = {"created": "s"}
+
+    def tenants(self, info: dict[str, Any]) -> list[Tenant]:
+        return [
+            Tenant(
+                "" if t["parent"] else t["username"],
+                t["username"] + (" (parent)" if t["parent"] else " (subuser)"),
+                t["counts"],
+                f"account id {t['account_id']}",
+            )
+            for t in info["tenants"]
+        ]
+
+    def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
+        return [("API keys", str(info["api_keys"])), ("rate limit", f"{info['rate_limit']} requests/minute")]
+
+    def columns(self, list_name: str) -> tuple[str, ...]:
+        from .models import LIST_KINDS
+
+        return LIST_KINDS[list_name].fields
+
+    def add_fields(self, list_name: str, info: dict[str, Any]) -> list[Field]:
+        from .models import LIST_KINDS
+
+        kind = LIST_KINDS[list_name]
+        fields = [Field("email", "email", "email", required=True)]
+        fields += [Field(n, n, placeholder=default) for n, default in kind.extra_defaults]
+        return [*fields, Field("created", "created (UTC)", "datetime-local")]
+
+    def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
+        item = given(form, *self.columns(list_name))
+        if tenant:
+            item["subuser"] = tenant
+        return {list_name: [item]}
+
+    def row_key(self, list_name: str, row: dict[str, Any]) -> dict[str, str] | None:
+        return {"email": row["email"]}
+
+    def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
+        return bool(handle.remove(list_name, key.get("email", ""), subuser=tenant or None))
+
+
+VIEW = SendGridView()
