@@ -33,7 +33,6 @@ NCP documents no webhook (polling only): events are kept in the outbox
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
@@ -41,13 +40,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ...core.delivery import BLOCK, BOUNCE, DEFER, DELIVER, INVALID, KINDS, UNSUBSCRIBE, Delivery, Outcome
+from ...core.delivery import BLOCK, BOUNCE, DEFER, DELIVER, INVALID, KINDS, UNSUBSCRIBE, Delivery, Outcome, json_body
 from ...core.errors import ErrorEntry, ProviderError
 from . import errors, render
-from .endpoints import EPOCH, INT_MAX, VERSION, NcpCall, account_checks
+from .endpoints import EPOCH, INT_MAX, NcpCall, account_checks, routes
 from .models import KST, SMTP_SAMPLES, Project, Unsubscriber, is_address
 from .status import Mail, MailRequest, Recipient, store_of
 
@@ -165,14 +163,10 @@ def _size(text: str | None) -> int:
     return len(text.encode("utf-8", "surrogatepass")) if text else 0
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def read_json(request: Request) -> Any:
     """The body as JSON; unreadable (not UTF-8, not JSON, NaN) is 77102."""
     try:
-        return json.loads(request.get_data(cache=True).decode("utf-8"), parse_constant=_reject_constant)
+        return json_body(request.get_data(cache=True).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ProviderError(errors.NCP_SEND_BODY_INVALID) from None
 
@@ -441,11 +435,7 @@ def _outcome(s: _Send, mail: Mail, r: Recipient, outcome: Outcome, t: float) -> 
         reply = outcome.reply if kind == DELIVER and outcome.reply else DELIVERED_REPLY
         _result(s, mail, r, t, "S", None, _line(reply))
         if kind == UNSUBSCRIBE:
-            action = _unsubscribe(s, mail, r)
-            if outcome.after:
-                s.d.schedule(t + outcome.after, action)
-            else:
-                action(t)
+            s.d.later(t, outcome.after, _unsubscribe(s, mail, r))
 
 
 def decide(s: _Send, mail: Mail, r: Recipient, t: float) -> str:
@@ -612,15 +602,10 @@ def get_config(c: NcpCall) -> Response:
     return render.ok({"type": CONFIG_TYPE, "subType": None, "value": block_hours_value(c.project)})
 
 
-RULES = [
-    Rule(f"/api/{VERSION}/mails", methods=["POST"], endpoint="create_mail_request"),
-    Rule(f"/api/{VERSION}/config", methods=["GET"], endpoint="get_config"),
-    Rule(f"/api/{VERSION}/config", methods=["POST"], endpoint="create_config"),
-]
-HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
-    "create_mail_request": create_mail_request,
-    "get_config": get_config,
-    "create_config": create_config,
-}
+RULES, HANDLERS = routes(
+    ("/mails", "POST", create_mail_request),
+    ("/config", "GET", get_config),
+    ("/config", "POST", create_config),
+)
 #: the endpoints that read a JSON body (415 / 77002 for another type)
 BODY_OPERATIONS = ("create_mail_request", "create_config")

@@ -40,7 +40,7 @@ from .models import KST, REGIONS, AccessKey, Project, Unsubscriber, is_address, 
 if TYPE_CHECKING:
     from . import Ncp
 
-__all__ = ["BODY_OPERATIONS", "HANDLERS", "RULES", "VERSION", "NcpCall", "dispatch", "raw_target"]
+__all__ = ["BODY_OPERATIONS", "HANDLERS", "RULES", "NcpCall", "dispatch", "raw_target", "routes"]
 
 VERSION = '<any(v1, "v1-sgn", "v1-jpn"):version>'
 RULES = [
@@ -357,6 +357,15 @@ def delete_unsubscribers(c: NcpCall) -> Response:
     lst = c.project.unsubscriber_list(c.region)
     count = sum(1 for a in receivers if lst.remove(a))
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count})
+
+
+def routes(
+    *specs: tuple[str, str, Callable[[NcpCall], Response]],
+) -> tuple[list[Rule], dict[str, Callable[[NcpCall], Response]]]:
+    """The rules and handlers of ``(path under /api/<version>, method, handler)`` specs,
+    each endpoint named after its handler (the send path's and the status lookups')."""
+    rules = [Rule(f"/api/{VERSION}{path}", methods=[method], endpoint=fn.__name__) for path, method, fn in specs]
+    return rules, {fn.__name__: fn for _, _, fn in specs}
 
 
 HANDLERS: dict[str, Callable[[NcpCall], Response]] = {

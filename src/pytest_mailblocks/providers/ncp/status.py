@@ -20,17 +20,15 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
 from ...core.errors import ProviderError
 from ...core.journal import _Bound, _Bounded
 from . import errors, render
-from .endpoints import VERSION, NcpCall, account_checks, address_param, bad_request, int_param, sort_param
+from .endpoints import NcpCall, account_checks, address_param, bad_request, int_param, routes, sort_param
 from .models import KST
 
 if TYPE_CHECKING:
@@ -276,17 +274,13 @@ class MailStore(_Bounded):
             self.total += 1
             self._trim()
 
-    def _trim(self) -> None:
-        records, maxlen, max_bytes = self._records, self._maxlen, self._max_bytes
-        while records and (
-            (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
-        ):
-            request, size = records.popleft()
-            self.nbytes -= size
-            self.requests.pop(request.request_id, None)
-            for mail in request.mails:
-                self.mails.pop(mail.mail_id, None)
-            request.drop()
+    def _forget(self, record: tuple[MailRequest, int]) -> None:
+        request, size = record
+        self.nbytes -= size
+        self.requests.pop(request.request_id, None)
+        for mail in request.mails:
+            self.mails.pop(mail.mail_id, None)
+        request.drop()
 
     def clear(self) -> int:
         with self._lock:
@@ -480,13 +474,8 @@ def get_mail(c: NcpCall) -> Response:
     return render.ok(mail_detail(found, c.notes.lang))
 
 
-RULES = [
-    Rule(f"/api/{VERSION}/mails/requests/<requestId>/status", methods=["GET"], endpoint="get_mail_request_status"),
-    Rule(f"/api/{VERSION}/mails/requests/<requestId>/mails", methods=["GET"], endpoint="get_mail_list"),
-    Rule(f"/api/{VERSION}/mails/<mailId>", methods=["GET"], endpoint="get_mail"),
-]
-HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
-    "get_mail_request_status": get_mail_request_status,
-    "get_mail_list": get_mail_list,
-    "get_mail": get_mail,
-}
+RULES, HANDLERS = routes(
+    ("/mails/requests/<requestId>/status", "GET", get_mail_request_status),
+    ("/mails/requests/<requestId>/mails", "GET", get_mail_list),
+    ("/mails/<mailId>", "GET", get_mail),
+)
