@@ -278,3 +278,55 @@ def test_work_scheduled_for_a_dropped_request_keeps_only_its_shell(ncp, ncp_fake
     assert (dropped.body, dropped.mails) == (None, [])
     mailblocks.clock.advance(hours=2)
     assert ncp_fake.events() == [] and ncp_fake.blocks() == []
+
+
+def test_the_store_counts_parameters_and_names(ncp, ncp_fake):
+    """What a client sends besides the body and title (substitution parameters, per
+    request and per recipient, and names) counts against the byte bound too."""
+    ncp_fake.mail_store.max_bytes = 1_000_000
+    big = {f"key{i}": f"value{i}" for i in range(3_000)}  # ~55 KB of JSON, ~490 KB in memory
+    ids = [send(ncp, mail("a@example.com", parameters=big)) for _ in range(3)]
+    body = mail("b@example.com")
+    body["recipients"][0].update(name="n" * 60, parameters=big)
+    ids.append(send(ncp, body))
+    kept = [r["requestId"] for r in ncp_fake.mail_requests()]
+    assert kept[-1] == ids[-1] and len(kept) < 4
+    assert ncp_fake.mail_store.nbytes <= 1_000_000
+
+
+@pytest.mark.parametrize("individual", [True, False])
+@pytest.mark.parametrize("extras", [False, True])
+def test_a_requests_estimate_is_at_least_what_its_records_hold(individual, extras):
+    """The byte bound is a real bound: the estimate of a request's records (the request,
+    its mails with their ids, the recipients, the store's index entries) is at least the
+    memory they take, measured with tracemalloc, and not more than twice it."""
+    import gc
+    import json
+    import tracemalloc
+
+    from pytest_mailblocks.providers.ncp.delivery import new_request, parse_mail
+    from pytest_mailblocks.providers.ncp.status import MailStore
+
+    store = MailStore(maxlen=None, max_bytes=None)
+    recipients = [{"address": f"user{i:05d}@mail{i % 7}.example.com"} for i in range(500)]
+    if extras:
+        for i, r in enumerate(recipients):
+            r.update(name=f"User {i}", parameters={"name": f"User {i}", "order": str(i)})
+    text = json.dumps(mail(individual=individual, parameters={"shop": "Shop"} if extras else None))
+    text = text.replace('"recipients": []', '"recipients": ' + json.dumps(recipients))
+    for _ in range(2):  # warm: the store's dicts and the id sequences exist
+        store.add(new_request(store, "default", "KR", parse_mail(json.loads(text), MS), None, MS))
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    estimate = 0
+    for _ in range(10):
+        request = new_request(store, "default", "KR", parse_mail(json.loads(text), MS), None, MS)
+        store.add(request)
+        estimate += request.size
+    del request
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    held = sum(d.size_diff for d in after.compare_to(before, "filename"))
+    assert held <= estimate <= 2 * held, (held, estimate)

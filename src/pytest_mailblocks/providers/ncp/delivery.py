@@ -47,7 +47,7 @@ from ...core.errors import ErrorEntry, ProviderError
 from . import errors, render
 from .endpoints import EPOCH, INT_MAX, NcpCall, account_checks, routes
 from .models import KST, SMTP_SAMPLES, Project, Unsubscriber, is_address
-from .status import Mail, MailRequest, Recipient, store_of
+from .status import Mail, MailRequest, MailStore, Recipient, store_of
 
 if TYPE_CHECKING:
     from .control import NcpControl
@@ -480,18 +480,12 @@ def release(ncp: NcpControl, request: MailRequest, now: float) -> None:
     d.end_step()
 
 
-def accept(
-    ncp: NcpControl, project: Project, region: str, form: MailForm, ip: str | None, now: float
-) -> tuple[MailRequest, int]:
-    """Keep the request and its mails, decide now (or at the reservation, or when
-    confirmed), log the send; the request and its number of mails."""
-    d = delivery_of(ncp, create=True)
-    assert d is not None
-    store = store_of(ncp)
-    ms = _ms(now)
+def new_request(store: MailStore, project: str, region: str, form: MailForm, ip: str | None, ms: int) -> MailRequest:
+    """The records of an accepted send: the request and its mails (one per recipient
+    when individual), with new ids."""
     request = MailRequest(
         store.new_request_id(ms),
-        project.name,
+        project,
         region,
         ms,
         requester_ip=ip,
@@ -510,6 +504,19 @@ def accept(
     groups = [[r] for r in form.recipients] if form.individual else [form.recipients]
     ids = store.mail_ids(ms, len(groups))
     request.mails = [Mail(mail_id, request, group) for mail_id, group in zip(ids, groups)]
+    return request
+
+
+def accept(
+    ncp: NcpControl, project: Project, region: str, form: MailForm, ip: str | None, now: float
+) -> tuple[MailRequest, int]:
+    """Keep the request and its mails, decide now (or at the reservation, or when
+    confirmed), log the send; the request and its number of mails."""
+    d = delivery_of(ncp, create=True)
+    assert d is not None
+    store = store_of(ncp)
+    ms = _ms(now)
+    request = new_request(store, project.name, region, form, ip, ms)
     s = _Send(ncp, d, project, request)
     if form.confirm:
         decisions = ["ready"] * len(form.recipients)

@@ -18,6 +18,7 @@ S F U C PF``) and labels per ``x-ncp-lang`` are ``common-apidatatype-nesstatus``
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections import deque
 from datetime import datetime
@@ -95,8 +96,13 @@ MAIL_SORTS = ("id", "createUtc", "statusCode")
 #: default bounds of the store; each settable at run time (``ncp_fake.mail_store``)
 REQUESTS_MAXLEN = 10_000
 REQUESTS_MAX_BYTES = 64 * 1024 * 1024
+#: what the records hold in memory besides their text and parameters (measured with
+#: tracemalloc, tests/ncp/test_mail_status.py): a request (its object, id, index entry
+#: and place in the store); a mail (its object, id, recipient list and index entry); a
+#: recipient (its object and place in the list)
 _REQUEST_OVERHEAD = 600
-_RECIPIENT_OVERHEAD = 220
+_MAIL_OVERHEAD = 260
+_RECIPIENT_OVERHEAD = 130
 #: mail ids count from here, so that no mailId is ever a requestId
 MAIL_SEQ_START = 500_000_000_000
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -218,10 +224,33 @@ class MailRequest:
         self.title = self.body = self.parameters = None
 
     def estimate(self) -> int:
-        size = _REQUEST_OVERHEAD + len(self.title or "") + len(self.body or "")
+        """About what the request's records hold in memory (what a client sent counted
+        as the objects it became: text, names, parameters)."""
+        size = _REQUEST_OVERHEAD + footprint(self.parameters)
+        for text in (self.title, self.body, self.sender_address, self.sender_name, self.references):
+            size += 0 if text is None else sys.getsizeof(text)
         for mail in self.mails:
-            size += 60 + sum(_RECIPIENT_OVERHEAD + len(r.address) + len(r.name or "") for r in mail.recipients)
+            size += _MAIL_OVERHEAD
+            for r in mail.recipients:
+                size += _RECIPIENT_OVERHEAD + sys.getsizeof(r.address)
+                if r.name is not None:
+                    size += sys.getsizeof(r.name)
+                if r.parameters:
+                    size += footprint(r.parameters)
         return size
+
+
+def footprint(value: Any) -> int:
+    """About what a value parsed from JSON holds in memory (containers and what they
+    hold; shared constants counted as if they were not)."""
+    if value is None:
+        return 0
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(footprint(k) + footprint(v) for k, v in value.items())
+    elif isinstance(value, list):
+        size += sum(footprint(v) for v in value)
+    return size
 
 
 # -- the store -------------------------------------------------------------------------------
