@@ -5,6 +5,7 @@ API (checked through the providers' real APIs)."""
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pytest
 import requests
@@ -513,3 +514,28 @@ def test_ncp_sends_and_events_are_shown(ui, mailblocks):
     # the newest event: the bounce put the address on the send-block list
     text = shows_delivery(ui.get("/providers/ncp").text, 1, 3, "send_block", "default")
     assert any(r.json()["requestId"] in c for c in text)
+
+
+def test_ncp_shows_the_mail_requests_of_the_regions_path(ui, mailblocks):
+    """Issue 21: NCP's page (its views room) lists the requests sent through the region's
+    path, newest first, each with its mails by status; one waiting for confirmation says so."""
+    ncp = mailblocks.ncp
+    assert "No mail sent through KR&#39;s path since the reset." in ui.get("/providers/ncp").text
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+
+    def send(path: str, **extra: Any) -> str:
+        body = {"senderAddress": "shop@example.com", "title": "t", "body": "x", **extra}
+        r = requests.post(ncp.url + path, json=body, headers=ncp.signed_headers("POST", path))
+        assert r.status_code == 201, r.text
+        return str(r.json()["requestId"])
+
+    to = [{"address": "bounce@simulator.mailblocks.test"}, {"address": "ann@example.com"}]
+    first = send("/api/v1/mails", recipients=to)
+    held = send("/api/v1/mails", recipients=to[1:], confirmAndSend=True)
+    elsewhere = send("/api/v1-sgn/mails", recipients=to[1:])
+    text = cells(ui.get("/providers/ncp").text)
+    at = text.index(held)
+    assert text[at : at + 7] == [held, "default", "waiting for confirmation", "1", "0", "0", ""]
+    assert text[at + 7 : at + 14] == [first, "default", "F 1, S 1", "2", "1", "2", ""]
+    assert elsewhere not in text
+    assert elsewhere in cells(ui.get("/providers/ncp?tenant=SGN").text)

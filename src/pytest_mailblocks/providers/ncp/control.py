@@ -497,13 +497,22 @@ class NcpControl(Provider):
         d.tick()
         return status.store_of(self)
 
-    def mail_requests(self, project: str | None = None) -> list[dict[str, Any]]:
-        """Every request kept (of ``project``), oldest first, with its status."""
+    def mail_requests(
+        self, project: str | None = None, region: str | None = None, newest: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Every request kept (of ``project``, sent to ``region``; the ``newest`` only),
+        oldest first, with its status."""
         with self.lock:
+            picked = [
+                r
+                for r in self._mail_store().list()
+                if (project is None or r.project == project) and (region is None or r.region == region)
+            ]
+            if newest is not None:
+                picked = picked[len(picked) - newest :] if newest else []
             return [
                 {"project": r.project, "region": r.region, "held": r.held, **status.request_status(r, "en")}
-                for r in self._mail_store().list()
-                if project is None or r.project == project
+                for r in picked
             ]
 
     def request_status(self, request_id: str, lang: str = "en") -> dict[str, Any] | None:
