@@ -534,6 +534,7 @@ class NcpControl(Provider):
             return [] if found is None else [m.mail_id for m in found.mails]
 
     def mail_store(self) -> status.MailStore:
+        """The bounded store of the requests kept (``maxlen``, ``max_bytes`` settable)."""
         with self.lock:
             return status.store_of(self)
 
