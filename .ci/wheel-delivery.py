@@ -3,7 +3,8 @@ simulator bounce lists the address and posts a signed Event Webhook batch to a
 receiver on loopback, whose signature verifies with the public key SendGrid's
 settings API gives (so cryptography ships as the dependency it is); the same for
 SendCloud: its bounce list, and each event a form POST whose HMAC-SHA256 signature
-verifies with the APP KEY as SendCloud's docs verify it."""
+verifies with the APP KEY as SendCloud's docs verify it; a signed NCP send to a
+simulator bounce fails it, puts it on the send-block list and the status API says so."""
 
 import base64
 import hashlib
@@ -61,6 +62,21 @@ with FakeServer() as server:
     sc.flush_events()
     assert [b["email"] for b in sc.bounces()] == ["bounce@simulator.mailblocks.test"]
     app_key = sc.app_key
+
+    def ncp_call(method, target, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        headers = {**server.ncp.signed_headers(method, target), "Content-Type": "application/json"}
+        with urllib.request.urlopen(urllib.request.Request(server.ncp.url + target, data, headers, method=method)) as r:
+            return r.status, json.loads(r.read())
+
+    mail = {"senderAddress": "shop@example.com", "title": "hi", "body": "hi"}
+    mail["recipients"] = [{"address": "bounce@simulator.mailblocks.test", "type": "R"}]
+    status, sent = ncp_call("POST", "/api/v1/mails", mail)
+    assert status == 201 and sent["count"] == 1
+    _, counts = ncp_call("GET", f"/api/v1/mails/requests/{sent['requestId']}/status")
+    assert [c["status"]["code"] for c in counts["countsByStatus"]] == ["F"]
+    _, listed = ncp_call("GET", "/api/v1/send-block?targetAddress=bounce%40simulator.mailblocks.test")
+    assert listed["registerStatus"] == "Blocked"
 events = [dict(urllib.parse.parse_qsl(body.decode())) for path, _, body in posts if path == "/sendcloud"]
 assert [(e["event"], e.get("substat")) for e in events] == [("request", None), ("invalid", "406")]
 for e in events:
@@ -72,4 +88,4 @@ key = load_der_public_key(base64.b64decode(hook["public_key"]))
 signed = headers["X-Twilio-Email-Event-Webhook-Timestamp"].encode() + payload
 key.verify(base64.b64decode(headers["X-Twilio-Email-Event-Webhook-Signature"]), signed, ec.ECDSA(hashes.SHA256()))
 receiver.shutdown()
-print("wheel-delivery: SendGrid and SendCloud: a bounce listed, a signed webhook verified")
+print("wheel-delivery: SendGrid and SendCloud: a bounce listed, a signed webhook verified; an NCP bounce send-blocked")

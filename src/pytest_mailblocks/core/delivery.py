@@ -66,6 +66,7 @@ __all__ = [
     "OutcomeBook",
     "Timeline",
     "delivery_actions",
+    "json_body",
     "parse_outcome",
     "simulated",
     "state_delivery",
@@ -228,6 +229,16 @@ class OutcomeBook:
         if hit is not None:
             return hit[1]
         return simulated(email) or _DEFAULT
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body(text: str) -> Any:
+    """A send body read as JSON, strictly: ``NaN`` and ``Infinity``, which Python's
+    ``json`` alone would take, raise ``ValueError`` as any other unreadable text does."""
+    return json.loads(text, parse_constant=_no_constant)
 
 
 # -- the outbox ------------------------------------------------------------------------------
@@ -429,10 +440,11 @@ class Delivery:
         self.app.webhooks.wake()
         return kept
 
-    def later(self, t: float, after: float, fn: Callable[[float], None]) -> None:
-        """``fn`` ``after`` seconds after ``t`` (a complaint after delivery), or at once."""
-        if after:
-            self.schedule(t + after, fn)
+    def later(self, t: float, seconds: float, fn: Callable[[float], None]) -> None:
+        """``fn(t)`` now when ``seconds`` is 0, else ``fn(t + seconds)`` when the clock
+        gets there (a recipient's complaint or unsubscribe some time after delivery)."""
+        if seconds:
+            self.schedule(t + seconds, fn)
         else:
             fn(t)
 
@@ -519,14 +531,15 @@ def state_delivery(
     provider: Any,
     create: bool,
     *,
-    retry: RetryPolicy,
+    retry: RetryPolicy | None = None,
     route: Callable[[Delivery], None] | None = None,
     max_pending: int | None = None,
 ) -> Delivery | None:
     """A provider's ``delivery(create)``: its state's ``delivery`` (None until a send
     needs one), made on first use with the provider's webhook ``retry`` policy, its
-    router (``route(delivery)`` sets ``delivery.router``) and, for a provider that posts
-    each event alone, a larger cap of posts waiting at once (``max_pending``)."""
+    router (``route(delivery)`` sets ``delivery.router``; none for a provider without
+    webhooks) and, for a provider that posts each event alone, a larger cap of posts
+    waiting at once (``max_pending``)."""
     state = provider.state
     if state.delivery is None and create:
         d = Delivery(provider.app, provider.key, retry=retry)

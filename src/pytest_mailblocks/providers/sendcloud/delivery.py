@@ -52,6 +52,7 @@ from ...core.delivery import (
     UNSUBSCRIBE,
     Delivery,
     Outcome,
+    json_body,
     state_delivery,
 )
 from ...core.errors import ProviderError
@@ -174,23 +175,11 @@ def _addresses(p: Params, name: str, invalid: Any, too_many: Any) -> list[str]:
     return items
 
 
-def _json(raw: str) -> Any:
-    """JSON text (no NaN or Infinity); ValueError for anything else."""
-
-    def constant(name: str) -> Any:
-        raise ValueError(name)
-
-    try:
-        return json.loads(raw, parse_constant=constant)
-    except RecursionError:
-        raise ValueError("too deep") from None
-
-
 def _xsmtpapi(raw: str) -> list[str]:
     """The recipients of an ``xsmtpapi`` (``{"to": [...], "sub": {...}}``)."""
     try:
-        data = _json(raw)
-    except ValueError:
+        data = json_body(raw)
+    except (ValueError, RecursionError):
         raise ProviderError(errors.SC_SEND_XSMTPAPI_UNPARSABLE) from None
     if data is None or data == {} or data == []:
         raise ProviderError(errors.SC_SEND_XSMTPAPI_NOTHING)
@@ -259,8 +248,8 @@ def _user_headers(p: Params) -> str | None:
     if not raw:
         return None
     try:
-        data = _json(raw)
-    except ValueError:
+        data = json_body(raw)
+    except (ValueError, RecursionError):
         raise ProviderError(errors.SC_SEND_HEADERS_INVALID) from None
     if not isinstance(data, dict):
         raise ProviderError(errors.SC_SEND_HEADERS_INVALID)

@@ -51,6 +51,7 @@ from ...core.delivery import (
     UNSUBSCRIBE,
     Delivery,
     Outcome,
+    json_body,
     state_delivery,
 )
 from ...core.errors import ErrorEntry, ProviderError
@@ -409,10 +410,6 @@ def _attachments(c: _Check, value: Any) -> None:
             c.typed(filename, "string", f"{where}.filename")
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def read_body(request: Request) -> Any:
     """The body as JSON: not UTF-8 is the documented 415, anything else unreadable
     (NaN and Infinity included, which Python alone would take) the observed 400."""
@@ -422,7 +419,7 @@ def read_body(request: Request) -> Any:
     except UnicodeDecodeError:
         raise ProviderError(errors.SG_SEND_INVALID_UTF8) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json_body(text)
     except (ValueError, RecursionError):
         raise ProviderError(errors.SG_SEND_BAD_REQUEST) from None
 
