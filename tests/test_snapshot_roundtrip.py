@@ -135,8 +135,17 @@ def sendcloud_states(draw: Any, server: FakeServer) -> None:
             "unsubscribes": [
                 {**u, "api_user": draw(owner)} for u in draw(st.lists(mb.sendcloud_unsubscribes(), max_size=3))
             ],
+            "complaints": [
+                {**c, "api_user": draw(owner)} for c in draw(st.lists(mb.sendcloud_complaints(), max_size=2))
+            ],
         }
     )
+    if draw(st.booleans()):  # a send: its bounces carry the backoff schedule's expiry
+        sc = server.sendcloud
+        params = {**draw(mb.sendcloud_mail_send_params(max_recipients=3)), "to": "bounce@simulator.mailblocks.test"}
+        with server.requests_session() as s:
+            r = s.post(sc.url + "/api/mail/send", data={"apiUser": sc.api_user, "apiKey": sc.api_key, **params})
+        assert r.json()["result"] is True, r.text
 
 
 @st.composite

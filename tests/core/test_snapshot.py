@@ -382,3 +382,30 @@ def test_seeds_take_a_snapshot(fake):
     assert fake.export_state() == snapshot
     with pytest.raises(ControlError, match=r"seed: \$\.mailblocks_snapshot: unsupported snapshot format"):
         fake.app.seed({**snapshot, "mailblocks_snapshot": 9})
+
+
+def test_rows_that_expire_come_back_whatever_the_clock_at_the_import(fake):
+    """A SendCloud bounce from a send goes at its expiry; a snapshot taken with the
+    clock before it is whole again after an import made when the clock is past it."""
+    fake.clock.freeze("2024-05-01T00:00:00Z")
+    sc = fake.sendcloud
+    to = "bounce@simulator.mailblocks.test;bounce+2@simulator.mailblocks.test"
+    with fake.requests_session() as s:
+        r = s.post(
+            sc.url + "/api/mail/send",
+            data={
+                "apiUser": sc.api_user,
+                "apiKey": sc.api_key,
+                "from": "a@example.com",
+                "to": to,
+                "subject": "s",
+                "plain": "p",
+            },
+        )
+    assert r.json()["result"] is True, r.text
+    snapshot = fake.export_state()
+    bounces = snapshot["providers"]["sendcloud"]["api_users"][sc.api_user]["bounces"]
+    assert len(bounces) == 2 and all(b["expire_time"] is not None for b in bounces)
+    fake.reset()  # the clock is real again: years past those expiries
+    fake.import_state(snapshot)
+    assert fake.export_state() == snapshot

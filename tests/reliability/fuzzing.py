@@ -35,7 +35,10 @@ from pytest_mailblocks.core.app import App
 from pytest_mailblocks.core.errors import ConnectionReset
 from pytest_mailblocks.core.faults import Fault
 from pytest_mailblocks.core.journal import JournalEntry
-from pytest_mailblocks.strategies import sendgrid_mail_send_cases  # imported before any draw (see below)
+from pytest_mailblocks.strategies import (  # imported before any draw (see mail_send_bodies)
+    ncp_mail_send_cases,
+    sendgrid_mail_send_cases,
+)
 from pytest_mailblocks.ui import inspector as ui_inspector
 
 CONTROL = "_mailblocks"  # the category of control-plane requests
@@ -86,6 +89,10 @@ PARAMS = [
     "domainName",
     "start",
     "expireTime",
+    "to",
+    "xsmtpapi",
+    "categoryName",
+    "event",
     # control plane (journal filters, block queries, control actions, the outbox)
     "type",
     "since",
@@ -274,6 +281,7 @@ CONTROL_FIELDS = {
     "outcomes": ["email", "kind", "reply", "times", "after"],
     "event-webhook": ["url", "enabled", "signed", "events", "subuser"],
     "state": ["mailblocks_snapshot", "clock", "faults", "providers", "without_state", "provider", "state"],
+    "webhooks": ["url", "api_user", "events", "body", "names", "app_key"],
 }
 #: plausible values for those fields (hostile ones come from TEXT)
 CONTROL_VALUES = [
@@ -587,7 +595,16 @@ PROVIDERS: dict[str, ProviderFuzz] = {
     "ncp": ProviderFuzz(
         _ncp_auth,
         _ncp_format,
-        ["/api/v1/send-block", "/api/v1/unsubscribers", "/api/v1-sgn/send-block", "/api/v1-jpn/unsubscribers"],
+        [
+            "/api/v1/send-block",
+            "/api/v1/unsubscribers",
+            "/api/v1-sgn/send-block",
+            "/api/v1-jpn/unsubscribers",
+            "/api/v1/mails",
+            "/api/v1/mails/requests/20240501000000000001/status",
+            "/api/v1/mails/requests/20240501000000000001/mails",
+            "/api/v1/mails/20240501500000000001",
+        ],
         _ncp_fault,
     ),
     "sendcloud": ProviderFuzz(_sendcloud_auth, _sendcloud_format, fault_format=_sendcloud_fault),
@@ -760,22 +777,74 @@ def bodies(draw: Any) -> tuple[bytes, str | None]:
     )
 
 
-#: provider routes with a body of their own shape, drawn often (a random one rarely passes)
+#: provider routes with a body of their own shape, drawn often (a random one rarely passes):
+#: the route's template -> (the provider's case strategy, fields worth replacing besides its own)
 MAIL_SEND = "/v3/mail/send"
+SEND_BODIES: dict[str, tuple[Callable[..., Any], list[str]]] = {
+    MAIL_SEND: (sendgrid_mail_send_cases, ["mail_settings", "send_at", "attachments", "asm", "reply_to"]),
+    '/api/<any(v1, "v1-sgn", "v1-jpn"):version>/mails': (
+        ncp_mail_send_cases,
+        ["reservationUtc", "reservationDateTime", "attachFileIds", "recipientGroupFilter", "templateSid"],
+    ),
+}
 
 
 @st.composite
-def mail_send_bodies(draw: Any) -> tuple[bytes, str | None]:
-    """SendGrid mail-send bodies: valid ones, ones with one documented problem, and
-    either with one field replaced by any JSON (a type SendGrid does not expect).
-    Their module is imported with this one: Hypothesis draws text partly from the
-    constants of the modules loaded, so a module first loaded mid-run would change
-    what a seed draws (test_the_fuzzer_draws_the_same_requests...)."""
-    body = draw(sendgrid_mail_send_cases(valid=draw(st.booleans()))).params
+def mail_send_bodies(draw: Any, rule: str = MAIL_SEND) -> tuple[bytes, str | None]:
+    """Send bodies (SendGrid's mail send, NCP's createMailRequest): valid ones, ones
+    with one documented problem, and either with one field replaced by any JSON (a
+    type the provider does not expect). Their modules are imported with this one:
+    Hypothesis draws text partly from the constants of the modules loaded, so a module
+    first loaded mid-run would change what a seed draws
+    (test_the_fuzzer_draws_the_same_requests...)."""
+    cases, extra = SEND_BODIES[rule]
+    body = draw(cases(valid=draw(st.booleans()))).params
     if draw(st.booleans()):
-        key = draw(st.sampled_from([*sorted(body), "mail_settings", "send_at", "attachments", "asm", "reply_to"]))
+        key = draw(st.sampled_from([*sorted(body), *extra]))
         body = {**body, key: draw(JSON_VALUES)}
     return json.dumps(body).encode(), draw(st.sampled_from(["application/json", None]))
+
+
+#: SendCloud's send routes (issue 21), drawn with their own parameters most of the time
+SENDCLOUD_SEND = {f"{prefix}/mail/{action}" for prefix in ("/api", "/apiv2") for action in ("send", "sendtemplate")}
+_SC_ADDRESSES = st.lists(
+    st.sampled_from(["a@example.com", "B@example.com", "bounce@simulator.mailblocks.test", "x", "a@b", ""]) | TEXT,
+    max_size=4,
+).map(";".join)
+_SC_FLAGS = st.sampled_from(["true", "false", "TRUE", ""]) | TEXT
+_SC_VALUES = {
+    "from": _SC_ADDRESSES | st.just("Shop <shop@example.com>"),
+    "to": _SC_ADDRESSES,
+    "cc": _SC_ADDRESSES,
+    "bcc": _SC_ADDRESSES,
+    "replyTo": _SC_ADDRESSES,
+    "subject": TEXT,
+    "html": TEXT,
+    "plain": TEXT,
+    "xsmtpapi": JSON_VALUES.map(json.dumps) | _SC_ADDRESSES.map(lambda to: json.dumps({"to": to.split(";")})),
+    "headers": JSON_VALUES.map(json.dumps) | TEXT,
+    "labelId": TEXT,
+    "sendTags": TEXT,
+    "sendRequestId": TEXT,
+    "respEmailId": _SC_FLAGS,
+    "useAddressList": _SC_FLAGS,
+    "gzipCompress": _SC_FLAGS,
+    "templateInvokeName": TEXT,
+}
+_SC_VALID = [("from", "shop@example.com"), ("to", "a@example.com"), ("subject", "s"), ("plain", "p")]
+
+
+@st.composite
+def sendcloud_send_bodies(draw: Any) -> tuple[bytes, str | None]:
+    """SendCloud send forms: a few parameters drawn from the send's own vocabulary
+    (plausible and hostile values), often over a valid send (the first value of a name
+    wins, so a drawn one replaces the valid one)."""
+    names = draw(st.lists(st.sampled_from(sorted(_SC_VALUES)), max_size=8, unique=True))
+    pairs = [(name, draw(_SC_VALUES[name])) for name in names]
+    if draw(st.integers(0, 3)) < 3:  # a small draw (what Hypothesis tries first): valid
+        pairs += _SC_VALID
+    ctype = draw(st.sampled_from(["application/x-www-form-urlencoded"] * 8 + [None, "multipart/form-data"]))
+    return _encode_query(pairs).encode(), ctype
 
 
 def control_json(app: App, path: str = "") -> st.SearchStrategy[Any]:
@@ -885,8 +954,10 @@ def requests_for(draw: Any, app: App, scope: str = "all") -> dict[str, Any]:
         body, ctype = draw(control_bodies(app, path))
     elif tpl.category == UI:
         body, ctype = draw(ui_bodies(app))
-    elif tpl.rule == MAIL_SEND and draw(st.integers(0, 9)) < 7:
-        body, ctype = draw(mail_send_bodies())
+    elif tpl.rule in SEND_BODIES and draw(st.integers(0, 9)) < 7:
+        body, ctype = draw(mail_send_bodies(tpl.rule))
+    elif tpl.rule in SENDCLOUD_SEND and draw(st.integers(0, 9)) < 7:
+        body, ctype = draw(sendcloud_send_bodies())
     else:
         body, ctype = draw(bodies())
     headers: list[tuple[str, str]] = []

@@ -41,7 +41,19 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
+from ...core.delivery import (
+    BLOCK,
+    BOUNCE,
+    COMPLAINT,
+    DEFER,
+    DELIVER,
+    INVALID,
+    UNSUBSCRIBE,
+    Delivery,
+    Outcome,
+    json_body,
+    state_delivery,
+)
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Notes, make_response
 from . import errors, render
@@ -53,7 +65,7 @@ if TYPE_CHECKING:
     from .endpoints import SendGridCall
     from .models import Account, SendGridState, SuppressionList
 
-__all__ = ["HANDLERS", "RULES", "Message", "delivery_of", "new_delivery", "new_id", "parse_message"]
+__all__ = ["HANDLERS", "RULES", "Message", "delivery_of", "new_id", "parse_message"]
 
 SEND = render.SEND_PATH
 MAX_PERSONALIZATIONS = 1000
@@ -398,10 +410,6 @@ def _attachments(c: _Check, value: Any) -> None:
             c.typed(filename, "string", f"{where}.filename")
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def read_body(request: Request) -> Any:
     """The body as JSON: not UTF-8 is the documented 415, anything else unreadable
     (NaN and Infinity included, which Python alone would take) the observed 400."""
@@ -411,7 +419,7 @@ def read_body(request: Request) -> Any:
     except UnicodeDecodeError:
         raise ProviderError(errors.SG_SEND_INVALID_UTF8) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json_body(text)
     except (ValueError, RecursionError):
         raise ProviderError(errors.SG_SEND_BAD_REQUEST) from None
 
@@ -525,27 +533,18 @@ def _refused(d: Delivery, r: _Recipient, t: float, reply: str, kind: str) -> Non
 
 
 def _defer(d: Delivery, r: _Recipient, outcome: Outcome, t0: float) -> None:
+    """``deferred`` at each try; delivered after ``times`` of them, else a block 72 hours
+    after the first."""
     reply = outcome.reply or DEFER_REPLY
-
-    def attempt(t: float, n: int) -> None:
-        if outcome.times is not None and n > outcome.times:
-            _emit(d, r, "delivered", t, response=DELIVERED_REPLY)
-            return
-        _emit(d, r, "deferred", t, response=reply, attempt=str(n))
-        after = t + DEFER_DELAYS[min(n - 1, len(DEFER_DELAYS) - 1)]
-        if outcome.times is None and after >= t0 + DEFER_GIVE_UP:
-            d.schedule(t0 + DEFER_GIVE_UP, lambda at: _refused(d, r, at, reply, "blocked"))
-        else:
-            d.schedule(after, lambda at: attempt(at, n + 1))
-
-    attempt(t0, 1)
-
-
-def _later(d: Delivery, r: _Recipient, t: float, after: float, action: Callable[[float], None]) -> None:
-    if after:
-        d.schedule(t + after, action)
-    else:
-        action(t)
+    d.defer(
+        outcome,
+        t0,
+        delays=DEFER_DELAYS,
+        give_up=DEFER_GIVE_UP,
+        deferred=lambda t, n: _emit(d, r, "deferred", t, response=reply, attempt=str(n)),
+        delivered=lambda t: _emit(d, r, "delivered", t, response=DELIVERED_REPLY),
+        gave_up=lambda t: _refused(d, r, t, reply, "blocked"),
+    )
 
 
 def _spam_report(d: Delivery, r: _Recipient, t: float) -> None:
@@ -570,7 +569,7 @@ def _outcome(d: Delivery, r: _Recipient, outcome: Outcome, t: float) -> None:
     elif kind in (COMPLAINT, UNSUBSCRIBE):
         _emit(d, r, "delivered", t, response=DELIVERED_REPLY)
         action = _spam_report if kind == COMPLAINT else _unsubscribe
-        _later(d, r, t, outcome.after, lambda at: action(d, r, at))
+        d.later(t, outcome.after, lambda at: action(d, r, at))
     elif kind == INVALID:
         _emit(d, r, "dropped", t, reason="Invalid", status=DROP_STATUS)
         _listed(r, "invalid_emails", t, reason=INVALID_REASON)
@@ -639,25 +638,19 @@ def accept(sg: SendGrid, account: Account, message: Message, now: float) -> str:
         "send_at": message.send_at,
         "recipients": rows,
     }
-    d.sends.add("send", message.sender, record, time=now, tenant=account.username)
-    d.end_step()
+    d.sent(message.sender, record, time=now, tenant=account.username)
     return message_id
 
 
-def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
-    """The state's delivery (made on first use): outbox, outcomes, webhooks."""
-    state = sg.state
-    if state.delivery is None and create:
-        state.delivery = new_delivery(sg, state)
-    delivery: Delivery | None = state.delivery
-    return delivery
+def delivery_of(sg: SendGrid, create: bool = False, state: SendGridState | None = None) -> Delivery | None:
+    """The state's delivery (made on first use): outbox, outcomes, webhooks. ``state``:
+    another than the live one (a snapshot's, being built)."""
+    state = sg.state if state is None else state
 
+    def route(d: Delivery) -> None:
+        route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
 
-def new_delivery(sg: SendGrid, state: SendGridState) -> Delivery:
-    """A delivery for ``state`` (the live one, or one a snapshot is building)."""
-    d = Delivery(sg.app, sg.key, retry=RETRY)
-    route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
-    return d
+    return state_delivery(sg, create, retry=RETRY, route=route, state=state)
 
 
 # -- the endpoint ------------------------------------------------------------------------------

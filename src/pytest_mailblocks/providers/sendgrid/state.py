@@ -39,6 +39,7 @@ from ...core.snapshot import (
     restore_delivery,
     unique,
 )
+from ...core.webhooks import valid_url
 from . import webhooks
 from .models import LIST_KINDS, Account, ApiKey, SendGridState
 
@@ -143,9 +144,9 @@ def restore(sg: SendGrid, data: Any, where: str) -> SendGridState:
     _keys(state, data["api_keys"], f"{where}.api_keys")
     state.rate_windows = _windows(data.get("rate_windows", []), f"{where}.rate_windows")
     if data.get("delivery") is not None:
-        from .delivery import new_delivery
+        from .delivery import delivery_of
 
-        state.delivery = new_delivery(sg, state)
+        delivery_of(sg, True, state)
         try:
             restore_delivery(state.delivery, data["delivery"], sg.outcome_kinds, f"{where}.delivery")
         except BaseException:
@@ -207,7 +208,7 @@ def _hooks(sg: SendGrid, state: SendGridState, account: Account, items: Any, whe
         )
         hook.enabled, hook.url = field_of(item, "enabled", BOOL, w), field_of(item, "url", STR, w)
         hook.friendly_name = field_of(item, "friendly_name", OPT_STR, w)
-        if hook.url and not webhooks._valid_url(hook.url):
+        if hook.url and not valid_url(hook.url):
             raise ControlError("must be an http:// or https:// URL with a host", where=f"{w}.url")
         if hook.enabled and not hook.url:
             raise ControlError("an enabled webhook needs a url", where=f"{w}.enabled")
