@@ -49,11 +49,10 @@ def test_the_ini_option_starts_every_test_from_the_snapshot(pytester):
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
 
 
-def test_the_command_line_option_does_too_under_xdist(pytester):
+def test_the_command_line_option_does_too(pytester):
     _account(pytester.path / "account.json")
     pytester.makepyfile(TESTS)
-    result = pytester.runpytest_subprocess("-p", "no:randomly", "-n", "2", "--mailblocks-snapshot", "account.json")
-    result.assert_outcomes(passed=3)
+    pytester.runpytest("-p", "no:randomly", "--mailblocks-snapshot", "account.json").assert_outcomes(passed=3)
 
 
 def test_a_bad_snapshot_file_stops_the_session_naming_it(pytester):
