@@ -409,3 +409,24 @@ def test_rows_that_expire_come_back_whatever_the_clock_at_the_import(fake):
     fake.reset()  # the clock is real again: years past those expiries
     fake.import_state(snapshot)
     assert fake.export_state() == snapshot
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")  # no thread dies of it
+def test_an_export_that_fails_half_way_is_cut_short_and_fails_the_test(fake, monkeypatch):
+    """A bug while the answer is being written: the client sees an answer that is not
+    whole (no last chunk), the fake's check fails, the server goes on serving."""
+    from pytest_mailblocks.core import jsonstream
+
+    fake.sendgrid.add_blocks([f"u{i}@example.com" for i in range(10_000)])
+
+    def broken(values: list[Any]) -> Any:
+        raise RuntimeError("a bug in the writer")
+
+    monkeypatch.setattr(jsonstream, "_column", broken)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        _ = requests.get(fake.url + CP + "/state", timeout=10).content
+    monkeypatch.undo()
+    with pytest.raises(AssertionError, match="internal error"):
+        fake.check()
+    fake.app.errors.clear()
+    assert requests.get(fake.url + CP + "/health", timeout=10).status_code == 200

@@ -564,11 +564,17 @@ class WSGIServer:
         parts.append("Connection: keep-alive\r\n\r\n" if keep else "Connection: close\r\n\r\n")
         sock.settimeout(self.idle_timeout)
         sock.sendall("".join(parts).encode("latin-1"))
-        for piece in result:
-            if not piece:
-                continue
-            sock.settimeout(self.idle_timeout + len(piece) / _MIN_RATE)
-            sock.sendall(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
+        pieces = iter(result)
+        while True:
+            try:
+                piece = next(pieces, None)
+            except Exception:  # the app failed while making it (it said so): cut short
+                return False
+            if piece is None:
+                break
+            if piece:
+                sock.settimeout(self.idle_timeout + len(piece) / _MIN_RATE)
+                sock.sendall(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
         if chunked:
             sock.sendall(b"0\r\n\r\n")
         return keep
