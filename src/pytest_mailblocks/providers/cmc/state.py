@@ -22,23 +22,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core import snapshot
 from ...core.clock import MAX_TIME, MIN_TIME, RANGE
 from ...core.errors import ControlError
-from ...core.snapshot import (
-    INSTANT,
-    NATURAL,
-    OPT_STR,
-    POSITIVE,
-    STR,
-    TEXT,
-    Rows,
-    check,
-    field_of,
-    integers,
-    one_of,
-    record,
-    unique,
-)
+from ...core.snapshot import Rows, check, field_of, integers, one_of, record, unique
 from .models import BLOCK_STATUSES, CIPHERS, Block, CmcState, Composition, Encryption, PendingOp, Unsubscribe
 
 if TYPE_CHECKING:
@@ -52,11 +39,11 @@ _BLOCK = record(
     Block,
     {
         "created": _SECONDS,
-        "seq": NATURAL,
-        "id": TEXT,
-        "email": TEXT,
+        "seq": snapshot.NATURAL,
+        "id": snapshot.TEXT,
+        "email": snapshot.TEXT,
         "status": one_of(BLOCK_STATUSES),
-        "occurred": POSITIVE,
+        "occurred": snapshot.POSITIVE,
     },
 )
 
@@ -64,18 +51,21 @@ _BLOCK = record(
 ROWS: dict[tuple[str, ...], Any] = {
     ("compositions", "*", "blocks"): _BLOCK,
     ("compositions", "*", "removed"): _BLOCK,
-    ("compositions", "*", "error_counts"): record(tuple, {"email": TEXT, "count": POSITIVE}, ("email", "count")),
+    ("compositions", "*", "error_counts"): record(
+        tuple, {"email": snapshot.TEXT, "count": snapshot.POSITIVE}, ("email", "count")
+    ),
     ("compositions", "*", "unsubscribes"): record(
-        Unsubscribe, {"created": _SECONDS, "seq": NATURAL, "email": TEXT, "filter_name": TEXT}
+        Unsubscribe,
+        {"created": _SECONDS, "seq": snapshot.NATURAL, "email": snapshot.TEXT, "filter_name": snapshot.TEXT},
     ),
     ("compositions", "*", "pending"): record(
         PendingOp,
         {
-            "requested": INSTANT,
-            "seq": NATURAL,
+            "requested": snapshot.INSTANT,
+            "seq": snapshot.NATURAL,
             "kind": one_of(("cancel", "unsubscribe")),
-            "email": TEXT,
-            "filter_name": OPT_STR,
+            "email": snapshot.TEXT,
+            "filter_name": snapshot.OPT_STR,
         },
     ),
 }
@@ -117,7 +107,7 @@ def restore(cmc: CustomersMailCloud, data: Any, where: str) -> CmcState:
     data = check(data, where, keys)
     state = CmcState(cmc.credentials)
     state.accounts, state.users, state.compositions = {}, {}, {}
-    state._seq = field_of(data, "seq", NATURAL, where)
+    state._seq = field_of(data, "seq", snapshot.NATURAL, where)
     try:
         state.configure(**check(data["settings"], f"{where}.settings"))
     except (TypeError, ValueError) as exc:
@@ -128,7 +118,7 @@ def restore(cmc: CustomersMailCloud, data: Any, where: str) -> CmcState:
         encryption = check(part, w, ("encryption",))["encryption"]
         if encryption is not None:
             encryption = check(encryption, f"{w}.encryption", ("password", "cipher"))
-            password = field_of(encryption, "password", TEXT, f"{w}.encryption")
+            password = field_of(encryption, "password", snapshot.TEXT, f"{w}.encryption")
             cipher = field_of(encryption, "cipher", one_of(CIPHERS), f"{w}.encryption")
             state.accounts[name].encryption = Encryption(password, cipher)
     _users(state, data["users"], f"{where}.users")
@@ -143,7 +133,7 @@ def restore(cmc: CustomersMailCloud, data: Any, where: str) -> CmcState:
 
 
 def _name(name: str, where: str) -> str:
-    if not TEXT.ok(name):
+    if not snapshot.TEXT.ok(name):
         raise ControlError("a name must be a non-empty string without surrounding blanks", where=where)
     return name
 
@@ -155,7 +145,11 @@ def _users(state: CmcState, items: Any, where: str) -> None:
         w = f"{where}[{i}]"
         fields = dict(check(item, w, ("api_user", "api_key", "account", "role", "reference", "download", "time_zone")))
         api_user = fields.pop("api_user")
-        if not TEXT.ok(api_user) or not TEXT.ok(fields["api_key"]) or not isinstance(fields["account"], str):
+        if (
+            not snapshot.TEXT.ok(api_user)
+            or not snapshot.TEXT.ok(fields["api_key"])
+            or not isinstance(fields["account"], str)
+        ):
             raise ControlError("api_user, api_key and account must be non-empty strings", where=w)
         try:
             state.add_user(api_user, **fields)
@@ -169,8 +163,8 @@ def _restore_composition(state: CmcState, name: str, part: Any, where: str) -> N
     if not isinstance(account, str) or account not in state.accounts:
         raise ControlError(f"unknown account {account!r}", where=f"{where}.account")
     comp = state.compositions[name] = Composition(name, account)
-    comp._id_prefix = field_of(part, "id_prefix", STR, where)
-    comp._id_next = field_of(part, "id_next", NATURAL, where)
+    comp._id_prefix = field_of(part, "id_prefix", snapshot.STR, where)
+    comp._id_next = field_of(part, "id_next", snapshot.NATURAL, where)
     for kind in ("blocks", "removed", "error_counts", "unsubscribes", "pending"):
         if not isinstance(part[kind], list):
             raise ControlError(f"expected a list of {kind}", where=f"{where}.{kind}")

@@ -21,73 +21,46 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core import snapshot
 from ...core.errors import ControlError
-from ...core.snapshot import (
-    BOOL,
-    INSTANT_MS,
-    NATURAL,
-    OPT_STR,
-    POSITIVE,
-    TEXT,
-    Check,
-    Rows,
-    check,
-    field_of,
-    one_of,
-    record,
-    unique,
-)
-from .models import (
-    HARD_BOUNCE_CODES,
-    OTHER_CUSTOMER_PROJECT,
-    PROJECT_FLAGS,
-    QUOTA_PERIODS,
-    REGIONS,
-    REQUESTERS,
-    AccessKey,
-    ActiveBlock,
-    BlockList,
-    HistoryEntry,
-    NcpState,
-    Project,
-    Unsubscriber,
-    is_address,
-)
+from ...core.snapshot import Rows, check, field_of, one_of, record, unique
+from . import models
+from .models import AccessKey, ActiveBlock, BlockList, HistoryEntry, NcpState, Project, Unsubscriber, is_address
 
 if TYPE_CHECKING:
     from . import Ncp
 
 __all__ = ["ROWS", "export", "restore"]
 
-_ADDRESS = Check(
+_ADDRESS = snapshot.Check(
     lambda v: type(v) is str and is_address(v),
     "an address like user@example.com",
     lambda c: set(map(type, c)) <= {str} and all(map(is_address, c)),
 )
-_HOURS = Check(lambda v: type(v) in (int, float) and 0 < v <= 100_000, "a number of hours from 0 to 100000")
+_HOURS = snapshot.Check(lambda v: type(v) in (int, float) and 0 < v <= 100_000, "a number of hours from 0 to 100000")
 _WINDOW = {"minute": 5, "hour": 4, "day": 3, "month": 2}
 _ACTIVE_FIELDS = ("expires", "created", "address")
 
 #: every list of the part, read record by record
 ROWS: dict[tuple[str, ...], Any] = {
     ("projects", "*", "unsubscribers", "*"): record(
-        Unsubscriber, {"created": INSTANT_MS, "address": _ADDRESS, "by_manager": BOOL}
+        Unsubscriber, {"created": snapshot.INSTANT_MS, "address": _ADDRESS, "by_manager": snapshot.BOOL}
     ),
     ("blocks", "*", "history"): record(
         HistoryEntry,
         {
-            "at": INSTANT_MS,
-            "sid": POSITIVE,
+            "at": snapshot.INSTANT_MS,
+            "sid": snapshot.POSITIVE,
             "address": _ADDRESS,
             "action": one_of(("C", "D")),
-            "requester": one_of(REQUESTERS),
-            "project": OPT_STR,
-            "result_code": one_of((*HARD_BOUNCE_CODES, None)),
-            "result_message": OPT_STR,
+            "requester": one_of(models.REQUESTERS),
+            "project": snapshot.OPT_STR,
+            "result_code": one_of((*models.HARD_BOUNCE_CODES, None)),
+            "result_message": snapshot.OPT_STR,
         },
     ),
     ("blocks", "*", "active"): record(
-        tuple, {"expires": INSTANT_MS, "created": INSTANT_MS, "address": _ADDRESS}, _ACTIVE_FIELDS
+        tuple, {"expires": snapshot.INSTANT_MS, "created": snapshot.INSTANT_MS, "address": _ADDRESS}, _ACTIVE_FIELDS
     ),
 }
 
@@ -129,7 +102,7 @@ def restore(ncp: Ncp, data: Any, where: str) -> NcpState:
     data = check(data, where, keys)
     state = NcpState(ncp.credentials["access_key"], ncp.credentials["secret_key"])
     state.projects, state.keys = {}, {}
-    state.lenient_empty_query = field_of(data, "lenient_empty_query", BOOL, where)
+    state.lenient_empty_query = field_of(data, "lenient_empty_query", snapshot.BOOL, where)
     for name, part in check(data["projects"], f"{where}.projects").items():
         _project(state, name, part, f"{where}.projects.{name}")
     items = data["access_keys"]
@@ -138,20 +111,20 @@ def restore(ncp: Ncp, data: Any, where: str) -> NcpState:
     for i, item in enumerate(items):
         _access_key(state, item, f"{where}.access_keys[{i}]")
     _quotas(state, data, where)
-    regions = check(data["blocks"], f"{where}.blocks", (), REGIONS.values())
+    regions = check(data["blocks"], f"{where}.blocks", (), models.REGIONS.values())
     for region, part in regions.items():
         state.blocks[region] = _block_list(part, f"{where}.blocks.{region}")
     return state
 
 
 def _project(state: NcpState, name: str, part: Any, where: str) -> None:
-    if not TEXT.ok(name) or name == OTHER_CUSTOMER_PROJECT:
+    if not snapshot.TEXT.ok(name) or name == models.OTHER_CUSTOMER_PROJECT:
         raise ControlError("a project name must be a non-empty string (not the reserved one)", where=where)
     part = check(part, where, ("block_hours", "flags", "unsubscribers"))
     project = state.projects[name] = Project(name, field_of(part, "block_hours", _HOURS, where))
-    flags = check(part["flags"], f"{where}.flags", PROJECT_FLAGS)
-    project.flags = {flag: field_of(flags, flag, BOOL, f"{where}.flags") for flag in PROJECT_FLAGS}
-    for region, records in check(part["unsubscribers"], f"{where}.unsubscribers", (), REGIONS.values()).items():
+    flags = check(part["flags"], f"{where}.flags", models.PROJECT_FLAGS)
+    project.flags = {flag: field_of(flags, flag, snapshot.BOOL, f"{where}.flags") for flag in models.PROJECT_FLAGS}
+    for region, records in check(part["unsubscribers"], f"{where}.unsubscribers", (), models.REGIONS.values()).items():
         w = f"{where}.unsubscribers.{region}"
         if not isinstance(records, list):
             raise ControlError("expected a list of unsubscribers", where=w)
@@ -162,7 +135,7 @@ def _project(state: NcpState, name: str, part: Any, where: str) -> None:
 
 def _access_key(state: NcpState, item: Any, where: str) -> None:
     item = check(item, where, ("access_key", "secret_key", "project", "permitted", "forbidden"))
-    access_key = field_of(item, "access_key", TEXT, where)
+    access_key = field_of(item, "access_key", snapshot.TEXT, where)
     if access_key in state.keys:
         raise ControlError(f"a second access key {access_key!r}", where=f"{where}.access_key")
     project = item["project"]
@@ -170,10 +143,10 @@ def _access_key(state: NcpState, item: Any, where: str) -> None:
         raise ControlError(f"unknown project {project!r}", where=f"{where}.project")
     state.keys[access_key] = AccessKey(
         access_key,
-        field_of(item, "secret_key", TEXT, where),
+        field_of(item, "secret_key", snapshot.TEXT, where),
         project,
-        field_of(item, "permitted", BOOL, where),
-        field_of(item, "forbidden", BOOL, where),
+        field_of(item, "permitted", snapshot.BOOL, where),
+        field_of(item, "forbidden", snapshot.BOOL, where),
     )
 
 
@@ -188,8 +161,8 @@ def _quotas(state: NcpState, data: dict[str, Any], where: str) -> None:
         if key is not None and key not in state.keys:
             raise ControlError(f"unknown access key {key!r}", where=f"{w}.access_key")
         state.quotas["*" if key is None else key] = (
-            field_of(item, "limit", NATURAL, w),
-            field_of(item, "period", one_of(QUOTA_PERIODS), w),
+            field_of(item, "limit", snapshot.NATURAL, w),
+            field_of(item, "period", one_of(models.QUOTA_PERIODS), w),
         )
     for i, item in enumerate(data["quota_used"]):
         w = f"{where}.quota_used[{i}]"
@@ -201,14 +174,14 @@ def _quotas(state: NcpState, data: dict[str, Any], where: str) -> None:
             or not all(type(v) is int for v in window)
         ):
             raise ControlError("must be a calendar window: 2 to 5 integers (year, month, ...)", where=f"{w}.window")
-        key = field_of(item, "access_key", TEXT, w)
-        state.quota_used[key] = (tuple(window), field_of(item, "used", NATURAL, w))
+        key = field_of(item, "access_key", snapshot.TEXT, w)
+        state.quota_used[key] = (tuple(window), field_of(item, "used", snapshot.NATURAL, w))
 
 
 def _block_list(part: Any, where: str) -> BlockList:
     part = check(part, where, ("sid", "history", "active"))
     lst = BlockList()
-    lst._sid = field_of(part, "sid", NATURAL, where)
+    lst._sid = field_of(part, "sid", snapshot.NATURAL, where)
     history, active = part["history"], part["active"]
     for name, rows in (("history", history), ("active", active)):
         if not isinstance(rows, list):

@@ -25,23 +25,13 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ...core import snapshot
 from ...core.errors import ControlError
 from ...core.jsonstream import RowError
-from ...core.snapshot import STR, TEXT, Check, Rows, check, field_of, integers, one_of, record, unique
+from ...core.snapshot import Rows, check, field_of, integers, one_of, record, unique
+from . import models
 from .endpoints import INT_MAX
-from .models import (
-    COUNT_MODES,
-    MAX_SECONDS,
-    MIN_SECONDS,
-    Block,
-    Bounce,
-    Complaint,
-    ExpiringList,
-    SendCloudState,
-    Tenant,
-    Unsubscribe,
-    block_key,
-)
+from .models import Block, Bounce, Complaint, ExpiringList, SendCloudState, Tenant, Unsubscribe, block_key
 
 if TYPE_CHECKING:
     from . import SendCloud
@@ -50,10 +40,17 @@ __all__ = ["ROWS", "export", "restore"]
 
 LISTS = ("blocks", "bounces", "complaints", "unsubscribes")
 _BOUNCE_FIELDS = (*Bounce._fields, "expire_time")
-_TIME = integers(MIN_SECONDS, MAX_SECONDS, "unix seconds of the years 1 to 9999")
-_MAYBE_TIME = Check(lambda v: v is None or _TIME.ok(v), f"null or {_TIME.what}")
+_TIME = integers(models.MIN_SECONDS, models.MAX_SECONDS, "unix seconds of the years 1 to 9999")
+_MAYBE_TIME = snapshot.Check(lambda v: v is None or _TIME.ok(v), f"null or {_TIME.what}")
 _BLOCK = record(
-    Block, {"create_time": _TIME, "email": STR, "domain": STR, "api_user_block": TEXT, "expire_time": _TIME}
+    Block,
+    {
+        "create_time": _TIME,
+        "email": snapshot.STR,
+        "domain": snapshot.STR,
+        "api_user_block": snapshot.TEXT,
+        "expire_time": _TIME,
+    },
 )
 
 
@@ -69,16 +66,20 @@ def _blocks(items: list[Any]) -> list[Block]:
 ROWS: dict[tuple[str, ...], Any] = {
     ("api_users", "*", "blocks"): _blocks,
     ("api_users", "*", "bounces"): record(
-        tuple, {"bounce_time": _TIME, "email": TEXT, "reason": STR, "expire_time": _MAYBE_TIME}, _BOUNCE_FIELDS
+        tuple,
+        {"bounce_time": _TIME, "email": snapshot.TEXT, "reason": snapshot.STR, "expire_time": _MAYBE_TIME},
+        _BOUNCE_FIELDS,
     ),
-    ("api_users", "*", "complaints"): record(Complaint, {"complaint_time": _TIME, "email": TEXT, "expire_time": _TIME}),
+    ("api_users", "*", "complaints"): record(
+        Complaint, {"complaint_time": _TIME, "email": snapshot.TEXT, "expire_time": _TIME}
+    ),
     ("api_users", "*", "unsubscribes"): record(
         Unsubscribe,
         {
             "unsubscribe_time": _TIME,
-            "email": TEXT,
+            "email": snapshot.TEXT,
             "label_id": integers(0, INT_MAX, "an integer from 0 to 2^31-1"),
-            "api_user": STR,
+            "api_user": snapshot.STR,
         },
     ),
 }
@@ -86,11 +87,8 @@ ROWS: dict[tuple[str, ...], Any] = {
 
 def export(sc: SendCloud) -> dict[str, Any]:
     state = sc.state
-    return {
-        "default_user": state.default_user,
-        "count_mode": state.count_mode,
-        "api_users": {t.api_user: _tenant(t) for t in state.tenants.values()},
-    }
+    tenants = {t.api_user: _tenant(t) for t in state.tenants.values()}
+    return {"default_user": state.default_user, "count_mode": state.count_mode, "api_users": tenants}
 
 
 def _tenant(t: Tenant) -> dict[str, Any]:
@@ -109,13 +107,13 @@ def restore(sc: SendCloud, data: Any, where: str) -> SendCloudState:
     now = _Held(sc.clock.time)
     state = SendCloudState(sc.credentials["api_user"], sc.credentials["api_key"], now)
     state.tenants = {}
-    state.count_mode = field_of(data, "count_mode", one_of(COUNT_MODES), where)
+    state.count_mode = field_of(data, "count_mode", one_of(models.COUNT_MODES), where)
     for name, part in check(data["api_users"], f"{where}.api_users").items():
         w = f"{where}.api_users.{name}"
         part = check(part, w, ("api_key", *LISTS))
-        if not TEXT.ok(name):
+        if not snapshot.TEXT.ok(name):
             raise ControlError("an api_user must be a non-empty string without surrounding blanks", where=w)
-        tenant = state.add_tenant(name, field_of(part, "api_key", TEXT, w))
+        tenant = state.add_tenant(name, field_of(part, "api_key", snapshot.TEXT, w))
         for kind in LISTS:
             if not isinstance(part[kind], list):
                 raise ControlError(f"expected a list of {kind}", where=f"{w}.{kind}")

@@ -20,25 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core import snapshot
 from ...core.errors import ControlError
-from ...core.snapshot import (
-    BOOL,
-    DELIVERY_ROWS,
-    INT,
-    NATURAL,
-    NUMBER,
-    OPT_STR,
-    POSITIVE,
-    STR,
-    TEXT,
-    Rows,
-    check,
-    delivery_part,
-    field_of,
-    record,
-    restore_delivery,
-    unique,
-)
+from ...core.snapshot import Rows, check, delivery_part, field_of, record, restore_delivery, unique
 from ...core.webhooks import valid_url
 from . import webhooks
 from .models import LIST_KINDS, Account, ApiKey, SendGridState
@@ -55,11 +39,12 @@ _HOOK_KEYS = ("id", "created", "updated", "enabled", "url", "switches", "friendl
 ROWS: dict[tuple[str, ...], Any] = {
     **{
         ("accounts", "*", kind): record(
-            spec.record, {"created": INT, "email": TEXT, **dict.fromkeys(spec.fields[2:], STR)}
+            spec.record,
+            {"created": snapshot.INT, "email": snapshot.TEXT, **dict.fromkeys(spec.fields[2:], snapshot.STR)},
         )
         for kind, spec in LIST_KINDS.items()
     },
-    **{("delivery", *path): make for path, make in DELIVERY_ROWS.items()},
+    **{("delivery", *path): make for path, make in snapshot.DELIVERY_ROWS.items()},
 }
 
 
@@ -120,7 +105,9 @@ def restore(sg: SendGrid, data: Any, where: str) -> SendGridState:
     data = check(data, where, ("accounts", "api_keys"), ("rate_limit", "rate_windows", "delivery"))
     state = SendGridState(sg.credentials["api_key"])
     state.keys = {}
-    state.rate_limit = field_of(data, "rate_limit", POSITIVE, where) if "rate_limit" in data else state.RATE_LIMIT
+    state.rate_limit = (
+        field_of(data, "rate_limit", snapshot.POSITIVE, where) if "rate_limit" in data else state.RATE_LIMIT
+    )
     accounts = check(data["accounts"], f"{where}.accounts")
     if state.PARENT not in accounts:
         raise ControlError(f"the parent account {state.PARENT!r} is missing", where=f"{where}.accounts")
@@ -128,11 +115,11 @@ def restore(sg: SendGrid, data: Any, where: str) -> SendGridState:
     for username, part in accounts.items():
         w = f"{where}.accounts.{username}"
         part = check(part, w, ("account_id",), _ACCOUNT_KEYS[1:])
-        account_id = field_of(part, "account_id", TEXT, w)
+        account_id = field_of(part, "account_id", snapshot.TEXT, w)
         if account_id in ids:
             raise ControlError(f"account id {account_id!r} is {ids[account_id]!r}'s too", where=f"{w}.account_id")
         ids[account_id] = username
-        if not TEXT.ok(username):
+        if not snapshot.TEXT.ok(username):
             raise ControlError("a username must be a non-empty string without surrounding blanks", where=w)
         if username == state.PARENT:
             account = state.parent
@@ -171,8 +158,8 @@ def _keys(state: SendGridState, items: Any, where: str) -> None:
     for i, item in enumerate(items):
         w = f"{where}[{i}]"
         item = check(item, w, ("api_key", "name", "scopes", "owner"))
-        key, name = field_of(item, "api_key", TEXT, w), field_of(item, "name", STR, w)
-        owner, scopes = field_of(item, "owner", TEXT, w), item["scopes"]
+        key, name = field_of(item, "api_key", snapshot.TEXT, w), field_of(item, "name", snapshot.STR, w)
+        owner, scopes = field_of(item, "owner", snapshot.TEXT, w), item["scopes"]
         if scopes is not None and (not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes)):
             raise ControlError("must be a list of strings, or null for full access", where=f"{w}.scopes")
         if key in state.keys:
@@ -189,8 +176,8 @@ def _windows(items: Any, where: str) -> dict[tuple[str, str], tuple[int, int]]:
     for i, item in enumerate(items):
         w = f"{where}[{i}]"
         item = check(item, w, ("api_key", "route", "window", "used"))
-        slot = (field_of(item, "api_key", STR, w), field_of(item, "route", STR, w))
-        out[slot] = (field_of(item, "window", INT, w), field_of(item, "used", NATURAL, w))
+        slot = (field_of(item, "api_key", snapshot.STR, w), field_of(item, "route", snapshot.STR, w))
+        out[slot] = (field_of(item, "window", snapshot.INT, w), field_of(item, "used", snapshot.NATURAL, w))
     return out
 
 
@@ -204,10 +191,12 @@ def _hooks(sg: SendGrid, state: SendGridState, account: Account, items: Any, whe
         w = f"{where}[{i}]"
         item = check(item, w, _HOOK_KEYS)
         hook = webhooks.EventWebhook(
-            field_of(item, "id", TEXT, w), field_of(item, "created", NUMBER, w), field_of(item, "updated", NUMBER, w)
+            field_of(item, "id", snapshot.TEXT, w),
+            field_of(item, "created", snapshot.NUMBER, w),
+            field_of(item, "updated", snapshot.NUMBER, w),
         )
-        hook.enabled, hook.url = field_of(item, "enabled", BOOL, w), field_of(item, "url", STR, w)
-        hook.friendly_name = field_of(item, "friendly_name", OPT_STR, w)
+        hook.enabled, hook.url = field_of(item, "enabled", snapshot.BOOL, w), field_of(item, "url", snapshot.STR, w)
+        hook.friendly_name = field_of(item, "friendly_name", snapshot.OPT_STR, w)
         if hook.url and not valid_url(hook.url):
             raise ControlError("must be an http:// or https:// URL with a host", where=f"{w}.url")
         if hook.enabled and not hook.url:
@@ -216,9 +205,9 @@ def _hooks(sg: SendGrid, state: SendGridState, account: Account, items: Any, whe
             raise ControlError("a second webhook with this id or url", where=w)
         switches = check(item["switches"], f"{w}.switches", webhooks.SWITCHES)
         for name in webhooks.SWITCHES:
-            hook.switches[name] = field_of(switches, name, BOOL, f"{w}.switches")
+            hook.switches[name] = field_of(switches, name, snapshot.BOOL, f"{w}.switches")
         oauth = check(item["oauth"], f"{w}.oauth", (), webhooks.OAUTH)
-        hook.oauth = {name: field_of(oauth, name, STR, f"{w}.oauth") for name in oauth}
+        hook.oauth = {name: field_of(oauth, name, snapshot.STR, f"{w}.oauth") for name in oauth}
         if item["private_key"] is not None:
             hook.key, hook.public_key = _private_key(item["private_key"], f"{w}.private_key")
         hooks.hooks.append(hook)
