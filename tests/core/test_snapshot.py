@@ -104,11 +104,18 @@ def test_fault_ids_and_hits_are_kept_and_new_ids_follow(fake):
     fake.cmc.inject_fault(status=503, times=3)
     with fake.cmc.httpx_client() as c:
         c.post("/transaction/v2/blocks/list.json")
+    before = [(f.id, f.hits) for f in fake.faults]
+    assert [hits for _, hits in before] == [0, 1]
     snapshot = fake.export_state()
     fake.reset()
     fake.import_state(snapshot)
-    assert [(f.id, f.hits) for f in fake.faults] == [("f1", 0), ("f2", 1)]
-    assert fake.ncp.inject_fault(status=500).id == "f3"
+    assert [(f.id, f.hits) for f in fake.faults] == before
+    assert fake.ncp.inject_fault(status=500).id == f"f{int(before[-1][0][1:]) + 1}"
+    fake.reset()
+    fake.faults.add(status=500)
+    fake.faults.add(status=500)  # ids from before the import
+    fake.import_state(snapshot)
+    assert [f.id for f in fake.faults] == [f for f, _ in before]
 
 
 def test_a_signed_webhook_keeps_its_key(fake):
