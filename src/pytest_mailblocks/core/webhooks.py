@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .app import App
     from .delivery import Delivery
 
-__all__ = ["Post", "RetryPolicy", "WebhookDispatcher", "WebhookQueue", "http_post"]
+__all__ = ["Post", "RetryPolicy", "WebhookDispatcher", "WebhookQueue", "http_post", "valid_url"]
 
 #: bytes of a receiver's answer read (the rest is dropped with the connection)
 MAX_ANSWER = 64 * 1024
@@ -175,6 +175,17 @@ class WebhookQueue:
     def clear(self) -> None:
         self.pending = []
         self.nbytes = 0
+
+
+def valid_url(url: str) -> bool:
+    """A URL a webhook may be set to: ``http://`` or ``https://``, a host, a valid port,
+    no blanks (what the providers' settings APIs take)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a bad port raises)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
