@@ -11,7 +11,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from ..conftest import examples
 from .conftest import SENDER, SIM, error, errors, mail, xml_errors
 
 ID = re.compile(r"[0-9a-f]{24}")
@@ -247,3 +250,71 @@ def test_a_send_lands_in_the_accounts_first_composition_or_the_one_named(cmc, cm
     assert r.status_code == 200 and cmc_fake.sends()[-1]["server_composition"] == "theirs"
     r = cmc.send(api_user="them", api_key="their-key", server_composition="second", **mail("a@example.com"))
     assert r.json()["errors"][0]["code"] == "10-002"  # not their account's
+
+
+# -- the strategies a user's suite can draw from -------------------------------------------------------
+def _strategies():
+    from pytest_mailblocks import strategies
+
+    return strategies
+
+
+def _post(mailblocks, op, params):
+    with mailblocks.requests_session() as s:
+        return s.post(f"{mailblocks.url}/api/v2/emails/{op}.json", data={**mailblocks.cmc.auth, **params})
+
+
+def _addresses(value):
+    value = json.loads(value) if value[:1] in "[{" else value
+    items = value if isinstance(value, list) else [value]
+    return [i if isinstance(i, str) else i["address"] for i in items]
+
+
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.deferred(lambda: _strategies().cmc_send_cases(valid=True)))
+def test_valid_send_cases_are_accepted_with_their_recipients(mailblocks, case):
+    mailblocks.reset()
+    r = _post(mailblocks, "send", case.params)
+    assert r.status_code == 200, r.text
+    wanted = [a for k in ("to", "cc", "bcc") if k in case.params for a in _addresses(case.params[k])]
+    assert [row["email"] for row in mailblocks.cmc.sends()[-1]["recipients"]] == wanted
+
+
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.deferred(lambda: _strategies().cmc_send_cases(valid=False)))
+def test_invalid_send_cases_get_their_one_error(mailblocks, case):
+    mailblocks.reset()
+    r = _post(mailblocks, "send", case.params)
+    assert r.status_code == case.error.status
+    [got] = r.json()["errors"]
+    assert (got["code"], got["field"]) == (case.error.code, case.error.field)
+    assert mailblocks.cmc.sends() == []
+
+
+@settings(max_examples=examples(20), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.deferred(lambda: _strategies().cmc_bulk_params()))
+def test_bulk_params_are_accepted(mailblocks, params):
+    mailblocks.reset()
+    assert _post(mailblocks, "bulk", params).status_code == 200
+    assert len(mailblocks.cmc.sends()[-1]["recipients"]) == len(json.loads(params["to"]))
+
+
+def test_every_send_row_is_named_exactly_by_a_test():
+    """Each send-path row's English text, up to its first placeholder, is a string
+    these tests name, so none goes unnamed."""
+    import ast
+    from pathlib import Path
+
+    from pytest_mailblocks.providers.cmc import errors as catalogue
+
+    here = Path(__file__).parent
+    strings = [
+        node.value
+        for path in (here / "test_send.py", here / "test_delivery.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    for row in catalogue.CATALOGUE:
+        if row.key.startswith("CMC_SEND_"):
+            stem = row.message.split("{")[0] or row.message.split("}")[1].split("{")[0]
+            assert any(stem in s for s in strings), row.key

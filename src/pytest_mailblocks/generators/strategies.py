@@ -38,6 +38,7 @@ __all__ = [
     "other_address",
     "params_of",
     "respelled",
+    "simulator_emails",
     "smtp_statuses",
     "some_days",
     "spoil",
@@ -68,6 +69,18 @@ def emails(draw: Any, *, idn: bool = True) -> str:
     if draw(st.integers(0, 9)) == 0:
         domain = domain.upper()
     return f"{local}@{domain}"
+
+
+def simulator_emails() -> st.SearchStrategy[str]:
+    """Addresses of the simulator domain (issue 21: ``bounce@simulator.mailblocks.test``
+    ...), each outcome's local part, sometimes with a ``+tag`` (which keeps the outcome)."""
+    from ..core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
+
+    return st.builds(
+        lambda local, tag: f"{local}{'+' + tag if tag else ''}@{SIMULATOR_DOMAIN}",
+        st.sampled_from(sorted(SIMULATOR_ADDRESSES)),
+        st.sampled_from(["", "a", "order-42"]),
+    )
 
 
 def unix_times(start: int = 1_400_000_000, end: int = 1_900_000_000) -> st.SearchStrategy[int]:

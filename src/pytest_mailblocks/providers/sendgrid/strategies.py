@@ -20,7 +20,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ...core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
 from ...core.errors import ErrorEntry
 from ...generators.strategies import (
     LOCAL_CHARS,
@@ -33,6 +32,7 @@ from ...generators.strategies import (
     other_address,
     params_of,
     respelled,
+    simulator_emails,
     smtp_statuses,
     spoil,
     unix_times,
@@ -242,12 +242,7 @@ def global_delete_cases() -> st.SearchStrategy[Case]:
 
 
 # -- mail send (issue 21) ----------------------------------------------------------------------
-_SIMULATED = st.builds(
-    lambda local, tag: f"{local}{'+' + tag if tag else ''}@{SIMULATOR_DOMAIN}",
-    st.sampled_from(sorted(SIMULATOR_ADDRESSES)),
-    st.sampled_from(["", "a", "order-42"]),
-)
-_ADDRESS = st.one_of(emails(idn=False), _SIMULATED)
+_ADDRESS = st.one_of(emails(idn=False), simulator_emails())
 _TEXT = st.text("abcdefghijklmnopqrstuvwxyz ABC0123456789", min_size=1, max_size=20)
 
 
