@@ -35,7 +35,10 @@ from pytest_mailblocks.core.app import App
 from pytest_mailblocks.core.errors import ConnectionReset
 from pytest_mailblocks.core.faults import Fault
 from pytest_mailblocks.core.journal import JournalEntry
-from pytest_mailblocks.strategies import sendgrid_mail_send_cases  # imported before any draw (see below)
+from pytest_mailblocks.strategies import (
+    cmc_send_cases,
+    sendgrid_mail_send_cases,
+)  # imported before any draw (see below)
 from pytest_mailblocks.ui import inspector as ui_inspector
 
 CONTROL = "_mailblocks"  # the category of control-plane requests
@@ -272,7 +275,20 @@ CONTROL_FIELDS = {
     "api-users": ["api_user", "api_key"],
     "count-mode": ["count_mode"],
     "outcomes": ["email", "kind", "reply", "times", "after"],
-    "event-webhook": ["url", "enabled", "signed", "events", "subuser"],
+    # SendGrid's and CMC's fields
+    "event-webhook": [
+        "url",
+        "enabled",
+        "signed",
+        "events",
+        "subuser",
+        "json",
+        "api_key",
+        "interval",
+        "max_events",
+        "timezone",
+        "account",
+    ],
 }
 #: plausible values for those fields (hostile ones come from TEXT)
 CONTROL_VALUES = [
@@ -482,7 +498,7 @@ def _cmc_format(status: int, headers: dict[str, str], body: bytes) -> bool:
         except ET.ParseError:
             return False
         if status < 300:
-            return root.tag in ("blocks", "success")
+            return root.tag in ("blocks", "success", "result", "deliveries", "bounces")
         return root.tag == "errors" and all(
             node.tag == "error" and [c.tag for c in node] == ["code", "field", "message"] for node in root
         )
@@ -580,7 +596,18 @@ PROVIDERS: dict[str, ProviderFuzz] = {
                 "unsubscribes/cancel",
             )
             for fmt in ("json", "xml")
-        ],
+        ]
+        + [
+            f"/{base}/{version}/{op}.{fmt}"
+            for base, op in (
+                ("api", "emails/send"),
+                ("transaction", "deliveries/list"),
+                ("transaction", "bounces/list"),
+            )
+            for version in ("v1", "v2")
+            for fmt in ("json", "xml")
+        ]
+        + ["/api/v2/emails/bulk.json", "/api/v2/emails/bulk.xml"],
         _cmc_fault,
     ),
     "ncp": ProviderFuzz(
@@ -774,6 +801,25 @@ def mail_send_bodies(draw: Any) -> tuple[bytes, str | None]:
     return json.dumps(body).encode(), draw(st.sampled_from(["application/json", None]))
 
 
+#: CMC's send routes (emails/send, emails/bulk), whose forms a random body rarely fills
+CMC_SEND = re.compile(r"/api/[^/]+/emails/")
+
+
+@st.composite
+def cmc_send_bodies(draw: Any) -> tuple[bytes, str | None]:
+    """CMC emails/send fields: valid, or with one documented problem, and either with
+    one field replaced by any JSON; as a form or as a JSON body (the credentials are
+    added as for any CMC request)."""
+    params: dict[str, Any] = dict(draw(cmc_send_cases(valid=draw(st.booleans()))).params)
+    if draw(st.booleans()):
+        key = draw(st.sampled_from([*sorted(params), "attachments", "env_from", "server_composition", "cc"]))
+        params[key] = draw(JSON_VALUES)
+    if draw(st.booleans()):
+        return json.dumps(params).encode(), "application/json"
+    pairs = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in params.items()]
+    return _encode_query(pairs).encode(), draw(st.sampled_from(["application/x-www-form-urlencoded", None]))
+
+
 def control_json(app: App, path: str = "") -> st.SearchStrategy[Any]:
     """JSON shaped like the control plane's bodies: mostly objects (or lists of
     them) with only the fields the path reads, else keyed by any control field or
@@ -883,6 +929,8 @@ def requests_for(draw: Any, app: App, scope: str = "all") -> dict[str, Any]:
         body, ctype = draw(ui_bodies(app))
     elif tpl.rule == MAIL_SEND and draw(st.integers(0, 9)) < 7:
         body, ctype = draw(mail_send_bodies())
+    elif CMC_SEND.match(tpl.rule) and draw(st.integers(0, 9)) < 7:
+        body, ctype = draw(cmc_send_bodies())
     else:
         body, ctype = draw(bodies())
     headers: list[tuple[str, str]] = []

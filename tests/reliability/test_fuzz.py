@@ -19,6 +19,7 @@ from .fuzzing import (
     PROVIDERS,
     UI,
     FaultRun,
+    cmc_send_bodies,
     fault_plans,
     read_everything,
     requests_for,
@@ -69,6 +70,42 @@ def test_no_sequence_breaks_the_fake(reqs):
     for req in [*reqs, *read_everything(APP)]:
         result = send(APP, req)
         assert result.problems == [], (req["method"], req["path"], result.status, result.body[:300])
+
+
+@st.composite
+def cmc_send_requests(draw):
+    """CMC's send routes alone, their forms or JSON bodies drawn from the send strategies."""
+    path = draw(st.sampled_from(["/api/v2/emails/send.json", "/api/v1/emails/send.xml", "/api/v2/emails/bulk.json"]))
+    body, ctype = draw(cmc_send_bodies())
+    headers = [("Content-Type", ctype)] if ctype else []
+    method = draw(st.sampled_from(["POST"] * 9 + ["PUT"]))
+    req = {"provider": "cmc", "method": method, "path": path, "query": [], "body": body, "headers": headers}
+    if draw(st.integers(0, 9)) < 8:
+        PROVIDERS["cmc"].auth(APP, req)
+    return req
+
+
+#: a control-plane request moving the clock four days on (deferrals give up, batches run)
+LATER = {
+    "provider": CONTROL,
+    "method": "POST",
+    "path": "/_mailblocks/clock",
+    "query": [],
+    "body": b'{"advance": {"days": 4}}',
+    "headers": [("Content-Type", "application/json")],
+}
+
+
+@settings(FAST, max_examples=examples(150))
+@given(reqs=st.lists(cmc_send_requests(), min_size=1, max_size=3))
+def test_no_cmc_send_breaks_the_fake(reqs):
+    """Issue 21: sends (often valid, sometimes with one problem or a field of any JSON),
+    then the clock moved on so what they scheduled runs, then every read."""
+    APP.reset()
+    for req in [*reqs, LATER, *read_everything(APP)]:
+        result = send(APP, req)
+        assert result.problems == [], (req["method"], req["path"], result.status, result.body[:300])
+    assert not APP.errors
 
 
 def test_every_control_field_takes_a_wrong_type_cleanly():
