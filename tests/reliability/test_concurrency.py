@@ -48,7 +48,10 @@ real API), list one owner's addresses (a filter that selects only them) and dele
   round the outbox holds exactly ``processed`` and a ``blocked`` bounce for each.
 - ``cmc``: ``blocks/list.json`` with ``email=<prefix>`` (partial match), ``p``/``r``
   paging; ``blocks/delete.json`` (200/12-001 404); a deleted address leaves the list
-  and is listed with ``removed=true``, which is checked too. No API adds blocks.
+  and is listed with ``removed=true``, which is checked too. The API adds blocks the
+  way CMC does (issue 21): a hard bounce chosen for the addresses, then ``POST
+  /api/v2/emails/send.json`` to them; after each round the outbox holds exactly
+  ``queued``, ``failed``, ``bounced`` and a ``blocks`` event for each.
 - ``ncp``: the project's unsubscriber list, the one NCP list the API can add to, list
   and delete from (the send-block list has no API add or delete, and
   ``getSendBlockList`` reads one address's history). ``POST``/``DELETE
@@ -79,6 +82,7 @@ on timing; what it checks does not). Nothing sleeps.
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import threading
@@ -276,7 +280,44 @@ class SendGridAdapter(Adapter):
 
 class CmcAdapter(Adapter):
     key = "cmc"
+    api_add = True
     BASE = "/transaction/v2/blocks"
+    SEND = "/api/v2/emails/send.json"
+
+    def __init__(self, server: FakeServer) -> None:
+        super().__init__(server)
+        self.sent: list[str] = []  # addresses the API blocked since the last prepare
+        self.sent_lock = threading.Lock()
+
+    def prepare(self, c: Client) -> None:
+        with self.sent_lock:
+            self.sent = []
+
+    def add(self, c: Client, owner: str, emails: list[str]) -> None:
+        """A send to addresses whose chosen outcome is a hard bounce: they are blocked."""
+        chosen = c.control("POST", "cmc/outcomes", 201, json=[{"email": e, "kind": "bounce"} for e in emails])
+        form = {
+            **self.h.auth,
+            "to": json.dumps([{"name": "", "address": e} for e in emails]),
+            "from": json.dumps({"name": "load", "address": "load@load.example"}),
+            "subject": "load",
+            "text": "load",
+        }
+        r = c.call(self.key, "POST", self.SEND, 200, data=form)
+        if chosen.ok and r.status_code == 200:
+            with self.sent_lock:
+                self.sent += emails
+
+    def verify(self) -> list[str]:
+        """Each address the API blocked: queued, failed, bounced and blocked, nothing else."""
+        with self.sent_lock:
+            sent = sorted(self.sent)
+        events = self.h.events()
+        trail = sorted((e.get("to") or e["email"], e.get("type") or e["status"]) for e in events)
+        want = sorted((e, step) for e in sent for step in ("queued", "failed", "bounced", "block"))
+        if trail != want:
+            return [f"cmc outbox: {len(events)} events for {len(sent)} sends"]
+        return []
 
     def listed(self, c: Client, owner: str) -> list[str]:
         out: list[str] = []
