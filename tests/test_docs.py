@@ -36,6 +36,14 @@ def test_readme_delivery_example_passes(pytester):
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
 
 
+def test_cmc_delivery_example_passes(pytester):
+    """Issue 21: docs/providers/cmc.md's delivery example, as a user's test file."""
+    page = (ROOT / "docs" / "providers" / "cmc.md").read_text(encoding="utf-8")
+    example = next(b for b in _python_blocks(page) if "def test_a_hard_bounce" in b)
+    pytester.makepyfile(test_cmc_delivery_example=example)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_readme_fakeserver_example_runs():
     example = next(b for b in _python_blocks(README) if "with FakeServer() as server" in b)
     exec(compile(example, "README.md", "exec"), {})
