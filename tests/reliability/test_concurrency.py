@@ -212,16 +212,34 @@ class Adapter:
         return []
 
 
-class SendGridAdapter(Adapter):
-    key = "sendgrid"
+class SendingAdapter(Adapter):
+    """An adapter whose API adds addresses by sending to them (issue 21): it keeps the
+    addresses sent to since the last ``prepare``, for ``verify`` to hold the outbox to."""
+
     api_add = True
-    bulk_delete = True
-    BLOCKS = "/v3/suppression/blocks"
 
     def __init__(self, server: FakeServer) -> None:
         super().__init__(server)
-        self.sent: list[str] = []  # addresses the API blocked since the last prepare
-        self.sent_lock = threading.Lock()
+        self._sent: list[str] = []
+        self._sent_lock = threading.Lock()
+
+    def prepare(self, c: Client) -> None:
+        with self._sent_lock:
+            self._sent = []
+
+    def sent(self, emails: list[str]) -> None:
+        with self._sent_lock:
+            self._sent += emails
+
+    def sent_so_far(self) -> list[str]:
+        with self._sent_lock:
+            return sorted(self._sent)
+
+
+class SendGridAdapter(SendingAdapter):
+    key = "sendgrid"
+    bulk_delete = True
+    BLOCKS = "/v3/suppression/blocks"
 
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.h.api_key}"}
@@ -229,8 +247,7 @@ class SendGridAdapter(Adapter):
     def prepare(self, c: Client) -> None:
         # 600 requests per minute per key and route is the default
         c.control("POST", "sendgrid/rate-limit", json={"limit": 10**9})
-        with self.sent_lock:
-            self.sent = []
+        super().prepare(c)
 
     def add(self, c: Client, owner: str, emails: list[str]) -> None:
         """A send to addresses whose chosen outcome is a block: they are listed."""
@@ -245,12 +262,10 @@ class SendGridAdapter(Adapter):
         if chosen.ok and r.status_code == 202:
             if not r.headers.get("X-Message-Id"):
                 c.fail(f"sendgrid send to {emails}: no X-Message-Id")
-            with self.sent_lock:
-                self.sent += emails
+            self.sent(emails)
 
     def verify(self) -> list[str]:
-        with self.sent_lock:
-            sent = sorted(self.sent)
+        sent = self.sent_so_far()
         events = self.h.events()
         got = sorted(e["email"] for e in events if e["event"] == "bounce" and e["type"] == "blocked")
         processed = sorted(e["email"] for e in events if e["event"] == "processed")
@@ -278,20 +293,10 @@ class SendGridAdapter(Adapter):
         return [b["email"] for b in self.h.blocks()]
 
 
-class CmcAdapter(Adapter):
+class CmcAdapter(SendingAdapter):
     key = "cmc"
-    api_add = True
     BASE = "/transaction/v2/blocks"
     SEND = "/api/v2/emails/send.json"
-
-    def __init__(self, server: FakeServer) -> None:
-        super().__init__(server)
-        self.sent: list[str] = []  # addresses the API blocked since the last prepare
-        self.sent_lock = threading.Lock()
-
-    def prepare(self, c: Client) -> None:
-        with self.sent_lock:
-            self.sent = []
 
     def add(self, c: Client, owner: str, emails: list[str]) -> None:
         """A send to addresses whose chosen outcome is a hard bounce: they are blocked."""
@@ -305,13 +310,11 @@ class CmcAdapter(Adapter):
         }
         r = c.call(self.key, "POST", self.SEND, 200, data=form)
         if chosen.ok and r.status_code == 200:
-            with self.sent_lock:
-                self.sent += emails
+            self.sent(emails)
 
     def verify(self) -> list[str]:
         """Each address the API blocked: queued, failed, bounced and blocked, nothing else."""
-        with self.sent_lock:
-            sent = sorted(self.sent)
+        sent = self.sent_so_far()
         events = self.h.events()
         trail = sorted((e.get("to") or e["email"], e.get("type") or e["status"]) for e in events)
         want = sorted((e, step) for e in sent for step in ("queued", "failed", "bounced", "block"))

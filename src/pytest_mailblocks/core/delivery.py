@@ -66,6 +66,7 @@ __all__ = [
     "OutcomeBook",
     "Timeline",
     "delivery_actions",
+    "kept_on_state",
     "parse_outcome",
     "simulated",
 ]
@@ -470,6 +471,21 @@ class Delivery:
         self.timeline.clear()
         self.webhooks.clear()
         self._step = []
+
+
+def kept_on_state(
+    provider: Any, create: bool, retry: RetryPolicy, route: Callable[[Delivery], None]
+) -> Delivery | None:
+    """The :class:`Delivery` a provider keeps on its state (``state.delivery``), made on
+    first use when ``create``: with its ``retry`` policy, ``route(delivery)`` setting its
+    router. None until then (a provider's ``delivery(create)``)."""
+    state = provider.state
+    if state.delivery is None and create:
+        made = Delivery(provider.app, provider.key, retry=retry)
+        route(made)
+        state.delivery = made
+    found: Delivery | None = state.delivery
+    return found
 
 
 # -- the handle's verbs ------------------------------------------------------------------------

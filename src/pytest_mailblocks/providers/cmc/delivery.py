@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, Delivery, Entry, Outcome
+from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, Delivery, Entry, Outcome, kept_on_state
 from ...core.errors import ProviderError
 from . import errors, render
 from .control import DEFAULT_FILTER
@@ -294,7 +294,7 @@ class _Rcpt(NamedTuple):
     message_id: str
 
 
-def _delivery(d: Delivery, m: _Mail, r: _Rcpt, status: str, reason: str, t: float) -> None:
+def _delivery(d: Delivery, m: _Mail, r: _Rcpt, status: str, reason: str, t: float) -> dict[str, Any]:
     """A ``deliveries`` event, the fields in the order of the vendor's example."""
     data = {
         "reason": reason,
@@ -310,21 +310,7 @@ def _delivery(d: Delivery, m: _Mail, r: _Rcpt, status: str, reason: str, t: floa
         "status": status,
     }
     d.emit("deliveries", r.email, data, time=t, tenant=m.comp.name)
-
-
-def _bounced(d: Delivery, m: _Mail, r: _Rcpt, reason: str, t: float) -> None:
-    data = {
-        "reason": reason,
-        "returnPath": m.return_path,
-        "created": m.created(t),
-        "subject": m.subject,
-        "apiData": "",
-        "messageId": r.message_id,
-        "from": m.sender,
-        "to": r.email,
-        "status": "bounced",
-    }
-    d.emit("bounces", r.email, data, time=t, tenant=m.comp.name)
+    return data
 
 
 def _error(d: Delivery, m: _Mail, r: _Rcpt, status: int, t: float) -> None:
@@ -346,8 +332,12 @@ def _error(d: Delivery, m: _Mail, r: _Rcpt, status: int, t: float) -> None:
 
 
 def _refused(d: Delivery, m: _Mail, r: _Rcpt, reply: str, status: int, t: float) -> None:
-    _delivery(d, m, r, "failed", reply, t)
-    _bounced(d, m, r, reply, t)
+    """A ``failed`` delivery, its ``bounced`` bounce (the delivery's fields but the IP
+    addresses), one delivery error."""
+    failed = _delivery(d, m, r, "failed", reply, t)
+    bounce = {k: v for k, v in failed.items() if k not in ("sourceIp", "senderIp")}
+    bounce["status"] = "bounced"
+    d.emit("bounces", r.email, bounce, time=t, tenant=m.comp.name)
     _error(d, m, r, status, t)
 
 
@@ -459,13 +449,7 @@ def accept(cmc: CustomersMailCloud, user: User, message: Message, bulk: bool, no
 
 def delivery_of(cmc: CustomersMailCloud, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, webhooks."""
-    state = cmc.state
-    if state.delivery is None and create:
-        d = Delivery(cmc.app, cmc.key, retry=RETRY)
-        route_events(d, state)
-        state.delivery = d
-    delivery: Delivery | None = state.delivery
-    return delivery
+    return kept_on_state(cmc, create, RETRY, lambda d: route_events(d, cmc.state))
 
 
 # -- the endpoints ---------------------------------------------------------------------------

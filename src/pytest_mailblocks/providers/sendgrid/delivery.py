@@ -41,7 +41,18 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
+from ...core.delivery import (
+    BLOCK,
+    BOUNCE,
+    COMPLAINT,
+    DEFER,
+    DELIVER,
+    INVALID,
+    UNSUBSCRIBE,
+    Delivery,
+    Outcome,
+    kept_on_state,
+)
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Notes, make_response
 from . import errors, render
@@ -647,12 +658,11 @@ def accept(sg: SendGrid, account: Account, message: Message, now: float) -> str:
 def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, webhooks."""
     state = sg.state
-    if state.delivery is None and create:
-        d = Delivery(sg.app, sg.key, retry=RETRY)
-        route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
-        state.delivery = d
-    delivery: Delivery | None = state.delivery
-    return delivery
+
+    def hooks_of(tenant: str | None) -> Any:
+        return state.event_webhooks.get(tenant or state.PARENT)
+
+    return kept_on_state(sg, create, RETRY, lambda d: route_events(d, hooks_of))
 
 
 # -- the endpoint ------------------------------------------------------------------------------
