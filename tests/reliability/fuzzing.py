@@ -35,10 +35,11 @@ from pytest_mailblocks.core.app import App
 from pytest_mailblocks.core.errors import ConnectionReset
 from pytest_mailblocks.core.faults import Fault
 from pytest_mailblocks.core.journal import JournalEntry
-from pytest_mailblocks.strategies import (
+from pytest_mailblocks.strategies import (  # imported before any draw (see mail_send_bodies)
     cmc_send_cases,
+    ncp_mail_send_cases,
     sendgrid_mail_send_cases,
-)  # imported before any draw (see below)
+)
 from pytest_mailblocks.ui import inspector as ui_inspector
 
 CONTROL = "_mailblocks"  # the category of control-plane requests
@@ -613,7 +614,16 @@ PROVIDERS: dict[str, ProviderFuzz] = {
     "ncp": ProviderFuzz(
         _ncp_auth,
         _ncp_format,
-        ["/api/v1/send-block", "/api/v1/unsubscribers", "/api/v1-sgn/send-block", "/api/v1-jpn/unsubscribers"],
+        [
+            "/api/v1/send-block",
+            "/api/v1/unsubscribers",
+            "/api/v1-sgn/send-block",
+            "/api/v1-jpn/unsubscribers",
+            "/api/v1/mails",
+            "/api/v1/mails/requests/20240501000000000001/status",
+            "/api/v1/mails/requests/20240501000000000001/mails",
+            "/api/v1/mails/20240501500000000001",
+        ],
         _ncp_fault,
     ),
     "sendcloud": ProviderFuzz(_sendcloud_auth, _sendcloud_format, fault_format=_sendcloud_fault),
@@ -783,41 +793,42 @@ def bodies(draw: Any) -> tuple[bytes, str | None]:
     )
 
 
-#: provider routes with a body of their own shape, drawn often (a random one rarely passes)
+#: provider routes with a body of their own shape, drawn often (a random one rarely passes):
+#: the route's template -> (the provider's case strategy, fields worth replacing besides
+#: its own, whether it takes a form as well as JSON)
 MAIL_SEND = "/v3/mail/send"
+CMC_SEND = "/api/<any(v1,v2):version>/emails/send.<any(json,xml):fmt>"
+_CMC_EXTRA = ["attachments", "env_from", "server_composition", "cc", "replyto"]
+SEND_BODIES: dict[str, tuple[Callable[..., Any], list[str], bool]] = {
+    MAIL_SEND: (sendgrid_mail_send_cases, ["mail_settings", "send_at", "attachments", "asm", "reply_to"], False),
+    '/api/<any(v1, "v1-sgn", "v1-jpn"):version>/mails': (
+        ncp_mail_send_cases,
+        ["reservationUtc", "reservationDateTime", "attachFileIds", "recipientGroupFilter", "templateSid"],
+        False,
+    ),
+    CMC_SEND: (cmc_send_cases, _CMC_EXTRA, True),
+    "/api/v2/emails/bulk.<any(json,xml):fmt>": (cmc_send_cases, _CMC_EXTRA, True),
+}
 
 
 @st.composite
-def mail_send_bodies(draw: Any) -> tuple[bytes, str | None]:
-    """SendGrid mail-send bodies: valid ones, ones with one documented problem, and
-    either with one field replaced by any JSON (a type SendGrid does not expect).
-    Their module is imported with this one: Hypothesis draws text partly from the
-    constants of the modules loaded, so a module first loaded mid-run would change
-    what a seed draws (test_the_fuzzer_draws_the_same_requests...)."""
-    body = draw(sendgrid_mail_send_cases(valid=draw(st.booleans()))).params
+def mail_send_bodies(draw: Any, rule: str = MAIL_SEND) -> tuple[bytes, str | None]:
+    """Send bodies (SendGrid's mail send, NCP's createMailRequest, CMC's emails/send
+    and bulk): valid ones, ones with one documented problem, and either with one field
+    replaced by any JSON (a type the provider does not expect); CMC's as a form or as
+    JSON (its credentials are added as for any CMC request). Their modules are imported
+    with this one: Hypothesis draws text partly from the constants of the modules
+    loaded, so a module first loaded mid-run would change what a seed draws
+    (test_the_fuzzer_draws_the_same_requests...)."""
+    cases, extra, forms = SEND_BODIES[rule]
+    body = draw(cases(valid=draw(st.booleans()))).params
     if draw(st.booleans()):
-        key = draw(st.sampled_from([*sorted(body), "mail_settings", "send_at", "attachments", "asm", "reply_to"]))
+        key = draw(st.sampled_from([*sorted(body), *extra]))
         body = {**body, key: draw(JSON_VALUES)}
+    if forms and draw(st.booleans()):
+        pairs = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in body.items()]
+        return _encode_query(pairs).encode(), draw(st.sampled_from(["application/x-www-form-urlencoded", None]))
     return json.dumps(body).encode(), draw(st.sampled_from(["application/json", None]))
-
-
-#: CMC's send routes (emails/send, emails/bulk), whose forms a random body rarely fills
-CMC_SEND = re.compile(r"/api/[^/]+/emails/")
-
-
-@st.composite
-def cmc_send_bodies(draw: Any) -> tuple[bytes, str | None]:
-    """CMC emails/send fields: valid, or with one documented problem, and either with
-    one field replaced by any JSON; as a form or as a JSON body (the credentials are
-    added as for any CMC request)."""
-    params: dict[str, Any] = dict(draw(cmc_send_cases(valid=draw(st.booleans()))).params)
-    if draw(st.booleans()):
-        key = draw(st.sampled_from([*sorted(params), "attachments", "env_from", "server_composition", "cc"]))
-        params[key] = draw(JSON_VALUES)
-    if draw(st.booleans()):
-        return json.dumps(params).encode(), "application/json"
-    pairs = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in params.items()]
-    return _encode_query(pairs).encode(), draw(st.sampled_from(["application/x-www-form-urlencoded", None]))
 
 
 def control_json(app: App, path: str = "") -> st.SearchStrategy[Any]:
@@ -927,10 +938,8 @@ def requests_for(draw: Any, app: App, scope: str = "all") -> dict[str, Any]:
         body, ctype = draw(control_bodies(app, path))
     elif tpl.category == UI:
         body, ctype = draw(ui_bodies(app))
-    elif tpl.rule == MAIL_SEND and draw(st.integers(0, 9)) < 7:
-        body, ctype = draw(mail_send_bodies())
-    elif CMC_SEND.match(tpl.rule) and draw(st.integers(0, 9)) < 7:
-        body, ctype = draw(cmc_send_bodies())
+    elif tpl.rule in SEND_BODIES and draw(st.integers(0, 9)) < 7:
+        body, ctype = draw(mail_send_bodies(tpl.rule))
     else:
         body, ctype = draw(bodies())
     headers: list[tuple[str, str]] = []

@@ -15,12 +15,14 @@ from pytest_mailblocks.ui import inspector
 
 from ..conftest import examples
 from .fuzzing import (
+    CMC_SEND,
     CONTROL,
     PROVIDERS,
+    SEND_BODIES,
     UI,
     FaultRun,
-    cmc_send_bodies,
     fault_plans,
+    mail_send_bodies,
     read_everything,
     requests_for,
     send,
@@ -51,6 +53,15 @@ def test_every_route_control_action_and_page_is_fuzzed():
     assert {(UI, r.rule) for r in inspector._RULES} <= rules
 
 
+def test_every_send_route_draws_its_own_bodies():
+    """Issue 21: the send routes (SendGrid's mail send, NCP's createMailRequest, CMC's
+    emails/send and emails/bulk) are rules the app serves, so their requests carry the
+    providers' send bodies (valid, one documented problem, or a field replaced) and get
+    past validation."""
+    rules = {t.rule for t in templates(APP) if t.category in APP.providers}
+    assert set(SEND_BODIES) <= rules and len(SEND_BODIES) == 4
+
+
 @settings(FAST, max_examples=examples(400))
 @given(req=requests_for(APP))
 def test_no_request_breaks_the_fake(req):
@@ -76,7 +87,7 @@ def test_no_sequence_breaks_the_fake(reqs):
 def cmc_send_requests(draw):
     """CMC's send routes alone, their forms or JSON bodies drawn from the send strategies."""
     path = draw(st.sampled_from(["/api/v2/emails/send.json", "/api/v1/emails/send.xml", "/api/v2/emails/bulk.json"]))
-    body, ctype = draw(cmc_send_bodies())
+    body, ctype = draw(mail_send_bodies(CMC_SEND))
     headers = [("Content-Type", ctype)] if ctype else []
     method = draw(st.sampled_from(["POST"] * 9 + ["PUT"]))
     req = {"provider": "cmc", "method": method, "path": path, "query": [], "body": body, "headers": headers}

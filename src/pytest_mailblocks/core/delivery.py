@@ -66,6 +66,7 @@ __all__ = [
     "OutcomeBook",
     "Timeline",
     "delivery_actions",
+    "json_body",
     "kept_on_state",
     "parse_outcome",
     "simulated",
@@ -228,6 +229,16 @@ class OutcomeBook:
         if hit is not None:
             return hit[1]
         return simulated(email) or _DEFAULT
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body(text: str) -> Any:
+    """A send body read as JSON, strictly: ``NaN`` and ``Infinity``, which Python's
+    ``json`` alone would take, raise ``ValueError`` as any other unreadable text does."""
+    return json.loads(text, parse_constant=_no_constant)
 
 
 # -- the outbox ------------------------------------------------------------------------------
@@ -423,6 +434,14 @@ class Delivery:
         self.app.webhooks.wake()
         return kept
 
+    def later(self, t: float, seconds: float, fn: Callable[[float], None]) -> None:
+        """``fn(t)`` now when ``seconds`` is 0, else ``fn(t + seconds)`` when the clock
+        gets there (a recipient's complaint or unsubscribe some time after delivery)."""
+        if seconds:
+            self.schedule(t + seconds, fn)
+        else:
+            fn(t)
+
     def tick(self, now: float | None = None) -> int:
         """Run the work due by ``now`` (default: the clock's now); call under the lock."""
         if self.closed:
@@ -474,15 +493,20 @@ class Delivery:
 
 
 def kept_on_state(
-    provider: Any, create: bool, retry: RetryPolicy, route: Callable[[Delivery], None]
+    provider: Any,
+    create: bool,
+    retry: RetryPolicy | None = None,
+    route: Callable[[Delivery], None] | None = None,
 ) -> Delivery | None:
     """The :class:`Delivery` a provider keeps on its state (``state.delivery``), made on
     first use when ``create``: with its ``retry`` policy, ``route(delivery)`` setting its
-    router. None until then (a provider's ``delivery(create)``)."""
+    router (none: a provider without webhooks). None until then (a provider's
+    ``delivery(create)``)."""
     state = provider.state
     if state.delivery is None and create:
         made = Delivery(provider.app, provider.key, retry=retry)
-        route(made)
+        if route is not None:
+            route(made)
         state.delivery = made
     found: Delivery | None = state.delivery
     return found

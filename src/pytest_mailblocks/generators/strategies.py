@@ -7,10 +7,13 @@ them all. Needs Hypothesis: ``pip install 'pytest-mailblocks[generators]'``.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
+from ..core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
 from ..core.errors import ErrorEntry
 from ..extras import missing_extra
 
@@ -28,6 +31,7 @@ __all__ = [
     "Expected",
     "as_cases",
     "ascii_swapcase",
+    "broken",
     "date_strings",
     "digit_strings",
     "emails",
@@ -72,10 +76,8 @@ def emails(draw: Any, *, idn: bool = True) -> str:
 
 
 def simulator_emails() -> st.SearchStrategy[str]:
-    """Addresses of the simulator domain (issue 21: ``bounce@simulator.mailblocks.test``
-    ...), each outcome's local part, sometimes with a ``+tag`` (which keeps the outcome)."""
-    from ..core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
-
+    """Addresses of the delivery simulator's domain (issue 21): ``bounce@``,
+    ``defer+a@``, ``success+order-42@simulator.mailblocks.test`` ..."""
     return st.builds(
         lambda local, tag: f"{local}{'+' + tag if tag else ''}@{SIMULATOR_DOMAIN}",
         st.sampled_from(sorted(SIMULATOR_ADDRESSES)),
@@ -148,6 +150,18 @@ def spoil(
     """Valid parameters with one defect: each ``(changes, error)`` replaces keys (a
     ``None`` value removes the key) and names the error that answers it."""
     return st.one_of([st.builds(spoiled, valid, changes, st.just(Expected(error))) for changes, error in defects])
+
+
+def broken(mutate: Callable[[dict[str, Any]], Any], error: ErrorEntry) -> Callable[[dict[str, Any]], Case]:
+    """A JSON body's defect: ``broken(mutate, error)(body)`` is the case of a copy of
+    ``body`` that ``mutate`` changed in place, answered with ``error``."""
+
+    def apply(body: dict[str, Any]) -> Case:
+        copied = copy.deepcopy(body)
+        mutate(copied)
+        return Case(copied, error, {})
+
+    return apply
 
 
 def one_value(name: str, values: list[Any], **also: Any) -> st.SearchStrategy[dict[str, Any]]:

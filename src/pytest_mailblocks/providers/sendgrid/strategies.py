@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from ...generators.strategies import (
     LOCAL_CHARS,
     Case,
     as_cases,
+    broken,
     digit_strings,
     emails,
     entry_on,
@@ -276,12 +276,7 @@ def mail_send_bodies(draw: Any, max_recipients: int = 6) -> dict[str, Any]:
 
 
 def _problem(mutate: Callable[[dict[str, Any]], Any], entry: ErrorEntry, field: str | None) -> Any:
-    def apply(body: dict[str, Any]) -> Case:
-        broken = copy.deepcopy(body)
-        mutate(broken)
-        return Case(broken, entry if field is None else entry_on(entry, field), {})
-
-    return apply
+    return broken(mutate, entry if field is None else entry_on(entry, field))
 
 
 def _first_to(body: dict[str, Any], value: Any) -> None:
