@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import requests
@@ -413,7 +412,8 @@ def mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
     """Issue 21: the app's own time for one ``POST /v3/mail/send`` to 1,000 recipients
     (in-process: parse, check, decide per recipient, events into the outbox, answer),
     a tenth of them on a suppression list and a twentieth simulator bounces; then the
-    same with a signed Event Webhook on."""
+    same with a signed Event Webhook on (the batch built and queued; the posting and
+    its signature happen in the dispatcher thread, not in the request)."""
     from pytest_mailblocks import App
     from pytest_mailblocks.core.fake import Fake
     from pytest_mailblocks.core.inprocess import call_target
@@ -444,12 +444,103 @@ def mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
     return _with_webhook(f"mail send to {recipients:,} recipients", app, once, hook, "a signed Event Webhook", rounds)
 
 
+def sendcloud_mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
+    """Issue 21: the app's own time to decide 1,000 SendCloud recipients. SendCloud
+    takes at most 100 per request (``to``, ``cc``, ``bcc`` and ``xsmtpapi``'s ``to``
+    each), so 1,000 are ten ``POST /api/mail/send`` of 100 through ``xsmtpapi``
+    (in-process: parse, check, decide, sign each event, outbox, answer), a tenth on a
+    list and a twentieth simulator bounces; then one send of 100 alone; then the ten
+    with a webhook on (each event's form POST built and queued; the posting happens
+    in the dispatcher thread, not in the request)."""
+    from urllib.parse import urlencode
+
+    from pytest_mailblocks import App
+    from pytest_mailblocks.core.fake import Fake
+    from pytest_mailblocks.core.inprocess import call_target
+
+    app = App(providers=["sendcloud"])
+    sc = Fake(app).sendcloud
+    to = [f"user{i}@mail{i % 97}.example" for i in range(recipients)]
+    for i in range(0, recipients, 20):
+        to[i] = f"bounce+{i}@simulator.mailblocks.test"
+    for email in to[1::10]:
+        sc.add_bounce(email)
+    auth = {"apiUser": sc.api_user, "apiKey": sc.api_key, "from": "shop@example.com", "subject": "Your order"}
+    bodies = [
+        urlencode({**auth, "plain": "Thanks", "xsmtpapi": json.dumps({"to": to[i : i + 100]})}).encode()
+        for i in range(0, recipients, 100)
+    ]
+    headers = [("Content-Type", "application/x-www-form-urlencoded")]
+
+    def one(body: bytes) -> None:
+        status, _, answer = call_target(app, "POST", "/api/mail/send", headers, body)
+        assert status == 200 and b'"result":true' in answer, answer
+
+    def all_of_them() -> None:
+        for body in bodies:
+            one(body)
+
+    plain = _send_times(all_of_them, rounds)
+    single = _send_times(lambda: one(bodies[0]), rounds)
+    app.webhooks.transport = lambda url, data, hdrs, timeout: (200, None)  # no network in a benchmark
+    sc.set_webhook("http://127.0.0.1:9/events")
+    hooked = _send_times(all_of_them, rounds)
+    app.webhooks.wait_idle(60)
+    app.close()
+    label = f"{recipients:,} recipients ({len(bodies)} sends of 100)"
+    return [
+        _send_row(f"SendCloud mail send to {label}, decided", plain, rounds),
+        _reference_row(f"SendCloud mail send to 100 recipients (min / median of {rounds})", single),
+        _reference_row(f"SendCloud mail send to {label}, with a webhook", hooked),
+    ]
+
+
+def _send_times(once: Callable[[], Any], rounds: int) -> tuple[float, float]:
+    """Min and median milliseconds of ``rounds`` sends, after two to warm up."""
+    for _ in range(2):
+        once()
+    samples = [_timed(once) * 1e3 for _ in range(rounds)]
+    return min(samples), statistics.median(samples)
+
+
+def _send_row(measure: str, times: tuple[float, float], rounds: int) -> Row:
+    """Issue 21's target: a send of 1,000 recipients decides in 50 ms (median)."""
+    low, median = times
+    return Row(
+        f"{measure} (min / median of {rounds})", f"{low:.1f} / {median:.1f} ms", "-", "-", "<= 50 ms", median <= 50
+    )
+
+
+def _reference_row(measure: str, times: tuple[float, float]) -> Row:
+    """A min / median row with no target (what the target's row is compared with)."""
+    if "min / median" not in measure:
+        measure += " (min / median)"
+    return Row(measure, f"{times[0]:.1f} / {times[1]:.1f} ms", "-", "-", "(reference)", None)
+
+
+def _with_webhook(
+    what: str, app: Any, once: Callable[[], Any], hook: Callable[[], Any], webhook: str, rounds: int
+) -> list[Row]:
+    """A send path's two rows: ``once()`` decided (against the target), then with the
+    webhook ``hook()`` sets up (batches built and queued in the request; the posting
+    happens in the dispatcher thread, which answers 200 without a network here)."""
+    plain = _send_times(once, rounds)
+    app.webhooks.transport = lambda url, data, hdrs, timeout: (200, None)  # no network in a benchmark
+    hook()
+    hooked = _send_times(once, rounds)
+    app.webhooks.wait_idle(30)
+    app.close()
+    return [_send_row(f"{what}, decided", plain, rounds), _reference_row(f"{what}, with {webhook}", hooked)]
+
+
 def cmc_send(rounds: int, recipients: int = 1000) -> list[Row]:
     """Issue 21: the app's own time for one CMC ``POST /api/v2/emails/bulk.json`` to 1,000
     recipients (a form, as the SDKs post it: credentials, a JSON list of recipients with a
     merge property each), a tenth of them on the blocks list and a twentieth simulator
     bounces (fresh ones each send, so each takes the whole bounce path: failed, bounced,
     a block); then with the Event Webhook on (batches of 100 built and queued)."""
+    from urllib.parse import urlencode
+
     from pytest_mailblocks import App
     from pytest_mailblocks.core.fake import Fake
     from pytest_mailblocks.core.inprocess import call_target
@@ -477,47 +568,6 @@ def cmc_send(rounds: int, recipients: int = 1000) -> list[Row]:
     hook = lambda: cmc.set_event_webhook("http://127.0.0.1:9/cmc", api_key="secret")  # noqa: E731
     what = f"CMC emails/bulk to {recipients:,} recipients"
     return _with_webhook(what, app, once, hook, "the Event Webhook on (JSON, api_key)", rounds)
-
-
-def _with_webhook(
-    what: str, app: Any, once: Callable[[], Any], hook: Callable[[], Any], webhook: str, rounds: int
-) -> list[Row]:
-    """A send path's two rows: ``once()`` decided (against the target), then with the
-    webhook ``hook()`` sets up (batches built and queued in the request; the posting
-    happens in the dispatcher thread, which answers 200 without a network here)."""
-    plain = _send_times(once, rounds)
-    app.webhooks.transport = lambda url, data, hdrs, timeout: (200, None)  # no network in a benchmark
-    hook()
-    hooked = _send_times(once, rounds)
-    app.webhooks.wait_idle(30)
-    app.close()
-    return [
-        _send_row(f"{what}, decided", plain, rounds),
-        Row(
-            f"{what}, with {webhook} (min / median)",
-            f"{hooked[0]:.1f} / {hooked[1]:.1f} ms",
-            "-",
-            "-",
-            "(reference)",
-            None,
-        ),
-    ]
-
-
-def _send_times(once: Callable[[], Any], rounds: int) -> tuple[float, float]:
-    """Min and median milliseconds of ``rounds`` sends, after two to warm up."""
-    for _ in range(2):
-        once()
-    samples = [_timed(once) * 1e3 for _ in range(rounds)]
-    return min(samples), statistics.median(samples)
-
-
-def _send_row(measure: str, times: tuple[float, float], rounds: int) -> Row:
-    """Issue 21's target: a send of 1,000 recipients decides in 50 ms (median)."""
-    low, median = times
-    return Row(
-        f"{measure} (min / median of {rounds})", f"{low:.1f} / {median:.1f} ms", "-", "-", "<= 50 ms", median <= 50
-    )
 
 
 def ncp_mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
@@ -604,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += socket_reference(500 if quick else 4000)
     rows += at_scale(100_000 if quick else 1_000_000, 10 if quick else 150)
     rows += mail_send(10 if quick else 40)
+    rows += sendcloud_mail_send(10 if quick else 40)
     rows += ncp_mail_send(10 if quick else 40)
     rows += cmc_send(10 if quick else 40)
     print(render(rows))

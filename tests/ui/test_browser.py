@@ -283,7 +283,8 @@ def test_screenshots_of_each_page(browser, mailblocks, tmp_path):
         ):
             pg.goto(mailblocks.url + UI + path)
             if name == "journal":
-                pg.locator("tr.entry", has_text="401").click()
+                # the row whose status is 401 (a row's number may hold "401" too: seq 4017)
+                pg.locator("tr.entry", has=pg.locator("td.c-status").get_by_text("401", exact=True)).click()
                 pg.locator("tr.detail .entry-detail").wait_for()
             file = tmp_path / f"{name}-{label}.png"
             pg.screenshot(path=str(file), full_page=name != "journal" or label == "desktop")

@@ -43,8 +43,7 @@ class CustomersMailCloud(CmcControl):
         return CmcHandle(self, owner)
 
     def call(self, call: Call) -> Response:
-        if self.state.delivery is not None:
-            self.state.delivery.tick()  # what the running clock made due meanwhile
+        self.catch_up()
         return endpoints.dispatch(call, delivery.HANDLERS, delivery.ACCESS)
 
     def delivery(self, create: bool = False) -> Delivery | None:

@@ -201,21 +201,14 @@ class CmcControl(Provider):
             )
         return out
 
-    def up_to_date(self) -> None:
-        """Apply what the running clock made due meanwhile (deferrals that failed,
-        complaints), before a list is read."""
-        delivery = self.state.delivery
-        if delivery is not None:
-            delivery.tick()
-
     def blocks_of(self, server_composition: Any = None, removed: bool = False) -> list[dict[str, str]]:
-        self.up_to_date()
+        self.catch_up()
         comp = self.composition(server_composition, "blocks")
         store = comp.removed if removed else comp.blocks
         return [block_dict(b, JST) for b in store]
 
     def unsubscribes_of(self, server_composition: Any = None) -> list[dict[str, str]]:
-        self.up_to_date()
+        self.catch_up()
         self.state.tick(self.clock.time())
         comp = self.composition(server_composition, "unsubscribes")
         return [unsubscribe_dict(u, JST) for u in comp.unsubscribes]
@@ -330,7 +323,7 @@ class CmcControl(Provider):
         page = block_page(query)
         if page is None:
             return self.blocks_of(query.get("server_composition") or None, removed == "true")
-        self.up_to_date()
+        self.catch_up()
         comp = self.composition(query.get("server_composition") or None, "blocks")
         rows = comp.query_blocks(
             removed=removed == "true",

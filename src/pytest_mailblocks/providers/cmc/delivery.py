@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, Delivery, Entry, Outcome, kept_on_state
+from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, Delivery, Entry, Outcome, state_delivery
 from ...core.errors import ProviderError
 from . import errors, render
 from .control import DEFAULT_FILTER
@@ -449,7 +449,7 @@ def accept(cmc: CustomersMailCloud, user: User, message: Message, bulk: bool, no
 
 def delivery_of(cmc: CustomersMailCloud, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, webhooks."""
-    return kept_on_state(cmc, create, RETRY, lambda d: route_events(d, cmc.state))
+    return state_delivery(cmc, create, retry=RETRY, route=lambda d: route_events(d, cmc.state))
 
 
 # -- the endpoints ---------------------------------------------------------------------------

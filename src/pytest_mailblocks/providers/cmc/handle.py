@@ -106,7 +106,7 @@ class CmcHandle(DeliveryHandle, Generated, Handle):
     def block(self, email: str, *, server_composition: str | None = None) -> dict[str, str] | None:
         """The block of ``email`` (case-insensitive), or None if it is not blocked."""
         with self._provider.lock:
-            self._provider.up_to_date()
+            self._provider.catch_up()
             r = self._provider.composition(server_composition, "block").block(email)
         return None if r is None else block_dict(r, JST)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 from ...core.delivery import Entry
 from ...core.errors import ControlError
-from ...core.webhooks import RetryPolicy, valid_url
+from ...core.webhooks import RetryPolicy, chosen_events, valid_url
 from .models import JST, parse_time_zone
 
 if TYPE_CHECKING:
@@ -86,14 +86,8 @@ class EventWebhook:
 
 
 def _events(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return EVENT_TYPES
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ControlError(f"events must be a list of event types from {list(EVENT_TYPES)} (or null for all)")
-    chosen = list(value)
-    unknown = sorted({str(v) for v in chosen if v not in EVENT_TYPES})
-    if unknown:
-        raise ControlError(f"unknown event type(s) {unknown}; CMC posts {list(EVENT_TYPES)}")
+    """The event types chosen (None: all), in the console's order."""
+    chosen = chosen_events(value, {t: t for t in EVENT_TYPES}, EVENT_TYPES)
     return tuple(t for t in EVENT_TYPES if t in chosen)
 
 

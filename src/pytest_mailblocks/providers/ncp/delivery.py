@@ -53,7 +53,7 @@ from ...core.delivery import (
     Delivery,
     Outcome,
     json_body,
-    kept_on_state,
+    state_delivery,
 )
 from ...core.errors import ErrorEntry, ProviderError
 from . import errors, render
@@ -568,7 +568,7 @@ def accept(
 def delivery_of(ncp: NcpControl, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, scheduled work. NCP
     has no webhooks, so nothing routes events anywhere."""
-    return kept_on_state(ncp, create)
+    return state_delivery(ncp, create)
 
 
 # -- the endpoints -----------------------------------------------------------------------------

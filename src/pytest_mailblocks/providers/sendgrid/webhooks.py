@@ -40,7 +40,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
 from ...core.provider import Notes
-from ...core.webhooks import RetryPolicy, valid_url
+from ...core.webhooks import RetryPolicy, chosen_events, valid_url
 from . import errors, render
 
 if TYPE_CHECKING:
@@ -410,15 +410,7 @@ def configure(
     """Set up the account's (oldest) webhook from Python or the control plane: ``url``,
     ``enabled``, signing, and the events to post (names as in events, ``spamreport``
     or ``spam_report`` alike; None: every event). Checked as the settings API checks."""
-    if events is None:
-        wanted = set(SWITCHES)
-    elif isinstance(events, (list, tuple, set, frozenset)) and all(isinstance(e, str) for e in events):
-        unknown = sorted(e for e in events if e not in SWITCH_OF_EVENT)
-        if unknown:
-            raise ControlError(f"unknown event(s) {unknown}; known: {sorted(SWITCH_OF_EVENT)}")
-        wanted = {SWITCH_OF_EVENT[e] for e in events}
-    else:
-        raise ControlError("events must be a list of event names (or null for every event)")
+    wanted = chosen_events(events, SWITCH_OF_EVENT, SWITCHES)
     if not isinstance(url, str) or not isinstance(enabled, bool) or not isinstance(signed, bool):
         raise ControlError("url must be a string, enabled and signed booleans")
     if url and not valid_url(url):
