@@ -15,6 +15,8 @@
 
 Times are epoch milliseconds, as the API's. An address's history is listed in its
 order; a block in force is the last entry of its address's history, a Create.
+
+Not yet here: the send path's own state (issue 21: the delivery's events, sends and outcomes, the mail requests).
 """
 
 from __future__ import annotations
