@@ -17,7 +17,8 @@
 Times are unix seconds; ``seq`` orders records that share a time (and the counter
 that numbers the next ones).
 
-Not yet here: the send path's own state (issue 21: the delivery's events, sends and outcomes, the accounts' Event Webhooks).
+Not yet here: the send path's own state (issue 21: the delivery's events, sends and
+outcomes, the accounts' Event Webhooks).
 """
 
 from __future__ import annotations
