@@ -252,10 +252,8 @@ def test_bad_transport_options_are_refused(kwargs, message):
 
 
 def test_serve_takes_the_limits_on_its_command_line():
-    import subprocess
-    import sys
 
-    from tests.core.test_cli import _serving, _stop
+    from tests.core.test_cli import _run_here, _serving, _stop
 
     proc, url = _serving(
         "--max-connections", "2", "--idle-timeout", "2", "--journal-max-body", "1K", "--journal-max-bytes", "64K"
@@ -286,7 +284,7 @@ def test_serve_takes_the_limits_on_its_command_line():
         (("--max-connections", "0"), "max_connections must be a positive integer"),
         (("--journal-max-bytes", "12X"), "'12X' is not a size in bytes"),
     ]:
-        r = subprocess.run([sys.executable, "-m", "pytest_mailblocks", "serve", *args], capture_output=True, text=True)
+        r = _run_here("serve", *args)  # refused before anything starts (test_cli runs the command itself)
         assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
 
 
