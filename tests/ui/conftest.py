@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -51,3 +52,48 @@ def ui(mailblocks: Any) -> Browserish:
 def cells(page: str) -> list[str]:
     """The text of every table cell of a page, unescaped."""
     return [html.unescape(re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+
+
+class _Visible(HTMLParser):
+    """Text outside elements marked ``hidden`` (and outside script and style)."""
+
+    VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0  # depth inside a hidden element
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        if self.skip or any(name == "hidden" for name, _ in attrs) or tag in ("script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip and tag not in self.VOID:
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible(fragment: str) -> str:
+    """The text a browser shows of an HTML fragment, whitespace collapsed."""
+    parser = _Visible()
+    parser.feed(fragment)
+    return " ".join("".join(parser.parts).split())
+
+
+def element(page: str, ident: str) -> str:
+    """The HTML of the element with ``id=ident`` (its tag not nested in itself)."""
+    m = re.search(rf'<(\w+)[^>]*\bid="{re.escape(ident)}"[^>]*>', page)
+    assert m, f"no element #{ident}"
+    tag = m.group(1)
+    depth, pos = 1, m.end()
+    for t in re.finditer(rf"<(/?){tag}\b[^>]*>", page[pos:]):
+        depth += -1 if t.group(1) else 1
+        if depth == 0:
+            return page[m.start() : pos + t.end()]
+    raise AssertionError(f"#{ident} is not closed")

@@ -275,7 +275,10 @@ class Inspector:
             for key, provider in self.app.providers.items():
                 info, view = self._info(key), view_for(key)
                 tenants, extras = view.tenants(info), view.extras(info, provider)
-                cards.append({"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras})
+                requests = self.app.journals[key].total
+                cards.append(
+                    {"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras, "requests": requests}
+                )
         return self.render(
             "overview.html",
             csrf=csrf,
@@ -437,6 +440,18 @@ class Inspector:
         picked.sort(key=lambda e: e.seq, reverse=True)
         return [e.to_dict() for e in picked[:limit]]
 
+    def _counts(self, request: Request) -> dict[str, int]:
+        """The requests since the last clear of the journals shown (``total``), those
+        still kept (``kept``) and the first and last numbers kept."""
+        journals = [self.app.journals[k] for k in self._journal_keys(request.args.get("provider", ""))]
+        ends = [e.seq for j in journals for e in (*j[:1], *j[-1:])]
+        return {
+            "total": sum(j.total for j in journals),
+            "kept": sum(len(j) for j in journals),
+            "first": min(ends, default=0),
+            "last": max(ends, default=0),
+        }
+
     def on_journal(self, request: Request, csrf: str) -> Response:
         args = request.args
         entries = self._entries(request)
@@ -448,7 +463,7 @@ class Inspector:
             entries=entries,
             last=last,
             filters={n: args.get(n, "") for n in ("provider", "method", "status")},
-            total=sum(j.total for k, j in self.app.journals.items() if k != "_mailblocks"),
+            counts=self._counts(request),
             limit=JOURNAL_LIMIT,
         )
 
@@ -457,6 +472,8 @@ class Inspector:
         entries = self._entries(request, since)
         response = self.render("journal_rows.html", entries=entries)
         response.headers["X-Journal-Last"] = str(max([since, *(e["seq"] for e in entries)]))
+        for name, value in self._counts(request).items():  # for the count line (not for since)
+            response.headers[f"X-Journal-Count-{name.title()}"] = str(value)
         return response
 
     def on_journal_clear(self, request: Request, csrf: str) -> Response:

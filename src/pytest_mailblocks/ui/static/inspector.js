@@ -66,6 +66,7 @@ document.addEventListener("submit", function (event) {
       .then(function (r) {
         if (!r.ok) throw new Error(String(r.status));
         since = Number(r.headers.get("X-Journal-Last")) || since;
+        counted(r.headers);
         return r.text();
       })
       .then(function (html) {
@@ -86,6 +87,22 @@ document.addEventListener("submit", function (event) {
         schedule();
       })
       .catch(function () { label.textContent = "offline"; schedule(); });
+  }
+
+  // the count line: requests since the last clear, those kept, their numbers
+  function counted(headers) {
+    var n = {};
+    ["total", "kept", "first", "last"].forEach(function (name) {
+      n[name] = headers.get("X-Journal-Count-" + name.charAt(0).toUpperCase() + name.slice(1));
+    });
+    if (n.total === null) return;
+    document.querySelectorAll("#journal-count [data-count]").forEach(function (el) {
+      var name = el.getAttribute("data-count");
+      if (name in n) el.textContent = n[name];
+      else if (name === "plural") el.hidden = n.total === "1";
+      else if (name === "dropped") el.hidden = n.kept === n.total;
+      else if (name === "numbered") el.hidden = n.kept === "0";
+    });
   }
 
   function schedule() { window.setTimeout(poll, 1000); }
