@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import requests
 
+from .browser import browser_fixture, page_fixture
+
 UI = "/_mailblocks/ui"
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 XSS = "<script>alert(1)</script>@x.io"
@@ -42,6 +44,13 @@ class Browserish:
             form.setdefault("csrf", self.csrf)
         kwargs.setdefault("allow_redirects", False)
         return self.session.post(self.url + UI + path, data=form, **kwargs)
+
+
+#: headless Chromium (module-scoped: Playwright's sync API keeps an event loop running
+#: in this thread while it is open, and tests elsewhere call ``asyncio.run``)
+browser = pytest.fixture(scope="module", name="browser")(browser_fixture)
+#: a fresh browser context and page (1280x860), dialogs accepted, fetched URLs kept
+page = pytest.fixture(name="page")(page_fixture)
 
 
 @pytest.fixture

@@ -48,3 +48,31 @@ def test_the_journal_count_and_numbers_agree_whatever_the_inspector_did():
         assert (r.headers["X-Journal-Last"], r.headers["X-Journal-Count-Total"]) == ("5", "2")
         # the overview counts the same requests
         assert re.search(r'journal\?provider=sendgrid">2<', ui.get("/").text)
+
+
+def test_every_time_field_takes_and_shows_utc_text_not_a_local_picker(ui, mailblocks):
+    """A browser's date pickers show the local format (mm/dd/yyyy, a 12-hour clock);
+    the inspector's time fields are text in UTC, as the notes beside them say."""
+    pages = ["/", "/providers/sendgrid", "/providers/cmc", "/providers/sendcloud", "/providers/ncp"]
+    for path in pages:
+        page = ui.get(path).text
+        assert 'type="datetime-local"' not in page and 'type="date"' not in page, path
+    mailblocks.clock.freeze("2024-04-01T18:05:00Z")
+    overview = ui.get("/").text
+    freeze = re.search(r'<input[^>]*name="at"[^>]*>', overview).group()
+    assert 'type="text"' in freeze and 'placeholder="2024-04-01 18:05:00"' in freeze  # the clock's now, as typed
+    assert visible(element(overview, "freeze")) == "freeze at UTC Freeze YYYY-MM-DD HH:MM:SS in UTC; empty: now"
+    for typed in ("2024-05-01 09:30:00", "2024-05-01T09:30:00Z", "2024-05-01 09:30 UTC", "2024-05-01 09:30:00Z"):
+        mailblocks.clock.real()
+        assert ui.post("/clock", {"action": "freeze", "at": typed}).status_code == 303, typed
+        assert mailblocks.clock.now().isoformat() == "2024-05-01T09:30:00+00:00", typed
+    ui.post("/clock", {"action": "freeze", "at": "2024-05-01"})
+    assert mailblocks.clock.now().isoformat() == "2024-05-01T00:00:00+00:00"
+    r = ui.post("/clock", {"action": "freeze", "at": "05/01/2024 09:30 AM"})
+    assert r.status_code == 400 and "YYYY-MM-DD HH:MM:SS" in r.text
+    assert mailblocks.clock.now().isoformat() == "2024-05-01T00:00:00+00:00"  # unchanged
+    # the add forms take UTC too: SendGrid's created and CMC's (whose API shows JST)
+    ui.post("/providers/sendgrid/add", {"list": "blocks", "email": "a@example.com", "created": "2024-04-30 23:00:00"})
+    assert mailblocks.sendgrid.blocks()[0]["created"] == 1_714_518_000
+    ui.post("/providers/cmc/add", {"list": "blocks", "email": "b@example.com", "created": "2024-04-30 23:00 UTC"})
+    assert mailblocks.cmc.blocks()[0]["created"] == "2024-05-01 08:00:00"  # JST, as the API shows it

@@ -40,7 +40,7 @@ from werkzeug.wrappers import Request, Response
 from .. import __version__
 from ..control import TOKEN_HEADER, gate, provider_info
 from ..core.errors import ControlError
-from .views import view_for
+from .views import UTC_FORMAT, utc, view_for
 
 if TYPE_CHECKING:
     from ..core.app import App
@@ -108,8 +108,8 @@ class Inspector:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.filters.update(when=_when, pretty=_pretty, status_class=_status_class, qs=_qs)
-        env.globals.update(base=BASE, version=__version__)
+        env.filters.update(when=_when, when_text=_when_text, pretty=_pretty, status_class=_status_class, qs=_qs)
+        env.globals.update(base=BASE, version=__version__, utc_format=UTC_FORMAT)
         self.env = env
 
     # -- guard -----------------------------------------------------------------------
@@ -303,7 +303,7 @@ class Inspector:
             payload: dict[str, Any] = {"advance": {unit: amount}}
         elif action == "freeze":
             at = f.get("at", "").strip()
-            payload = {"freeze": at or True}
+            payload = {"freeze": utc(at, "freeze at") if at else True}
         elif action == "real":
             payload = {"real": True}
         else:
@@ -336,7 +336,7 @@ class Inspector:
         query = {**view.query(tenant, list_name), "offset": str((page - 1) * size), "limit": str(size + 1)}
         for name, value in (("email", email), ("start", start), ("end", end)):
             if value:
-                query[name] = value
+                query[name] = value if name == "email" or value.isdigit() else utc(value, name)
         with self.app.lock:
             rows = provider.control_blocks(query)
         more = len(rows) > size
@@ -376,7 +376,11 @@ class Inspector:
         list_name, tenant = request.form.get("list", ""), request.form.get("tenant", "")
         if list_name not in view.lists or not view.add_fields(list_name, self._info(key)):
             raise ControlError(f"cannot add to {list_name!r} here")
-        data = view.seed_data(list_name, tenant, request.form.to_dict())
+        form = request.form.to_dict()
+        for f in view.add_fields(list_name, self._info(key)):
+            if f.kind == "utc" and form.get(f.name, "").strip():
+                form[f.name] = utc(form[f.name], f.label)
+        data = view.seed_data(list_name, tenant, form)
         with self.app.lock:
             provider.seed(data, key)
         return self._done(request, f"{BASE}/providers/{key}")
@@ -609,6 +613,11 @@ def _when(value: Any, unit: str = "s") -> str:
         return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     except (OverflowError, OSError, ValueError):
         return ""
+
+
+def _when_text(value: Any, unit: str = "s") -> str:
+    """As :func:`_when`, without the zone: what a UTC field takes."""
+    return _when(value, unit).removesuffix(" UTC")
 
 
 def _pretty(text: str, content_type: str = "") -> str:

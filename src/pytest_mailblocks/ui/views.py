@@ -11,12 +11,31 @@ provider without a view of its own gets :class:`View`: its block list, read only
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from ..core.errors import ControlError
 
-__all__ = ["VIEWS", "Field", "Section", "Table", "Tenant", "View", "given", "number", "view_for"]
+__all__ = [
+    "UTC_FORMAT",
+    "VIEWS",
+    "Field",
+    "Section",
+    "Table",
+    "Tenant",
+    "View",
+    "given",
+    "number",
+    "utc",
+    "view_for",
+]
+
+#: how a time is typed in the inspector's time fields, always UTC (a browser's own
+#: pickers show the local format, mm/dd/yyyy or dd/mm/yyyy, and a local clock)
+UTC_FORMAT = "YYYY-MM-DD HH:MM:SS"
+_UTC_TEXT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ Tt]([0-9]{2}:[0-9]{2}(?::[0-9]{2})?))? *(?:Z|z|UTC|utc)?")
 
 
 @dataclass(frozen=True)
@@ -25,7 +44,9 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text, email, number, date, select
+    #: text, email, number, select; ``utc`` (a time typed as UTC_FORMAT, handed to
+    #: ``seed_data`` as ISO 8601 UTC: ``2024-05-01T09:30:00Z``), ``date`` (YYYY-MM-DD)
+    kind: str = "text"
     options: tuple[str, ...] = ()
     placeholder: str = ""
     required: bool = False
@@ -120,6 +141,24 @@ class View:
 def given(form: dict[str, str], *names: str) -> dict[str, Any]:
     """The named form values that are not blank, stripped."""
     return {n: form[n].strip() for n in names if form.get(n, "").strip()}
+
+
+def utc(value: str, name: str = "time") -> str:
+    """A time typed in a UTC field as ISO 8601 UTC (``2024-05-01T09:30:00Z``): ``YYYY-MM-DD``,
+    then optionally `` HH:MM`` or `` HH:MM:SS`` and ``UTC`` or ``Z``.
+
+    :raises ControlError: naming the field and the format."""
+    text = value.strip()
+    m = _UTC_TEXT.fullmatch(text)
+    clock = (m.group(2) or "00:00") if m else ""
+    iso = f"{m.group(1)}T{clock}{':00' if len(clock) == 5 else ''}" if m else ""
+    try:
+        datetime.fromisoformat(iso)
+    except ValueError:
+        raise ControlError(
+            f"{name}: {text!r} is not a UTC time; write {UTC_FORMAT} (the seconds or the time may be left out)"
+        ) from None
+    return iso + "Z"
 
 
 def number(value: str) -> int | str:

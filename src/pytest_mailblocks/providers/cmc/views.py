@@ -53,7 +53,7 @@ class CmcView(View):
             Field("email", "email", "email", required=True),
             Field("status", "status", "select", statuses, placeholder="2 Unknown user"),
             Field("occurred", "occurred", "number", placeholder="1"),
-            Field("created", "created (UTC)", "datetime-local"),
+            Field("created", "created", "utc"),
         ]
 
     def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
@@ -62,8 +62,6 @@ class CmcView(View):
             item["status"] = number(form["status"].split()[0])
         if form.get("occurred", "").strip():
             item["occurred"] = number(form["occurred"])
-        if "created" in item:
-            item["created"] += "Z"  # the form's time is UTC; a bare one would be JST
         if tenant:
             item["server_composition"] = tenant
         return {"blocks": [item]}

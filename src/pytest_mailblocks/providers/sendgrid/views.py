@@ -44,7 +44,7 @@ class SendGridView(View):
         kind = LIST_KINDS[list_name]
         fields = [Field("email", "email", "email", required=True)]
         fields += [Field(n, n, placeholder=default) for n, default in kind.extra_defaults]
-        return [*fields, Field("created", "created (UTC)", "datetime-local")]
+        return [*fields, Field("created", "created", "utc")]
 
     def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
         item = given(form, *self.columns(list_name))

@@ -1,0 +1,49 @@
+"""The inspector as a person uses it (issue 20), in headless Chromium: UTC time
+fields whatever the browser's zone and locale, the journal's count and numbers,
+redacted values, refusals shown as failures, where to point a client (and the
+snippets run), the per-list search, the snapshot download and upload. The HTTP
+side is in ``test_as_used.py``; the screenshots in ``docs/img/`` are taken here
+and in ``test_browser.py``."""
+
+from __future__ import annotations
+
+import requests
+
+from .browser import submit, texts
+from .conftest import UI
+
+
+def test_the_freeze_field_is_utc_text_in_any_browser_zone_and_locale(browser, mailblocks):
+    context = browser.new_context(timezone_id="America/New_York", locale="en-US")
+    page = context.new_page()
+    mailblocks.clock.freeze("2024-04-01T18:05:00Z")
+    page.goto(mailblocks.url + UI + "/")
+    field = page.locator("#freeze input[name=at]")
+    assert field.evaluate("e => e.type") == "text"
+    assert field.get_attribute("placeholder") == "2024-04-01 18:05:00"  # the fake's now, in UTC
+    assert "UTC" in page.inner_text("#freeze")
+    field.fill("05/01/2024 09:30 AM")  # the local format a date picker would show
+    page.click("#freeze button")
+    assert field.evaluate("e => e.validity.patternMismatch") is True  # the browser says so; nothing sent
+    assert mailblocks.clock.now().isoformat() == "2024-04-01T18:05:00+00:00"
+    field.fill("2024-05-01 09:30:00")
+    submit(page, "#freeze button")
+    assert mailblocks.clock.now().isoformat() == "2024-05-01T09:30:00+00:00"  # not New York's 09:30
+    assert texts(page, ".now strong") == ["2024-05-01 09:30:00 UTC"]
+    assert page.locator("#freeze input[name=at]").get_attribute("placeholder") == "2024-05-01 09:30:00"
+    context.close()
+
+
+def test_the_journal_count_follows_the_rows_and_agrees_with_their_numbers(page, mailblocks):
+    api = {"Authorization": f"Bearer {mailblocks.sendgrid.api_key}"}
+    requests.get(mailblocks.url + "/v3/suppression/blocks", headers=api)
+    page.goto(mailblocks.url + UI + "/journal")
+    first = mailblocks.sendgrid.requests.last.seq
+    assert page.inner_text("#journal-count").startswith(f"1 request since the last clear, numbered #{first} to #{first}.")
+    page.wait_for_timeout(2_500)  # the page polls twice meanwhile: no numbers are taken by it
+    for _ in range(2):
+        requests.get(mailblocks.url + "/v3/suppression/bounces", headers=api)
+    page.locator("tr.entry").nth(2).wait_for()  # arrived without a reload
+    assert texts(page, "tr.entry td.c-seq") == [str(first + 2), str(first + 1), str(first)]
+    count = page.locator("#journal-count")
+    assert count.inner_text().startswith(f"3 requests since the last clear, numbered #{first} to #{first + 2}.")
