@@ -67,6 +67,8 @@ class _Visible(HTMLParser):
     """Text outside elements marked ``hidden`` (and outside script and style)."""
 
     VOID = frozenset({"br", "hr", "img", "input", "link", "meta", "wbr"})
+    #: tags a browser shows apart from their neighbours
+    APART = frozenset({"td", "th", "tr", "p", "div", "li", "dt", "dd", "br", "h1", "h2", "h3", "h4", "pre"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -74,12 +76,16 @@ class _Visible(HTMLParser):
         self.skip = 0  # depth inside a hidden element
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.APART:
+            self.parts.append(" ")
         if tag in self.VOID:
             return
         if self.skip or any(name == "hidden" for name, _ in attrs) or tag in ("script", "style"):
             self.skip += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in self.APART:
+            self.parts.append(" ")
         if self.skip and tag not in self.VOID:
             self.skip -= 1
 

@@ -76,3 +76,39 @@ def test_every_time_field_takes_and_shows_utc_text_not_a_local_picker(ui, mailbl
     assert mailblocks.sendgrid.blocks()[0]["created"] == 1_714_518_000
     ui.post("/providers/cmc/add", {"list": "blocks", "email": "b@example.com", "created": "2024-04-30 23:00 UTC"})
     assert mailblocks.cmc.blocks()[0]["created"] == "2024-05-01 08:00:00"  # JST, as the API shows it
+
+
+MARK = '<span class="redacted">&lt;redacted&gt;</span>'
+
+
+def test_a_redacted_value_shows_as_the_marker_in_the_query_a_form_json_and_headers(ui, mailblocks):
+    sc, sg, cmc = mailblocks.sendcloud, mailblocks.sendgrid, mailblocks.cmc
+    u = mailblocks.url
+    requests.get(u + "/api/block/list", params={"apiUser": sc.api_user, "apiKey": sc.api_key, "days": "1"})
+    query = sc.requests.last.seq
+    requests.post(u + "/api/block/add", data={"apiUser": sc.api_user, "apiKey": sc.api_key, "email": "a+b@c.io"})
+    form = sc.requests.last.seq
+    requests.post(
+        u + "/transaction/v2/blocks/list.json", json={"api_user": cmc.api_user, "api_key": cmc.api_key, "r": 1}
+    )
+    body = cmc.requests.last.seq
+    requests.get(u + "/v3/suppression/blocks", headers={"Authorization": f"Bearer {sg.api_key}"})
+    header = sg.requests.last.seq
+    rows = ui.get("/journal").text
+    assert f"apiKey={MARK}" in rows and "%3Credacted%3E" not in rows
+    for seq in (query, form, body, header):
+        page = ui.get(f"/journal/{seq}").text
+        assert "%3Credacted%3E" not in page and "%3C" not in page, seq
+        for secret in (sc.api_key, cmc.api_key, sg.api_key):
+            assert secret not in page
+    page = ui.get(f"/journal/{query}?fragment=1").text
+    assert visible(element(page, "query-fields")) == "apiUser mailblocks_default apiKey <redacted> days 1"
+    assert f"<td>{MARK}</td>" in element(page, "query-fields")
+    page = ui.get(f"/journal/{form}?fragment=1").text
+    # the form's fields decoded (a+b@c.io, not a%2Bb%40c.io), the marker as it is
+    assert visible(element(page, "form-fields")) == "apiUser mailblocks_default apiKey <redacted> email a+b@c.io"
+    assert f"apiKey={MARK}" in page  # the body as sent, below
+    page = ui.get(f"/journal/{body}?fragment=1").text
+    assert f"&#34;api_key&#34;: &#34;{MARK}&#34;" in page and "form-fields" not in page
+    page = ui.get(f"/journal/{header}?fragment=1").text
+    assert f"<th>Authorization</th><td>{MARK}</td>" in page and "query-fields" not in page

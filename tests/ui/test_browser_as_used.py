@@ -48,3 +48,28 @@ def test_the_journal_count_follows_the_rows_and_agrees_with_their_numbers(page, 
     assert texts(page, "tr.entry td.c-seq") == [str(first + 2), str(first + 1), str(first)]
     count = page.locator("#journal-count")
     assert count.inner_text().startswith(f"3 requests since the last clear, numbered #{first} to #{first + 2}.")
+
+
+def test_redacted_values_read_as_the_marker_in_an_opened_row(page, mailblocks):
+    sc, cmc = mailblocks.sendcloud, mailblocks.cmc
+    requests.post(
+        mailblocks.url + "/api/block/add?apiUser=" + sc.api_user,
+        data={"apiKey": sc.api_key, "email": "a+b@c.io", "expireTime": "2030-01-01"},
+        headers={"X-Api-Key": "leaked"},
+    )
+    requests.post(
+        mailblocks.url + "/transaction/v2/blocks/list.json", json={"api_user": cmc.api_user, "api_key": cmc.api_key}
+    )
+    page.goto(mailblocks.url + UI + "/journal")
+    page.locator("tr.entry", has_text="/api/block/add").click()
+    detail = page.locator("tr.detail .entry-detail")
+    detail.wait_for()
+    assert texts(page, "#form-fields tr") == ["apiKey\t<redacted>", "email\ta+b@c.io", "expireTime\t2030-01-01"]
+    assert texts(page, "#query-fields tr") == ["apiUser\tmailblocks_default"]
+    assert "X-Api-Key\t<redacted>" in texts(page, "tr.detail table.headers tr")
+    assert page.locator("tr.detail .redacted").count() == 3  # header, form field, the body as sent
+    text = detail.inner_text()
+    assert "apiKey=<redacted>&email=a%2Bb%40c.io" in text and "%3C" not in text and sc.api_key not in text
+    page.locator("tr.entry", has_text="/transaction/v2/blocks/list.json").click()
+    page.locator("tr.detail").nth(1).wait_for()
+    assert '"api_key": "<redacted>"' in page.locator("tr.detail").nth(0).inner_text()

@@ -30,9 +30,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -40,6 +41,7 @@ from werkzeug.wrappers import Request, Response
 from .. import __version__
 from ..control import TOKEN_HEADER, gate, provider_info
 from ..core.errors import ControlError
+from ..core.journal import REDACTED
 from .views import UTC_FORMAT, utc, view_for
 
 if TYPE_CHECKING:
@@ -108,7 +110,9 @@ class Inspector:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.filters.update(when=_when, when_text=_when_text, pretty=_pretty, status_class=_status_class, qs=_qs)
+        env.filters.update(
+            when=_when, when_text=_when_text, pretty=_pretty, marked=_marked, status_class=_status_class, qs=_qs
+        )
         env.globals.update(base=BASE, version=__version__, utc_format=UTC_FORMAT)
         self.env = env
 
@@ -490,7 +494,7 @@ class Inspector:
             for e in self.app.journals[k].filter(since=seq - 1):
                 if e.seq == seq:
                     template = "entry_detail.html" if request.args.get("fragment") else "entry.html"
-                    return self.render(template, csrf=csrf, nav="journal", e=e.to_dict())
+                    return self.render(template, csrf=csrf, nav="journal", e=_readable(e.to_dict()))
                 break
         raise ControlError(f"no journal entry #{seq} (cleared, or older than the journal keeps)", status=404)
 
@@ -629,6 +633,31 @@ def _pretty(text: str, content_type: str = "") -> str:
         except ValueError:
             pass
     return text
+
+
+#: the redaction marker, escaped, and how a page shows it
+_MARKER = escape(REDACTED)
+_MARKER_SHOWN = Markup('<span class="redacted">') + _MARKER + Markup("</span>")
+#: name=value pairs an opened journal row lists, at most
+FIELDS_SHOWN = 200
+
+
+def _marked(text: Any) -> Markup:
+    """Text escaped, with the redaction marker shown as such (``<redacted>``, set apart)."""
+    return Markup(escape(str(text)).replace(_MARKER, _MARKER_SHOWN))
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    """A query string or urlencoded form as decoded (name, value) pairs."""
+    return parse_qsl(text, keep_blank_values=True, max_num_fields=None)[:FIELDS_SHOWN]
+
+
+def _readable(e: dict[str, Any]) -> dict[str, Any]:
+    """A journal entry (``to_dict()``, redacted) with its query and, for a urlencoded
+    body, its form as decoded fields (``query_fields``, ``form_fields``)."""
+    ctype = next((v for k, v in e["headers"].items() if k.lower() == "content-type"), "")
+    form = ctype.split(";")[0].strip().lower() == "application/x-www-form-urlencoded" and not e["body_base64"]
+    return {**e, "query_fields": _fields(e["query"]), "form_fields": _fields(e["body"]) if form else []}
 
 
 def _status_class(status: int) -> str:
