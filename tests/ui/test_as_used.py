@@ -112,3 +112,34 @@ def test_a_redacted_value_shows_as_the_marker_in_the_query_a_form_json_and_heade
     assert f"&#34;api_key&#34;: &#34;{MARK}&#34;" in page and "form-fields" not in page
     page = ui.get(f"/journal/{header}?fragment=1").text
     assert f"<th>Authorization</th><td>{MARK}</td>" in page and "query-fields" not in page
+
+
+def test_a_refusal_in_a_200_is_shown_as_a_failure_with_the_providers_message(ui, mailblocks):
+    """SendCloud refuses with HTTP 200 and ``result: false``: its view says so."""
+    sc = mailblocks.sendcloud
+    ok = requests.get(mailblocks.url + "/api/block/list", params={"apiUser": sc.api_user, "apiKey": sc.api_key})
+    assert ok.json()["result"] is False  # no window: 40007, still a 200
+    refused_window = sc.requests.last.seq
+    wrong = {"apiUser": sc.api_user, "apiKey": "wrong", "days": 1}
+    message = requests.get(mailblocks.url + "/apiv2/block/list", params=wrong).json()["message"]
+    refused_auth = sc.requests.last.seq
+    requests.get(mailblocks.url + "/apiv2/block/list", params={"apiUser": sc.api_user, "apiKey": sc.api_key, "days": 1})
+    fine = sc.requests.last.seq
+    page = ui.get("/journal").text
+    found = re.finditer(r'<tr class="[^"]*" data-seq="(\d+)">.*?</tr>', page, re.S)
+    rows = {int(m.group(1)): m.group(0) for m in found}
+    assert 'class="entry s2"' in rows[fine] and "refused" not in rows[fine]
+    for seq in (refused_window, refused_auth):
+        assert 'class="entry s2 refused"' in rows[seq]
+    assert f"refused: {message} (statusCode 40005)" in visible(rows[refused_auth])
+    assert "SC_AUTH_FAILED" in rows[refused_auth]
+    detail = visible(element(ui.get(f"/journal/{refused_auth}").text, "status"))
+    assert detail == f"200 · refused: {message} (statusCode 40005) · error code SC_AUTH_FAILED"
+    # "failed" finds refusals and error statuses, not the answers that succeeded
+    requests.get(mailblocks.url + "/v3/suppression/blocks")  # a 401
+    failed = ui.get("/journal?status=failed").text
+    assert re.findall(r'data-seq="(\d+)"', failed) == [
+        str(mailblocks.sendgrid.requests.last.seq),
+        str(refused_auth),
+        str(refused_window),
+    ]

@@ -73,3 +73,28 @@ def test_redacted_values_read_as_the_marker_in_an_opened_row(page, mailblocks):
     page.locator("tr.entry", has_text="/transaction/v2/blocks/list.json").click()
     page.locator("tr.detail").nth(1).wait_for()
     assert '"api_key": "<redacted>"' in page.locator("tr.detail").nth(0).inner_text()
+
+
+RED, GREEN = "rgb(179, 38, 30)", "rgb(29, 122, 62)"  # --bad, --ok in inspector.css
+
+
+def test_a_refusal_in_a_200_is_red_with_the_providers_message(page, mailblocks):
+    sc = mailblocks.sendcloud
+    url = mailblocks.url + "/api/block/list"
+    requests.get(url, params={"apiUser": sc.api_user, "apiKey": sc.api_key, "days": 1})
+    refused = requests.get(url, params={"apiUser": sc.api_user, "apiKey": "wrong", "days": 1})
+    assert refused.status_code == 200 and refused.json()["result"] is False
+    page.goto(mailblocks.url + UI + "/journal")
+    rows = page.locator("tr.entry")
+    status = rows.nth(0).locator(".status")
+    assert status.inner_text() == "200" and status.evaluate("e => getComputedStyle(e).color") == RED
+    assert f"refused: {refused.json()['message']} (statusCode 40005)" in rows.nth(0).inner_text()
+    ok = rows.nth(1).locator(".status")
+    assert ok.inner_text() == "200" and ok.evaluate("e => getComputedStyle(e).color") == GREEN
+    rows.nth(0).click()
+    detail = page.locator("tr.detail #status")
+    detail.wait_for()
+    assert detail.evaluate("e => getComputedStyle(e).color") == RED and "refused" in detail.inner_text()
+    page.fill("input[name=status]", "failed")
+    submit(page, "#journal-filter button:text-is('Filter')")
+    assert rows.count() == 1 and "refused" in rows.nth(0).inner_text()

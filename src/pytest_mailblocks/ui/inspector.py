@@ -439,14 +439,10 @@ class Inspector:
             # the newest entries suffice unless a filter may skip them (then read all)
             recent = journal[:] if (method or status) and not since else journal[-limit:]
             for e in recent:
-                if (
-                    e.seq > since
-                    and (not method or e.method == method)
-                    and (not status or _status_matches(e.status, status))
-                ):
+                if e.seq > since and (not method or e.method == method) and (not status or _status_matches(e, status)):
                     picked.append(e)
         picked.sort(key=lambda e: e.seq, reverse=True)
-        return [e.to_dict() for e in picked[:limit]]
+        return [_outcome(e.to_dict()) for e in picked[:limit]]
 
     def _counts(self, request: Request) -> dict[str, int]:
         """The requests since the last clear of the journals shown (``total``), those
@@ -494,7 +490,7 @@ class Inspector:
             for e in self.app.journals[k].filter(since=seq - 1):
                 if e.seq == seq:
                     template = "entry_detail.html" if request.args.get("fragment") else "entry.html"
-                    return self.render(template, csrf=csrf, nav="journal", e=_readable(e.to_dict()))
+                    return self.render(template, csrf=csrf, nav="journal", e=_readable(_outcome(e.to_dict())))
                 break
         raise ControlError(f"no journal entry #{seq} (cleared, or older than the journal keeps)", status=404)
 
@@ -601,11 +597,25 @@ def _int_arg(raw: str | None, default: int) -> int:
         return default
 
 
-def _status_matches(status: int, wanted: str) -> bool:
-    """``404``, or a class like ``4xx``."""
+def _status_matches(e: JournalEntry, wanted: str) -> bool:
+    """``404``, a class like ``4xx``, or ``failed``: an error status, a reset
+    connection, or a refusal in a success status (an answer with an error code)."""
+    status = e.status
+    if wanted.lower() == "failed":
+        return not status or status >= 400 or e.error_code is not None
     if len(wanted) == 3 and wanted[1:].lower() == "xx" and wanted[0].isdigit():
         return status // 100 == int(wanted[0])
     return str(status) == wanted
+
+
+def _outcome(e: dict[str, Any]) -> dict[str, Any]:
+    """A journal entry with ``refused``: for an answer with a success status that is
+    a refusal, the provider's message (its view's :meth:`~.views.View.refusal`) or
+    else its error code; ``""`` for any other."""
+    refused = ""
+    if 200 <= e["status"] < 400:
+        refused = view_for(e["provider"]).refusal(e) or e["error_code"] or ""
+    return {**e, "refused": refused}
 
 
 def _when(value: Any, unit: str = "s") -> str:

@@ -130,6 +130,13 @@ class View:
     def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
         raise ControlError(f"the inspector cannot delete from {self.key or 'this provider'}'s lists")
 
+    def refusal(self, entry: dict[str, Any]) -> str | None:
+        """The provider's message when an answer with a success status is a refusal by
+        its own envelope (a journal entry as ``JournalEntry.to_dict()`` gives it), else
+        None. Without one, an answer the provider's catalogue rendered (it carries an
+        error code) is still shown as refused, with its code."""
+        return None
+
     #: control actions a section's button may run (``POST .../providers/<key>/<action>``)
     actions: tuple[str, ...] = ()
 

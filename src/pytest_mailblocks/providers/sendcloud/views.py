@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from ...ui.views import Field, Tenant, View, given, number
@@ -28,6 +29,17 @@ class SendCloudView(View):
 
     def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         return [("list counts", info["count_mode"])]
+
+    def refusal(self, entry: dict[str, Any]) -> str | None:
+        """SendCloud refuses with HTTP 200: ``{"result": false, "statusCode": 40005,
+        "message": "..."}``."""
+        try:
+            body = json.loads(entry["response_body"])
+        except ValueError:
+            return None
+        if not isinstance(body, dict) or body.get("result") is not False:
+            return None
+        return f"{body.get('message', '')} (statusCode {body.get('statusCode')})"
 
     def columns(self, list_name: str) -> tuple[str, ...]:
         return self._columns[list_name]
