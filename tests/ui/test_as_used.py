@@ -6,7 +6,10 @@ per-list search with each list's own filter. The browser side is in
 
 from __future__ import annotations
 
+import html
 import re
+import subprocess
+import sys
 
 import requests
 
@@ -143,3 +146,53 @@ def test_a_refusal_in_a_200_is_shown_as_a_failure_with_the_providers_message(ui,
         str(refused_auth),
         str(refused_window),
     ]
+
+
+CONFIGURED = {
+    "sendgrid": {"api_key": "SG.configured-$key 'quoted'"},
+    "cmc": {"api_user": "team user", "api_key": "k&y=1\\2", "server_composition": "shop"},
+    "ncp": {"access_key": "CONFIGUREDACCESSKEY1", "secret_key": "configured secret $(not run)"},
+    "sendcloud": {"api_user": "sc_user", "api_key": "a+b&c=d %x"},
+}
+
+
+def snippets(page: str, key: str) -> list[tuple[str, str]]:
+    """(language, code) of every snippet in the card or panel of provider ``key``."""
+    card = element(page, f"provider-{key}") if f'id="provider-{key}"' in page else element(page, "connect")
+    found = re.findall(r'<code data-language="(\w+)">(.*?)</code>', card, re.S)
+    return [(language, html.unescape(code)) for language, code in found]
+
+
+def run(language: str, code: str) -> subprocess.CompletedProcess[str]:
+    command = ["bash", "-c", code] if language == "sh" else [sys.executable, "-c", code]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_each_provider_shows_its_base_url_and_snippets_that_run(ui, mailblocks):
+    """The snippets are real calls: run as shown, each lists the provider's blocks with
+    the credentials the fake holds (here configured ones, quoted for the shell and
+    Python) and, for NCP's signed call, a timestamp on the fake's frozen clock."""
+    with FakeServer(credentials=CONFIGURED) as server:
+        server.clock.freeze("2024-05-01T09:30:00Z")
+        page = Browserish(server.url).get("/").text
+        for key in CONFIGURED:
+            card = element(page, f"provider-{key}")
+            assert f'<code class="base-url">{server.url}</code>' in card
+            found = snippets(page, key)
+            assert [language for language, _ in found] == ["sh", "python"], key
+            for language, code in found:
+                before = len(server.journal(key))
+                done = run(language, code)
+                assert done.returncode == 0, (key, language, done.stderr[-2000:])
+                entries = server.journal(key)[before:]
+                assert [(e.status, e.auth, e.error_code) for e in entries] == [(200, "ok", None)], (key, code)
+                if language == "python":
+                    assert done.stdout.startswith("200 "), done.stdout
+    # the real clock, and the defaults: NCP's timestamp from the shell's and Python's clocks
+    page = ui.get("/providers/ncp").text
+    assert "base URL " + mailblocks.url in visible(element(page, "connect"))
+    for language, code in snippets(page, "ncp"):
+        done = run(language, code)
+        assert done.returncode == 0 and mailblocks.ncp.requests.last.status == 200, done.stderr
+    sdk = snippets(ui.get("/providers/sendgrid").text, "sendgrid")[1][1]
+    assert f'SendGridAPIClient(api_key="{mailblocks.sendgrid.api_key}", host="{mailblocks.url}")' in sdk

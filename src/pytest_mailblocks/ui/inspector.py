@@ -42,7 +42,7 @@ from .. import __version__
 from ..control import TOKEN_HEADER, gate, provider_info
 from ..core.errors import ControlError
 from ..core.journal import REDACTED
-from .views import UTC_FORMAT, utc, view_for
+from .views import UTC_FORMAT, Client, utc, view_for
 
 if TYPE_CHECKING:
     from ..core.app import App
@@ -272,6 +272,12 @@ class Inspector:
     def _info(self, key: str) -> dict[str, Any]:
         return provider_info(self.app, key)
 
+    def _connect(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
+        """Where a client reaches the provider (the address this page was asked for)
+        and the snippets its view gives for that address and its credentials."""
+        client = Client(request.host_url.rstrip("/"), dict(info["credentials"]), self.app.clock.describe())
+        return {"base": client.base, "snippets": view_for(info["key"]).snippets(client)}
+
     # -- overview, clock, reset ------------------------------------------------------------
     def on_overview(self, request: Request, csrf: str) -> Response:
         cards = []
@@ -279,10 +285,9 @@ class Inspector:
             for key, provider in self.app.providers.items():
                 info, view = self._info(key), view_for(key)
                 tenants, extras = view.tenants(info), view.extras(info, provider)
-                requests = self.app.journals[key].total
-                cards.append(
-                    {"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras, "requests": requests}
-                )
+                card = {"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras}
+                card.update(requests=self.app.journals[key].total, connect=self._connect(request, info))
+                cards.append(card)
         return self.render(
             "overview.html",
             csrf=csrf,
@@ -369,6 +374,7 @@ class Inspector:
             "fields": view.add_fields(list_name, info),
             "here": request.full_path.rstrip("?"),
             "delivery": _delivery_rows(provider),
+            "connect": self._connect(request, info),
         }
         with self.app.lock:
             context["sections"] = view.sections(provider, tenant, info)

@@ -11,7 +11,9 @@ provider without a view of its own gets :class:`View`: its block list, read only
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -21,13 +23,17 @@ from ..core.errors import ControlError
 __all__ = [
     "UTC_FORMAT",
     "VIEWS",
+    "Client",
     "Field",
     "Section",
+    "Snippet",
     "Table",
     "Tenant",
     "View",
     "given",
     "number",
+    "py",
+    "sh",
     "utc",
     "view_for",
 ]
@@ -86,6 +92,54 @@ class Section:
     button: tuple[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class Client:
+    """Where a client reaches this fake and with what: what :meth:`View.snippets` is
+    given. ``base``: the address the browser used (``http://127.0.0.1:8025``), which a
+    client uses instead of the provider's host; ``credentials``: the provider's, as
+    configured (else the fake's defaults); ``clock``: ``Clock.describe()``."""
+
+    base: str
+    credentials: dict[str, str]
+    clock: dict[str, Any]
+
+    def shell_ms(self) -> str:
+        """The fake's now in epoch milliseconds as a POSIX shell expression (for a
+        signed timestamp the fake checks against its own clock): the wall clock, moved
+        by the fake's offset, or the frozen instant itself."""
+        if self.clock["mode"] == "frozen":
+            return str(int(self.clock["unix"] * 1000))
+        offset = int(self.clock["offset_seconds"])
+        return f"$(( $(date +%s) {offset:+d} ))000" if offset else "$(date +%s)000"
+
+    def python_ms(self) -> str:
+        """The same as a Python expression (``time`` imported)."""
+        if self.clock["mode"] == "frozen":
+            return str(int(self.clock["unix"] * 1000))
+        offset = int(self.clock["offset_seconds"])
+        return f"int((time.time() {offset:+d}) * 1000)" if offset else "int(time.time() * 1000)"
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A client call to copy: ``label`` (``curl``, ``Python (requests)`` ...),
+    ``language`` (``sh``, ``python``) and the code."""
+
+    label: str
+    language: str
+    code: str
+
+
+def sh(value: str) -> str:
+    """A value quoted for a POSIX shell."""
+    return shlex.quote(value)
+
+
+def py(value: str) -> str:
+    """A value as a Python string literal, in double quotes."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 class View:
     """The generic view: one list, no tenants, no forms."""
 
@@ -105,6 +159,12 @@ class View:
 
     def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         """(label, value) lines for the overview card."""
+        return []
+
+    def snippets(self, client: Client) -> list[Snippet]:
+        """Calls to copy that list the provider's blocks from this fake: curl, and its
+        official SDK where it has one, else Python ``requests`` (:func:`sh` and
+        :func:`py` quote values)."""
         return []
 
     def query(self, tenant: str, list_name: str) -> dict[str, str]:

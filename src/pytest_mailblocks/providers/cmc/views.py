@@ -3,9 +3,10 @@ removed blocks, the unsubscribe list and the daily batch's pending changes."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from ...ui.views import Field, Section, Table, Tenant, View, given, number
+from ...ui.views import Client, Field, Section, Snippet, Table, Tenant, View, given, number, py, sh
 
 __all__ = ["VIEW", "CmcView"]
 
@@ -33,6 +34,20 @@ class CmcView(View):
         s = info["settings"]
         accounts = ", ".join(a["account"] for a in info["tenants"])
         return [("accounts", accounts), ("daily batch", f"{s['batch_time']} JST")]
+
+    def snippets(self, client: Client) -> list[Snippet]:
+        """curl and ``requests`` (CMC publishes no Python SDK): blocks/list, JSON."""
+        c = client.credentials
+        body = {"api_user": c["api_user"], "api_key": c["api_key"], "server_composition": c["server_composition"]}
+        url = client.base + "/transaction/v2/blocks/list.json"
+        curl = f"curl {sh(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d {sh(json.dumps(body))}\n"
+        fields = ",\n".join(f"        {py(k)}: {py(v)}" for k, v in body.items())
+        code = (
+            "import requests\n\n"
+            f"response = requests.post(\n    {py(url)},\n    json={{\n{fields},\n    }},\n)\n"
+            "print(response.status_code, response.json())\n"
+        )
+        return [Snippet("curl", "sh", curl), Snippet("Python (requests)", "python", code)]
 
     def query(self, tenant: str, list_name: str) -> dict[str, str]:
         q = {"server_composition": tenant} if tenant else {}

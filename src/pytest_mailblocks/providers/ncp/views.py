@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ...ui.views import Field, Tenant, View, given, number
+from ...ui.views import Client, Field, Snippet, Tenant, View, given, number, py, sh
 
 __all__ = ["VIEW", "NcpView"]
 
@@ -32,6 +32,38 @@ class NcpView(View):
         if info["quotas"]:
             out.append(("quotas", ", ".join(f"{q['limit']}/{q['period']}" for q in info["quotas"])))
         return out
+
+    def snippets(self, client: Client) -> list[Snippet]:
+        """curl (signed with openssl) and ``requests`` (NAVER Cloud publishes no Python
+        SDK for the mailer): one address's send-block history, signed as the API
+        Gateway checks it, with a timestamp on the fake's clock."""
+        c = client.credentials
+        frozen = "  # the fake's clock is frozen: its time" if client.clock["mode"] == "frozen" else ""
+        curl = (
+            f"ACCESS_KEY={sh(c['access_key'])}\nSECRET_KEY={sh(c['secret_key'])}\n"
+            f"URI={sh(SAMPLE_URI)}\nTS={client.shell_ms()}{frozen}\n"
+            'SIG=$(printf \'GET %s\\n%s\\n%s\' "$URI" "$TS" "$ACCESS_KEY" \\\n'
+            '  | openssl dgst -sha256 -hmac "$SECRET_KEY" -binary | base64)\n'
+            f'curl {sh(client.base)}"$URI" \\\n  -H "x-ncp-apigw-timestamp: $TS" \\\n'
+            '  -H "x-ncp-iam-access-key: $ACCESS_KEY" \\\n  -H "x-ncp-apigw-signature-v2: $SIG"\n'
+        )
+        ms = client.python_ms()
+        modules = ["base64", "hashlib", "hmac"] + ([] if frozen else ["time"])
+        code = (
+            "".join(f"import {m}\n" for m in modules) + "\nimport requests\n\n"
+            f"ACCESS_KEY = {py(c['access_key'])}\nSECRET_KEY = {py(c['secret_key'])}\n"
+            f"uri = {py(SAMPLE_URI)}\ntimestamp = str({ms}){frozen}\n"
+            'message = f"GET {uri}\\n{timestamp}\\n{ACCESS_KEY}"\n'
+            "digest = hmac.new(SECRET_KEY.encode(), message.encode(), hashlib.sha256).digest()\n"
+            "headers = {\n"
+            '    "x-ncp-apigw-timestamp": timestamp,\n'
+            '    "x-ncp-iam-access-key": ACCESS_KEY,\n'
+            '    "x-ncp-apigw-signature-v2": base64.b64encode(digest).decode(),\n'
+            "}\n"
+            f"response = requests.get({py(client.base)} + uri, headers=headers)\n"
+            "print(response.status_code, response.json())\n"
+        )
+        return [Snippet("curl (signed with openssl)", "sh", curl), Snippet("Python (requests)", "python", code)]
 
     def query(self, tenant: str, list_name: str) -> dict[str, str]:
         return {"region": tenant or "KR"}
@@ -75,5 +107,8 @@ class NcpView(View):
     def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
         return bool(handle.remove_block(key.get("email", ""), region=tenant or "KR"))
 
+
+#: the request the snippets sign: one address's send-block history (KR)
+SAMPLE_URI = "/api/v1/send-block?targetAddress=someone%40example.com"
 
 VIEW = NcpView()

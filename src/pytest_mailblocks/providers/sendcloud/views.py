@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from ...ui.views import Field, Tenant, View, given, number
+from ...ui.views import Client, Field, Snippet, Tenant, View, given, number, py, sh
 
 __all__ = ["VIEW", "SendCloudView"]
 
@@ -29,6 +29,20 @@ class SendCloudView(View):
 
     def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         return [("list counts", info["count_mode"])]
+
+    def snippets(self, client: Client) -> list[Snippet]:
+        """curl and ``requests`` (SendCloud publishes no Python SDK): block/list, a form."""
+        c = client.credentials
+        form = {"apiUser": c["api_user"], "apiKey": c["api_key"], "days": "1"}
+        url = client.base + "/api/block/list"
+        data = "".join(f" \\\n  --data-urlencode {sh(k + '=' + v)}" for k, v in form.items())
+        fields = ",\n".join(f"        {py(k)}: {py(v)}" for k, v in form.items())
+        code = (
+            "import requests\n\n"
+            f"response = requests.post(\n    {py(url)},\n    data={{\n{fields},\n    }},\n)\n"
+            "print(response.status_code, response.json())\n"
+        )
+        return [Snippet("curl", "sh", f"curl {sh(url)}{data}\n"), Snippet("Python (requests)", "python", code)]
 
     def refusal(self, entry: dict[str, Any]) -> str | None:
         """SendCloud refuses with HTTP 200: ``{"result": false, "statusCode": 40005,

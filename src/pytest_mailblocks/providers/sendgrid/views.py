@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ...ui.views import Field, Tenant, View, given
+from ...ui.views import Client, Field, Snippet, Tenant, View, given, py, sh
 
 __all__ = ["VIEW", "SendGridView"]
 
@@ -32,6 +32,18 @@ class SendGridView(View):
 
     def extras(self, info: dict[str, Any], provider: Any) -> list[tuple[str, str]]:
         return [("API keys", str(info["api_keys"])), ("rate limit", f"{info['rate_limit']} requests/minute")]
+
+    def snippets(self, client: Client) -> list[Snippet]:
+        """curl and the official Python SDK (``sendgrid``: ``host=`` takes the base URL)."""
+        key, base = client.credentials["api_key"], client.base
+        curl = f"curl {sh(base + '/v3/suppression/blocks')} \\\n  -H {sh('Authorization: Bearer ' + key)}\n"
+        sdk = (
+            "from sendgrid import SendGridAPIClient\n\n"
+            f"sg = SendGridAPIClient(api_key={py(key)}, host={py(base)})\n"
+            "response = sg.client.suppression.blocks.get()\n"
+            "print(response.status_code, response.body)\n"
+        )
+        return [Snippet("curl", "sh", curl), Snippet("Python (sendgrid, the official SDK)", "python", sdk)]
 
     def columns(self, list_name: str) -> tuple[str, ...]:
         from .models import LIST_KINDS

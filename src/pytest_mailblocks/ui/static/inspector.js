@@ -8,6 +8,35 @@ document.addEventListener("submit", function (event) {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
+// Copy buttons: a base URL (data-copy) or the code of the snippet the button heads.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button.copy");
+  if (!button) return;
+  var figure = button.closest("figure");
+  var text = button.getAttribute("data-copy");
+  if (text === null && figure) text = figure.querySelector("pre").textContent;
+  copy(text || "").then(function () {
+    button.textContent = "Copied";
+    button.classList.add("copied");
+    window.setTimeout(function () { button.textContent = "Copy"; button.classList.remove("copied"); }, 1500);
+  }, function () { button.textContent = "Select and copy"; });
+});
+
+function copy(text) {
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+  // an address that is not loopback (an --allow-host name over http): the older way
+  var area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  var done = document.execCommand("copy");
+  area.remove();
+  return done ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+}
+
 (function journal() {
   var table = document.getElementById("journal");
   if (!table) return;
