@@ -7,10 +7,13 @@ per-list search with each list's own filter. The browser side is in
 from __future__ import annotations
 
 import html
+import json
 import re
 import subprocess
 import sys
+from urllib.parse import parse_qsl
 
+import pytest
 import requests
 
 from pytest_mailblocks import FakeServer
@@ -196,3 +199,105 @@ def test_each_provider_shows_its_base_url_and_snippets_that_run(ui, mailblocks):
         assert done.returncode == 0 and mailblocks.ncp.requests.last.status == 200, done.stderr
     sdk = snippets(ui.get("/providers/sendgrid").text, "sendgrid")[1][1]
     assert f'SendGridAPIClient(api_key="{mailblocks.sendgrid.api_key}", host="{mailblocks.url}")' in sdk
+
+
+def _seed_lists(fake: FakeServer) -> None:
+    """Addresses and times around the edges of the searches below (clock frozen)."""
+    fake.clock.freeze("2024-05-01T00:00:00Z")
+    t = 1_714_500_000  # 2024-04-30 18:00:00 UTC
+    sendgrid = [("ann@a.io", t), ("anna@b.io", t + 60), ("bob@a.io", t + 120), ("Ann.Lee@c.io", t + 180)]
+    cmc = [
+        ("ann@a.io", "2024-04-30 08:59:59"),
+        ("xannx@b.io", "2024-04-30 09:00:00"),
+        ("bob@a.io", "2024-05-01 00:00:00"),
+    ]
+    fake.seed(
+        {
+            "sendgrid": {"bounces": [{"email": e, "created": c} for e, c in sendgrid]},
+            "cmc": {"blocks": [{"email": e, "created": c} for e, c in cmc]},
+            "sendcloud": {
+                "blocks": [
+                    {"email": "ann@a.io", "create_time": "2024-04-29 23:59:59"},
+                    {"domain": "a.io", "create_time": "2024-04-30 00:00:00"},
+                    {"email": "bob@a.io", "create_time": "2024-04-30 12:00:00"},
+                ],
+                "bounces": [
+                    {"email": "ann@a.io", "bounce_time": "2024-04-20 10:00:00"},
+                    {"email": "bob@a.io", "bounce_time": "2024-04-30 10:00:00"},
+                ],
+                "unsubscribes": [{"email": "ann@a.io", "unsubscribe_time": "2024-04-30 10:00:00"}],
+            },
+            "ncp": {"blocks": [{"email": "ann@a.io"}]},
+        }
+    )
+
+
+def _api(fake: FakeServer, key: str, call: str) -> list[str]:
+    """The addresses the provider's own list API gives for a call the search shows."""
+    _, _, rest = call.partition(" ")
+    target, _, data = rest.partition(" ")
+    url = fake.url + target
+    if key == "sendgrid":
+        return [
+            r["email"] for r in requests.get(url, headers={"Authorization": f"Bearer {fake.sendgrid.api_key}"}).json()
+        ]
+    if key == "cmc":
+        body = {**json.loads(data), "api_user": fake.cmc.api_user, "api_key": fake.cmc.api_key}
+        return [r["email"] for r in requests.post(url, json=body).json()["blocks"]]
+    if key == "sendcloud":
+        form = {**dict(parse_qsl(data)), "apiUser": fake.sendcloud.api_user, "apiKey": fake.sendcloud.api_key}
+        rows = requests.post(url, data=form).json()["info"]["dataList"]
+        return [r["email"] or r["domain"] for r in rows]
+    body = requests.get(url, headers=fake.ncp.signed_headers("GET", target)).json()
+    return [parse_qsl(target.partition("?")[2])[0][1]] if body["registerStatus"] == "Blocked" else []
+
+
+SEARCHES = [
+    ("sendgrid", "bounces", {"email": "ann"}, ["ann@a.io", "anna@b.io", "Ann.Lee@c.io"]),
+    ("sendgrid", "bounces", {"email": "%@a.io"}, ["ann@a.io", "bob@a.io"]),
+    ("sendgrid", "bounces", {"start_time": "1714500060", "end_time": "2024-04-30 18:02:00"}, ["anna@b.io", "bob@a.io"]),
+    ("cmc", "blocks", {"email": "ann"}, ["ann@a.io", "xannx@b.io"]),
+    ("cmc", "blocks", {"start_date": "2024-04-30", "end_date": "2024-04-30"}, ["ann@a.io", "xannx@b.io"]),
+    ("cmc", "blocks", {"start_date": "2024-05-01", "end_date": "2024-05-01"}, ["bob@a.io"]),
+    ("sendcloud", "blocks", {"email": "ann@a.io", "startDate": "2024-04-29", "endDate": "2024-04-30"}, ["ann@a.io"]),
+    ("sendcloud", "blocks", {"domainName": "a.io", "startDate": "2024-04-30", "endDate": "2024-04-30"}, ["a.io"]),
+    ("sendcloud", "blocks", {"startDate": "2024-04-30", "endDate": "2024-04-30"}, ["a.io", "bob@a.io"]),
+    ("sendcloud", "bounces", {"email": "ann@a.io"}, ["ann@a.io"]),
+    ("sendcloud", "bounces", {"startDate": "2024-04-30", "endDate": "2024-05-01"}, ["bob@a.io"]),
+    (
+        "sendcloud",
+        "unsubscribes",
+        {"email": "ann@a.io", "startDate": "2024-04-30", "endDate": "2024-04-30"},
+        ["ann@a.io"],
+    ),
+    ("ncp", "blocks", {"targetAddress": "ann@a.io"}, ["ann@a.io"]),
+    ("ncp", "blocks", {"targetAddress": "bob@a.io"}, []),
+]
+
+
+@pytest.mark.parametrize(("key", "list_name", "values", "expected"), SEARCHES)
+def test_a_lists_search_finds_what_the_providers_own_filter_finds(ui, mailblocks, key, list_name, values, expected):
+    """Each list's search box takes its list API's own parameters, means what they
+    mean there, and shows the API request that finds the same rows: made, it does."""
+    _seed_lists(mailblocks)
+    page = ui.get(f"/providers/{key}", params={"list": list_name, **values}).text
+    box = element(page, "search")
+    for name, value in values.items():
+        assert re.search(rf'name="{name}" value="{re.escape(html.escape(value))}"', box), name
+    shown = []
+    for row in re.findall(r"<tr>(.*?)</tr>", element(page, "blocks").partition("<tbody>")[2], re.S):
+        cell = dict(re.findall(r'<td data-label="(\w+)"><div>([^<]*)<', row))
+        shown.append(html.unescape(cell.get("email") or cell.get("domain", "")))
+    assert sorted(set(shown)) == sorted(expected)
+    call = html.unescape(re.search(r'<code id="search-call">(.*?)</code>', box).group(1))
+    assert sorted(set(_api(mailblocks, key, call))) == sorted(expected), call
+
+
+def test_a_search_value_the_filter_cannot_take_is_said_beside_the_box(ui, mailblocks):
+    page = ui.get("/providers/cmc", params={"start_date": "30/04/2024"}).text
+    assert visible(element(page, "search-wrong")) == "start_date: '30/04/2024' is not a date; write YYYY-MM-DD"
+    assert "search-call" not in page and 'name="start_date" value="30/04/2024"' in page
+    page = ui.get("/providers/sendcloud", params={"email": "a@b.io", "domainName": "b.io"}).text
+    assert "give email or domainName, not both" in visible(element(page, "search-wrong"))
+    page = ui.get("/providers/sendgrid", params={"end_time": "yesterday"}).text
+    assert "end_time: 'yesterday' is not a UTC time" in visible(element(page, "search-wrong"))

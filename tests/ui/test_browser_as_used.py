@@ -123,3 +123,29 @@ def test_the_base_url_and_each_snippet_copy_to_the_clipboard(browser, mailblocks
     curl.locator("button.copy").click()
     assert page.evaluate("navigator.clipboard.readText()").startswith("ACCESS_KEY=")
     context.close()
+
+
+def test_each_list_searches_with_its_own_filter(page, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    for email, created in (("ann@a.io", 1_714_500_000), ("anna@b.io", 1_714_500_060), ("bob@a.io", 1_714_500_120)):
+        mailblocks.sendgrid.add("bounces", email, created=created)
+    page.goto(mailblocks.url + UI + "/providers/sendgrid?list=bounces")
+    assert [t.split("\n")[0] for t in texts(page, "#search label")] == ["email", "start_time", "end_time", "per page"]
+    page.fill("#search input[name=email]", "%@a.io")  # SendGrid's wildcard
+    page.fill("#search input[name=end_time]", "2024-04-30 18:01:59")
+    submit(page, "#search button")
+    assert texts(page, "#blocks td[data-label=email]") == ["ann@a.io"]
+    assert page.inner_text("#search-call") == ("GET /v3/suppression/bounces?email=%25%40a.io&end_time=1714500119")
+    page.fill("#search input[name=end_time]", "")
+    submit(page, "#search button")
+    assert texts(page, "#blocks td[data-label=email]") == ["bob@a.io", "ann@a.io"]
+    mailblocks.cmc.add_block("xannx@b.io", created="2024-04-30 09:00:00")
+    page.goto(mailblocks.url + UI + "/providers/cmc")
+    assert [t.split("\n")[0] for t in texts(page, "#search label")] == ["email", "start_date", "end_date", "per page"]
+    page.fill("#search input[name=email]", "ann")  # CMC's partial match
+    page.fill("#search input[name=start_date]", "2024-04-30")
+    submit(page, "#search button")
+    assert texts(page, "#blocks td[data-label=email]") == ["xannx@b.io"]
+    assert '"start_date": "2024-04-30"' in page.inner_text("#search-call")
+    submit(page, "#search >> text=clear")
+    assert page.input_value("#search input[name=email]") == ""

@@ -15,7 +15,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 
 from ..core.errors import ControlError
@@ -25,12 +25,15 @@ __all__ = [
     "VIEWS",
     "Client",
     "Field",
+    "Search",
     "Section",
     "Snippet",
     "Table",
     "Tenant",
     "View",
+    "day",
     "given",
+    "instant",
     "number",
     "py",
     "sh",
@@ -50,12 +53,22 @@ class Field:
 
     name: str
     label: str
-    #: text, email, number, select; ``utc`` (a time typed as UTC_FORMAT, handed to
-    #: ``seed_data`` as ISO 8601 UTC: ``2024-05-01T09:30:00Z``), ``date`` (YYYY-MM-DD)
+    #: text, search, email, number, select; ``utc`` (a time typed as UTC_FORMAT, handed
+    #: to ``seed_data`` as ISO 8601 UTC: ``2024-05-01T09:30:00Z``), ``date``
+    #: (YYYY-MM-DD), ``instant`` (unix seconds, or a time as UTC_FORMAT)
     kind: str = "text"
     options: tuple[str, ...] = ()
     placeholder: str = ""
     required: bool = False
+
+
+@dataclass(frozen=True)
+class Search:
+    """A list's search box: the filter parameters of the provider's own list API, by
+    the provider's names (``fields``), and what they mean (``note``)."""
+
+    fields: tuple[Field, ...]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +190,32 @@ class View:
     def columns(self, list_name: str) -> tuple[str, ...]:
         return ()
 
+    def search(self, list_name: str) -> Search:
+        """The list's search box: its list API's own filter parameters, as the provider
+        names them (the generic one: an address and a UTC window)."""
+        return Search(
+            (
+                Field("email", self.email_word, "search"),
+                Field("start", f"{self.time_word} from", "utc"),
+                Field("end", "to", "utc"),
+            ),
+            f"{self.time_word} in [from, to), UTC",
+        )
+
+    def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
+        """The ``control_blocks`` paging keys (``email``, ``start``, ``end``: unix seconds,
+        ``start <= t < end``) that the search box's non-blank ``values`` mean."""
+        q = {"email": values["email"]} if values.get("email") else {}
+        for name in ("start", "end"):
+            if values.get(name):
+                q[name] = str(instant(values[name], name))
+        return q
+
+    def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
+        """The provider's own list request that filters the same way (shown under the
+        box, ``""`` for none)."""
+        return ""
+
     def add_fields(self, list_name: str, info: dict[str, Any]) -> list[Field]:
         return []
 
@@ -226,6 +265,28 @@ def utc(value: str, name: str = "time") -> str:
             f"{name}: {text!r} is not a UTC time; write {UTC_FORMAT} (the seconds or the time may be left out)"
         ) from None
     return iso + "Z"
+
+
+def instant(value: str, name: str = "time") -> int:
+    """Unix seconds typed as a number, or a UTC time (see :func:`utc`), as unix seconds."""
+    text = value.strip()
+    if text.isdigit() and text.isascii():
+        return int(text)
+    return int(datetime.fromisoformat(utc(text, name)[:-1] + "+00:00").timestamp())
+
+
+def day(value: str, zone: tzinfo, name: str = "date", after: bool = False) -> int:
+    """The unix seconds at which a day typed as YYYY-MM-DD starts in ``zone`` (or, with
+    ``after``, the next day starts: the end of a range that includes the day)."""
+    text = value.strip()
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
+        when = date.fromisoformat(text)
+        start = datetime(when.year, when.month, when.day, tzinfo=zone) + timedelta(days=1 if after else 0)
+        return int(start.timestamp())
+    except (ValueError, OverflowError):
+        raise ControlError(f"{name}: {text!r} is not a date; write YYYY-MM-DD") from None
 
 
 def number(value: str) -> int | str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...ui.views import Client, Field, Section, Snippet, Table, Tenant, View, given, number, py, sh
+from ...ui.views import Client, Field, Search, Section, Snippet, Table, Tenant, View, day, given, number, py, sh
 
 __all__ = ["VIEW", "CmcView"]
 
@@ -54,6 +54,35 @@ class CmcView(View):
         if list_name == "removed":
             q["removed"] = "true"
         return q
+
+    def search(self, list_name: str) -> Search:
+        """blocks/list's ``email``, ``start_date`` and ``end_date``."""
+        return Search(
+            (
+                Field("email", "email", "search", placeholder="contains"),
+                Field("start_date", "start_date", "date"),
+                Field("end_date", "end_date", "date"),
+            ),
+            "CMC's own filter: the address contains email; created from start_date to end_date, "
+            "both days included, in JST (the default API user's zone)",
+        )
+
+    def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
+        from .models import JST
+
+        q = {"email": values["email"]} if values.get("email") else {}
+        if values.get("start_date"):
+            q["start"] = str(day(values["start_date"], JST, "start_date"))
+        if values.get("end_date"):
+            q["end"] = str(day(values["end_date"], JST, "end_date", after=True))
+        return q
+
+    def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
+        body: dict[str, Any] = {"server_composition": tenant} if tenant else {}
+        body.update({n: values[n] for n in ("email", "start_date", "end_date") if values.get(n)})
+        if list_name == "removed":
+            body["removed"] = True
+        return "POST /transaction/v2/blocks/list.json " + json.dumps(body, ensure_ascii=False)
 
     def columns(self, list_name: str) -> tuple[str, ...]:
         return ("created", "email", "id", "occurred", "status")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import quote
 
-from ...ui.views import Client, Field, Snippet, Tenant, View, given, number, py, sh
+from ...ui.views import Client, Field, Search, Snippet, Tenant, View, given, number, py, sh
 
 __all__ = ["VIEW", "NcpView"]
 
@@ -67,6 +68,29 @@ class NcpView(View):
 
     def query(self, tenant: str, list_name: str) -> dict[str, str]:
         return {"region": tenant or "KR"}
+
+    def search(self, list_name: str) -> Search:
+        """send-block's ``targetAddress``; the expiry window is the inspector's own."""
+        return Search(
+            (
+                Field("targetAddress", "targetAddress", "search", placeholder="the exact address"),
+                Field("start", "expires from", "utc"),
+                Field("end", "to", "utc"),
+            ),
+            "NCP's own filter: targetAddress, the exact address (the send-block API looks up one address "
+            "and has no window; the expiry window, [from, to) in UTC, is the inspector's)",
+        )
+
+    def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
+        return super().search_query(list_name, {**values, "email": values.get("targetAddress", "")})
+
+    def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
+        if not values.get("targetAddress"):
+            return ""
+        from .models import REGIONS
+
+        version = next(v for v, region in REGIONS.items() if region == (tenant or "KR"))
+        return f"GET /api/{version}/send-block?targetAddress={quote(values['targetAddress'], safe='')}"
 
     def columns(self, list_name: str) -> tuple[str, ...]:
         return (

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
-from ...ui.views import Client, Field, Snippet, Tenant, View, given, py, sh
+from ...ui.views import Client, Field, Search, Snippet, Tenant, View, given, instant, py, sh
 
 __all__ = ["VIEW", "SendGridView"]
 
@@ -49,6 +50,39 @@ class SendGridView(View):
         from .models import LIST_KINDS
 
         return LIST_KINDS[list_name].fields
+
+    def search(self, list_name: str) -> Search:
+        """The list API's ``email``, ``start_time`` and ``end_time``."""
+        return Search(
+            (
+                Field("email", "email", "search", placeholder="starts with; % is a wildcard"),
+                Field("start_time", "start_time", "instant"),
+                Field("end_time", "end_time", "instant"),
+            ),
+            "SendGrid's own filter: the address starts with email (% a wildcard, any case); "
+            "start_time <= created <= end_time, in unix seconds (here a UTC time too)",
+        )
+
+    def _params(self, values: dict[str, str]) -> dict[str, str | int]:
+        params: dict[str, str | int] = {"email": values["email"]} if values.get("email") else {}
+        for name in ("start_time", "end_time"):
+            if values.get(name):
+                params[name] = instant(values[name], name)
+        return params
+
+    def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
+        p = self._params(values)
+        q = {"email": str(p["email"])} if "email" in p else {}
+        if "start_time" in p:
+            q["start"] = str(p["start_time"])
+        if "end_time" in p:
+            q["end"] = str(int(p["end_time"]) + 1)  # end_time is included
+        return q
+
+    def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
+        query = urlencode(self._params(values))
+        call = f"GET /v3/suppression/{list_name}" + (f"?{query}" if query else "")
+        return call + (f" with the header on-behalf-of: {tenant}" if tenant else "")
 
     def add_fields(self, list_name: str, info: dict[str, Any]) -> list[Field]:
         from .models import LIST_KINDS
