@@ -9,7 +9,9 @@ ratios to the baselines the targets name:
 - ``client``: the ``sendgrid_client`` fixture (in-process, kept for the session);
 - ``responses``: ``responses`` with canned bodies, a ``requests.Session`` per test;
 - ``socket``: a ``requests.Session`` per test against ``sendgrid_fake.url``;
-- ``httpserver``: pytest-httpserver with canned handlers, the same client code.
+- ``httpserver``: pytest-httpserver with canned handlers, the same client code;
+- ``noop``: a test that does nothing (the same file's imports): pytest's own cost per
+  test, the floor under every variant; the in-process row is also shown above it.
 
 Then the session overhead: a trivial test in an empty folder with the plugin enabled
 against ``-p no:mailblocks``, and (full runs, or ``--venvs``) in a venv with the package
@@ -96,6 +98,14 @@ def test_block(i):
     responses.get(BASE + BLOCKS, json=[])
     with requests.Session() as session:
         exercise(session, BASE, {"Authorization": "Bearer SG.x"})
+""",
+    "noop": """
+import requests
+
+
+@pytest.mark.parametrize("i", range(N))
+def test_block(i):
+    pass
 """,
     "httpserver": """
 import requests
@@ -195,9 +205,20 @@ def per_test(n: int, rounds: int) -> list[Row]:
             (o_med / b_med <= target) if target else None,
         )
 
+    def above_floor(measure: str, ours: str, base: str) -> Row:
+        """What the test's own code costs once pytest's own per-test cost (the floor) is
+        taken off both sides: the part a client library or a fake can change."""
+        f_min, f_med = stats["noop"]
+        o = (stats[ours][0] - f_min, stats[ours][1] - f_med)
+        b = (stats[base][0] - f_min, stats[base][1] - f_med)
+        ratio = f"{o[0] / b[0]:.2f}x / {o[1] / b[1]:.2f}x" if min(b) > 0 else "-"
+        return Row(measure, f"{o[0]:.2f} / {o[1]:.2f} ms", f"{b[0]:.2f} / {b[1]:.2f} ms ({base})", ratio, "-", None)
+
     label = f"per test, min / median of {rounds} sessions of {n} tests"
     return [
         row(f"{label}: in-process, `sendgrid_fake.requests_session()` per test", "handle", "responses", 0.5),
+        row(f"{label}: floor, a test that does nothing (pytest's own cost)", "noop", "responses", None),
+        above_floor(f"{label}: in-process per test above the floor", "handle", "responses"),
         row(f"{label}: socket, a `requests.Session` per test on `sendgrid_fake.url`", "socket", "httpserver", 0.6),
         row(f"{label}: in-process, the `sendgrid_client` fixture", "client", "responses", None),
         row(f"{label}: baseline `responses`, canned bodies", "responses", None, None),

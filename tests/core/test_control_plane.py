@@ -303,3 +303,12 @@ def test_same_origin_posts_are_accepted(mailblocks):
 
     r = requests.post(mailblocks.url + CP + "/reset", headers={"Origin": mailblocks.url})
     assert r.status_code == 200
+
+
+def test_posting_a_key_that_exists_answers_that_key_with_its_new_scopes(http, mailblocks):
+    url = mailblocks.url + CP + "/sendgrid/api-keys"
+    http.post(url, json={"key": "SG.first.aaaa", "scopes": ["suppression.blocks.read"]})
+    http.post(url, json={"key": "SG.second.bbbb"})
+    r = http.post(url, json={"key": "SG.first.aaaa", "scopes": ["suppression.read"]})
+    assert r.json()["api_key"]["api_key"] == "SG.first.aaaa"
+    assert r.json()["api_key"]["scopes"] == ["suppression.read"]

@@ -174,3 +174,16 @@ def test_response_headers_reason_and_encoding_are_requests_own():
         given = CaseInsensitiveDict({"content-type": content_type} if content_type else {})
         assert _encoding(content_type) == get_encoding_from_headers(given)
     assert (_reason(204), _reason(429), _reason(599)) == ("No Content", "Too Many Requests", "")
+
+
+def test_a_url_is_prepared_once_for_every_session_a_suite_makes(mailblocks, monkeypatch):
+    from requests.models import PreparedRequest
+
+    calls = []
+    real = PreparedRequest.prepare_url
+    monkeypatch.setattr(PreparedRequest, "prepare_url", lambda self, *a: calls.append(a[0]) or real(self, *a))
+    sg = mailblocks.sendgrid
+    url = sg.url + "/v3/suppression/blocks/once-per-suite@example.com"
+    for _ in range(3):  # a session per test, as a downstream suite writes it
+        assert sg.requests_session().get(url, headers={"Authorization": f"Bearer {sg.api_key}"}).json() == []
+    assert calls == [url]

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from pytest_mailblocks import FakeServer
-from pytest_mailblocks.core.server import HTTPServer
+from pytest_mailblocks.core.server import WSGIServer
 
 IDLE = 0.2
 
@@ -206,14 +206,14 @@ def test_request_bodies_in_flight_stay_within_the_budget():
     """With room for one 1,000-byte body, a second request waits before its body is
     read until the first is answered."""
     order: list[str] = []
-    srv: HTTPServer
+    srv: WSGIServer
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         order.append(f"{environ['PATH_INFO']} {srv._in_flight}")
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
 
-    srv = HTTPServer(app, max_body=1000, body_budget=1000)
+    srv = WSGIServer(app, max_body=1000, body_budget=1000)
     srv.start()
     try:
         a = socket.create_connection(("127.0.0.1", srv.port), timeout=10)

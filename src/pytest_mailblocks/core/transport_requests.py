@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import requests
 from requests.adapters import BaseAdapter
@@ -112,14 +112,15 @@ class InProcessSession(requests.Session):
     """
 
     #: prepared URLs by URL, for calls without params (requests' URL preparation,
-    #: parsing and requoting, is a third of a short call's own time)
+    #: parsing and requoting, is a third of a short call's own time); shared by every
+    #: session, as a suite makes one per test (a URL prepares the same in any session)
     _URLS_KEPT = 512
+    _urls: ClassVar[dict[Any, str | None]] = {}
 
     def __init__(self, app: App, base_url: str) -> None:
         super().__init__()
         self.trust_env = False
         self.mount(base_url + "/", RequestsAdapter(app))
-        self._urls: dict[Any, str | None] = {}
 
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         """``requests.Session.prepare_request``, without its general merging when

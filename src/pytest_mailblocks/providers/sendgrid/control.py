@@ -265,8 +265,12 @@ class SendGridControl(Provider):
         if method == "GET":
             return {"api_keys": [k.to_dict() for k in self.state.keys.values()]}
         if method == "POST":
+            before = set(self.state.keys)
             self.seed({"api_keys": [payload or {}]}, "api-keys")
-            return {"api_key": list(self.state.keys.values())[-1].to_dict()}
+            posted = payload.get("key") if isinstance(payload, dict) else None
+            # the posted key (replaced in place, so not the last one) or the one just made
+            key = posted or next(k for k in self.state.keys if k not in before)
+            return {"api_key": self.state.keys[key].to_dict()}
         if method == "DELETE":
             key = (payload or {}).get("key") if isinstance(payload, dict) else None
             if not isinstance(key, str) or self.state.keys.pop(key, None) is None:
