@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -175,9 +176,9 @@ def test_the_token_is_asked_once_then_kept_in_a_cookie(browser):
         context.close()
 
 
-def test_screenshots_of_each_page(browser, mailblocks, tmp_path):
-    """Desktop and phone shots of the overview, a provider page, the journal with a
-    row open and the faults page; copied to ``$MAILBLOCKS_SCREENSHOTS`` when set."""
+def _arrange(mailblocks: Any) -> None:
+    """The state the screenshots show: a frozen clock, blocks in every provider, a
+    journal with a redacted form, a refusal in a 200 and a 401, two faults."""
     mailblocks.clock.freeze("2024-05-01T09:30:00Z")
     sg, sc = mailblocks.sendgrid, mailblocks.sendcloud
     sg.add_subuser("shop")
@@ -198,27 +199,44 @@ def test_screenshots_of_each_page(browser, mailblocks, tmp_path):
         mailblocks.url + "/api/block/add",
         data={"apiUser": sc.api_user, "apiKey": sc.api_key, "email": "shop@example.com", "expireTime": "2025-05-01"},
     )
+    requests.post(mailblocks.url + "/api/block/list", data={"apiUser": sc.api_user, "apiKey": "wrong", "days": "1"})
     mailblocks.ncp.add_access_key(project="marketing")
     mailblocks.faults.add(provider="sendgrid", endpoint="list_blocks", status=503, times=3)
     mailblocks.faults.add(provider="cmc", path="/transaction/v2/blocks/*", latency=1.5)
 
+
+#: (name, path) of each page shot: the whole page on a desktop, the first screen on a phone
+PAGES = (
+    ("overview", "/"),
+    ("provider", "/providers/sendgrid?email=customer1"),
+    ("journal", "/journal"),
+    ("faults", "/faults"),
+)
+
+
+def test_screenshots_of_each_page(browser, mailblocks, tmp_path):
+    """Desktop and phone shots of the overview, a provider page with a search, the
+    journal with a row open and the faults page, and of a provider's client snippets;
+    copied to ``$MAILBLOCKS_SCREENSHOTS`` when set."""
+    _arrange(mailblocks)
     shots = []
     for label, viewport in (("desktop", {"width": 1280, "height": 860}), ("phone", {"width": 390, "height": 844})):
         context = browser.new_context(viewport=viewport, device_scale_factor=1)
         pg = context.new_page()
-        for name, path in (
-            ("overview", "/"),
-            ("provider", "/providers/sendgrid"),
-            ("journal", "/journal"),
-            ("faults", "/faults"),
-        ):
+        for name, path in PAGES:
             pg.goto(mailblocks.url + UI + path)
             if name == "journal":
-                pg.locator("tr.entry", has_text="401").click()
+                pg.locator("tr.entry", has_text="/api/block/add").click()
                 pg.locator("tr.detail .entry-detail").wait_for()
             file = tmp_path / f"{name}-{label}.png"
-            pg.screenshot(path=str(file), full_page=name != "journal" or label == "desktop")
+            pg.screenshot(path=str(file), full_page=label == "desktop")
             assert file.stat().st_size > 10_000
+            shots.append(file)
+        if label == "desktop":
+            pg.goto(mailblocks.url + UI + "/providers/sendgrid")
+            pg.locator("#connect summary").click()
+            file = tmp_path / "connect-desktop.png"
+            pg.locator("#connect").screenshot(path=str(file))
             shots.append(file)
         context.close()
     target = os.environ.get("MAILBLOCKS_SCREENSHOTS")
