@@ -32,6 +32,7 @@ __all__ = [
     "Tenant",
     "View",
     "day",
+    "day_window",
     "given",
     "instant",
     "number",
@@ -39,6 +40,7 @@ __all__ = [
     "sh",
     "utc",
     "view_for",
+    "window_search",
 ]
 
 #: how a time is typed in the inspector's time fields, always UTC (a browser's own
@@ -69,6 +71,26 @@ class Search:
 
     fields: tuple[Field, ...]
     note: str = ""
+
+
+def window_search(
+    address: Field, bounds: tuple[str, str], kind: str, note: str, labels: tuple[str, str] = ("", "")
+) -> Search:
+    """A search by an address and a window: ``bounds`` are the two fields' names (the
+    provider's parameters), of ``kind`` (``instant``, ``date``, ``utc``), labelled by
+    their names unless ``labels`` says otherwise."""
+    fields = tuple(Field(name, label or name, kind) for name, label in zip(bounds, labels))
+    return Search((address, *fields), note)
+
+
+def day_window(values: dict[str, str], bounds: tuple[str, str], zone: tzinfo) -> dict[str, str]:
+    """``control_blocks``' ``start`` and ``end`` for whole days typed in the fields named
+    ``bounds`` (both days included, in ``zone``)."""
+    first, last = bounds
+    q = {"start": str(day(values[first], zone, first))} if values.get(first) else {}
+    if values.get(last):
+        q["end"] = str(day(values[last], zone, last, after=True))
+    return q
 
 
 @dataclass(frozen=True)
@@ -193,14 +215,9 @@ class View:
     def search(self, list_name: str) -> Search:
         """The list's search box: its list API's own filter parameters, as the provider
         names them (the generic one: an address and a UTC window)."""
-        return Search(
-            (
-                Field("email", self.email_word, "search"),
-                Field("start", f"{self.time_word} from", "utc"),
-                Field("end", "to", "utc"),
-            ),
-            f"{self.time_word} in [from, to), UTC",
-        )
+        address = Field("email", self.email_word, "search")
+        note = f"{self.time_word} in [from, to), UTC"
+        return window_search(address, ("start", "end"), "utc", note, (f"{self.time_word} from", "to"))
 
     def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
         """The ``control_blocks`` paging keys (``email``, ``start``, ``end``: unix seconds,

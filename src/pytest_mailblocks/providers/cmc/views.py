@@ -6,7 +6,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...ui.views import Client, Field, Search, Section, Snippet, Table, Tenant, View, day, given, number, py, sh
+from ...ui.views import (
+    Client,
+    Field,
+    Search,
+    Section,
+    Snippet,
+    Table,
+    Tenant,
+    View,
+    day_window,
+    given,
+    number,
+    py,
+    sh,
+    window_search,
+)
 
 __all__ = ["VIEW", "CmcView"]
 
@@ -57,25 +72,14 @@ class CmcView(View):
 
     def search(self, list_name: str) -> Search:
         """blocks/list's ``email``, ``start_date`` and ``end_date``."""
-        return Search(
-            (
-                Field("email", "email", "search", placeholder="contains"),
-                Field("start_date", "start_date", "date"),
-                Field("end_date", "end_date", "date"),
-            ),
-            "CMC's own filter: the address contains email; created from start_date to end_date, "
-            "both days included, in JST (the default API user's zone)",
-        )
+        address = Field("email", "email", "search", placeholder="contains")
+        return window_search(address, ("start_date", "end_date"), "date", SEARCH_NOTE)
 
     def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
         from .models import JST
 
         q = {"email": values["email"]} if values.get("email") else {}
-        if values.get("start_date"):
-            q["start"] = str(day(values["start_date"], JST, "start_date"))
-        if values.get("end_date"):
-            q["end"] = str(day(values["end_date"], JST, "end_date", after=True))
-        return q
+        return {**q, **day_window(values, ("start_date", "end_date"), JST)}
 
     def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
         body: dict[str, Any] = {"server_composition": tenant} if tenant else {}
@@ -138,11 +142,17 @@ class CmcView(View):
             note=f"the daily batch runs at {info['settings']['batch_time']} JST",
             empty="No cancellations waiting.",
         )
-        return [Section("Unsubscribes", note, (listed, waiting), button=("Run the batch now", "batch"))]
+        return [Section("Unsubscribes", SEARCH_NOTE, (listed, waiting), button=("Run the batch now", "batch"))]
 
 
 #: unsubscribes a composition's page shows at most
 UNSUBSCRIBES_SHOWN = 200
 
+
+#: what the search box says its filter means
+SEARCH_NOTE = (
+    "CMC's own filter: the address contains email; created from start_date to end_date, "
+    "both days included, in JST (the default API user's zone)"
+)
 
 VIEW = CmcView()

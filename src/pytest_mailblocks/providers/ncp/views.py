@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ...ui.views import Client, Field, Search, Snippet, Tenant, View, given, number, py, sh
+from ...ui.views import Client, Field, Search, Snippet, Tenant, View, given, number, py, sh, window_search
 
 __all__ = ["VIEW", "NcpView"]
 
@@ -71,15 +71,8 @@ class NcpView(View):
 
     def search(self, list_name: str) -> Search:
         """send-block's ``targetAddress``; the expiry window is the inspector's own."""
-        return Search(
-            (
-                Field("targetAddress", "targetAddress", "search", placeholder="the exact address"),
-                Field("start", "expires from", "utc"),
-                Field("end", "to", "utc"),
-            ),
-            "NCP's own filter: targetAddress, the exact address (the send-block API looks up one address "
-            "and has no window; the expiry window, [from, to) in UTC, is the inspector's)",
-        )
+        address = Field("targetAddress", "targetAddress", "search", placeholder="the exact address")
+        return window_search(address, ("start", "end"), "utc", SEARCH_NOTE, ("expires from", "to"))
 
     def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
         return super().search_query(list_name, {**values, "email": values.get("targetAddress", "")})
@@ -131,6 +124,12 @@ class NcpView(View):
     def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
         return bool(handle.remove_block(key.get("email", ""), region=tenant or "KR"))
 
+
+#: what the search box says its filter means
+SEARCH_NOTE = (
+    "NCP's own filter: targetAddress, the exact address (the send-block API looks up one address "
+    "and has no window; the expiry window, [from, to) in UTC, is the inspector's)"
+)
 
 #: the request the snippets sign: one address's send-block history (KR)
 SAMPLE_URI = "/api/v1/send-block?targetAddress=someone%40example.com"

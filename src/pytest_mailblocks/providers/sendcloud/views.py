@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from ...core.errors import ControlError
-from ...ui.views import Client, Field, Search, Snippet, Tenant, View, day, given, number, py, sh
+from ...ui.views import Client, Field, Search, Snippet, Tenant, View, day_window, given, number, py, sh
 
 __all__ = ["VIEW", "SendCloudView"]
 
@@ -79,11 +79,7 @@ class SendCloudView(View):
         q = {"email": email or domain} if email or domain else {}
         if list_name == "bounces" and email:
             return q
-        if values.get("startDate"):
-            q["start"] = str(day(values["startDate"], TZ8, "startDate"))
-        if values.get("endDate"):
-            q["end"] = str(day(values["endDate"], TZ8, "endDate", after=True))
-        return q
+        return {**q, **day_window(values, ("startDate", "endDate"), TZ8)}
 
     def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
         params = {n: values[n] for n in ("email", "domainName", "startDate", "endDate") if values.get(n)}

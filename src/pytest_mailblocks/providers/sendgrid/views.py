@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from ...ui.views import Client, Field, Search, Snippet, Tenant, View, given, instant, py, sh
+from ...ui.views import Client, Field, Search, Snippet, Tenant, View, given, instant, py, sh, window_search
 
 __all__ = ["VIEW", "SendGridView"]
 
@@ -53,15 +53,8 @@ class SendGridView(View):
 
     def search(self, list_name: str) -> Search:
         """The list API's ``email``, ``start_time`` and ``end_time``."""
-        return Search(
-            (
-                Field("email", "email", "search", placeholder="starts with; % is a wildcard"),
-                Field("start_time", "start_time", "instant"),
-                Field("end_time", "end_time", "instant"),
-            ),
-            "SendGrid's own filter: the address starts with email (% a wildcard, any case); "
-            "start_time <= created <= end_time, in unix seconds (here a UTC time too)",
-        )
+        address = Field("email", "email", "search", placeholder="starts with; % is a wildcard")
+        return window_search(address, ("start_time", "end_time"), "instant", SEARCH_NOTE)
 
     def _params(self, values: dict[str, str]) -> dict[str, str | int]:
         params: dict[str, str | int] = {"email": values["email"]} if values.get("email") else {}
@@ -104,5 +97,11 @@ class SendGridView(View):
     def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
         return bool(handle.remove(list_name, key.get("email", ""), subuser=tenant or None))
 
+
+#: what the search box says its filter means
+SEARCH_NOTE = (
+    "SendGrid's own filter: the address starts with email (% a wildcard, any case); "
+    "start_time <= created <= end_time, in unix seconds (here a UTC time too)"
+)
 
 VIEW = SendGridView()
