@@ -50,6 +50,10 @@ def test_the_journal_count_and_numbers_agree_whatever_the_inspector_did():
         page = ui.get("/journal").text
         assert re.findall(r'class="open">(\d+)</a>', page) == ["5", "4"]
         assert _journal_line(page).startswith("2 requests since the last clear, numbered #4 to #5")
+        # the live rows follow from the newest provider request, whatever the inspector's own calls
+        for _ in range(8):
+            ui.get("/")
+        assert 'data-since="5"' in ui.get("/journal").text
         r = ui.get("/journal/rows?since=4")
         assert (r.headers["X-Journal-Last"], r.headers["X-Journal-Count-Total"]) == ("5", "2")
         # the overview counts the same requests

@@ -471,7 +471,7 @@ class Inspector:
     def on_journal(self, request: Request, csrf: str) -> Response:
         args = request.args
         entries = self._entries(request)
-        last = max((e.seq for j in self.app.journals.values() for e in j[-1:]), default=0)
+        last = max((e.seq for k in self._journal_keys("") for e in self.app.journals[k][-1:]), default=0)
         return self.render(
             "journal.html",
             csrf=csrf,
