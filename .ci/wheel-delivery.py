@@ -1,7 +1,9 @@
 """Run by .ci/wheel-check with the installed wheel alone (issue 21): a mail send to a
 simulator bounce lists the address and posts a signed Event Webhook batch to a
 receiver on loopback, whose signature verifies with the public key SendGrid's
-settings API gives (so cryptography ships as the dependency it is)."""
+settings API gives (so cryptography ships as the dependency it is); a signed NCP send
+to a simulator bounce fails it, puts it on the send-block list and the status API
+says so."""
 
 import base64
 import json
@@ -47,10 +49,25 @@ with FakeServer() as server:
     assert urllib.request.urlopen(request).status == 202
     sg.flush_events()
     assert [b["email"] for b in sg.bounces()] == ["bounce@simulator.mailblocks.test"]
+
+    def ncp_call(method, target, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        headers = {**server.ncp.signed_headers(method, target), "Content-Type": "application/json"}
+        with urllib.request.urlopen(urllib.request.Request(server.ncp.url + target, data, headers, method=method)) as r:
+            return r.status, json.loads(r.read())
+
+    mail = {"senderAddress": "shop@example.com", "title": "hi", "body": "hi"}
+    mail["recipients"] = [{"address": "bounce@simulator.mailblocks.test", "type": "R"}]
+    status, sent = ncp_call("POST", "/api/v1/mails", mail)
+    assert status == 201 and sent["count"] == 1
+    _, counts = ncp_call("GET", f"/api/v1/mails/requests/{sent['requestId']}/status")
+    assert [c["status"]["code"] for c in counts["countsByStatus"]] == ["F"]
+    _, listed = ncp_call("GET", "/api/v1/send-block?targetAddress=bounce%40simulator.mailblocks.test")
+    assert listed["registerStatus"] == "Blocked"
 [(headers, payload)] = posts
 assert [e["event"] for e in json.loads(payload)] == ["processed", "bounce"]
 key = load_der_public_key(base64.b64decode(hook["public_key"]))
 signed = headers["X-Twilio-Email-Event-Webhook-Timestamp"].encode() + payload
 key.verify(base64.b64decode(headers["X-Twilio-Email-Event-Webhook-Signature"]), signed, ec.ECDSA(hashes.SHA256()))
 receiver.shutdown()
-print("wheel-delivery: a bounce listed, a signed webhook verified")
+print("wheel-delivery: a bounce listed, a signed webhook verified; an NCP bounce send-blocked")

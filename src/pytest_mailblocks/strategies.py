@@ -4,7 +4,7 @@ and requests per endpoint, valid and invalid.
 Built from Hypothesis primitives, so failing examples shrink. Needs Hypothesis:
 ``pip install 'pytest-mailblocks[generators]'``.
 
-- ``emails()``, ``unix_times()``, ``smtp_statuses`` and :class:`Case` (from
+- ``emails()``, ``simulator_emails()``, ``unix_times()``, ``smtp_statuses`` and :class:`Case` (from
   ``pytest_mailblocks.generators.strategies``);
 - every registered provider's strategies, from its ``strategies`` room, as
   ``<provider>_<name>`` (``providers/sendgrid/strategies.py``'s ``list_cases`` is
@@ -41,10 +41,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .generators.strategies import Case, emails, smtp_statuses, unix_times
+from .generators.strategies import Case, emails, simulator_emails, smtp_statuses, unix_times
 from .providers import REGISTRY, room
 
-__all__ = ["Case", "emails", "smtp_statuses", "unix_times"]
+__all__ = ["Case", "emails", "simulator_emails", "smtp_statuses", "unix_times"]
 
 
 def _exported(key: str) -> dict[str, Any]:

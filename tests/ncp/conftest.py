@@ -19,6 +19,23 @@ from pytest_mailblocks.providers.ncp.handle import NcpHandle
 
 SEND_BLOCK = "/api/v1/send-block"
 UNSUBSCRIBERS = "/api/v1/unsubscribers"
+MAILS = "/api/v1/mails"
+CONFIG = "/api/v1/config"
+SIM = "simulator.mailblocks.test"
+T0 = 1_714_521_600  # 2024-05-01T00:00:00Z (09:00 KST)
+
+
+def mail(*to: str, **extra: Any) -> dict[str, Any]:
+    """A valid createMailRequest body to ``to`` (type R), with ``extra`` fields."""
+    body: dict[str, Any] = {
+        "senderAddress": "shop@example.com",
+        "senderName": "Shop",
+        "title": "Your order",
+        "body": "<p>Thanks for your order.</p>",
+        "recipients": [{"address": a, "type": "R"} for a in to],
+    }
+    body.update(extra)
+    return body
 
 
 def sign(secret: str, method: str, uri: str, timestamp: str, access_key: str) -> str:

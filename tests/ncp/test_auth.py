@@ -167,7 +167,7 @@ def test_unknown_path_under_the_prefix_is_gateway_404_url_not_found(ncp, path):
 
 
 def test_unknown_path_is_404_even_when_signed(ncp):
-    r = ncp.get("/api/v1/config")
+    r = ncp.get("/api/v1/templates")
     assert (r.status_code, r.json()) == (404, NOT_FOUND)
 
 

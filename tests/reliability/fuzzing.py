@@ -35,7 +35,10 @@ from pytest_mailblocks.core.app import App
 from pytest_mailblocks.core.errors import ConnectionReset
 from pytest_mailblocks.core.faults import Fault
 from pytest_mailblocks.core.journal import JournalEntry
-from pytest_mailblocks.strategies import sendgrid_mail_send_cases  # imported before any draw (see below)
+from pytest_mailblocks.strategies import (  # imported before any draw (see mail_send_bodies)
+    ncp_mail_send_cases,
+    sendgrid_mail_send_cases,
+)
 from pytest_mailblocks.ui import inspector as ui_inspector
 
 CONTROL = "_mailblocks"  # the category of control-plane requests
@@ -586,7 +589,16 @@ PROVIDERS: dict[str, ProviderFuzz] = {
     "ncp": ProviderFuzz(
         _ncp_auth,
         _ncp_format,
-        ["/api/v1/send-block", "/api/v1/unsubscribers", "/api/v1-sgn/send-block", "/api/v1-jpn/unsubscribers"],
+        [
+            "/api/v1/send-block",
+            "/api/v1/unsubscribers",
+            "/api/v1-sgn/send-block",
+            "/api/v1-jpn/unsubscribers",
+            "/api/v1/mails",
+            "/api/v1/mails/requests/20240501000000000001/status",
+            "/api/v1/mails/requests/20240501000000000001/mails",
+            "/api/v1/mails/20240501500000000001",
+        ],
         _ncp_fault,
     ),
     "sendcloud": ProviderFuzz(_sendcloud_auth, _sendcloud_format, fault_format=_sendcloud_fault),
@@ -756,20 +768,30 @@ def bodies(draw: Any) -> tuple[bytes, str | None]:
     )
 
 
-#: provider routes with a body of their own shape, drawn often (a random one rarely passes)
+#: provider routes with a body of their own shape, drawn often (a random one rarely passes):
+#: the route's template -> (the provider's case strategy, fields worth replacing besides its own)
 MAIL_SEND = "/v3/mail/send"
+SEND_BODIES: dict[str, tuple[Callable[..., Any], list[str]]] = {
+    MAIL_SEND: (sendgrid_mail_send_cases, ["mail_settings", "send_at", "attachments", "asm", "reply_to"]),
+    '/api/<any(v1, "v1-sgn", "v1-jpn"):version>/mails': (
+        ncp_mail_send_cases,
+        ["reservationUtc", "reservationDateTime", "attachFileIds", "recipientGroupFilter", "templateSid"],
+    ),
+}
 
 
 @st.composite
-def mail_send_bodies(draw: Any) -> tuple[bytes, str | None]:
-    """SendGrid mail-send bodies: valid ones, ones with one documented problem, and
-    either with one field replaced by any JSON (a type SendGrid does not expect).
-    Their module is imported with this one: Hypothesis draws text partly from the
-    constants of the modules loaded, so a module first loaded mid-run would change
-    what a seed draws (test_the_fuzzer_draws_the_same_requests...)."""
-    body = draw(sendgrid_mail_send_cases(valid=draw(st.booleans()))).params
+def mail_send_bodies(draw: Any, rule: str = MAIL_SEND) -> tuple[bytes, str | None]:
+    """Send bodies (SendGrid's mail send, NCP's createMailRequest): valid ones, ones
+    with one documented problem, and either with one field replaced by any JSON (a
+    type the provider does not expect). Their modules are imported with this one:
+    Hypothesis draws text partly from the constants of the modules loaded, so a module
+    first loaded mid-run would change what a seed draws
+    (test_the_fuzzer_draws_the_same_requests...)."""
+    cases, extra = SEND_BODIES[rule]
+    body = draw(cases(valid=draw(st.booleans()))).params
     if draw(st.booleans()):
-        key = draw(st.sampled_from([*sorted(body), "mail_settings", "send_at", "attachments", "asm", "reply_to"]))
+        key = draw(st.sampled_from([*sorted(body), *extra]))
         body = {**body, key: draw(JSON_VALUES)}
     return json.dumps(body).encode(), draw(st.sampled_from(["application/json", None]))
 
@@ -881,8 +903,8 @@ def requests_for(draw: Any, app: App, scope: str = "all") -> dict[str, Any]:
         body, ctype = draw(control_bodies(app, path))
     elif tpl.category == UI:
         body, ctype = draw(ui_bodies(app))
-    elif tpl.rule == MAIL_SEND and draw(st.integers(0, 9)) < 7:
-        body, ctype = draw(mail_send_bodies())
+    elif tpl.rule in SEND_BODIES and draw(st.integers(0, 9)) < 7:
+        body, ctype = draw(mail_send_bodies(tpl.rule))
     else:
         body, ctype = draw(bodies())
     headers: list[tuple[str, str]] = []

@@ -52,7 +52,9 @@ real API), list one owner's addresses (a filter that selects only them) and dele
 - ``ncp``: the project's unsubscriber list, the one NCP list the API can add to, list
   and delete from (the send-block list has no API add or delete, and
   ``getSendBlockList`` reads one address's history). ``POST``/``DELETE
-  /api/v1/unsubscribers`` (counts checked) and ``GET`` over a window covering all
+  /api/v1/unsubscribers`` (counts checked); every other API add is a ``POST
+  /api/v1/mails`` to addresses whose chosen outcome is ``unsubscribe`` (issue 21),
+  after which the outbox holds exactly ``sent`` and ``unsubscribe`` for each and ``GET`` over a window covering all
   time, signed with ``signed_headers``. ``emailAddress`` is an exact match, so no
   filter selects one owner's addresses: the whole shared list is read in **one** page
   (``size`` has no cap; the test checks the page held every element) and filtered by
@@ -208,16 +210,49 @@ class Adapter:
         return []
 
 
-class SendGridAdapter(Adapter):
+class SendingAdapter(Adapter):
+    """An adapter that also adds through the provider's send path (issue 21): each
+    address sent to gets exactly the two events ``tags`` names in the outbox."""
+
+    #: the two tags every sent address's events carry (``tag`` names an event's)
+    tags: ClassVar[tuple[str, str]]
+
+    def __init__(self, server: FakeServer) -> None:
+        super().__init__(server)
+        self.sent: list[str] = []  # addresses a send listed since the last prepare
+        self.sent_lock = threading.Lock()
+
+    def prepare(self, c: Client) -> None:
+        with self.sent_lock:
+            self.sent = []
+
+    def sent_to(self, emails: list[str]) -> None:
+        with self.sent_lock:
+            self.sent += emails
+
+    @staticmethod
+    def tag(event: dict[str, Any]) -> tuple[str, str]:
+        """(the event's tag, its address)."""
+        raise NotImplementedError
+
+    def verify(self) -> list[str]:
+        with self.sent_lock:
+            sent = sorted(self.sent)
+        events = [self.tag(e) for e in self.h.events()]
+        found = {t: sorted(a for tag, a in events if tag == t) for t in self.tags}
+        if any(got != sent for got in found.values()) or len(events) != 2 * len(sent):
+            return [
+                f"{self.key} outbox: {len(events)} events for {len(sent)} sends; {[len(v) for v in found.values()]}"
+            ]
+        return []
+
+
+class SendGridAdapter(SendingAdapter):
     key = "sendgrid"
     api_add = True
     bulk_delete = True
     BLOCKS = "/v3/suppression/blocks"
-
-    def __init__(self, server: FakeServer) -> None:
-        super().__init__(server)
-        self.sent: list[str] = []  # addresses the API blocked since the last prepare
-        self.sent_lock = threading.Lock()
+    tags = ("processed", "blocked")
 
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.h.api_key}"}
@@ -225,8 +260,11 @@ class SendGridAdapter(Adapter):
     def prepare(self, c: Client) -> None:
         # 600 requests per minute per key and route is the default
         c.control("POST", "sendgrid/rate-limit", json={"limit": 10**9})
-        with self.sent_lock:
-            self.sent = []
+        super().prepare(c)
+
+    @staticmethod
+    def tag(event: dict[str, Any]) -> tuple[str, str]:
+        return event.get("type") if event["event"] == "bounce" else event["event"], event["email"]
 
     def add(self, c: Client, owner: str, emails: list[str]) -> None:
         """A send to addresses whose chosen outcome is a block: they are listed."""
@@ -241,18 +279,7 @@ class SendGridAdapter(Adapter):
         if chosen.ok and r.status_code == 202:
             if not r.headers.get("X-Message-Id"):
                 c.fail(f"sendgrid send to {emails}: no X-Message-Id")
-            with self.sent_lock:
-                self.sent += emails
-
-    def verify(self) -> list[str]:
-        with self.sent_lock:
-            sent = sorted(self.sent)
-        events = self.h.events()
-        got = sorted(e["email"] for e in events if e["event"] == "bounce" and e["type"] == "blocked")
-        processed = sorted(e["email"] for e in events if e["event"] == "processed")
-        if got != sent or processed != sent or len(events) != 2 * len(sent):
-            return [f"sendgrid outbox: {len(events)} events for {len(sent)} sends; blocked {len(got)}"]
-        return []
+            self.sent_to(emails)
 
     def listed(self, c: Client, owner: str) -> list[str]:
         out: list[str] = []
@@ -307,13 +334,19 @@ class CmcAdapter(Adapter):
         return [b["email"] for b in self.h.blocks(removed=True)]
 
 
-class NcpAdapter(Adapter):
+class NcpAdapter(SendingAdapter):
     key = "ncp"
     api_add = True
     bulk_delete = True
     PATH = "/api/v1/unsubscribers"
+    MAILS = "/api/v1/mails"
     #: the whole list in one page: from the epoch to 2100-01-01
     LIST = f"{PATH}?startUtc=0&endUtc=4102444800000&size=1000000"
+    tags = ("sent", "unsubscribe")
+
+    @staticmethod
+    def tag(event: dict[str, Any]) -> tuple[str, str]:
+        return event["event"], event["address"]
 
     def seed(self, c: Client, owner: str, emails: list[str]) -> None:
         r = c.control("POST", "ncp/unsubscribers", json=emails)
@@ -321,6 +354,11 @@ class NcpAdapter(Adapter):
             c.fail(f"ncp seeded {r.text[:300]}")
 
     def add(self, c: Client, owner: str, emails: list[str]) -> None:
+        """registerUnsubscribers, or (every other batch) a send whose recipients
+        unsubscribe (issue 21: the ``unsubscribe`` outcome lists them as NCP does)."""
+        if int(emails[0].split("@")[0].rsplit("-", 1)[1]) % 2:
+            self.send(c, emails)
+            return
         r = c.call(
             self.key,
             "POST",
@@ -332,6 +370,21 @@ class NcpAdapter(Adapter):
         n = len(emails)
         if r.ok and r.json() != {"count": n, "requestCount": n, "ignoreCount": 0}:
             c.fail(f"ncp add {n}: {r.text}")
+
+    def send(self, c: Client, emails: list[str]) -> None:
+        chosen = c.control("POST", "ncp/outcomes", 201, json=[{"email": e, "kind": "unsubscribe"} for e in emails])
+        body = {
+            "senderAddress": "load@load.example",
+            "title": "load",
+            "body": "load",
+            "recipients": [{"address": e, "type": "R"} for e in emails],
+        }
+        headers = self.h.signed_headers("POST", self.MAILS)
+        r = c.call(self.key, "POST", self.MAILS, 201, json=body, headers=headers)
+        if chosen.ok and r.status_code == 201:
+            if r.json()["count"] != len(emails):
+                c.fail(f"ncp send to {emails}: {r.text}")
+            self.sent_to(emails)
 
     def listed(self, c: Client, owner: str) -> list[str]:
         body = c.call(self.key, "GET", self.LIST, 200, headers=self.h.signed_headers("GET", self.LIST)).json()

@@ -17,6 +17,7 @@ from ..conftest import examples
 from .fuzzing import (
     CONTROL,
     PROVIDERS,
+    SEND_BODIES,
     UI,
     FaultRun,
     fault_plans,
@@ -48,6 +49,14 @@ def test_every_route_control_action_and_page_is_fuzzed():
     for path in ("", "/health", "/reset", "/clock", "/seed", "/requests", "/faults"):
         assert (CONTROL, "/_mailblocks" + path) in rules
     assert {(UI, r.rule) for r in inspector._RULES} <= rules
+
+
+def test_every_send_route_draws_its_own_bodies():
+    """Issue 21: the send routes (SendGrid's mail send, NCP's createMailRequest) are
+    rules the app serves, so their requests carry the providers' send bodies (valid,
+    one documented problem, or a field replaced) and get past validation."""
+    rules = {t.rule for t in templates(APP) if t.category in APP.providers}
+    assert set(SEND_BODIES) <= rules and len(SEND_BODIES) == 2
 
 
 @settings(FAST, max_examples=examples(400))

@@ -5,6 +5,7 @@ API (checked through the providers' real APIs)."""
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pytest
 import requests
@@ -463,6 +464,18 @@ def test_a_provider_without_a_view_of_its_own_is_shown_read_only(ui, mailblocks,
     assert r.status_code == 400 and len(mailblocks.sendcloud.blocks()) == 1
 
 
+def shows_delivery(page: str, sends: int, events: int, newest: str, tenant: str) -> list[str]:
+    """The Sends and Events headings with their counts, the newest event's row (for the
+    simulator's bounce, at the frozen clock), the title escaped; the page's cells."""
+    assert f'<h2>Sends <span class="muted">({sends} since the reset; {sends} kept; newest first)' in page
+    assert f'<h2>Events <span class="muted">({events} since the reset; {events} kept; newest first)' in page
+    text = cells(page)
+    at = text.index(newest)
+    assert text[at - 1 : at + 3] == ["2024-05-01 00:00:00 UTC", newest, "bounce@simulator.mailblocks.test", tenant]
+    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    return text
+
+
 def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     """Issue 21: the provider page lists the newest sends and events, escaped, and says
     so when there are none; a provider without a send path shows neither."""
@@ -479,17 +492,50 @@ def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     }
     r = requests.post(sg.url + "/v3/mail/send", json=body, headers={"Authorization": f"Bearer {sg.api_key}"})
     assert r.status_code == 202
-    page = ui.get("/providers/sendgrid").text
-    assert '<h2>Sends <span class="muted">(1 since the reset; 1 kept; newest first)' in page
-    assert '<h2>Events <span class="muted">(4 since the reset; 4 kept; newest first)' in page
-    text = cells(page)
-    at = text.index("bounce")  # the newest event: the simulator address bounced
-    assert text[at - 1 : at + 3] == [
-        "2024-05-01 00:00:00 UTC",
-        "bounce",
-        "bounce@simulator.mailblocks.test",
-        "mailblocks",
-    ]
-    assert "<script>alert(1)</script>" not in page and XSS_ESCAPED in page
+    # the newest event: the simulator address bounced
+    text = shows_delivery(ui.get("/providers/sendgrid").text, 1, 4, "bounce", "mailblocks")
     assert any(r["x_message_id"] in c for c in text for r in sg.sends())
     assert "<h2>Sends" not in ui.get("/providers/cmc").text
+
+
+def test_ncp_sends_and_events_are_shown(ui, mailblocks):
+    """Issue 21: NCP's send path fills the same tables (core supplies them)."""
+    ncp = mailblocks.ncp
+    assert "<h2>Sends" in ui.get("/providers/ncp").text
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    body = {
+        "senderAddress": "shop@example.com",
+        "title": XSS,
+        "body": "x",
+        "recipients": [{"address": "bounce@simulator.mailblocks.test"}, {"address": "ann@example.com"}],
+    }
+    r = requests.post(ncp.url + "/api/v1/mails", json=body, headers=ncp.signed_headers("POST", "/api/v1/mails"))
+    assert r.status_code == 201
+    # the newest event: the bounce put the address on the send-block list
+    text = shows_delivery(ui.get("/providers/ncp").text, 1, 3, "send_block", "default")
+    assert any(r.json()["requestId"] in c for c in text)
+
+
+def test_ncp_shows_the_mail_requests_of_the_regions_path(ui, mailblocks):
+    """Issue 21: NCP's page (its views room) lists the requests sent through the region's
+    path, newest first, each with its mails by status; one waiting for confirmation says so."""
+    ncp = mailblocks.ncp
+    assert "No mail sent through KR&#39;s path since the reset." in ui.get("/providers/ncp").text
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+
+    def send(path: str, **extra: Any) -> str:
+        body = {"senderAddress": "shop@example.com", "title": "t", "body": "x", **extra}
+        r = requests.post(ncp.url + path, json=body, headers=ncp.signed_headers("POST", path))
+        assert r.status_code == 201, r.text
+        return str(r.json()["requestId"])
+
+    to = [{"address": "bounce@simulator.mailblocks.test"}, {"address": "ann@example.com"}]
+    first = send("/api/v1/mails", recipients=to)
+    held = send("/api/v1/mails", recipients=to[1:], confirmAndSend=True)
+    elsewhere = send("/api/v1-sgn/mails", recipients=to[1:])
+    text = cells(ui.get("/providers/ncp").text)
+    at = text.index(held)
+    assert text[at : at + 7] == [held, "default", "waiting for confirmation", "1", "0", "0", ""]
+    assert text[at + 7 : at + 14] == [first, "default", "F 1, S 1", "2", "1", "2", ""]
+    assert elsewhere not in text
+    assert elsewhere in cells(ui.get("/providers/ncp?tenant=SGN").text)

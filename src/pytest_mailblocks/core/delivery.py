@@ -66,6 +66,7 @@ __all__ = [
     "OutcomeBook",
     "Timeline",
     "delivery_actions",
+    "json_body",
     "parse_outcome",
     "simulated",
 ]
@@ -227,6 +228,16 @@ class OutcomeBook:
         if hit is not None:
             return hit[1]
         return simulated(email) or _DEFAULT
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_body(text: str) -> Any:
+    """A send body read as JSON, strictly: ``NaN`` and ``Infinity``, which Python's
+    ``json`` alone would take, raise ``ValueError`` as any other unreadable text does."""
+    return json.loads(text, parse_constant=_no_constant)
 
 
 # -- the outbox ------------------------------------------------------------------------------
@@ -421,6 +432,14 @@ class Delivery:
         kept = self.timeline.add(at, fn)
         self.app.webhooks.wake()
         return kept
+
+    def later(self, t: float, seconds: float, fn: Callable[[float], None]) -> None:
+        """``fn(t)`` now when ``seconds`` is 0, else ``fn(t + seconds)`` when the clock
+        gets there (a recipient's complaint or unsubscribe some time after delivery)."""
+        if seconds:
+            self.schedule(t + seconds, fn)
+        else:
+            fn(t)
 
     def tick(self, now: float | None = None) -> int:
         """Run the work due by ``now`` (default: the clock's now); call under the lock."""

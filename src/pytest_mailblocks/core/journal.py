@@ -445,7 +445,11 @@ class _Bounded:
         while records and (
             (maxlen is not None and len(records) > maxlen) or (max_bytes is not None and self.nbytes > max_bytes)
         ):
-            self.nbytes -= records.popleft()[-1]
+            self._forget(records.popleft())
+
+    def _forget(self, record: Any) -> None:
+        """A record the bounds dropped (a subclass that indexes records lets go of it here)."""
+        self.nbytes -= record[-1]
 
 
 class _Bound:

@@ -7,10 +7,13 @@ them all. Needs Hypothesis: ``pip install 'pytest-mailblocks[generators]'``.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
+from ..core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
 from ..core.errors import ErrorEntry
 from ..extras import missing_extra
 
@@ -28,6 +31,7 @@ __all__ = [
     "Expected",
     "as_cases",
     "ascii_swapcase",
+    "broken",
     "date_strings",
     "digit_strings",
     "emails",
@@ -38,6 +42,7 @@ __all__ = [
     "other_address",
     "params_of",
     "respelled",
+    "simulator_emails",
     "smtp_statuses",
     "some_days",
     "spoil",
@@ -68,6 +73,16 @@ def emails(draw: Any, *, idn: bool = True) -> str:
     if draw(st.integers(0, 9)) == 0:
         domain = domain.upper()
     return f"{local}@{domain}"
+
+
+def simulator_emails() -> st.SearchStrategy[str]:
+    """Addresses of the delivery simulator's domain (issue 21): ``bounce@``,
+    ``defer+a@``, ``success+order-42@simulator.mailblocks.test`` ..."""
+    return st.builds(
+        lambda local, tag: f"{local}{'+' + tag if tag else ''}@{SIMULATOR_DOMAIN}",
+        st.sampled_from(sorted(SIMULATOR_ADDRESSES)),
+        st.sampled_from(["", "a", "order-42"]),
+    )
 
 
 def unix_times(start: int = 1_400_000_000, end: int = 1_900_000_000) -> st.SearchStrategy[int]:
@@ -135,6 +150,18 @@ def spoil(
     """Valid parameters with one defect: each ``(changes, error)`` replaces keys (a
     ``None`` value removes the key) and names the error that answers it."""
     return st.one_of([st.builds(spoiled, valid, changes, st.just(Expected(error))) for changes, error in defects])
+
+
+def broken(mutate: Callable[[dict[str, Any]], Any], error: ErrorEntry) -> Callable[[dict[str, Any]], Case]:
+    """A JSON body's defect: ``broken(mutate, error)(body)`` is the case of a copy of
+    ``body`` that ``mutate`` changed in place, answered with ``error``."""
+
+    def apply(body: dict[str, Any]) -> Case:
+        copied = copy.deepcopy(body)
+        mutate(copied)
+        return Case(copied, error, {})
+
+    return apply
 
 
 def one_value(name: str, values: list[Any], **also: Any) -> st.SearchStrategy[dict[str, Any]]:

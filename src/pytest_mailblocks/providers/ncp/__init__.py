@@ -1,19 +1,22 @@
 """NAVER Cloud Platform Cloud Outbound Mailer: send-block history and unsubscribers
-behind the API Gateway (seed 001, ``shared/providers/ncp.md``): the wiring of the
-package's rooms."""
+behind the API Gateway (seed 001, ``shared/providers/ncp.md``), and the send path with
+its status lookups (issue 21): the wiring of the package's rooms."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request, Response
 
+from ...core.delivery import Delivery
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Call, Notes
-from . import endpoints, errors, render
+from . import delivery, endpoints, errors, render, status
 from .control import NcpControl
+from .endpoints import NcpCall
 from .handle import NcpHandle
 from .models import NcpState
 
@@ -31,9 +34,10 @@ class Ncp(NcpControl):
         "access_key": "MAILBLOCKSNCPACCESS1",
         "secret_key": "mailblocksNcpSecretKeyForTheFakeGateway0",
     }
-    rules = endpoints.RULES
+    rules = endpoints.RULES + delivery.RULES + status.RULES
     core_errors = errors.CORE_ERRORS
     fault_errors = errors.FAULT_ERRORS
+    outcome_kinds = delivery.OUTCOME_KINDS
 
     def new_state(self) -> NcpState:
         return NcpState(self.credentials["access_key"], self.credentials["secret_key"])
@@ -53,10 +57,21 @@ class Ncp(NcpControl):
         return str(endpoint), dict(args)
 
     def call(self, call: Call) -> Response:
-        return endpoints.dispatch(call)
+        if self.state.delivery is not None:
+            self.state.delivery.tick()  # what the running clock made due meanwhile
+        return endpoints.dispatch(call, _HANDLERS, _BODY_OPERATIONS)
+
+    def delivery(self, create: bool = False) -> Delivery | None:
+        return delivery.delivery_of(self, create)
 
     def render_error(self, error: ProviderError, request: Request, notes: Notes) -> Response:
         return render.render_error(error, notes)
 
     def fault_entry(self, status: int) -> ErrorEntry:
         return errors.NCP_GW_BAD_REQUEST if status < 500 else errors.NCP_GW_UNEXPECTED
+
+
+#: every route's operation: the block lists', the send path's, the status lookups'; all
+#: pass the gateway's and the backend's shared checks first (``endpoints.dispatch``)
+_HANDLERS: dict[str, Callable[[NcpCall], Response]] = {**endpoints.HANDLERS, **delivery.HANDLERS, **status.HANDLERS}
+_BODY_OPERATIONS = endpoints.BODY_OPERATIONS + delivery.BODY_OPERATIONS

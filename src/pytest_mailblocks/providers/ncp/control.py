@@ -1,6 +1,7 @@
 """NAVER Cloud Outbound Mailer's control room: seeding (blocks, unsubscribers, access
-keys, projects, quotas), the verbs the handle and the control plane share, the
-control plane's actions and its paging of the send-block list."""
+keys, projects, quotas), the verbs the handle and the control plane share (the send
+path's too: the requests kept, their status, confirming a held one), the control
+plane's actions and its paging of the send-block list."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 
 from ...control.paging import block_page
 from ...core.clock import RANGE, in_range, parse_instant
+from ...core.delivery import delivery_actions
 from ...core.errors import ControlError
 from ...core.provider import Provider, SeedPlan, listed
-from . import render
+from . import delivery, render, status
 from .models import (
     HARD_BOUNCE_CODES,
     OTHER_CUSTOMER_PROJECT,
@@ -19,6 +21,7 @@ from .models import (
     QUOTA_PERIODS,
     REGIONS,
     REQUESTERS,
+    SMTP_SAMPLES,
     NcpState,
     Project,
     Unsubscriber,
@@ -27,16 +30,6 @@ from .models import (
 
 __all__ = ["NcpControl"]
 
-#: sample SMTP replies for seeded hard bounces (the seed 001 one for RECIPIENT_ADDRESS_ERROR)
-SMTP_SAMPLES = {
-    "MAILBOX_ERROR": "552 5.2.2 <{0}>: Mailbox full\n",
-    "MAIL_CONTENTS_ERROR": "554 5.6.0 <{0}>: Message content rejected\n",
-    "NETWORK_ERROR": "421 4.4.2 <{0}>: Connection dropped\n",
-    "RECEIVE_MAIL_SERVICE_ERROR": "550 5.4.1 <{0}>: Recipient address rejected: Access denied\n",
-    "RECIPIENT_ADDRESS_ERROR": "550 5.1.1 <{0}>: Recipient address rejected: User unknown in local recipient table\n",
-    "SECURITY_AND_POLICY_ERROR": "550 5.7.1 <{0}>: Message rejected due to security policy\n",
-    "SMTP_ERROR": "554 5.0.0 <{0}>: SMTP protocol error\n",
-}
 _BLOCK_FIELDS = {
     "email",
     "requester",
@@ -430,6 +423,8 @@ class NcpControl(Provider):
             "unsubscribers": self._unsubscribers_action,
             "history": self._history_action,
             "unblock": self._unblock_action,
+            **delivery_actions(self, "project"),
+            "mail-requests": self._mail_requests_action,
         }
 
     def _keys_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
@@ -480,6 +475,77 @@ class NcpControl(Provider):
         if method != "POST":
             raise ControlError("use POST", status=405)
         return {"removed": self.remove_block(payload, "unblock")}
+
+    def _mail_requests_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        """``GET``: the requests kept, each with its status as getMailRequestStatus shows
+        it; ``POST {"requestId": ...}``: send a confirmAndSend request (as the console's
+        confirmation does)."""
+        if method == "POST":
+            if not isinstance(payload, dict) or set(payload) != {"requestId"}:
+                raise ControlError('expected {"requestId": "..."}')
+            return {"confirmed": self.confirm(payload["requestId"])}
+        if method != "GET":
+            raise ControlError("use GET or POST", status=405)
+        requests = self.mail_requests(query.get("project") or None)
+        return {"provider": self.key, "count": len(requests), "requests": requests}
+
+    # -- the send path's records (issue 21) --------------------------------------------
+    def _mail_store(self) -> status.MailStore:
+        """The requests kept, with what the clock made due applied. Call under the lock."""
+        d = delivery.delivery_of(self, create=True)
+        assert d is not None
+        d.tick()
+        return status.store_of(self)
+
+    def mail_requests(
+        self, project: str | None = None, region: str | None = None, newest: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Every request kept (of ``project``, sent to ``region``; the ``newest`` only),
+        oldest first, with its status."""
+        with self.lock:
+            picked = [
+                r
+                for r in self._mail_store().list()
+                if (project is None or r.project == project) and (region is None or r.region == region)
+            ]
+            if newest is not None:
+                picked = picked[len(picked) - newest :] if newest else []
+            return [
+                {"project": r.project, "region": r.region, "held": r.held, **status.request_status(r, "en")}
+                for r in picked
+            ]
+
+    def request_status(self, request_id: str, lang: str = "en") -> dict[str, Any] | None:
+        """getMailRequestStatus's body for ``request_id`` (any project), or None."""
+        with self.lock:
+            found = self._mail_store().requests.get(request_id)
+            return None if found is None else status.request_status(found, lang)
+
+    def mail_detail(self, mail_id: str, lang: str = "en") -> dict[str, Any] | None:
+        """getMail's body for ``mail_id`` (any project), or None."""
+        with self.lock:
+            found = self._mail_store().mails.get(mail_id)
+            return None if found is None else status.mail_detail(found, lang)
+
+    def mail_ids(self, request_id: str) -> list[str]:
+        """The mails a request made, in order."""
+        with self.lock:
+            found = status.store_of(self).requests.get(request_id)
+            return [] if found is None else [m.mail_id for m in found.mails]
+
+    def mail_store(self) -> status.MailStore:
+        """The bounded store of the requests kept (``maxlen``, ``max_bytes`` settable)."""
+        with self.lock:
+            return status.store_of(self)
+
+    def confirm(self, request_id: Any) -> bool:
+        """Send a request made with ``confirmAndSend: true``; False if none waits."""
+        with self.lock:
+            found = status.store_of(self).requests.get(request_id) if isinstance(request_id, str) else None
+            if found is None or not found.held:
+                return False
+            delivery.release(self, found, self.clock.time())
+            return True
 
     def info(self) -> dict[str, Any]:
         with self.lock:

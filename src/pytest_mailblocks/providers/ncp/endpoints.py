@@ -40,7 +40,7 @@ from .models import KST, REGIONS, AccessKey, Project, Unsubscriber, is_address, 
 if TYPE_CHECKING:
     from . import Ncp
 
-__all__ = ["HANDLERS", "RULES", "NcpCall", "dispatch", "raw_target"]
+__all__ = ["BODY_OPERATIONS", "HANDLERS", "RULES", "NcpCall", "dispatch", "raw_target", "routes"]
 
 VERSION = '<any(v1, "v1-sgn", "v1-jpn"):version>'
 RULES = [
@@ -359,6 +359,15 @@ def delete_unsubscribers(c: NcpCall) -> Response:
     return render.ok({"count": count, "requestCount": len(receivers), "ignoreCount": len(receivers) - count})
 
 
+def routes(
+    *specs: tuple[str, str, Callable[[NcpCall], Response]],
+) -> tuple[list[Rule], dict[str, Callable[[NcpCall], Response]]]:
+    """The rules and handlers of ``(path under /api/<version>, method, handler)`` specs,
+    each endpoint named after its handler (the send path's and the status lookups')."""
+    rules = [Rule(f"/api/{VERSION}{path}", methods=[method], endpoint=fn.__name__) for path, method, fn in specs]
+    return rules, {fn.__name__: fn for _, _, fn in specs}
+
+
 HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
     "get_send_block_list": get_send_block_list,
     "get_unsubscribers_list": get_unsubscribers_list,
@@ -368,8 +377,14 @@ HANDLERS: dict[str, Callable[[NcpCall], Response]] = {
 BODY_OPERATIONS = ("register_unsubscribers", "delete_unsubscribers")
 
 
-def dispatch(c: Call) -> Response:
-    """The gateway's and the backend's checks every operation shares, then the operation."""
+def dispatch(
+    c: Call,
+    handlers: dict[str, Callable[[NcpCall], Response]] = HANDLERS,
+    body_operations: tuple[str, ...] = BODY_OPERATIONS,
+) -> Response:
+    """The gateway's and the backend's checks every operation shares, then the
+    operation: one of ``handlers`` (the package's wiring passes the send path's and the
+    status lookups' too), ``body_operations`` those that read a JSON body."""
     ncp: Ncp = c.provider
     request, notes = c.request, c.notes
     notes.lang = language(request)
@@ -378,7 +393,7 @@ def dispatch(c: Call) -> Response:
     project = ncp.state.projects[key.project]
     if c.endpoint == "method_not_allowed":
         raise ProviderError(errors.NCP_METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(c.args.get("allowed", []))})
-    if c.endpoint in BODY_OPERATIONS and not is_json(request):
+    if c.endpoint in body_operations and not is_json(request):
         raise ProviderError(errors.NCP_UNSUPPORTED_MEDIA_TYPE)
     account_checks(project, "interceptor")
-    return HANDLERS[c.endpoint](c.extended(NcpCall, project=project, region=REGIONS[c.args["version"]]))
+    return handlers[c.endpoint](c.extended(NcpCall, project=project, region=REGIONS[c.args["version"]]))

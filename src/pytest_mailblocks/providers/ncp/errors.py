@@ -186,6 +186,79 @@ NCP_INTERNAL_ERROR = ErrorEntry(
     "NCP_INTERNAL_ERROR", 500, "그외 INTERNAL_SERVER_ERROR", code="77303", assumed=True, source=_OLD_DOCS
 )
 
+# -- sending and its lookups (issue 21; ``providers/ncp/delivery.py``, ``status.py``) --------
+# Each documented constraint of createMailRequest and createConfig has its own row, so the
+# docs, tests and strategies can name the rule; on the wire they are the mailer's 77102
+# (``BAD_REQUEST``: 77102 carries no detail, as everywhere in this fake) or 77103.
+_SEND_DOCS = "createMailRequest (api.ncloud-docs.com en/ja/ko, api-gov ko): "
+_NOT_FOUND = "리소스가 존재하지 않음"
+
+
+def _send_row(key: str, source: str, code: str = "77102") -> ErrorEntry:
+    message = "BAD_REQUEST" if code == "77102" else _NOT_FOUND
+    return ErrorEntry(key, 400, message, code=code, assumed=True, source=source)
+
+
+NCP_SEND_BODY_INVALID = _send_row(
+    "NCP_SEND_BODY_INVALID", "a body that is not a JSON object, or a field of a type Jackson cannot convert"
+)
+NCP_SEND_SENDER_REQUIRED = _send_row(
+    "NCP_SEND_SENDER_REQUIRED", _SEND_DOCS + "senderAddress is required when templateSid is not set"
+)
+NCP_SEND_SENDER_INVALID = _send_row(
+    "NCP_SEND_SENDER_INVALID", _SEND_DOCS + "senderAddress an address (SENS: at most 254 bytes)"
+)
+NCP_SEND_SENDER_DOMAIN = _send_row(
+    "NCP_SEND_SENDER_DOMAIN", _SEND_DOCS + "naver.com, navercorp.com, ncloud.com cannot be sender domains"
+)
+NCP_SEND_SENDER_NAME_TOO_LONG = _send_row("NCP_SEND_SENDER_NAME_TOO_LONG", _SEND_DOCS + "senderName 0-69 bytes")
+NCP_SEND_TITLE_REQUIRED = _send_row("NCP_SEND_TITLE_REQUIRED", _SEND_DOCS + "title is required without templateSid")
+NCP_SEND_TITLE_TOO_LONG = _send_row("NCP_SEND_TITLE_TOO_LONG", _SEND_DOCS + "title 0-500 bytes")
+NCP_SEND_BODY_REQUIRED = _send_row("NCP_SEND_BODY_REQUIRED", _SEND_DOCS + "body is required without templateSid")
+NCP_SEND_BODY_TOO_LARGE = _send_row(
+    "NCP_SEND_BODY_TOO_LARGE", _SEND_DOCS + "body at most 500 KB, an advertising mail's unsubscribe text included"
+)
+NCP_SEND_REFERENCES_HEADER = _send_row(
+    "NCP_SEND_REFERENCES_HEADER", _SEND_DOCS + "referencesHeader at most 100 characters, <unique_id@domain.com>"
+)
+NCP_SEND_RESERVATION_INVALID = _send_row(
+    "NCP_SEND_RESERVATION_INVALID",
+    _SEND_DOCS + "reservationUtc (ms) or reservationDateTime (yyyy-MM-dd HH:mm, UTC+9); a past one assumed refused",
+)
+NCP_SEND_RECIPIENTS_REQUIRED = _send_row(
+    "NCP_SEND_RECIPIENTS_REQUIRED", _SEND_DOCS + "recipients (at least one R) unless recipientGroupFilter"
+)
+NCP_SEND_TOO_MANY_RECIPIENTS = _send_row(
+    "NCP_SEND_TOO_MANY_RECIPIENTS", _SEND_DOCS + "at most 100,000 recipients per request"
+)
+NCP_SEND_RECIPIENT_INVALID = _send_row(
+    "NCP_SEND_RECIPIENT_INVALID", "RecipientForRequest (common-apidatatype-nesrecipientrequest): address an address"
+)
+NCP_SEND_RECIPIENT_NAME_TOO_LONG = _send_row(
+    "NCP_SEND_RECIPIENT_NAME_TOO_LONG", "RecipientForRequest: name up to 69 characters"
+)
+NCP_SEND_RECIPIENT_TYPE = _send_row("NCP_SEND_RECIPIENT_TYPE", "RecipientForRequest: type R (default), C or B")
+NCP_SEND_CC_INDIVIDUAL = _send_row(
+    "NCP_SEND_CC_INDIVIDUAL", _SEND_DOCS + "an individual send (the default) takes R recipients only"
+)
+NCP_SEND_TOO_MANY_CC = _send_row("NCP_SEND_TOO_MANY_CC", _SEND_DOCS + "at most 30 CC and 30 BCC")
+NCP_SEND_FILE_NOT_FOUND = _send_row(
+    "NCP_SEND_FILE_NOT_FOUND", "attachFileIds name files of the files API, which the fake does not serve", "77103"
+)
+NCP_SEND_GROUP_NOT_FOUND = _send_row(
+    "NCP_SEND_GROUP_NOT_FOUND", "recipientGroupFilter names address-book groups; the fake has no address book", "77103"
+)
+NCP_CONFIG_INVALID = _send_row(
+    "NCP_CONFIG_INVALID",
+    "createConfig: type SEND_BLOCK_TIME, value an integer string of 7 days / 168 hours or more, unit DAY or HOUR",
+)
+NCP_REQUEST_NOT_FOUND = _send_row(
+    "NCP_REQUEST_NOT_FOUND", "seed 001's 77103 row; an unknown (or another project's) requestId", "77103"
+)
+NCP_MAIL_NOT_FOUND = _send_row(
+    "NCP_MAIL_NOT_FOUND", "seed 001's 77103 row; an unknown (or another project's) mailId", "77103"
+)
+
 #: injected fault statuses -> the row the real stack would answer with
 FAULT_ROWS: dict[int, ErrorEntry] = {
     400: NCP_BAD_REQUEST,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...core.delivery import DeliveryHandle
 from ...core.handle import Handle
 from ...generators import Generated
 from .models import PROJECT_FLAGS, signature
 
 if TYPE_CHECKING:
     from . import Ncp
+    from .status import MailStore
 
 __all__ = ["NcpHandle"]
 
@@ -19,11 +21,15 @@ DEFAULT: Any = type("Default", (), {"__repr__": lambda self: "DEFAULT"})()
 Instant = int | float | str | datetime | None
 
 
-class NcpHandle(Generated, Handle):
+class NcpHandle(DeliveryHandle, Generated, Handle):
     """The NCP fake. ``ncp.url`` replaces ``https://mail.apigw.ntruss.com``; requests are
     signed with ``ncp.access_key`` / ``ncp.secret_key`` (project ``"default"``).
 
     >>> ncp.add_block("test01@ncp-mail.com", requester="OTHER_CUSTOMER")  # doctest: +SKIP
+
+    Delivery simulation (``POST /api/v1/mails``, issue 21): ``ncp.outcome(address, kind,
+    ...)``, ``ncp.events(type=..., email=...)``, ``ncp.sends()``, ``ncp.mail_requests()``,
+    ``ncp.request_status(request_id)``, ``ncp.mail(mail_id)`` (see ``docs/providers/ncp.md``).
     """
 
     generated_block = "ncp_send_block"
@@ -224,3 +230,34 @@ class NcpHandle(Generated, Handle):
     def account_flags() -> list[str]:
         """The names ``set_account`` takes."""
         return list(PROJECT_FLAGS)
+
+    # -- sends (issue 21) ---------------------------------------------------------------
+    def mail_requests(self, project: str | None = None) -> list[dict[str, Any]]:
+        """The send requests kept (of ``project``), oldest first: ``project``, ``region``,
+        ``held`` (waiting for ``confirm``) and the request's status as
+        getMailRequestStatus shows it."""
+        return self._provider.mail_requests(project)
+
+    def request_status(self, request_id: str, *, lang: str = "en") -> dict[str, Any] | None:
+        """getMailRequestStatus's body for ``request_id`` (any project), or None."""
+        return self._provider.request_status(request_id, lang)
+
+    def mail(self, mail_id: str, *, lang: str = "en") -> dict[str, Any] | None:
+        """getMail's body for ``mail_id`` (any project), or None."""
+        return self._provider.mail_detail(mail_id, lang)
+
+    def mail_ids(self, request_id: str) -> list[str]:
+        """The mails a request made, in order (one per recipient for an individual send)."""
+        return self._provider.mail_ids(request_id)
+
+    def confirm(self, request_id: str) -> bool:
+        """Send a request made with ``confirmAndSend: true`` (the console's confirmation):
+        now, or at its reservation. False if no such request waits."""
+        return self._provider.confirm(request_id)
+
+    @property
+    def mail_store(self) -> MailStore:
+        """The requests kept for the status APIs, bounded: ``mail_store.maxlen`` (10,000
+        requests) and ``mail_store.max_bytes`` (64 MiB, estimated), settable; the oldest
+        go first and are then not found (77103)."""
+        return self._provider.mail_store()

@@ -39,6 +39,7 @@ __all__ = [
     "QUOTA_PERIODS",
     "REGIONS",
     "REQUESTERS",
+    "SMTP_SAMPLES",
     "AccessKey",
     "ActiveBlock",
     "BlockList",
@@ -69,6 +70,17 @@ HARD_BOUNCE_CODES = (
     "SECURITY_AND_POLICY_ERROR",
     "SMTP_ERROR",
 )
+#: sample SMTP replies per hard-bounce code, ``{0}`` the address (the seed 001 one for
+#: RECIPIENT_ADDRESS_ERROR): seeded blocks and the send path's default replies
+SMTP_SAMPLES = {
+    "MAILBOX_ERROR": "552 5.2.2 <{0}>: Mailbox full\n",
+    "MAIL_CONTENTS_ERROR": "554 5.6.0 <{0}>: Message content rejected\n",
+    "NETWORK_ERROR": "421 4.4.2 <{0}>: Connection dropped\n",
+    "RECEIVE_MAIL_SERVICE_ERROR": "550 5.4.1 <{0}>: Recipient address rejected: Access denied\n",
+    "RECIPIENT_ADDRESS_ERROR": "550 5.1.1 <{0}>: Recipient address rejected: User unknown in local recipient table\n",
+    "SECURITY_AND_POLICY_ERROR": "550 5.7.1 <{0}>: Message rejected due to security policy\n",
+    "SMTP_ERROR": "554 5.0.0 <{0}>: SMTP protocol error\n",
+}
 #: a stand-in project for blocks caused by a customer outside this fake
 OTHER_CUSTOMER_PROJECT = "(another customer)"
 
@@ -449,8 +461,17 @@ class NcpState:
         self.quota_used: dict[str, tuple[tuple[int, ...], int]] = {}
         #: accept a signature over ``path?`` for a request sent without a query (and the reverse)
         self.lenient_empty_query = True
+        #: delivery simulation (issue 21; core.delivery.Delivery, see delivery.py) and the
+        #: mails sent (status.MailStore), both made on first use
+        self.delivery: Any = None
+        self.mail_store: Any = None
         self.add_project(self.DEFAULT_PROJECT)
         self.add_key(access_key, secret_key, self.DEFAULT_PROJECT)
+
+    def close(self) -> None:
+        """The state is reset: scheduled deliveries go with it."""
+        if self.delivery is not None:
+            self.delivery.close()
 
     # -- projects and keys ---------------------------------------------------------
     def add_project(self, name: str) -> Project:

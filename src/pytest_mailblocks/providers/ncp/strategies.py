@@ -1,5 +1,14 @@
 """NAVER Cloud Outbound Mailer's Hypothesis strategies: records as its handle and seed take them,
-and one ``*_cases()`` per endpoint (:class:`~pytest_mailblocks.strategies.Case` values).
+and one ``*_cases()`` per endpoint (:class:`~pytest_mailblocks.strategies.Case` values);
+for ``POST /api/v1/mails`` (issue 21):
+
+- :func:`mail_send_bodies`: createMailRequest bodies the fake (and NCP) take: a sender,
+  a title and body, one to six recipients (the simulator domain among them), an
+  individual send of ``R`` recipients or a general one with ``C`` and ``B``, sometimes
+  a sender name, substitution parameters, an advertising flag;
+- :func:`mail_send_cases`: valid ones (``error`` None: a 201), or a valid body with
+  exactly one documented problem (``error``: the catalogue row, 77102 or 77103).
+
 ``pytest_mailblocks.strategies`` exports each as ``ncp_<name>``."""
 
 from __future__ import annotations
@@ -13,18 +22,23 @@ from ...core.errors import ErrorEntry
 from ...generators.strategies import (
     Case,
     as_cases,
+    broken,
     digit_strings,
     emails,
     merged,
     one_value,
     params_of,
     respelled,
+    simulator_emails,
     spoil,
 )
 from . import errors
+from .delivery import FORBIDDEN_SENDER_DOMAINS
 from .models import HARD_BOUNCE_CODES
 
 __all__ = [
+    "mail_send_bodies",
+    "mail_send_cases",
     "send_block_cases",
     "send_block_params",
     "send_blocks",
@@ -199,3 +213,76 @@ def unsubscribers_delete_cases(*, valid: bool = True) -> st.SearchStrategy[Case]
     """``DELETE /api/v1/unsubscribers``: 200, ``count`` the addresses ``seed`` listed.
     Invalid: 400 77102."""
     return _receivers(valid)
+
+
+# -- mail send (issue 21) ----------------------------------------------------------------------
+_ADDRESS = st.one_of(emails(idn=False), simulator_emails())
+_SENDER = emails(idn=False).filter(lambda a: a.rsplit("@", 1)[1].lower() not in FORBIDDEN_SENDER_DOMAINS)
+_TEXT = st.text("abcdefghijklmnopqrstuvwxyz ABC0123456789가나다", min_size=1, max_size=20)
+
+
+@st.composite
+def mail_send_bodies(draw: Any, max_recipients: int = 6) -> dict[str, Any]:
+    """A body NCP takes (recipients unique, case aside)."""
+    addresses = draw(st.lists(_ADDRESS, min_size=1, max_size=max_recipients, unique_by=lambda a: a.lower()))
+    individual = draw(st.booleans())
+    recipients: list[dict[str, Any]] = []
+    for i, address in enumerate(addresses):
+        kind = "R" if individual or i == 0 else draw(st.sampled_from("RCB"))
+        item: dict[str, Any] = {"address": address, "type": kind}
+        if draw(st.integers(0, 3)) == 0:
+            item["name"] = draw(_TEXT)
+        if draw(st.integers(0, 3)) == 0:
+            item["parameters"] = {"name": draw(_TEXT)}
+        recipients.append(item)
+    body: dict[str, Any] = {
+        "senderAddress": draw(_SENDER),
+        "title": "Hello ${name}" if draw(st.booleans()) else draw(_TEXT),
+        "body": draw(_TEXT),
+        "recipients": recipients,
+        "individual": individual,
+    }
+    if draw(st.booleans()):
+        body["senderName"] = draw(_TEXT)
+    if draw(st.booleans()):
+        body["advertising"] = True
+    if draw(st.integers(0, 3)) == 0:
+        body["parameters"] = {"name": draw(_TEXT)}
+    return body
+
+
+def _first(body: dict[str, Any], **fields: Any) -> None:
+    body["recipients"][0].update(fields)
+
+
+def _cc_in_individual(body: dict[str, Any]) -> None:
+    body.update(individual=True, recipients=[*body["recipients"], {"address": "cc@example.net", "type": "C"}])
+
+
+_PROBLEMS = [
+    broken(lambda b: b.pop("senderAddress"), errors.NCP_SEND_SENDER_REQUIRED),
+    broken(lambda b: b.update(senderAddress="shop"), errors.NCP_SEND_SENDER_INVALID),
+    broken(lambda b: b.update(senderAddress="shop@naver.com"), errors.NCP_SEND_SENDER_DOMAIN),
+    broken(lambda b: b.update(senderName="x" * 70), errors.NCP_SEND_SENDER_NAME_TOO_LONG),
+    broken(lambda b: b.pop("title"), errors.NCP_SEND_TITLE_REQUIRED),
+    broken(lambda b: b.update(title="x" * 501), errors.NCP_SEND_TITLE_TOO_LONG),
+    broken(lambda b: b.pop("body"), errors.NCP_SEND_BODY_REQUIRED),
+    broken(lambda b: b.update(referencesHeader="no-brackets"), errors.NCP_SEND_REFERENCES_HEADER),
+    broken(lambda b: b.update(reservationUtc=1), errors.NCP_SEND_RESERVATION_INVALID),
+    broken(lambda b: b.update(recipients=[]), errors.NCP_SEND_RECIPIENTS_REQUIRED),
+    broken(lambda b: _first(b, address="not an address"), errors.NCP_SEND_RECIPIENT_INVALID),
+    broken(lambda b: _first(b, name="x" * 70), errors.NCP_SEND_RECIPIENT_NAME_TOO_LONG),
+    broken(lambda b: _first(b, type="X"), errors.NCP_SEND_RECIPIENT_TYPE),
+    broken(_cc_in_individual, errors.NCP_SEND_CC_INDIVIDUAL),
+    broken(lambda b: b.update(attachFileIds=["file-1"]), errors.NCP_SEND_FILE_NOT_FOUND),
+    broken(lambda b: b.update(recipientGroupFilter={"groups": ["vip"]}), errors.NCP_SEND_GROUP_NOT_FOUND),
+    broken(lambda b: b.update(individual="sometimes"), errors.NCP_SEND_BODY_INVALID),
+]
+
+
+def mail_send_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
+    """``POST /api/v1/mails`` (``params``: the JSON body): valid, a 201; invalid, a
+    valid body with one documented problem and the 400 it gets (``NCP_SEND_*``)."""
+    if valid:
+        return mail_send_bodies().map(lambda body: Case(body, None, {}))
+    return st.builds(lambda body, problem: problem(body), mail_send_bodies(), st.sampled_from(_PROBLEMS))

@@ -1,11 +1,26 @@
-"""How the inspector shows NAVER Cloud Outbound Mailer: send blocks by region."""
+"""How the inspector shows NAVER Cloud Outbound Mailer: send blocks by region, and the
+mail requests its send path keeps (issue 21; the Sends and Events tables are core's)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ...ui.views import Client, Field, Search, Snippet, Tenant, View, given, number, py, sh, window_search
+from ...ui.views import (
+    Client,
+    Field,
+    Search,
+    Section,
+    Snippet,
+    Table,
+    Tenant,
+    View,
+    given,
+    number,
+    py,
+    sh,
+    window_search,
+)
 
 __all__ = ["VIEW", "NcpView"]
 
@@ -124,6 +139,38 @@ class NcpView(View):
     def delete(self, handle: Any, list_name: str, tenant: str, key: dict[str, str]) -> bool:
         return bool(handle.remove_block(key.get("email", ""), region=tenant or "KR"))
 
+    def sections(self, provider: Any, tenant: str, info: dict[str, Any]) -> list[Section]:
+        """The newest requests sent through the region's path, with the status
+        getMailRequestStatus gives each (what the status lookups read)."""
+        region = tenant or "KR"
+        requests = provider.mail_requests(region=region, newest=REQUESTS_SHOWN)[::-1]
+        rows = [
+            (
+                r["requestId"],
+                r["project"],
+                "waiting for confirmation" if r["held"] else ", ".join(_counts(r)),
+                r["requestCount"],
+                r["sentCount"],
+                r["finishCount"],
+                (r["reservationDate"] or {}).get("formattedDateTime", ""),
+            )
+            for r in requests
+        ]
+        table = Table(
+            ("requestId", "project", "mails by status", "mails", "sent", "finished", "reservation (KST)"),
+            rows,
+            empty=f"No mail sent through {region}'s path since the reset.",
+        )
+        note = f"newest first, at most {REQUESTS_SHOWN}; each as GET /api/v1/mails/requests/{{requestId}}/status"
+        return [Section("Mail requests", note, (table,))]
+
+
+def _counts(request: dict[str, Any]) -> list[str]:
+    return [f"{c['status']['code']} {c['count']}" for c in request["countsByStatus"]]
+
+
+#: mail requests a region's page shows at most
+REQUESTS_SHOWN = 100
 
 #: what the search box says its filter means
 SEARCH_NOTE = (

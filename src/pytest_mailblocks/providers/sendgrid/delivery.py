@@ -41,7 +41,18 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from ...core.delivery import BLOCK, BOUNCE, COMPLAINT, DEFER, DELIVER, INVALID, UNSUBSCRIBE, Delivery, Outcome
+from ...core.delivery import (
+    BLOCK,
+    BOUNCE,
+    COMPLAINT,
+    DEFER,
+    DELIVER,
+    INVALID,
+    UNSUBSCRIBE,
+    Delivery,
+    Outcome,
+    json_body,
+)
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Notes, make_response
 from . import errors, render
@@ -398,10 +409,6 @@ def _attachments(c: _Check, value: Any) -> None:
             c.typed(filename, "string", f"{where}.filename")
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def read_body(request: Request) -> Any:
     """The body as JSON: not UTF-8 is the documented 415, anything else unreadable
     (NaN and Infinity included, which Python alone would take) the observed 400."""
@@ -411,7 +418,7 @@ def read_body(request: Request) -> Any:
     except UnicodeDecodeError:
         raise ProviderError(errors.SG_SEND_INVALID_UTF8) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json_body(text)
     except (ValueError, RecursionError):
         raise ProviderError(errors.SG_SEND_BAD_REQUEST) from None
 
@@ -541,13 +548,6 @@ def _defer(d: Delivery, r: _Recipient, outcome: Outcome, t0: float) -> None:
     attempt(t0, 1)
 
 
-def _later(d: Delivery, r: _Recipient, t: float, after: float, action: Callable[[float], None]) -> None:
-    if after:
-        d.schedule(t + after, action)
-    else:
-        action(t)
-
-
 def _spam_report(d: Delivery, r: _Recipient, t: float) -> None:
     _emit(d, r, "spamreport", t)
     _listed(r, "spam_reports", t, ip=SPAM_IP)
@@ -570,7 +570,7 @@ def _outcome(d: Delivery, r: _Recipient, outcome: Outcome, t: float) -> None:
     elif kind in (COMPLAINT, UNSUBSCRIBE):
         _emit(d, r, "delivered", t, response=DELIVERED_REPLY)
         action = _spam_report if kind == COMPLAINT else _unsubscribe
-        _later(d, r, t, outcome.after, lambda at: action(d, r, at))
+        d.later(t, outcome.after, lambda at: action(d, r, at))
     elif kind == INVALID:
         _emit(d, r, "dropped", t, reason="Invalid", status=DROP_STATUS)
         _listed(r, "invalid_emails", t, reason=INVALID_REASON)

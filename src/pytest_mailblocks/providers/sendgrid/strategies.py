@@ -14,18 +14,17 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from hypothesis import strategies as st
 
-from ...core.delivery import SIMULATOR_ADDRESSES, SIMULATOR_DOMAIN
 from ...core.errors import ErrorEntry
 from ...generators.strategies import (
     LOCAL_CHARS,
     Case,
     as_cases,
+    broken,
     digit_strings,
     emails,
     entry_on,
@@ -33,6 +32,7 @@ from ...generators.strategies import (
     other_address,
     params_of,
     respelled,
+    simulator_emails,
     smtp_statuses,
     spoil,
     unix_times,
@@ -242,12 +242,7 @@ def global_delete_cases() -> st.SearchStrategy[Case]:
 
 
 # -- mail send (issue 21) ----------------------------------------------------------------------
-_SIMULATED = st.builds(
-    lambda local, tag: f"{local}{'+' + tag if tag else ''}@{SIMULATOR_DOMAIN}",
-    st.sampled_from(sorted(SIMULATOR_ADDRESSES)),
-    st.sampled_from(["", "a", "order-42"]),
-)
-_ADDRESS = st.one_of(emails(idn=False), _SIMULATED)
+_ADDRESS = st.one_of(emails(idn=False), simulator_emails())
 _TEXT = st.text("abcdefghijklmnopqrstuvwxyz ABC0123456789", min_size=1, max_size=20)
 
 
@@ -281,12 +276,7 @@ def mail_send_bodies(draw: Any, max_recipients: int = 6) -> dict[str, Any]:
 
 
 def _problem(mutate: Callable[[dict[str, Any]], Any], entry: ErrorEntry, field: str | None) -> Any:
-    def apply(body: dict[str, Any]) -> Case:
-        broken = copy.deepcopy(body)
-        mutate(broken)
-        return Case(broken, entry if field is None else entry_on(entry, field), {})
-
-    return apply
+    return broken(mutate, entry if field is None else entry_on(entry, field))
 
 
 def _first_to(body: dict[str, Any], value: Any) -> None:
