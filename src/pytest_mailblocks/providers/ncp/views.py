@@ -6,21 +6,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ...ui.views import (
-    Client,
-    Field,
-    Search,
-    Section,
-    Snippet,
-    Table,
-    Tenant,
-    View,
-    given,
-    number,
-    py,
-    sh,
-    window_search,
-)
+from ...ui import views as ui
+from ...ui.views import Field, Section, Table, Tenant, View, given, number
 
 __all__ = ["VIEW", "NcpView"]
 
@@ -49,26 +36,26 @@ class NcpView(View):
             out.append(("quotas", ", ".join(f"{q['limit']}/{q['period']}" for q in info["quotas"])))
         return out
 
-    def snippets(self, client: Client) -> list[Snippet]:
+    def snippets(self, client: ui.Client) -> list[ui.Snippet]:
         """curl (signed with openssl) and ``requests`` (NAVER Cloud publishes no Python
         SDK for the mailer): one address's send-block history, signed as the API
         Gateway checks it, with a timestamp on the fake's clock."""
         c = client.credentials
         frozen = "  # the fake's clock is frozen: its time" if client.clock["mode"] == "frozen" else ""
         curl = (
-            f"ACCESS_KEY={sh(c['access_key'])}\nSECRET_KEY={sh(c['secret_key'])}\n"
-            f"URI={sh(SAMPLE_URI)}\nTS={client.shell_ms()}{frozen}\n"
+            f"ACCESS_KEY={ui.sh(c['access_key'])}\nSECRET_KEY={ui.sh(c['secret_key'])}\n"
+            f"URI={ui.sh(SAMPLE_URI)}\nTS={client.shell_ms()}{frozen}\n"
             'SIG=$(printf \'GET %s\\n%s\\n%s\' "$URI" "$TS" "$ACCESS_KEY" \\\n'
             '  | openssl dgst -sha256 -hmac "$SECRET_KEY" -binary | base64)\n'
-            f'curl {sh(client.base)}"$URI" \\\n  -H "x-ncp-apigw-timestamp: $TS" \\\n'
+            f'curl {ui.sh(client.base)}"$URI" \\\n  -H "x-ncp-apigw-timestamp: $TS" \\\n'
             '  -H "x-ncp-iam-access-key: $ACCESS_KEY" \\\n  -H "x-ncp-apigw-signature-v2: $SIG"\n'
         )
         ms = client.python_ms()
         modules = ["base64", "hashlib", "hmac"] + ([] if frozen else ["time"])
         code = (
             "".join(f"import {m}\n" for m in modules) + "\nimport requests\n\n"
-            f"ACCESS_KEY = {py(c['access_key'])}\nSECRET_KEY = {py(c['secret_key'])}\n"
-            f"uri = {py(SAMPLE_URI)}\ntimestamp = str({ms}){frozen}\n"
+            f"ACCESS_KEY = {ui.py(c['access_key'])}\nSECRET_KEY = {ui.py(c['secret_key'])}\n"
+            f"uri = {ui.py(SAMPLE_URI)}\ntimestamp = str({ms}){frozen}\n"
             'message = f"GET {uri}\\n{timestamp}\\n{ACCESS_KEY}"\n'
             "digest = hmac.new(SECRET_KEY.encode(), message.encode(), hashlib.sha256).digest()\n"
             "headers = {\n"
@@ -76,18 +63,18 @@ class NcpView(View):
             '    "x-ncp-iam-access-key": ACCESS_KEY,\n'
             '    "x-ncp-apigw-signature-v2": base64.b64encode(digest).decode(),\n'
             "}\n"
-            f"response = requests.get({py(client.base)} + uri, headers=headers)\n"
+            f"response = requests.get({ui.py(client.base)} + uri, headers=headers)\n"
             "print(response.status_code, response.json())\n"
         )
-        return [Snippet("curl (signed with openssl)", "sh", curl), Snippet("Python (requests)", "python", code)]
+        return [ui.Snippet("curl (signed with openssl)", "sh", curl), ui.Snippet("Python (requests)", "python", code)]
 
     def query(self, tenant: str, list_name: str) -> dict[str, str]:
         return {"region": tenant or "KR"}
 
-    def search(self, list_name: str) -> Search:
+    def search(self, list_name: str) -> ui.Search:
         """send-block's ``targetAddress``; the expiry window is the inspector's own."""
         address = Field("targetAddress", "targetAddress", "search", placeholder="the exact address")
-        return window_search(address, ("start", "end"), "utc", SEARCH_NOTE, ("expires from", "to"))
+        return ui.window_search(address, ("start", "end"), "utc", SEARCH_NOTE, ("expires from", "to"))
 
     def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
         return super().search_query(list_name, {**values, "email": values.get("targetAddress", "")})
