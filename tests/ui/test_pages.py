@@ -416,6 +416,8 @@ def test_templates_and_static_files_ship_in_the_package():
         "provider.html",
         "journal.html",
         "faults.html",
+        "connect.html",
+        "macros.html",
         "inspector.css",
         "inspector.js",
     } <= names
