@@ -1,13 +1,17 @@
 """Run by .ci/wheel-check with the installed wheel alone (issue 21): a mail send to a
 simulator bounce lists the address and posts a signed Event Webhook batch to a
 receiver on loopback, whose signature verifies with the public key SendGrid's
-settings API gives (so cryptography ships as the dependency it is); a signed NCP send
-to a simulator bounce fails it, puts it on the send-block list and the status API
-says so."""
+settings API gives (so cryptography ships as the dependency it is); the same for
+SendCloud: its bounce list, and each event a form POST whose HMAC-SHA256 signature
+verifies with the APP KEY as SendCloud's docs verify it; a signed NCP send to a
+simulator bounce fails it, puts it on the send-block list and the status API says so."""
 
 import base64
+import hashlib
+import hmac
 import json
 import threading
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -22,7 +26,7 @@ posts = []
 
 class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):
-        posts.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
+        posts.append((self.path, dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
         self.send_response(204)
         self.end_headers()
 
@@ -49,6 +53,15 @@ with FakeServer() as server:
     assert urllib.request.urlopen(request).status == 202
     sg.flush_events()
     assert [b["email"] for b in sg.bounces()] == ["bounce@simulator.mailblocks.test"]
+    sc = server.sendcloud
+    sc.set_webhook(f"http://127.0.0.1:{receiver.server_port}/sendcloud")
+    form = {"apiUser": sc.api_user, "apiKey": sc.api_key, "from": "shop@example.com", "subject": "hi", "plain": "hi"}
+    form["to"] = "bounce@simulator.mailblocks.test"
+    answer = json.load(urllib.request.urlopen(sc.url + "/api/mail/send", urllib.parse.urlencode(form).encode()))
+    assert answer["result"] is True and len(answer["info"]["emailIdList"]) == 1, answer
+    sc.flush_events()
+    assert [b["email"] for b in sc.bounces()] == ["bounce@simulator.mailblocks.test"]
+    app_key = sc.app_key
 
     def ncp_call(method, target, body=None):
         data = None if body is None else json.dumps(body).encode()
@@ -64,10 +77,15 @@ with FakeServer() as server:
     assert [c["status"]["code"] for c in counts["countsByStatus"]] == ["F"]
     _, listed = ncp_call("GET", "/api/v1/send-block?targetAddress=bounce%40simulator.mailblocks.test")
     assert listed["registerStatus"] == "Blocked"
-[(headers, payload)] = posts
+events = [dict(urllib.parse.parse_qsl(body.decode())) for path, _, body in posts if path == "/sendcloud"]
+assert [(e["event"], e.get("substat")) for e in events] == [("request", None), ("invalid", "406")]
+for e in events:
+    mac = hmac.new(app_key.encode(), f"{e['timestamp']}{e['token']}".encode(), hashlib.sha256)
+    assert e["signature"] == mac.hexdigest()
+[(_, headers, payload)] = [post for post in posts if post[0] == "/events"]
 assert [e["event"] for e in json.loads(payload)] == ["processed", "bounce"]
 key = load_der_public_key(base64.b64decode(hook["public_key"]))
 signed = headers["X-Twilio-Email-Event-Webhook-Timestamp"].encode() + payload
 key.verify(base64.b64decode(headers["X-Twilio-Email-Event-Webhook-Signature"]), signed, ec.ECDSA(hashes.SHA256()))
 receiver.shutdown()
-print("wheel-delivery: a bounce listed, a signed webhook verified; an NCP bounce send-blocked")
+print("wheel-delivery: SendGrid and SendCloud: a bounce listed, a signed webhook verified; an NCP bounce send-blocked")

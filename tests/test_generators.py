@@ -23,7 +23,7 @@ FAKER_RECORDS = {
     ],
     "cmc": ["cmc_block", "cmc_unsubscribe"],
     "ncp": ["ncp_send_block"],
-    "sendcloud": ["sendcloud_block", "sendcloud_bounce", "sendcloud_unsubscribe"],
+    "sendcloud": ["sendcloud_block", "sendcloud_bounce", "sendcloud_complaint", "sendcloud_unsubscribe"],
 }
 SEED_KEYS = {
     "sendgrid_bounce": "bounces",
@@ -32,6 +32,7 @@ SEED_KEYS = {
     "sendgrid_unsubscribe": "unsubscribes",
     "cmc_unsubscribe": "unsubscribes",
     "sendcloud_bounce": "bounces",
+    "sendcloud_complaint": "complaints",
     "sendcloud_unsubscribe": "unsubscribes",
 }
 HC = health_checks(HealthCheck.function_scoped_fixture)
@@ -140,10 +141,13 @@ def test_sendcloud_invalid_params(mailblocks, params):
         }
     ),
     bounces=st.lists(mb.sendcloud_bounces(), max_size=4),
+    complaints=st.lists(mb.sendcloud_complaints(), max_size=4),
     unsubscribes=st.lists(mb.sendcloud_unsubscribes(), max_size=4),
 )
-def test_sibling_record_strategies_seed_the_fakes(mailblocks, lists, bounces, unsubscribes):
+def test_sibling_record_strategies_seed_the_fakes(mailblocks, lists, bounces, complaints, unsubscribes):
     mailblocks.reset()
-    mailblocks.seed({"sendgrid": lists, "sendcloud": {"bounces": bounces, "unsubscribes": unsubscribes}})
+    sendcloud = {"bounces": bounces, "complaints": complaints, "unsubscribes": unsubscribes}
+    mailblocks.seed({"sendgrid": lists, "sendcloud": sendcloud})
     for name, records in lists.items():
         assert len(mailblocks.sendgrid.records(name)) == len({r["email"].strip().lower() for r in records})
+    assert len(mailblocks.sendcloud.complaints()) == len({r["email"].lower() for r in complaints})

@@ -408,3 +408,14 @@ def test_every_documented_error_is_drawn_and_answered(mailblocks, provider, endp
         case = find(SENDCLOUD[endpoint](valid=False), lambda c: c.error.key == key, settings=FIND)
         _prepare(mailblocks, provider, case)
         _sendcloud_error(_sendcloud(mailblocks, endpoint, case), case)
+
+
+@settings(max_examples=examples(50))
+@given(address=mb.simulator_emails())
+def test_simulator_emails_each_have_an_outcome_of_the_simulator(address):
+    """Issue 21: every drawn address is one the simulator domain decides (a ``+tag`` too)."""
+    from pytest_mailblocks.core.delivery import simulated
+
+    outcome = simulated(address)
+    assert outcome is not None and outcome.source == "simulator"
+    assert address.split("@")[0].split("+")[0] in ("success", outcome.kind)

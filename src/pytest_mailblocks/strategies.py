@@ -4,8 +4,8 @@ and requests per endpoint, valid and invalid.
 Built from Hypothesis primitives, so failing examples shrink. Needs Hypothesis:
 ``pip install 'pytest-mailblocks[generators]'``.
 
-- ``emails()``, ``simulator_emails()``, ``unix_times()``, ``smtp_statuses`` and :class:`Case` (from
-  ``pytest_mailblocks.generators.strategies``);
+- ``emails()``, ``simulator_emails()``, ``unix_times()``, ``smtp_statuses`` and
+  :class:`Case` (from ``pytest_mailblocks.generators.strategies``);
 - every registered provider's strategies, from its ``strategies`` room, as
   ``<provider>_<name>`` (``providers/sendgrid/strategies.py``'s ``list_cases`` is
   ``sendgrid_list_cases`` here): records as each handle's ``add_*`` and the seed

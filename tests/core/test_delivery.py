@@ -22,9 +22,10 @@ from pytest_mailblocks.core.delivery import (
     Timeline,
     parse_outcome,
     simulated,
+    state_delivery,
 )
 from pytest_mailblocks.core.errors import ControlError
-from pytest_mailblocks.core.webhooks import RetryPolicy, WebhookQueue, http_post
+from pytest_mailblocks.core.webhooks import RetryPolicy, WebhookQueue, chosen_events, http_post
 
 T0 = 1_714_521_600.0  # 2024-05-01T00:00:00Z
 
@@ -394,3 +395,116 @@ def test_with_the_clock_running_a_retry_comes_due_in_real_time(app):
         d.post("http://h/", b"[]")
     assert app.webhooks.wait_idle(5) and len(recorder.calls) == 1  # the retry is not due yet
     assert recorder.wait_for(2)  # the dispatcher waits for the due instant itself
+
+
+# -- what providers share: deferrals, delays, sends, the lazy delivery, event names ----------------
+def _deferral(app, outcome):
+    d = Delivery(app, "x")
+    seen = []
+    with app.lock:
+        d.defer(
+            outcome,
+            T0,
+            delays=(10, 20),
+            give_up=45,
+            deferred=lambda t, n: seen.append(("deferred", t - T0, n)),
+            delivered=lambda t: seen.append(("delivered", t - T0)),
+            gave_up=lambda t: seen.append(("gave_up", t - T0)),
+        )
+    app.clock.advance(seconds=100)
+    return seen
+
+
+def test_a_deferral_is_retried_on_the_delays_then_delivered_after_its_times(app):
+    assert _deferral(app, Outcome("defer", times=2)) == [("deferred", 0, 1), ("deferred", 10, 2), ("delivered", 30)]
+
+
+def test_a_deferral_without_times_is_given_up_when_the_next_try_is_past_the_limit(app):
+    # tries at 0, 10, 30 (the last delay repeats: next at 50, past 45): given up at 45
+    assert _deferral(app, Outcome("defer")) == [
+        ("deferred", 0, 1),
+        ("deferred", 10, 2),
+        ("deferred", 30, 3),
+        ("gave_up", 45),
+    ]
+
+
+def test_later_runs_at_once_without_a_delay_and_on_the_clock_with_one(app):
+    d = Delivery(app, "x")
+    seen = []
+    with app.lock:
+        d.later(T0, 0, seen.append)
+        d.later(T0, 3600, seen.append)
+    assert seen == [T0]
+    app.clock.advance(hours=1)
+    assert seen == [T0, T0 + 3600]
+
+
+def test_a_send_is_logged_and_its_steps_events_routed(app):
+    d = Delivery(app, "x")
+    routed = []
+    d.router = lambda entries: routed.append([e.type for e in entries])
+    with app.lock:
+        d.emit("request", "", {}, time=T0, tenant="t")
+        d.sent("shop@example.com", {"id": 1}, time=T0, tenant="t")
+    assert routed == [["request"]]
+    assert [(e.type, e.email, e.tenant, e.data) for e in d.sends.entries()] == [
+        ("send", "shop@example.com", "t", {"id": 1})
+    ]
+
+
+def test_a_states_delivery_is_made_on_first_use_with_the_providers_settings(app):
+    class Provider:
+        key = "x"
+
+        def __init__(self):
+            self.app = app
+            self.state = type("State", (), {"delivery": None})()
+
+    provider = Provider()
+    routed = []
+    policy = RetryPolicy(delays=(1,), max_age=5)
+    assert state_delivery(provider, False, retry=policy, route=routed.append) is None
+    d = state_delivery(provider, True, retry=policy, route=routed.append, max_pending=7)
+    assert d is provider.state.delivery and routed == [d]
+    assert (d.key, d.webhooks.policy, d.webhooks.max_pending) == ("x", policy, 7)
+    assert state_delivery(provider, True, retry=policy, route=routed.append) is d and routed == [d]
+
+
+def test_catching_up_runs_the_work_due_and_is_nothing_without_a_delivery(app):
+    provider = app.providers["sendgrid"]
+    with app.lock:
+        provider.catch_up()  # no send yet: no delivery made
+        assert provider.delivery() is None
+        seen = []
+        provider.delivery(create=True).timeline.add(T0, seen.append)
+        provider.catch_up()
+    assert seen == [T0]
+
+
+@pytest.mark.parametrize(
+    ("events", "empty", "wanted"),
+    [
+        (None, True, {"deliver", "report_spam", "invalid"}),
+        (["deliver", "spam-report"], True, {"deliver", "report_spam"}),
+        ((), True, set()),
+    ],
+)
+def test_chosen_events_maps_the_names_a_user_writes(events, empty, wanted):
+    known = {"deliver": "deliver", "spam-report": "report_spam", "report_spam": "report_spam", "invalid": "invalid"}
+    assert chosen_events(events, known, ("deliver", "report_spam", "invalid"), empty=empty) == wanted
+
+
+@pytest.mark.parametrize(
+    ("events", "empty", "message"),
+    [
+        (["deliver", "nope", "also"], True, "unknown event(s) ['also', 'nope']; known: ['deliver']"),
+        ("deliver", True, "events must be a list of event names (or null for every event)"),
+        ([1], True, "events must be a list of event names (or null for every event)"),
+        ([], False, "events must name at least one event (or be null for every event)"),
+    ],
+)
+def test_chosen_events_refuses_what_is_not_a_list_of_known_names(events, empty, message):
+    with pytest.raises(ControlError) as err:
+        chosen_events(events, {"deliver": "deliver"}, ("deliver",), empty=empty)
+    assert str(err.value) == message

@@ -89,6 +89,10 @@ PARAMS = [
     "domainName",
     "start",
     "expireTime",
+    "to",
+    "xsmtpapi",
+    "categoryName",
+    "event",
     # control plane (journal filters, block queries, control actions, the outbox)
     "type",
     "since",
@@ -276,6 +280,7 @@ CONTROL_FIELDS = {
     "count-mode": ["count_mode"],
     "outcomes": ["email", "kind", "reply", "times", "after"],
     "event-webhook": ["url", "enabled", "signed", "events", "subuser"],
+    "webhooks": ["url", "api_user", "events", "body", "names", "app_key"],
 }
 #: plausible values for those fields (hostile ones come from TEXT)
 CONTROL_VALUES = [
@@ -796,6 +801,48 @@ def mail_send_bodies(draw: Any, rule: str = MAIL_SEND) -> tuple[bytes, str | Non
     return json.dumps(body).encode(), draw(st.sampled_from(["application/json", None]))
 
 
+#: SendCloud's send routes (issue 21), drawn with their own parameters most of the time
+SENDCLOUD_SEND = {f"{prefix}/mail/{action}" for prefix in ("/api", "/apiv2") for action in ("send", "sendtemplate")}
+_SC_ADDRESSES = st.lists(
+    st.sampled_from(["a@example.com", "B@example.com", "bounce@simulator.mailblocks.test", "x", "a@b", ""]) | TEXT,
+    max_size=4,
+).map(";".join)
+_SC_FLAGS = st.sampled_from(["true", "false", "TRUE", ""]) | TEXT
+_SC_VALUES = {
+    "from": _SC_ADDRESSES | st.just("Shop <shop@example.com>"),
+    "to": _SC_ADDRESSES,
+    "cc": _SC_ADDRESSES,
+    "bcc": _SC_ADDRESSES,
+    "replyTo": _SC_ADDRESSES,
+    "subject": TEXT,
+    "html": TEXT,
+    "plain": TEXT,
+    "xsmtpapi": JSON_VALUES.map(json.dumps) | _SC_ADDRESSES.map(lambda to: json.dumps({"to": to.split(";")})),
+    "headers": JSON_VALUES.map(json.dumps) | TEXT,
+    "labelId": TEXT,
+    "sendTags": TEXT,
+    "sendRequestId": TEXT,
+    "respEmailId": _SC_FLAGS,
+    "useAddressList": _SC_FLAGS,
+    "gzipCompress": _SC_FLAGS,
+    "templateInvokeName": TEXT,
+}
+_SC_VALID = [("from", "shop@example.com"), ("to", "a@example.com"), ("subject", "s"), ("plain", "p")]
+
+
+@st.composite
+def sendcloud_send_bodies(draw: Any) -> tuple[bytes, str | None]:
+    """SendCloud send forms: a few parameters drawn from the send's own vocabulary
+    (plausible and hostile values), often over a valid send (the first value of a name
+    wins, so a drawn one replaces the valid one)."""
+    names = draw(st.lists(st.sampled_from(sorted(_SC_VALUES)), max_size=8, unique=True))
+    pairs = [(name, draw(_SC_VALUES[name])) for name in names]
+    if draw(st.integers(0, 3)) < 3:  # a small draw (what Hypothesis tries first): valid
+        pairs += _SC_VALID
+    ctype = draw(st.sampled_from(["application/x-www-form-urlencoded"] * 8 + [None, "multipart/form-data"]))
+    return _encode_query(pairs).encode(), ctype
+
+
 def control_json(app: App, path: str = "") -> st.SearchStrategy[Any]:
     """JSON shaped like the control plane's bodies: mostly objects (or lists of
     them) with only the fields the path reads, else keyed by any control field or
@@ -905,6 +952,8 @@ def requests_for(draw: Any, app: App, scope: str = "all") -> dict[str, Any]:
         body, ctype = draw(ui_bodies(app))
     elif tpl.rule in SEND_BODIES and draw(st.integers(0, 9)) < 7:
         body, ctype = draw(mail_send_bodies(tpl.rule))
+    elif tpl.rule in SENDCLOUD_SEND and draw(st.integers(0, 9)) < 7:
+        body, ctype = draw(sendcloud_send_bodies())
     else:
         body, ctype = draw(bodies())
     headers: list[tuple[str, str]] = []

@@ -60,8 +60,11 @@ real API), list one owner's addresses (a filter that selects only them) and dele
   (``size`` has no cap; the test checks the page held every element) and filtered by
   prefix. Paging through a list seven other threads change would not be a snapshot.
 - ``sendcloud``: ``/api/block/add`` (one address a call) and the control plane add
-  rows with ``apiUserBlock=<owner>``; ``/api/block/list`` filters on it exactly
-  (``email`` is an exact filter), ``start``/``limit`` paging, ``days=2`` (a round
+  rows with ``apiUserBlock=<owner>``; after an API add, ``/api/mail/send`` to the
+  addresses (issue 21: rows for another apiUserBlock do not refuse them, so the outbox
+  holds exactly one ``request`` per send and one ``deliver`` per address);
+  ``/api/block/list`` filters on it exactly (``email`` is an exact filter),
+  ``start``/``limit`` paging, ``days=2`` (a round
   spanning midnight UTC+8 still lists today's rows); ``/api/block/delete`` answers
   ``info.count`` 1 or 0.
 
@@ -415,6 +418,16 @@ class SendCloudAdapter(Adapter):
     api_add = True
     EXPIRE = "2099-01-01"
 
+    def __init__(self, server: FakeServer) -> None:
+        super().__init__(server)
+        self.sent: list[str] = []  # addresses sent to right after block/add (issue 21)
+        self.sends = 0
+        self.sent_lock = threading.Lock()
+
+    def prepare(self, c: Client) -> None:
+        with self.sent_lock:
+            self.sent, self.sends = [], 0
+
     def auth(self) -> dict[str, str]:
         return {"apiUser": self.h.api_user, "apiKey": self.h.api_key}
 
@@ -432,10 +445,32 @@ class SendCloudAdapter(Adapter):
             c.fail(f"sendcloud seeded {r.json()} for {len(emails)}")
 
     def add(self, c: Client, owner: str, emails: list[str]) -> None:
+        """block/add each address (one a call), then ``mail/send`` to them all (issue 21):
+        the rows are for the owner's apiUserBlock, not the sending API user, so each is
+        delivered (one ``deliver`` event) while the other threads add and delete."""
         for email in emails:  # block/add takes one address (and/or one domain)
             info = self.ok(c, "add", {"email": email, "apiUserBlock": owner, "expireTime": self.EXPIRE})
             if [row["email"] for row in info.get("dataList", [])] != [email]:
                 c.fail(f"sendcloud add {email}: {info}")
+        form = {**self.auth(), "from": "load@load.example", "to": ";".join(emails), "subject": "load", "plain": "x"}
+        body = c.call(self.key, "POST", "/api/mail/send", 200, data=form).json()
+        if body.get("result") is not True or len(body["info"]["emailIdList"]) != len(emails):
+            c.fail(f"sendcloud send to {emails}: {body}")
+        with self.sent_lock:
+            self.sent += emails
+            self.sends += 1
+
+    def verify(self) -> list[str]:
+        with self.sent_lock:
+            sent, sends = sorted(self.sent), self.sends
+        events = self.h.events()
+        delivered = sorted(e["recipient"] for e in events if e["event"] == "deliver")
+        requests_ = sum(e["event"] == "request" for e in events)
+        if delivered != sent or requests_ != sends or len(events) != sends + len(sent):
+            return [
+                f"sendcloud outbox: {len(events)} events for {sends} sends to {len(sent)}; delivered {len(delivered)}"
+            ]
+        return []
 
     def listed(self, c: Client, owner: str) -> list[str]:
         out: list[str] = []

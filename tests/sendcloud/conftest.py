@@ -45,6 +45,48 @@ MESSAGES = {
     40019: ("expireTime cannot be empty", "expireTime不能为空"),
     40020: ("invalid expireTime format (e.g. “2013-03-19”)", "expireTime格式错误,应该类似'2013-03-19'"),
     40021: ("domainName and email cannot both be empty", "domainName和email不能同时为空"),
+    # the send path (issue 21): codes and zh from the code table, en the fake's (assumed)
+    40000: ("duplicate request", "重复请求"),
+    40022: ("the time range cannot be longer than 30 days", "时间区间不能超过30天"),
+    40023: ("sendRequestId cannot be longer than 128 characters", "sendRequestId的长度不能超过128个字符"),
+    40024: (
+        "invalid sendTags: at most 5 tags separated by ';', each at most 50 characters",
+        "sendTags格式错误: 最多5个标签, 以';'分隔, 每个不超过50个字符",
+    ),
+    40201: ("template invokeName cannot be empty", "模版调用名称invokeName不能为空"),
+    40301: ("user does not exist", "用户不存在"),
+    40703: ("event type cannot be empty", "事件类型不能为空"),
+    40704: ("invalid event type format, no usable event type", "事件类型格式错误,没有可用的事件类型"),
+    40705: ("url cannot be empty", "url不能为空"),
+    40706: ("invalid url format", "url格式错误"),
+    40708: ("url already exists", "url已存在"),
+    40710: ("failed to create the webhook configuration", "webhook配置创建失败"),
+    40801: ("from cannot be empty", "发信人地址from不能为空"),
+    40802: ("invalid from format", "发信人地址from格式错误"),
+    40805: ("recipient address cannot be empty", "收件人地址不能为空"),
+    40806: ("the recipient addresses contain an invalid address", "收件人地址数组中, 存在非法地址"),
+    40807: ("the number of recipient addresses cannot exceed 100", "收件人地址的数目不能超过100"),
+    40808: ("subject cannot be empty", "邮件主题subject不能为空"),
+    40811: ("invalid replyTo format", "回复地址replyto格式错误"),
+    40812: ("xsmtpapi cannot be empty", "xsmtpapi不能为空"),
+    40813: ("invalid xsmtpapi format", "xsmtpapi格式错误"),
+    40814: ("the parsed xsmtpapi cannot be empty", "xsmtpapi解析值不能为空"),
+    40815: ("xsmtpapi must contain a to field", "xsmtpapi必须含有to字段"),
+    40816: ("the to field of xsmtpapi cannot be empty", "xsmtpapi中to字段的解析值不能为空"),
+    40817: ("xsmtpapi cannot be parsed", "xsmtpapi解析错误"),
+    40827: ("the to array of xsmtpapi cannot be longer than 100", "xsmtpapi中to数组长度不能超过100"),
+    40853: ("invalid cc address format", "cc地址格式错误"),
+    40854: ("the number of CC addresses cannot exceed 100", "CC地址的数目不能超过100"),
+    40856: ("invalid bcc address format", "bcc地址格式错误"),
+    40857: ("the number of BCC addresses cannot exceed 100", "BCC地址的数目不能超过100"),
+    40859: ("invalid respEmailId format", "respEmailId格式错误"),
+    40861: ("invalid gzipCompress format", "gzipCompress格式错误"),
+    40862: ("to contains a malformed address list", "to中有格式错误的地址列表"),
+    40864: ("the number of address lists cannot exceed 5", "地址列表的数目不能超过5"),
+    40869: ("invalid headers format", "headers格式错误"),
+    40870: ("html and plain cannot both be empty", "html和plain不能同时为空"),
+    40874: ("invalid useAddressList format", "useAddressList格式错误"),
+    40902: ("unknown exception in mail processing", "邮件处理发生未知异常"),
     404: ("request path not found", "请求路径不存在"),
     405: ("request method not supported", "不支持的请求方式"),
     501: ("server exception", "服务器异常"),
@@ -128,3 +170,73 @@ def frozen(mailblocks):
     """The fake's clock at 2024-05-15 12:00:00 UTC+8 (04:00 UTC)."""
     mailblocks.clock.freeze("2024-05-15T04:00:00Z")
     return mailblocks.clock
+
+
+# -- the send path (issue 21) ---------------------------------------------------------------
+SIM = "simulator.mailblocks.test"
+T0 = 1_715_745_600  # 2024-05-15 12:00:00 UTC+8 (04:00 UTC)
+SEND = "/api/mail/send"
+
+
+def mail(*to: str, **extra: Any) -> dict[str, Any]:
+    """A valid ``mail/send`` form to ``to`` (one ``to`` parameter), with ``extra``."""
+    return {"from": "Shop <shop@example.com>", "to": ";".join(to), "subject": "Your order", "plain": "Thanks", **extra}
+
+
+def send(fake: SendCloudHandle, params: dict[str, Any], path: str = SEND) -> dict[str, Any]:
+    """POST a send with the default credentials; the answer's ``info`` (a success asserted)."""
+    r = requests.post(fake.url + path, data={"apiUser": fake.api_user, "apiKey": fake.api_key, **params})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["result"] is True and body["statusCode"] == 200, body
+    info: dict[str, Any] = body["info"]
+    return info
+
+
+def verify(appkey: str, token: str, timestamp: str, signature: str) -> bool:
+    """SendCloud's documented verification (webhook-code-examples.md, Python), in Python 3."""
+    import hashlib
+    import hmac
+
+    return (
+        signature
+        == hmac.new(key=appkey.encode(), msg=f"{timestamp}{token}".encode(), digestmod=hashlib.sha256).hexdigest()
+    )
+
+
+class Receiver:
+    """The user's webhook endpoint on loopback (pytest-httpserver): records every POST,
+    answers from a script (then 200)."""
+
+    def __init__(self, httpserver: Any, *statuses: int, path: str = "/sendcloud") -> None:
+        import threading
+
+        self.statuses = list(statuses)
+        self.posts: list[tuple[dict[str, str], bytes]] = []
+        self.lock = threading.Lock()
+        httpserver.expect_request(path, method="POST").respond_with_handler(self.handle)
+        self.url = httpserver.url_for(path)
+
+    def handle(self, request: Any) -> Any:
+        from werkzeug.wrappers import Response
+
+        with self.lock:
+            self.posts.append((dict(request.headers), request.get_data()))
+            status = self.statuses.pop(0) if self.statuses else 200
+        return Response("", status=status)
+
+    def forms(self) -> list[dict[str, str]]:
+        """Each POST's form fields, as the receiver's framework would parse them."""
+        from urllib.parse import parse_qsl
+
+        return [dict(parse_qsl(body.decode(), keep_blank_values=True)) for _, body in self.posts]
+
+
+def as_form(event: dict[str, Any]) -> dict[str, str]:
+    """An outbox event as its form POST carries it: lists as JSON text, None empty."""
+    return {
+        k: json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+        if isinstance(v, (list, dict))
+        else ("" if v is None else str(v))
+        for k, v in event.items()
+    }

@@ -19,7 +19,7 @@ def test_health_lists_sendcloud_with_its_prefixes_and_credentials(http, mailbloc
     assert info["real_host"] == "https://api2.sendcloud.net"
     assert info["credentials"] == {"api_user": "mailblocks_default", "api_key": "MailblocksSendCloudDefaultKey001"}
     assert info["tenants"] == [
-        {"api_user": "mailblocks_default", "counts": {"blocks": 0, "bounces": 0, "unsubscribes": 0}}
+        {"api_user": "mailblocks_default", "counts": {"blocks": 0, "bounces": 0, "complaints": 0, "unsubscribes": 0}}
     ]
     assert info["count_mode"] == "rows"
 

@@ -75,7 +75,7 @@ def test_body_is_compact_utf8_json_with_chinese_unescaped(sc):
     assert r.content == '{"result":false,"statusCode":40005,"message":"认证失败","info":{}}'.encode()
 
 
-@pytest.mark.parametrize("path", ["/block/lists", "/block", "/blocks/list", "/Block/list", "/mail/send", ""])
+@pytest.mark.parametrize("path", ["/block/lists", "/block", "/blocks/list", "/Block/list", "/mail/sends", ""])
 def test_unknown_path_under_a_prefix_is_an_envelope_404(sc, prefix, path):
     r = sc.call(path, {"days": 1}, prefix=prefix)
     assert r.status_code == 200

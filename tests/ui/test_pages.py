@@ -541,3 +541,25 @@ def test_ncp_shows_the_mail_requests_of_the_regions_path(ui, mailblocks):
     assert text[at + 7 : at + 14] == [first, "default", "F 1, S 1", "2", "1", "2", ""]
     assert elsewhere not in text
     assert elsewhere in cells(ui.get("/providers/ncp?tenant=SGN").text)
+
+
+def test_sendcloud_shows_its_sends_and_events(ui, mailblocks):
+    """Issue 21: SendCloud's sends and events in the core's tables, escaped."""
+    sc = mailblocks.sendcloud
+    assert "<h2>Sends" in ui.get("/providers/sendcloud").text
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    form = {"apiUser": sc.api_user, "apiKey": sc.api_key, "from": "shop@example.com", "subject": XSS, "plain": "x"}
+    form["to"] = "ann@example.com;bounce@simulator.mailblocks.test"
+    assert requests.post(sc.url + "/apiv2/mail/send", data=form).json()["result"] is True
+    # the newest event: the simulator address bounced (an invalid event)
+    text = shows_delivery(ui.get("/providers/sendcloud").text, 1, 3, "invalid", sc.api_user)
+    assert any(sc.sends()[0]["messageId"] in c for c in text)
+
+
+def test_sendcloud_complaints_are_a_list_of_the_inspector(ui, mailblocks):
+    sc = mailblocks.sendcloud
+    ui.post("/providers/sendcloud/add", {"list": "complaints", "email": "c@example.com", "expire_time": "2030-01-01"})
+    assert [(c["email"], c["expireTime"]) for c in sc.complaints()] == [("c@example.com", "2030-01-01 00:00:00")]
+    assert "c@example.com" in cells(ui.get("/providers/sendcloud?list=complaints").text)
+    r = ui.post("/providers/sendcloud/delete", {"list": "complaints", "key_email": "c@example.com"})
+    assert r.status_code == 303 and sc.complaints() == []

@@ -69,6 +69,7 @@ __all__ = [
     "json_body",
     "parse_outcome",
     "simulated",
+    "state_delivery",
 ]
 
 DELIVER = "deliver"
@@ -426,6 +427,12 @@ class Delivery:
         if events and self.router is not None and not self.closed:
             self.router(events)
 
+    def sent(self, sender: str, record: dict[str, Any], *, time: float, tenant: str | None = None) -> None:
+        """A send decided: keep its ``record`` (the provider's shape) in the sends log and
+        hand the step's events to the router."""
+        self.sends.add("send", sender, record, time=time, tenant=tenant)
+        self.end_step()
+
     # -- the clock ------------------------------------------------------------------------------
     def schedule(self, at: float, fn: Callable[[float], None]) -> bool:
         """Run ``fn(at)`` when the fake clock reaches ``at`` (under the app's lock)."""
@@ -440,6 +447,35 @@ class Delivery:
             self.schedule(t + seconds, fn)
         else:
             fn(t)
+
+    def defer(
+        self,
+        outcome: Outcome,
+        t0: float,
+        *,
+        delays: tuple[float, ...],
+        give_up: float,
+        deferred: Callable[[float, int], None],
+        delivered: Callable[[float], None],
+        gave_up: Callable[[float], None],
+    ) -> None:
+        """A deferral as providers retry it on the fake clock: ``deferred(t, n)`` at the
+        n-th try (the first at ``t0``), the next ``delays[n-1]`` seconds later (the last
+        delay repeats); ``delivered(t)`` at the try after ``outcome.times`` deferrals, or
+        with ``times`` None, ``gave_up(t)`` ``give_up`` seconds after the first try."""
+
+        def attempt(t: float, n: int) -> None:
+            if outcome.times is not None and n > outcome.times:
+                delivered(t)
+                return
+            deferred(t, n)
+            after = t + delays[min(n - 1, len(delays) - 1)]
+            if outcome.times is None and after >= t0 + give_up:
+                self.schedule(t0 + give_up, gave_up)
+            else:
+                self.schedule(after, lambda at: attempt(at, n + 1))
+
+        attempt(t0, 1)
 
     def tick(self, now: float | None = None) -> int:
         """Run the work due by ``now`` (default: the clock's now); call under the lock."""
@@ -491,6 +527,31 @@ class Delivery:
         self._step = []
 
 
+def state_delivery(
+    provider: Any,
+    create: bool,
+    *,
+    retry: RetryPolicy | None = None,
+    route: Callable[[Delivery], None] | None = None,
+    max_pending: int | None = None,
+) -> Delivery | None:
+    """A provider's ``delivery(create)``: its state's ``delivery`` (None until a send
+    needs one), made on first use with the provider's webhook ``retry`` policy, its
+    router (``route(delivery)`` sets ``delivery.router``; none for a provider without
+    webhooks) and, for a provider that posts each event alone, a larger cap of posts
+    waiting at once (``max_pending``)."""
+    state = provider.state
+    if state.delivery is None and create:
+        d = Delivery(provider.app, provider.key, retry=retry)
+        if max_pending is not None:
+            d.webhooks.max_pending = max_pending
+        if route is not None:
+            route(d)
+        state.delivery = d
+    delivery: Delivery | None = state.delivery
+    return delivery
+
+
 # -- the handle's verbs ------------------------------------------------------------------------
 class DeliveryHandle:
     """Mixed into a provider's handle (``server.<provider>``) whose provider answers
@@ -539,6 +600,17 @@ class DeliveryHandle:
         """The events, oldest first, in the provider's own shape (what its webhook
         posts); ``type`` and ``email`` (case-insensitive) select."""
         return self._delivery().outbox.filter(type, email)
+
+    def _tenant_events(
+        self, type: str | None, email: str | None, tenant: str | None, known: Callable[[str], Any]
+    ) -> list[dict[str, Any]]:
+        """:meth:`events` of one tenant (None: every one); ``known(tenant)`` raises a
+        ControlError for a tenant the provider does not have."""
+        with self._provider.lock:
+            if tenant is not None:
+                known(tenant)
+            outbox = self._delivery().outbox
+        return outbox.filter(type, email, tenant=tenant)
 
     @property
     def outbox(self) -> BoundedLog:

@@ -320,6 +320,14 @@ class Provider:
         queue), made if ``create``; None for a provider without a send path."""
         return None
 
+    def catch_up(self) -> None:
+        """Run the delivery work the running clock made due meanwhile (a retry, a
+        complaint an hour after delivery), if a send made any: call under the lock
+        before a request or a handle reads the lists."""
+        delivery = self.delivery()
+        if delivery is not None:
+            delivery.tick()
+
     def control_actions(self) -> dict[str, Callable[[str, Any, dict[str, str]], Any]]:
         """Extra control-plane routes: ``/_mailblocks/<key>/<action>`` -> fn(method, payload, query)."""
         return {}

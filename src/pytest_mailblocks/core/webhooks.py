@@ -29,16 +29,18 @@ import time as _time
 import traceback
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+from .errors import ControlError
 
 if TYPE_CHECKING:
     from .app import App
     from .delivery import Delivery
 
-__all__ = ["Post", "RetryPolicy", "WebhookDispatcher", "WebhookQueue", "http_post"]
+__all__ = ["Post", "RetryPolicy", "WebhookDispatcher", "WebhookQueue", "chosen_events", "http_post", "valid_url"]
 
 #: bytes of a receiver's answer read (the rest is dropped with the connection)
 MAX_ANSWER = 64 * 1024
@@ -102,32 +104,39 @@ class WebhookQueue:
         self.policy = policy
         self.max_pending = max_pending
         self.max_bytes = max_bytes
-        self.pending: list[Post] = []
+        #: by id, oldest first: removing a post costs the same with one or ten thousand
+        #: waiting (a provider that posts each event alone queues one per recipient)
+        self._pending: dict[int, Post] = {}
         self.nbytes = 0
         self.dropped = 0  # posts the bounds dropped before they were delivered
         self.delivered = 0
         self.attempts: deque[dict[str, Any]] = deque(maxlen=log)
         self._ids = itertools.count(1)
 
+    @property
+    def pending(self) -> list[Post]:
+        """The posts waiting (or in flight), oldest first."""
+        return list(self._pending.values())
+
     def add(self, post: Post) -> None:
         if not post.id:
             post.id = next(self._ids)
-        self.pending.append(post)
+        self._pending[post.id] = post
         self.nbytes += len(post.body)
-        while len(self.pending) > self.max_pending or self.nbytes > self.max_bytes:
-            oldest = next((p for p in self.pending if not p.in_flight), None)
+        while len(self._pending) > self.max_pending or self.nbytes > self.max_bytes:
+            oldest = next((p for p in self._pending.values() if not p.in_flight), None)
             if oldest is None:
                 break
             self._remove(oldest)
             self.dropped += 1
 
     def _remove(self, post: Post) -> None:
-        self.pending.remove(post)
+        del self._pending[post.id]
         self.nbytes -= len(post.body)
 
     def take_due(self, now: float) -> list[Post]:
         """The posts due by ``now``, marked in flight (one attempt each)."""
-        due = [p for p in self.pending if not p.in_flight and p.due <= now]
+        due = [p for p in self._pending.values() if not p.in_flight and p.due <= now]
         for post in due:
             post.in_flight = True
             post.attempts += 1
@@ -145,7 +154,7 @@ class WebhookQueue:
             "error": error,
             "events": post.events,
         }
-        if post not in self.pending:  # cleared meanwhile (a reset)
+        if self._pending.get(post.id) is not post:  # cleared meanwhile (a reset)
             return
         if status is not None and 200 <= status < 300:
             self._remove(post)
@@ -164,17 +173,47 @@ class WebhookQueue:
         self.attempts.append(entry)
 
     def next_due(self) -> float | None:
-        return min((p.due for p in self.pending if not p.in_flight), default=None)
+        return min((p.due for p in self._pending.values() if not p.in_flight), default=None)
 
     def busy(self, now: float) -> bool:
-        return any(p.in_flight or p.due <= now for p in self.pending)
+        return any(p.in_flight or p.due <= now for p in self._pending.values())
 
     def pending_list(self) -> list[dict[str, Any]]:
-        return [p.describe() for p in self.pending]
+        return [p.describe() for p in self._pending.values()]
 
     def clear(self) -> None:
-        self.pending = []
+        self._pending = {}
         self.nbytes = 0
+
+
+def valid_url(url: str) -> bool:
+    """A URL a webhook may be set to: ``http://`` or ``https://``, a host, a valid port,
+    no blanks (what the providers' settings APIs take)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a bad port raises)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+def chosen_events(events: Any, known: Mapping[str, str], every: Iterable[str], *, empty: bool = True) -> frozenset[str]:
+    """The events a webhook set up from Python or the control plane takes: ``events``
+    a list of names, each a key of ``known`` (the spellings a user may write, mapped to
+    the provider's own); None for ``every`` event; an empty list only where ``empty``.
+
+    :raises ControlError: a name not known, or ``events`` not a list of names.
+    """
+    if events is None:
+        return frozenset(every)
+    if not isinstance(events, (list, tuple, set, frozenset)) or not all(isinstance(e, str) for e in events):
+        raise ControlError("events must be a list of event names (or null for every event)")
+    unknown = sorted(e for e in events if e not in known)
+    if unknown:
+        raise ControlError(f"unknown event(s) {unknown}; known: {sorted(known)}")
+    if not events and not empty:
+        raise ControlError("events must name at least one event (or be null for every event)")
+    return frozenset(known[e] for e in events)
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:

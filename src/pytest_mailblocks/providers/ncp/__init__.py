@@ -57,8 +57,7 @@ class Ncp(NcpControl):
         return str(endpoint), dict(args)
 
     def call(self, call: Call) -> Response:
-        if self.state.delivery is not None:
-            self.state.delivery.tick()  # what the running clock made due meanwhile
+        self.catch_up()
         return endpoints.dispatch(call, _HANDLERS, _BODY_OPERATIONS)
 
     def delivery(self, create: bool = False) -> Delivery | None:

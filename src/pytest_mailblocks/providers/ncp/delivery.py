@@ -42,7 +42,19 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from ...core.delivery import BLOCK, BOUNCE, DEFER, DELIVER, INVALID, KINDS, UNSUBSCRIBE, Delivery, Outcome, json_body
+from ...core.delivery import (
+    BLOCK,
+    BOUNCE,
+    DEFER,
+    DELIVER,
+    INVALID,
+    KINDS,
+    UNSUBSCRIBE,
+    Delivery,
+    Outcome,
+    json_body,
+    state_delivery,
+)
 from ...core.errors import ErrorEntry, ProviderError
 from . import errors, render
 from .endpoints import EPOCH, INT_MAX, NcpCall, account_checks, routes
@@ -556,11 +568,7 @@ def accept(
 def delivery_of(ncp: NcpControl, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, scheduled work. NCP
     has no webhooks, so nothing routes events anywhere."""
-    state = ncp.state
-    if state.delivery is None and create:
-        state.delivery = Delivery(ncp.app, ncp.key)
-    delivery: Delivery | None = state.delivery
-    return delivery
+    return state_delivery(ncp, create)
 
 
 # -- the endpoints -----------------------------------------------------------------------------

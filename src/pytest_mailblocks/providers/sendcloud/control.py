@@ -1,6 +1,6 @@
-"""SendCloud's control room: seeding (API users, blocks, bounces, unsubscribes), the
-verbs the handle and the control plane share, the control plane's actions and its
-paging of the lists."""
+"""SendCloud's control room: seeding (API users, blocks, bounces, complaints,
+unsubscribes), the verbs the handle and the control plane share, the control plane's
+actions (API users, the count mode, delivery, webhooks) and its paging of the lists."""
 
 from __future__ import annotations
 
@@ -12,16 +12,20 @@ from typing import Any
 
 from ...control.paging import block_page
 from ...core.clock import parse_instant
+from ...core.delivery import delivery_actions
 from ...core.errors import ControlError
 from ...core.provider import Provider, SeedPlan, listed
+from . import webhooks
 from .endpoints import INT_MAX
 from .models import (
     ALL,
+    COMPLAINT_DAYS,
     COUNT_MODES,
     MAX_SECONDS,
     MIN_SECONDS,
     Block,
     Bounce,
+    Complaint,
     SendCloudState,
     Unsubscribe,
     add_months,
@@ -65,7 +69,16 @@ UNSUBSCRIBE_FIELDS = {
     "api_user": "api_user",
     "apiUser": "api_user",
 }
-LISTS = ("blocks", "bounces", "unsubscribes")
+COMPLAINT_FIELDS = {
+    "email": "email",
+    "complaint_time": "complaint_time",
+    "complaintTime": "complaint_time",
+    "expire_time": "expire_time",
+    "expireTime": "expire_time",
+    "domain": "domain",
+    "api_user": "api_user",
+}
+LISTS = ("blocks", "bounces", "complaints", "unsubscribes")
 MAX_ROWS = 10**12  # "no limit" for a page
 
 
@@ -192,6 +205,20 @@ class SendCloudControl(Provider):
         owner = self.state.default_user if tenant is None else tenant
         return tenant, Unsubscribe(seconds, email, label, owner)
 
+    def make_complaint(
+        self, item: Any, where: str, api_user: str | None = None, known: set[str] | None = None
+    ) -> tuple[str | None, Complaint]:
+        """A complaint row: kept 180 days after ``complaint_time`` unless ``expire_time``."""
+        f = self._fields(item, COMPLAINT_FIELDS, "complaints", where)
+        tenant = self._tenant_name(f, api_user, where, known)
+        email = self._string(f, "email", where, required=True)
+        self._domain_matches(f, email, where)
+        when = f.get("complaint_time")
+        seconds = int(self.clock.time()) if when is None else self.instant(when, "complaint_time", where)
+        until = f.get("expire_time")
+        expires = seconds + COMPLAINT_DAYS * 86400 if until is None else self.instant(until, "expire_time", where)
+        return tenant, Complaint(seconds, email, expires)
+
     @staticmethod
     def _domain_matches(fields: dict[str, Any], email: str, where: str) -> None:
         """``domain`` is derived from the address; a seed may repeat it (a row copied
@@ -201,7 +228,7 @@ class SendCloudControl(Provider):
             raise ControlError(f"domain {domain!r} does not match the address {email!r}", where=where)
 
     def plan_seed(self, data: Any, where: str) -> SeedPlan:
-        """``{"api_users": [...], "blocks": [...], "bounces": [...],
+        """``{"api_users": [...], "blocks": [...], "bounces": [...], "complaints": [...],
         "unsubscribes": [...], "count_mode": "rows"|"total"}`` or a bare list of blocks.
         Everything is checked before the plan changes anything."""
         if isinstance(data, list):
@@ -239,16 +266,26 @@ class SendCloudControl(Provider):
         for i, item in enumerate(listed(data.get("blocks", []), f"{where}.blocks")):
             tenant, rows = self.make_blocks(item, f"{where}.blocks[{i}]", known=known_users)
             grouped["blocks"].setdefault(tenant, []).extend(rows)
-        for kind, make in (("bounces", self.make_bounce), ("unsubscribes", self.make_unsubscribe)):
+        makers = (
+            ("bounces", self.make_bounce),
+            ("complaints", self.make_complaint),
+            ("unsubscribes", self.make_unsubscribe),
+        )
+        for kind, make in makers:
             for i, item in enumerate(listed(data.get(kind, []), f"{where}.{kind}")):
                 tenant, record = make(item, f"{where}.{kind}[{i}]", known=known_users)
                 grouped[kind].setdefault(tenant, []).append(record)
+        complaints = grouped.pop("complaints")  # each row with its own expiry
 
         def apply() -> int:
             for name, key in new_users.items():
                 state.add_tenant(name, key)
             state.count_mode = mode
-            return sum(
+            for tenant, records in complaints.items():
+                target = state.tenant(tenant).complaints
+                for record in records:
+                    target.put(record, expires=record.expire_time)
+            return sum(map(len, complaints.values())) + sum(
                 getattr(state.tenant(tenant), kind).add_many(records)
                 for kind, by_tenant in grouped.items()
                 for tenant, records in by_tenant.items()
@@ -258,7 +295,7 @@ class SendCloudControl(Provider):
 
     # -- control plane -----------------------------------------------------------------------
     def control_blocks(self, query: dict[str, str]) -> list[dict[str, Any]]:
-        """``?list=blocks|bounces|unsubscribes&api_user=...`` as the API shows rows;
+        """``?list=blocks|bounces|complaints|unsubscribes&api_user=...`` as the API shows rows;
         with any of ``email``, ``start``/``end`` (on the row's time), ``offset``/``limit``,
         one page, oldest first."""
         kind = query.get("list", "blocks")
@@ -291,7 +328,34 @@ class SendCloudControl(Provider):
         return [r.wire() for r in lst.query(start=page.start, end=page.end, offset=page.offset, limit=limit)]
 
     def control_actions(self) -> dict[str, Any]:
-        return {"api-users": self._api_users_action, "count-mode": self._count_mode_action}
+        return {
+            "api-users": self._api_users_action,
+            "count-mode": self._count_mode_action,
+            **delivery_actions(self, "api_user"),
+            "webhooks": self._webhooks_action,
+        }
+
+    def _webhooks_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        """``GET``: the webhooks and the APP KEY; ``POST {"url", "api_user"?, "events"?,
+        "body"?, "names"?}`` adds one (as ``set_webhook``), ``{"app_key": ...}`` sets the
+        key; ``DELETE``: every webhook goes."""
+        state = self.state
+        if method == "POST":
+            fields = {"url", "api_user", "events", "body", "names"}
+            if isinstance(payload, dict) and set(payload) == {"app_key"}:
+                webhooks.set_app_key(self, payload["app_key"])
+            elif not isinstance(payload, dict) or "url" not in payload or not set(payload) <= fields:
+                raise ControlError(
+                    'expected {"url": "http://...", "api_user"?: "...", "events"?: [...], "body"?: "form"|"json", '
+                    '"names"?: "format"|"overview"} or {"app_key": "..."}'
+                )
+            else:
+                webhooks.configure(self, **payload)
+        elif method == "DELETE":
+            state.webhooks.clear()
+        elif method != "GET":
+            raise ControlError("use GET, POST or DELETE", status=405)
+        return {"app_key": state.app_key, "webhooks": [h.to_json() for h in state.webhooks]}
 
     def _api_users_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         if method == "POST":

@@ -15,7 +15,7 @@ with no published code (range over 3 months, expireTime, domainName/email).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -395,10 +395,12 @@ HANDLERS: dict[str, Callable[[SendCloudCall], Response]] = {
 }
 
 
-def dispatch(c: Call) -> Response:
+def dispatch(c: Call, more: Mapping[str, Callable[[SendCloudCall], Response]] | None = None) -> Response:
     """The checks every operation shares (the language its prefix picks, the
-    credentials), then the operation."""
+    credentials), then the operation: a block API's, or one of ``more`` (the send
+    path's and the Webhook API's, which the package's wiring adds)."""
     lang = c.notes.lang = render.lang_of(c.request.path)
     params = read_params(c.request)
     tenant = authenticate(c.provider, params, c.notes)
-    return HANDLERS[c.endpoint](c.extended(SendCloudCall, tenant=tenant, params=params, lang=lang))
+    handler = HANDLERS.get(c.endpoint) or (more or {})[c.endpoint]
+    return handler(c.extended(SendCloudCall, tenant=tenant, params=params, lang=lang))

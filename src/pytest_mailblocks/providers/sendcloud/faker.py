@@ -37,6 +37,10 @@ class Records(_Records):
         email = self.mailblocks_email()
         return {"email": email, "reason": self.smtp_failure(email)["reason"], "bounce_time": self.local_time(now, 8)}
 
+    def sendcloud_complaint(self, now: float | None = None) -> dict[str, Any]:
+        """A complaint-list row (a spam report within 90 days: still listed, 180 days)."""
+        return {"email": self.mailblocks_email(), "complaint_time": self.local_time(now, 8)}
+
     def sendcloud_unsubscribe(self, now: float | None = None) -> dict[str, Any]:
         return {
             "email": self.mailblocks_email(),

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from ...core.delivery import DeliveryHandle
 from ...core.errors import ControlError
 from ...core.handle import Handle
 from ...generators import Generated
-from .models import ALL, COUNT_MODES, domain_of
+from .models import ALL, COUNT_MODES
 
 if TYPE_CHECKING:
     from . import SendCloud
@@ -23,11 +24,15 @@ BLOCKED_REASON = "无效邮件-在SendCloud黑名单中:自定义拦截(worker:a
 Time = int | float | str | date | datetime | None
 
 
-class SendCloudHandle(Generated, Handle):
+class SendCloudHandle(DeliveryHandle, Generated, Handle):
     """The SendCloud fake. ``sc.url`` replaces ``https://api2.sendcloud.net`` (paths
     under ``/api/``) and ``https://api.sendcloud.net`` (paths under ``/apiv2/``).
 
     >>> sc.add_block("user@example.com", expire_time="2030-01-01")  # doctest: +SKIP
+
+    Delivery simulation (``/api/mail/send``, issue 21): ``sc.outcome(address, kind, ...)``,
+    ``sc.events(type=..., email=...)``, ``sc.sends()``, ``sc.set_webhook(url)``,
+    ``sc.flush_events()`` (see ``docs/providers/sendcloud.md``).
     """
 
     generated_block = "sendcloud_block"
@@ -45,6 +50,10 @@ class SendCloudHandle(Generated, Handle):
         return self._provider.credentials["api_key"]
 
     def _tenant(self, api_user: str | None) -> Tenant:
+        """The tenant (the default API user for None); work the running clock made due
+        (a complaint an hour after delivery) is done first."""
+        with self._provider.lock:
+            self._provider.catch_up()
         try:
             return self._provider.state.tenant(api_user)
         except ValueError as exc:
@@ -127,10 +136,7 @@ class SendCloudHandle(Generated, Handle):
         its domain, else None."""
         with self._provider.lock:
             t = self._tenant(api_user)
-            for aub in (ALL, t.api_user):
-                if t.blocks.get(aub, email=email) or t.blocks.get(aub, domain=domain_of(email)):
-                    return BLOCKED_REASON
-        return None
+            return BLOCKED_REASON if t.blocks.listed(t.api_user, email) else None
 
     # -- bounces ------------------------------------------------------------------------------
     def add_bounce(
@@ -151,6 +157,38 @@ class SendCloudHandle(Generated, Handle):
     def remove_bounce(self, email: str, *, api_user: str | None = None) -> bool:
         with self._provider.lock:
             return self._tenant(api_user).bounces.remove(email)
+
+    def bounce_expiry(self, email: str, *, api_user: str | None = None) -> int | None:
+        """When ``email``'s bounce-list row goes (unix seconds), None if it stays or is
+        absent. The delivery simulation's hard bounces expire on SendCloud's schedule."""
+        with self._provider.lock:
+            return self._tenant(api_user).bounces.expires(email)
+
+    # -- complaints ---------------------------------------------------------------------------
+    def add_complaint(
+        self,
+        email: str,
+        *,
+        complaint_time: Time = None,
+        expire_time: Time = None,
+        api_user: str | None = None,
+    ) -> dict[str, Any]:
+        """Put ``email`` on the complaint list (a spam report), kept 180 days after
+        ``complaint_time`` (default the fake's now) unless ``expire_time``; returns the row."""
+        with self._provider.lock:
+            fields = {"email": email, "complaint_time": complaint_time, "expire_time": expire_time}
+            tenant, record = self._provider.make_complaint(fields, "add_complaint", api_user)
+            self._tenant(tenant).complaints.put(record, expires=record.expire_time)
+            return record.wire()
+
+    def complaints(self, *, api_user: str | None = None) -> list[dict[str, Any]]:
+        """The complaint list (rows not yet expired), oldest first."""
+        with self._provider.lock:
+            return [r.wire() for r in self._tenant(api_user).complaints.records()]
+
+    def remove_complaint(self, email: str, *, api_user: str | None = None) -> bool:
+        with self._provider.lock:
+            return self._tenant(api_user).complaints.remove(email)
 
     # -- unsubscribes -------------------------------------------------------------------------
     def add_unsubscribe(
@@ -190,3 +228,50 @@ class SendCloudHandle(Generated, Handle):
             raise ValueError(f"count mode must be one of {list(COUNT_MODES)}, got {mode!r}")
         with self._provider.lock:
             self._provider.state.count_mode = mode
+
+    # -- delivery: events and webhooks -------------------------------------------------------------
+    def events(
+        self, type: str | None = None, email: str | None = None, *, api_user: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every event, oldest first, as the webhooks post it (``request``, ``deliver``,
+        ``invalid``, ``soft_bounce``, ``report_spam``, ``unsubscribe``); ``type``,
+        ``email`` (case-insensitive; a ``request`` has none) and ``api_user`` select."""
+        return self._tenant_events(type, email, api_user, self._tenant)
+
+    def set_webhook(
+        self,
+        url: str,
+        *,
+        api_user: str = ALL,
+        events: Iterable[str] | None = None,
+        body: str = "form",
+        names: str = "format",
+    ) -> dict[str, Any]:
+        """Add (or replace) the webhook of ``url`` for ``api_user`` (``all``: every API
+        user), as ``webhook/add`` does: ``events`` names (None: every event), ``body``
+        ``form`` (default) or ``json``, ``names`` ``format`` (``deliver``, ``report_spam``,
+        ``invalid``: the event-format page) or ``overview`` (``delivered``,
+        ``spam-report``, ``invalid_email``). Events are signed with :attr:`app_key`."""
+        from . import webhooks
+
+        with self._provider.lock:
+            chosen = None if events is None else list(events)
+            hook = webhooks.configure(self._provider, url, api_user=api_user, events=chosen, body=body, names=names)
+            return hook.to_json()
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """The account's webhooks, oldest first."""
+        with self._provider.lock:
+            return [h.to_json() for h in self._provider.state.webhooks]
+
+    @property
+    def app_key(self) -> str:
+        """The APP KEY that signs webhook events (``signature`` = hex HMAC-SHA256 of
+        ``str(timestamp) + token`` with it): Settings > WebHook in the console."""
+        return str(self._provider.state.app_key)
+
+    def set_app_key(self, key: str) -> None:
+        from . import webhooks
+
+        with self._provider.lock:
+            webhooks.set_app_key(self._provider, key)

@@ -23,11 +23,14 @@ from ...core.store import OrderedStore, Page
 
 __all__ = [
     "ALL",
+    "COMPLAINT_DAYS",
     "TZ8",
     "AddressList",
     "Block",
     "BlockList",
     "Bounce",
+    "Complaint",
+    "ExpiringList",
     "SendCloudState",
     "Tenant",
     "Unsubscribe",
@@ -43,6 +46,8 @@ __all__ = [
 TZ8 = timezone(timedelta(hours=8))
 #: ``apiUserBlock`` when none is given (seed 004: "defaults to apiUser of all type")
 ALL = "all"
+#: days a spam report keeps an address on the complaint list (suppressions.md)
+COMPLAINT_DAYS = 180
 _OFFSET = 8 * 3600
 _EPOCH8 = datetime(1970, 1, 1)
 _EPOCH_DAY = date(1970, 1, 1)
@@ -149,6 +154,24 @@ class Bounce(NamedTuple):
             "reason": self.reason,
             "bounceTime": fmt_time(self.bounce_time),
             "domain": domain_of(self.email),
+        }
+
+
+class Complaint(NamedTuple):
+    """One complaint-list row: a spam report, kept 180 days (``docs/Email Sending/
+    suppressions.md``). SendCloud's block APIs have no complaint route: the handle and
+    the control plane show it in the shape of the other lists."""
+
+    complaint_time: int
+    email: str
+    expire_time: int
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "email": self.email,
+            "domain": domain_of(self.email),
+            "complaintTime": fmt_time(self.complaint_time),
+            "expireTime": fmt_time(self.expire_time),
         }
 
 
@@ -272,6 +295,15 @@ class BlockList:
         self.purge()
         return self.store.get(block_key(api_user_block, email, domain))
 
+    def listed(self, api_user: str, email: str) -> bool:
+        """Whether a send from ``api_user`` to ``email`` is blocked: a row for ``all``
+        or that API user lists the address or its domain."""
+        self.purge()
+        if not self.store:
+            return False
+        get, domain = self.store.get, domain_of(email)
+        return any(get(block_key(aub, email, "")) or get(block_key(aub, "", domain)) for aub in (ALL, api_user))
+
     def query(
         self,
         *,
@@ -394,19 +426,114 @@ class AddressList:
         return list(self.store)
 
 
+class ExpiringList(AddressList):
+    """An :class:`AddressList` whose rows may carry an expiry (unix seconds): a row
+    is gone from every read once the fake's now reaches it, removed lazily as the
+    block list's rows are. Rows put without one stay until deleted (a seeded bounce).
+    The delivery simulation gives its bounces the backoff schedule and complaints 180
+    days (``docs/providers/sendcloud.md``)."""
+
+    def __init__(self, now: Callable[[], float]) -> None:
+        super().__init__()
+        self._now = now
+        self._expiry: SortedList = SortedList()
+        self._expires: dict[str, int] = {}
+
+    def purge(self) -> int:
+        now = self._now()
+        expiry, expires = self._expiry, self._expires
+        gone = 0
+        while expiry and expiry[0][0] <= now:
+            when, key = expiry.pop(0)
+            if expires.get(key) == when:
+                del expires[key]
+                self.store.remove(key)
+                gone += 1
+        return gone
+
+    def expires(self, email: str) -> int | None:
+        """When ``email``'s row goes (None: it stays)."""
+        self.purge()
+        return self._expires.get(email.lower())
+
+    def _forget(self, key: str) -> None:
+        when = self._expires.pop(key, None)
+        if when is not None:
+            self._expiry.discard((when, key))
+
+    def __len__(self) -> int:
+        self.purge()
+        return len(self.store)
+
+    def get(self, email: str) -> Any:
+        self.purge()
+        return self.store.get(email.lower())
+
+    def put(self, record: Any, expires: int | None = None) -> None:
+        """Add or replace the row of ``record.email``, to go at ``expires``."""
+        self.purge()
+        key = record[1].lower()
+        self._forget(key)
+        self.store.put(record)
+        if expires is not None:
+            self._expires[key] = expires
+            self._expiry.add((expires, key))
+
+    def add_many(self, records: Iterable[Any]) -> int:
+        self.purge()
+        rows = list(records)
+        for r in rows:
+            self._forget(r[1].lower())
+        return self.store.bulk_load(rows)
+
+    def remove(self, email: str) -> bool:
+        self.purge()
+        self._forget(email.lower())
+        return self.store.remove(email.lower()) is not None
+
+    def remove_window(self, start: int | None, end: int | None) -> int:
+        self.purge()
+        doomed = self.store.query(start=start, end=end, descending=False)
+        for r in doomed:
+            self._forget(r[1].lower())
+            self.store.remove(r[1].lower())
+        return len(doomed)
+
+    def count(self, start: int | None, end: int | None) -> int:
+        self.purge()
+        return super().count(start, end)
+
+    def query(self, **kwargs: Any) -> Page[Any]:
+        self.purge()
+        return super().query(**kwargs)
+
+    def records(self) -> list[Any]:
+        self.purge()
+        return list(self.store)
+
+
 # -- tenants --------------------------------------------------------------------------
 @dataclass
 class Tenant:
-    """One apiUser/apiKey pair with its own lists."""
+    """One apiUser/apiKey pair with its own lists. ``bounce_counts``: the hard bounces
+    the delivery simulation saw per address (lower-cased), the ``n`` of the bounce
+    list's backoff schedule."""
 
     api_user: str
     api_key: str
     blocks: BlockList
-    bounces: AddressList = field(default_factory=AddressList)
+    bounces: ExpiringList
+    complaints: ExpiringList
     unsubscribes: AddressList = field(default_factory=AddressList)
+    bounce_counts: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {"blocks": len(self.blocks), "bounces": len(self.bounces), "unsubscribes": len(self.unsubscribes)}
+        return {
+            "blocks": len(self.blocks),
+            "bounces": len(self.bounces),
+            "complaints": len(self.complaints),
+            "unsubscribes": len(self.unsubscribes),
+        }
 
 
 COUNT_MODES = ("rows", "total")
@@ -428,6 +555,20 @@ class SendCloudState:
         #: ``info.count`` of the list calls: ``rows`` returned (default) or ``total`` matched
         self.count_mode = "rows"
         self.add_tenant(default_user, default_key)
+        #: delivery simulation (core.delivery.Delivery; see delivery.py), made on first use
+        self.delivery: Any = None
+        #: the account's webhooks (webhooks.Webhook), oldest first, and the APP KEY that signs
+        self.webhooks: list[Any] = []
+        self.app_key = new_api_key()
+        #: sendRequestId -> time first seen (a duplicate within an hour is refused)
+        self.request_ids: dict[str, float] = {}
+        #: emailId -> the status row ``/apiv2/data/emailStatus`` shows, oldest first (bounded)
+        self.statuses: dict[str, dict[str, Any]] = {}
+
+    def close(self) -> None:
+        """The state is reset: scheduled deliveries and pending webhooks go with it."""
+        if self.delivery is not None:
+            self.delivery.close()
 
     def add_tenant(self, api_user: str, api_key: str | None = None) -> Tenant:
         if not isinstance(api_user, str) or not api_user.strip():
@@ -436,7 +577,8 @@ class SendCloudState:
             raise ValueError("api_key must be a non-empty string")
         if api_user in self.tenants:
             raise ValueError(f"api_user {api_user!r} already exists")
-        tenant = Tenant(api_user, api_key or new_api_key(), BlockList(self._now))
+        now = self._now
+        tenant = Tenant(api_user, api_key or new_api_key(), BlockList(now), ExpiringList(now), ExpiringList(now))
         self.tenants[api_user] = tenant
         return tenant
 

@@ -1,9 +1,15 @@
 """SendCloud's Hypothesis strategies: records as its handle and seed take them,
 and one ``*_cases()`` per endpoint (:class:`~pytest_mailblocks.strategies.Case` values).
-``pytest_mailblocks.strategies`` exports each as ``sendcloud_<name>``."""
+``pytest_mailblocks.strategies`` exports each as ``sendcloud_<name>``.
+
+The send path (issue 21): :func:`mail_send_params`, form parameters ``mail/send``
+takes (``apiUser``/``apiKey`` aside, which the caller adds), the simulator domain
+among the recipients; :func:`mail_send_cases`, valid ones (one emailId per
+recipient) or valid parameters with exactly one documented problem."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +28,7 @@ from ...generators.strategies import (
     merged,
     one_value,
     params_of,
+    simulator_emails,
     some_days,
     spoil,
 )
@@ -36,12 +43,20 @@ __all__ = [
     "bounce_delete_cases",
     "bounce_list_cases",
     "bounces",
+    "complaints",
     "list_params",
+    "mail_send_cases",
+    "mail_send_params",
     "unsubscribe_add_cases",
     "unsubscribe_delete_cases",
     "unsubscribe_list_cases",
     "unsubscribes",
 ]
+
+
+def _future_dates() -> st.SearchStrategy[str]:
+    """``yyyy-MM-dd`` twenty years after a drawn day (rows that have not expired yet)."""
+    return date_strings().map(lambda d: str(int(d[:4]) + 20) + d[4:] if not d.endswith("02-29") else "2040-01-01")
 
 
 def blocks() -> st.SearchStrategy[dict[str, Any]]:
@@ -50,9 +65,7 @@ def blocks() -> st.SearchStrategy[dict[str, Any]]:
         {
             "email": emails(idn=False),
             "api_user_block": st.sampled_from(["all", "batch"]),
-            "expire_time": date_strings().map(
-                lambda d: str(int(d[:4]) + 20) + d[4:] if not d.endswith("02-29") else "2040-01-01"
-            ),
+            "expire_time": _future_dates(),
             "create_time": local_times(8),
         }
     )
@@ -61,6 +74,14 @@ def blocks() -> st.SearchStrategy[dict[str, Any]]:
 def bounces() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {"email": emails(idn=False), "reason": st.text(max_size=60), "bounce_time": local_times(8)}
+    )
+
+
+def complaints() -> st.SearchStrategy[dict[str, Any]]:
+    """Complaint rows as ``sendcloud_fake.add_complaint`` and the seed take them (UTC+8;
+    a row goes 180 days after ``complaint_time`` unless ``expire_time``: here a later one)."""
+    return st.fixed_dictionaries(
+        {"email": emails(idn=False), "complaint_time": local_times(8), "expire_time": _future_dates()}
     )
 
 
@@ -343,3 +364,68 @@ def unsubscribe_delete_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
     """``/api/unsubscribe/delete``: a window or ``email``; 200 ``{"count": n}``.
     Invalid: 40006, 40007, 40008, 40012, 40018."""
     return _sibling(False, valid)
+
+
+# -- mail send (issue 21) ----------------------------------------------------------------------
+_ADDRESS = st.one_of(emails(idn=False), simulator_emails())
+_TEXT = st.text("abcdefghijklmnopqrstuvwxyz ABC0123456789", min_size=1, max_size=20)
+
+
+@st.composite
+def mail_send_params(draw: Any, max_recipients: int = 6) -> dict[str, str]:
+    """Parameters SendCloud takes for ``mail/send`` (``apiUser``/``apiKey`` aside): a
+    sender (sometimes with a display name), one to six recipients in ``to`` (some in
+    ``cc`` and ``bcc``) or in ``xsmtpapi``, a subject, text or HTML, sometimes a label,
+    a reply-to and ``SC-Custom`` headers."""
+    recipients = draw(st.lists(_ADDRESS, min_size=1, max_size=max_recipients))
+    sender = draw(emails(idn=False))
+    params = {"from": f"{draw(_TEXT).strip() or 'Shop'} <{sender}>" if draw(st.booleans()) else sender}
+    if draw(st.booleans()):
+        params["xsmtpapi"] = json.dumps({"to": recipients})
+    else:
+        kinds = [draw(st.sampled_from(("to", "cc", "bcc"))) for _ in recipients[1:]]
+        for kind in ("to", "cc", "bcc"):
+            mine = [a for a, k in zip(recipients, ["to", *kinds]) if k == kind]
+            if mine:
+                params[kind] = ";".join(mine)
+    params["subject"] = draw(_TEXT)
+    params[draw(st.sampled_from(("plain", "html")))] = draw(_TEXT)
+    if draw(st.integers(0, 3)) == 0:
+        params["labelId"] = str(draw(st.integers(1, 10**6)))
+    if draw(st.integers(0, 3)) == 0:
+        params["replyTo"] = draw(emails(idn=False))
+    if draw(st.integers(0, 3)) == 0:
+        params["headers"] = json.dumps({"SC-Custom-Order": draw(_TEXT)})
+    return params
+
+
+#: (the changes, a None removing the parameter; the answer), each alone on valid parameters
+_SEND_PROBLEMS: list[tuple[dict[str, str | None], ErrorEntry]] = [
+    ({"from": ""}, errors.SC_SEND_FROM_EMPTY),
+    ({"from": "shop"}, errors.SC_SEND_FROM_INVALID),
+    ({"respEmailId": "yes"}, errors.SC_SEND_RESP_EMAIL_ID_INVALID),
+    ({"gzipCompress": "1"}, errors.SC_SEND_GZIP_INVALID),
+    ({"useAddressList": "maybe"}, errors.SC_SEND_USE_ADDRESS_LIST_INVALID),
+    ({"useAddressList": "true", "to": "users@maillist.sendcloud.org"}, errors.SC_SEND_ADDRESS_LIST_UNKNOWN),
+    ({"xsmtpapi": "{"}, errors.SC_SEND_XSMTPAPI_UNPARSABLE),
+    ({"xsmtpapi": '{"to": []}'}, errors.SC_SEND_XSMTPAPI_TO_EMPTY),
+    ({"xsmtpapi": '{"sub": {}}'}, errors.SC_SEND_XSMTPAPI_NO_TO),
+    ({"xsmtpapi": None, "to": "a@example.com;nobody"}, errors.SC_SEND_TO_INVALID),
+    ({"xsmtpapi": None, "to": None}, errors.SC_SEND_TO_EMPTY),
+    ({"subject": ""}, errors.SC_SEND_SUBJECT_EMPTY),
+    ({"plain": None, "html": None}, errors.SC_SEND_CONTENT_EMPTY),
+    ({"replyTo": "desk"}, errors.SC_SEND_REPLY_TO_INVALID),
+    ({"labelId": "x1"}, errors.SC_LABEL_ID_INVALID),
+    ({"headers": "[1]"}, errors.SC_SEND_HEADERS_INVALID),
+    ({"headers": '{"X-Order": 42}'}, errors.SC_SEND_PROCESSING),
+    ({"sendTags": "a;b;c;d;e;f"}, errors.SC_SEND_TAGS_INVALID),
+    ({"sendRequestId": "r" * 129}, errors.SC_SEND_REQUEST_ID_TOO_LONG),
+]
+
+
+def mail_send_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
+    """``mail/send`` (``params``: the form, ``apiUser``/``apiKey`` aside): valid, a
+    success; invalid, valid parameters with one problem and the code it gets."""
+    if valid:
+        return as_cases(mail_send_params())
+    return spoil(mail_send_params(), *((st.just(changes), entry) for changes, entry in _SEND_PROBLEMS))

@@ -1,4 +1,5 @@
-"""How the inspector shows SendCloud: API users, blocks, bounces and unsubscribes."""
+"""How the inspector shows SendCloud: API users, blocks, bounces, complaints and
+unsubscribes (its sends and events: the core's Sends and Events tables)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ class SendCloudView(View):
     key = "sendcloud"
     tenant_param = "api_user"
     tenant_word = "API user"
-    lists = ("blocks", "bounces", "unsubscribes")
+    lists = ("blocks", "bounces", "complaints", "unsubscribes")
     email_word = "address is (for blocks, a domain without @)"
     time_word = "time"
     times_shown = "times in UTC+8, as the API shows them"
     _columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "blocks": ("apiUserBlock", "domain", "email", "createTime", "expireTime"),
         "bounces": ("email", "reason", "bounceTime", "domain"),
+        "complaints": ("email", "domain", "complaintTime", "expireTime"),
         "unsubscribes": ("email", "domain", "labelId", "apiUser", "unsubscribeTime"),
     }
 
@@ -103,6 +105,8 @@ class SendCloudView(View):
             ]
         if list_name == "bounces":
             return [email, Field("reason", "reason", placeholder="Mailbox not found.")]
+        if list_name == "complaints":
+            return [email, Field("expire_time", "expireTime", "date", placeholder="180 days from now")]
         return [email, Field("label_id", "labelId", "number", placeholder="0")]
 
     def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
@@ -131,6 +135,8 @@ class SendCloudView(View):
             return bool(n)
         if list_name == "bounces":
             return bool(handle.remove_bounce(email, api_user=api_user))
+        if list_name == "complaints":
+            return bool(handle.remove_complaint(email, api_user=api_user))
         return bool(handle.remove_unsubscribe(email, api_user=api_user))
 
 

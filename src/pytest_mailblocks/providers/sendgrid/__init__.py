@@ -39,8 +39,7 @@ class SendGrid(SendGridControl):
         return SendGridHandle(self, owner)
 
     def call(self, call: Call) -> Response:
-        if self.state.delivery is not None:
-            self.state.delivery.tick()  # what the running clock made due meanwhile
+        self.catch_up()
         handler = _OWN_CHECKS.get(call.endpoint)
         return handler(call.extended(SendGridCall)) if handler is not None else endpoints.dispatch(call)
 

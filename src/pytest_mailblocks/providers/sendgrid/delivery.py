@@ -52,6 +52,7 @@ from ...core.delivery import (
     Delivery,
     Outcome,
     json_body,
+    state_delivery,
 )
 from ...core.errors import ErrorEntry, ProviderError
 from ...core.provider import Notes, make_response
@@ -532,20 +533,18 @@ def _refused(d: Delivery, r: _Recipient, t: float, reply: str, kind: str) -> Non
 
 
 def _defer(d: Delivery, r: _Recipient, outcome: Outcome, t0: float) -> None:
+    """``deferred`` at each try; delivered after ``times`` of them, else a block 72 hours
+    after the first."""
     reply = outcome.reply or DEFER_REPLY
-
-    def attempt(t: float, n: int) -> None:
-        if outcome.times is not None and n > outcome.times:
-            _emit(d, r, "delivered", t, response=DELIVERED_REPLY)
-            return
-        _emit(d, r, "deferred", t, response=reply, attempt=str(n))
-        after = t + DEFER_DELAYS[min(n - 1, len(DEFER_DELAYS) - 1)]
-        if outcome.times is None and after >= t0 + DEFER_GIVE_UP:
-            d.schedule(t0 + DEFER_GIVE_UP, lambda at: _refused(d, r, at, reply, "blocked"))
-        else:
-            d.schedule(after, lambda at: attempt(at, n + 1))
-
-    attempt(t0, 1)
+    d.defer(
+        outcome,
+        t0,
+        delays=DEFER_DELAYS,
+        give_up=DEFER_GIVE_UP,
+        deferred=lambda t, n: _emit(d, r, "deferred", t, response=reply, attempt=str(n)),
+        delivered=lambda t: _emit(d, r, "delivered", t, response=DELIVERED_REPLY),
+        gave_up=lambda t: _refused(d, r, t, reply, "blocked"),
+    )
 
 
 def _spam_report(d: Delivery, r: _Recipient, t: float) -> None:
@@ -639,20 +638,18 @@ def accept(sg: SendGrid, account: Account, message: Message, now: float) -> str:
         "send_at": message.send_at,
         "recipients": rows,
     }
-    d.sends.add("send", message.sender, record, time=now, tenant=account.username)
-    d.end_step()
+    d.sent(message.sender, record, time=now, tenant=account.username)
     return message_id
 
 
 def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, webhooks."""
     state = sg.state
-    if state.delivery is None and create:
-        d = Delivery(sg.app, sg.key, retry=RETRY)
+
+    def route(d: Delivery) -> None:
         route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
-        state.delivery = d
-    delivery: Delivery | None = state.delivery
-    return delivery
+
+    return state_delivery(sg, create, retry=RETRY, route=route)
 
 
 # -- the endpoint ------------------------------------------------------------------------------

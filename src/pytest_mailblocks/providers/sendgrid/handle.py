@@ -216,11 +216,7 @@ class SendGridHandle(DeliveryHandle, Generated, Handle):
         """Every event, oldest first, as the Event Webhook posts it; ``type``
         (``processed``, ``delivered``, ``dropped``, ``bounce``, ...), ``email``
         (case-insensitive) and ``subuser`` (an account's username) select."""
-        with self._provider.lock:
-            if subuser is not None:
-                self._account(subuser)  # an unknown subuser is a ControlError
-            outbox = self._delivery().outbox
-        return outbox.filter(type, email, tenant=subuser)
+        return self._tenant_events(type, email, subuser, self._account)
 
     def set_event_webhook(
         self,
@@ -265,9 +261,7 @@ class SendGridHandle(DeliveryHandle, Generated, Handle):
     def _lists(self, subuser: str | None) -> Any:
         """The lists of ``subuser`` (None: the parent); an unknown one is a ControlError.
         Work the running clock made due (a deferral turning into a block) is done first."""
-        delivery = self._provider.state.delivery
-        if delivery is not None:
-            delivery.tick()
+        self._provider.catch_up()
         return self._account(subuser).lists
 
     def _add(self, kind: str, subuser: str | None, **fields: Any) -> dict[str, Any]:

@@ -33,7 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -41,7 +40,7 @@ from werkzeug.wrappers import Request, Response
 from ...core.delivery import Entry
 from ...core.errors import ControlError, ProviderError
 from ...core.provider import Notes
-from ...core.webhooks import RetryPolicy
+from ...core.webhooks import RetryPolicy, chosen_events, valid_url
 from . import errors, render
 
 if TYPE_CHECKING:
@@ -222,15 +221,6 @@ def route_events(delivery: Delivery, hooks_of: Callable[[str | None], EventWebho
 
 
 # -- the settings API ---------------------------------------------------------------------------
-def _valid_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (a bad port raises)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
-
-
 def _settings(body: dict[str, Any]) -> dict[str, Any]:
     """The known fields of a settings body, type-checked (others are ignored)."""
     problems: list[ProviderError] = []
@@ -247,7 +237,7 @@ def _settings(body: dict[str, Any]) -> dict[str, Any]:
                 problems.append(ProviderError(errors.SG_WEBHOOK_NOT_STRING, name, field=name))
             else:
                 values[name] = body[name]
-    if "url" in values and values["url"] and not _valid_url(values["url"]):
+    if "url" in values and values["url"] and not valid_url(values["url"]):
         problems.append(ProviderError(errors.SG_WEBHOOK_INVALID_URL, values["url"]))
     if problems:
         raise problems[0].also(*problems[1:])
@@ -420,18 +410,10 @@ def configure(
     """Set up the account's (oldest) webhook from Python or the control plane: ``url``,
     ``enabled``, signing, and the events to post (names as in events, ``spamreport``
     or ``spam_report`` alike; None: every event). Checked as the settings API checks."""
-    if events is None:
-        wanted = set(SWITCHES)
-    elif isinstance(events, (list, tuple, set, frozenset)) and all(isinstance(e, str) for e in events):
-        unknown = sorted(e for e in events if e not in SWITCH_OF_EVENT)
-        if unknown:
-            raise ControlError(f"unknown event(s) {unknown}; known: {sorted(SWITCH_OF_EVENT)}")
-        wanted = {SWITCH_OF_EVENT[e] for e in events}
-    else:
-        raise ControlError("events must be a list of event names (or null for every event)")
+    wanted = chosen_events(events, SWITCH_OF_EVENT, SWITCHES)
     if not isinstance(url, str) or not isinstance(enabled, bool) or not isinstance(signed, bool):
         raise ControlError("url must be a string, enabled and signed booleans")
-    if url and not _valid_url(url):
+    if url and not valid_url(url):
         raise ControlError(f"{url!r} is not a valid url (http:// or https:// and a host)")
     hooks = hooks_for(sg, account)
     now = sg.clock.time()
