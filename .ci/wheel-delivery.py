@@ -4,7 +4,10 @@ receiver on loopback, whose signature verifies with the public key SendGrid's
 settings API gives (so cryptography ships as the dependency it is); the same for
 SendCloud: its bounce list, and each event a form POST whose HMAC-SHA256 signature
 verifies with the APP KEY as SendCloud's docs verify it; a signed NCP send to a
-simulator bounce fails it, puts it on the send-block list and the status API says so."""
+simulator bounce fails it, puts it on the send-block list and the status API says so;
+a CMC emails/send to a simulator bounce blocks the address (blocks/list shows it) and
+its Event Webhook posts the batches, with the api_key, once the fake clock has moved a
+second."""
 
 import base64
 import hashlib
@@ -77,6 +80,30 @@ with FakeServer() as server:
     assert [c["status"]["code"] for c in counts["countsByStatus"]] == ["F"]
     _, listed = ncp_call("GET", "/api/v1/send-block?targetAddress=bounce%40simulator.mailblocks.test")
     assert listed["registerStatus"] == "Blocked"
+
+    cmc = server.cmc
+    cmc.clock.freeze()
+    cmc.set_event_webhook(f"http://127.0.0.1:{receiver.server_port}/cmc", api_key="shared-secret")
+    form = {
+        **cmc.auth,
+        "to": "bounce@simulator.mailblocks.test",
+        "from": json.dumps({"name": "Shop", "address": "shop@example.com"}),
+        "subject": "hi",
+        "text": "hi",
+    }
+    answer = urllib.request.urlopen(cmc.url + "/api/v2/emails/send.json", data=urllib.parse.urlencode(form).encode())
+    assert answer.status == 200 and len(json.loads(answer.read())["id"]) == 24
+    listed = urllib.request.urlopen(
+        cmc.url + "/transaction/v2/blocks/list.json", data=urllib.parse.urlencode(cmc.auth).encode()
+    )
+    assert [b["email"] for b in json.loads(listed.read())["blocks"]] == ["bounce@simulator.mailblocks.test"]
+    cmc.flush_events()
+    assert [p for p in posts if p[0] == "/cmc"] == []  # batched: a second of the fake clock first
+    cmc.clock.advance(seconds=1)
+    cmc.flush_events()
+    bodies = [json.loads(body) for path, _, body in posts if path == "/cmc"]
+    assert sorted(b["event_type"] for b in bodies) == ["blocks", "bounces", "deliveries"]
+    assert {b["api_key"] for b in bodies} == {"shared-secret"}
 events = [dict(urllib.parse.parse_qsl(body.decode())) for path, _, body in posts if path == "/sendcloud"]
 assert [(e["event"], e.get("substat")) for e in events] == [("request", None), ("invalid", "406")]
 for e in events:
@@ -88,4 +115,7 @@ key = load_der_public_key(base64.b64decode(hook["public_key"]))
 signed = headers["X-Twilio-Email-Event-Webhook-Timestamp"].encode() + payload
 key.verify(base64.b64decode(headers["X-Twilio-Email-Event-Webhook-Signature"]), signed, ec.ECDSA(hashes.SHA256()))
 receiver.shutdown()
-print("wheel-delivery: SendGrid and SendCloud: a bounce listed, a signed webhook verified; an NCP bounce send-blocked")
+print(
+    "wheel-delivery: SendGrid and SendCloud: a bounce listed, a signed webhook verified; an NCP bounce "
+    "send-blocked; CMC: a bounce blocked, its webhook batches posted"
+)

@@ -109,6 +109,7 @@ def test_its_view_shows_it_in_the_inspector(server):
     assert "Acme Mail (blocks)" in requests.get(ui + "/").text
     page = requests.get(ui + "/providers/acme").text
     assert "shown@example.com" in page and "Add to blocks" in page and "Delete" in page
+    assert "<h2>Sends" not in page and "<h2>Events" not in page  # no send path, no delivery tables
 
 
 @settings(max_examples=examples(20), suppress_health_check=[HealthCheck.function_scoped_fixture])

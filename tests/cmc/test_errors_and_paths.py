@@ -60,9 +60,13 @@ def test_every_seed_code_is_in_the_catalogue_with_its_documented_texts(code, en,
     assert not row.assumed
 
 
+#: rows whose code has a source but whose texts are invented (assumed all the same)
+CODE_ONLY = {"CMC_SEND_CC_BCC_INVALID"}  # 11-006: a client SDK's test of cc/bcc (delivery/cmc.md)
+
+
 def test_invented_rows_are_marked_assumed_and_documented_codes_are_not():
     for row in E.CATALOGUE:
-        assert row.assumed == str(row.code).startswith("01-"), row.key
+        assert row.assumed == (str(row.code).startswith("01-") or row.key in CODE_ONLY), row.key
         assert row.messages.get("ja"), row.key
 
 
@@ -136,8 +140,10 @@ def test_other_methods_are_405_in_the_providers_format(cmc, op, method):
         "/transaction/v2/blocks/list.JSON",
         "/transaction/v3/blocks/list.json",
         "/transaction/v2/blocks/add.json",
-        "/transaction/v2/bounces/list.json",
+        "/transaction/v2/statistics/list.json",
         "/transaction/v2/unsubscribes/list.json",
+        "/api/v2/emails/send",
+        "/api/v2/emails/queue.json",
         "/transaction/",
         "/transaction",
     ],

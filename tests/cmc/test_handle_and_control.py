@@ -182,7 +182,7 @@ def test_control_plane_full_seed_with_tenants_users_and_settings(http, mailblock
     assert [b["status"] for b in cmc.blocks(server_composition="testcomp")] == ["9"]
     info = http.get(mailblocks.url + CP + "/cmc").json()
     assert info["real_host"] == "https://api.smtps.jp"
-    assert info["prefixes"] == ["/transaction/"]
+    assert info["prefixes"] == ["/transaction/", "/api/v1/emails/", "/api/v2/emails/"]
     assert info["credentials"] == cmc.auth
     other = next(t for t in info["tenants"] if t["account"] == "other")
     assert other["encryption"] == {"cipher": "aes"}
@@ -241,7 +241,8 @@ def test_marker_seeds_cmc_for_the_documented_request_example(cmc_fake, http):
 def test_the_cli_banner_names_cmc_and_its_credentials(mailblocks):
     banner = _banner(mailblocks, quiet=False)
     assert (
-        f"cmc        Customers Mail Cloud (blocks, unsubscribes): {mailblocks.url} (for https://api.smtps.jp)" in banner
+        f"cmc        Customers Mail Cloud (blocks, unsubscribes, emails/send): {mailblocks.url} (for https://api.smtps.jp)"
+        in banner
     )
     assert "api_user=mailblocks  api_key=mailblocks-api-key  server_composition=mailblocks" in banner
 

@@ -36,6 +36,7 @@ from pytest_mailblocks.core.errors import ConnectionReset
 from pytest_mailblocks.core.faults import Fault
 from pytest_mailblocks.core.journal import JournalEntry
 from pytest_mailblocks.strategies import (  # imported before any draw (see mail_send_bodies)
+    cmc_send_cases,
     ncp_mail_send_cases,
     sendgrid_mail_send_cases,
 )
@@ -279,7 +280,20 @@ CONTROL_FIELDS = {
     "api-users": ["api_user", "api_key"],
     "count-mode": ["count_mode"],
     "outcomes": ["email", "kind", "reply", "times", "after"],
-    "event-webhook": ["url", "enabled", "signed", "events", "subuser"],
+    # SendGrid's and CMC's fields
+    "event-webhook": [
+        "url",
+        "enabled",
+        "signed",
+        "events",
+        "subuser",
+        "json",
+        "api_key",
+        "interval",
+        "max_events",
+        "timezone",
+        "account",
+    ],
     "webhooks": ["url", "api_user", "events", "body", "names", "app_key"],
 }
 #: plausible values for those fields (hostile ones come from TEXT)
@@ -490,7 +504,7 @@ def _cmc_format(status: int, headers: dict[str, str], body: bytes) -> bool:
         except ET.ParseError:
             return False
         if status < 300:
-            return root.tag in ("blocks", "success")
+            return root.tag in ("blocks", "success", "result", "deliveries", "bounces")
         return root.tag == "errors" and all(
             node.tag == "error" and [c.tag for c in node] == ["code", "field", "message"] for node in root
         )
@@ -588,7 +602,18 @@ PROVIDERS: dict[str, ProviderFuzz] = {
                 "unsubscribes/cancel",
             )
             for fmt in ("json", "xml")
-        ],
+        ]
+        + [
+            f"/{base}/{version}/{op}.{fmt}"
+            for base, op in (
+                ("api", "emails/send"),
+                ("transaction", "deliveries/list"),
+                ("transaction", "bounces/list"),
+            )
+            for version in ("v1", "v2")
+            for fmt in ("json", "xml")
+        ]
+        + ["/api/v2/emails/bulk.json", "/api/v2/emails/bulk.xml"],
         _cmc_fault,
     ),
     "ncp": ProviderFuzz(
@@ -774,30 +799,40 @@ def bodies(draw: Any) -> tuple[bytes, str | None]:
 
 
 #: provider routes with a body of their own shape, drawn often (a random one rarely passes):
-#: the route's template -> (the provider's case strategy, fields worth replacing besides its own)
+#: the route's template -> (the provider's case strategy, fields worth replacing besides
+#: its own, whether it takes a form as well as JSON)
 MAIL_SEND = "/v3/mail/send"
-SEND_BODIES: dict[str, tuple[Callable[..., Any], list[str]]] = {
-    MAIL_SEND: (sendgrid_mail_send_cases, ["mail_settings", "send_at", "attachments", "asm", "reply_to"]),
+CMC_SEND = "/api/<any(v1,v2):version>/emails/send.<any(json,xml):fmt>"
+_CMC_EXTRA = ["attachments", "env_from", "server_composition", "cc", "replyto"]
+SEND_BODIES: dict[str, tuple[Callable[..., Any], list[str], bool]] = {
+    MAIL_SEND: (sendgrid_mail_send_cases, ["mail_settings", "send_at", "attachments", "asm", "reply_to"], False),
     '/api/<any(v1, "v1-sgn", "v1-jpn"):version>/mails': (
         ncp_mail_send_cases,
         ["reservationUtc", "reservationDateTime", "attachFileIds", "recipientGroupFilter", "templateSid"],
+        False,
     ),
+    CMC_SEND: (cmc_send_cases, _CMC_EXTRA, True),
+    "/api/v2/emails/bulk.<any(json,xml):fmt>": (cmc_send_cases, _CMC_EXTRA, True),
 }
 
 
 @st.composite
 def mail_send_bodies(draw: Any, rule: str = MAIL_SEND) -> tuple[bytes, str | None]:
-    """Send bodies (SendGrid's mail send, NCP's createMailRequest): valid ones, ones
-    with one documented problem, and either with one field replaced by any JSON (a
-    type the provider does not expect). Their modules are imported with this one:
-    Hypothesis draws text partly from the constants of the modules loaded, so a module
-    first loaded mid-run would change what a seed draws
+    """Send bodies (SendGrid's mail send, NCP's createMailRequest, CMC's emails/send
+    and bulk): valid ones, ones with one documented problem, and either with one field
+    replaced by any JSON (a type the provider does not expect); CMC's as a form or as
+    JSON (its credentials are added as for any CMC request). Their modules are imported
+    with this one: Hypothesis draws text partly from the constants of the modules
+    loaded, so a module first loaded mid-run would change what a seed draws
     (test_the_fuzzer_draws_the_same_requests...)."""
-    cases, extra = SEND_BODIES[rule]
+    cases, extra, forms = SEND_BODIES[rule]
     body = draw(cases(valid=draw(st.booleans()))).params
     if draw(st.booleans()):
         key = draw(st.sampled_from([*sorted(body), *extra]))
         body = {**body, key: draw(JSON_VALUES)}
+    if forms and draw(st.booleans()):
+        pairs = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in body.items()]
+        return _encode_query(pairs).encode(), draw(st.sampled_from(["application/x-www-form-urlencoded", None]))
     return json.dumps(body).encode(), draw(st.sampled_from(["application/json", None]))
 
 

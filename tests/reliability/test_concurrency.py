@@ -48,7 +48,10 @@ real API), list one owner's addresses (a filter that selects only them) and dele
   round the outbox holds exactly ``processed`` and a ``blocked`` bounce for each.
 - ``cmc``: ``blocks/list.json`` with ``email=<prefix>`` (partial match), ``p``/``r``
   paging; ``blocks/delete.json`` (200/12-001 404); a deleted address leaves the list
-  and is listed with ``removed=true``, which is checked too. No API adds blocks.
+  and is listed with ``removed=true``, which is checked too. The API adds blocks the
+  way CMC does (issue 21): a hard bounce chosen for the addresses, then ``POST
+  /api/v2/emails/send.json`` to them; after each round the outbox holds exactly
+  ``queued``, ``failed``, ``bounced`` and a ``blocks`` event for each.
 - ``ncp``: the project's unsubscriber list, the one NCP list the API can add to, list
   and delete from (the send-block list has no API add or delete, and
   ``getSendBlockList`` reads one address's history). ``POST``/``DELETE
@@ -84,6 +87,7 @@ on timing; what it checks does not). Nothing sleeps.
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import threading
@@ -215,10 +219,10 @@ class Adapter:
 
 class SendingAdapter(Adapter):
     """An adapter that also adds through the provider's send path (issue 21): each
-    address sent to gets exactly the two events ``tags`` names in the outbox."""
+    address sent to gets exactly the events ``tags`` names in the outbox, one each."""
 
-    #: the two tags every sent address's events carry (``tag`` names an event's)
-    tags: ClassVar[tuple[str, str]]
+    #: the tags every sent address's events carry (``tag`` names an event's)
+    tags: ClassVar[tuple[str, ...]]
 
     def __init__(self, server: FakeServer) -> None:
         super().__init__(server)
@@ -243,7 +247,7 @@ class SendingAdapter(Adapter):
             sent = sorted(self.sent)
         events = [self.tag(e) for e in self.h.events()]
         found = {t: sorted(a for tag, a in events if tag == t) for t in self.tags}
-        if any(got != sent for got in found.values()) or len(events) != 2 * len(sent):
+        if any(got != sent for got in found.values()) or len(events) != len(self.tags) * len(sent):
             return [
                 f"{self.key} outbox: {len(events)} events for {len(sent)} sends; {[len(v) for v in found.values()]}"
             ]
@@ -304,9 +308,31 @@ class SendGridAdapter(SendingAdapter):
         return [b["email"] for b in self.h.blocks()]
 
 
-class CmcAdapter(Adapter):
+class CmcAdapter(SendingAdapter):
     key = "cmc"
+    api_add = True
     BASE = "/transaction/v2/blocks"
+    SEND = "/api/v2/emails/send.json"
+    tags = ("queued", "failed", "bounced", "block")
+
+    @staticmethod
+    def tag(event: dict[str, Any]) -> tuple[str, str]:
+        """A delivery's or a bounce's status, a blocks event's type."""
+        return event.get("type") or event["status"], event.get("to") or event["email"]
+
+    def add(self, c: Client, owner: str, emails: list[str]) -> None:
+        """A send to addresses whose chosen outcome is a hard bounce: they are blocked."""
+        chosen = c.control("POST", "cmc/outcomes", 201, json=[{"email": e, "kind": "bounce"} for e in emails])
+        form = {
+            **self.h.auth,
+            "to": json.dumps([{"name": "", "address": e} for e in emails]),
+            "from": json.dumps({"name": "load", "address": "load@load.example"}),
+            "subject": "load",
+            "text": "load",
+        }
+        r = c.call(self.key, "POST", self.SEND, 200, data=form)
+        if chosen.ok and r.status_code == 200:
+            self.sent_to(emails)
 
     def listed(self, c: Client, owner: str) -> list[str]:
         out: list[str] = []

@@ -15,6 +15,7 @@ from pytest_mailblocks.ui import inspector
 
 from ..conftest import examples
 from .fuzzing import (
+    CMC_SEND,
     CONTROL,
     PROVIDERS,
     SEND_BODIES,
@@ -22,6 +23,7 @@ from .fuzzing import (
     UI,
     FaultRun,
     fault_plans,
+    mail_send_bodies,
     read_everything,
     requests_for,
     send,
@@ -54,11 +56,12 @@ def test_every_route_control_action_and_page_is_fuzzed():
 
 
 def test_every_send_route_draws_its_own_bodies():
-    """Issue 21: the send routes (SendGrid's mail send, NCP's createMailRequest) are
-    rules the app serves, so their requests carry the providers' send bodies (valid,
-    one documented problem, or a field replaced) and get past validation."""
+    """Issue 21: the send routes (SendGrid's mail send, NCP's createMailRequest, CMC's
+    emails/send and emails/bulk) are rules the app serves, so their requests carry the
+    providers' send bodies (valid, one documented problem, or a field replaced) and get
+    past validation."""
     rules = {t.rule for t in templates(APP) if t.category in APP.providers}
-    assert set(SEND_BODIES) <= rules and len(SEND_BODIES) == 2
+    assert set(SEND_BODIES) <= rules and len(SEND_BODIES) == 4
 
 
 @settings(FAST, max_examples=examples(400))
@@ -95,6 +98,42 @@ def test_no_sequence_breaks_the_fake(reqs):
     for req in [*reqs, *read_everything(APP)]:
         result = send(APP, req)
         assert result.problems == [], (req["method"], req["path"], result.status, result.body[:300])
+
+
+@st.composite
+def cmc_send_requests(draw):
+    """CMC's send routes alone, their forms or JSON bodies drawn from the send strategies."""
+    path = draw(st.sampled_from(["/api/v2/emails/send.json", "/api/v1/emails/send.xml", "/api/v2/emails/bulk.json"]))
+    body, ctype = draw(mail_send_bodies(CMC_SEND))
+    headers = [("Content-Type", ctype)] if ctype else []
+    method = draw(st.sampled_from(["POST"] * 9 + ["PUT"]))
+    req = {"provider": "cmc", "method": method, "path": path, "query": [], "body": body, "headers": headers}
+    if draw(st.integers(0, 9)) < 8:
+        PROVIDERS["cmc"].auth(APP, req)
+    return req
+
+
+#: a control-plane request moving the clock four days on (deferrals give up, batches run)
+LATER = {
+    "provider": CONTROL,
+    "method": "POST",
+    "path": "/_mailblocks/clock",
+    "query": [],
+    "body": b'{"advance": {"days": 4}}',
+    "headers": [("Content-Type", "application/json")],
+}
+
+
+@settings(FAST, max_examples=examples(150))
+@given(reqs=st.lists(cmc_send_requests(), min_size=1, max_size=3))
+def test_no_cmc_send_breaks_the_fake(reqs):
+    """Issue 21: sends (often valid, sometimes with one problem or a field of any JSON),
+    then the clock moved on so what they scheduled runs, then every read."""
+    APP.reset()
+    for req in [*reqs, LATER, *read_everything(APP)]:
+        result = send(APP, req)
+        assert result.problems == [], (req["method"], req["path"], result.status, result.body[:300])
+    assert not APP.errors
 
 
 def test_every_control_field_takes_a_wrong_type_cleanly():

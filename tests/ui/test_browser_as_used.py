@@ -103,18 +103,21 @@ def test_a_refusal_in_a_200_is_red_with_the_providers_message(page, mailblocks):
 
 
 def test_the_base_url_and_each_snippet_copy_to_the_clipboard(browser, mailblocks):
+    from playwright.sync_api import expect  # the copy is done when the button says so
+
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(mailblocks.url + UI + "/")
     card = page.locator("#provider-sendgrid")
     assert card.locator(".base-url").inner_text() == mailblocks.url
     card.locator(".connect .base button.copy").click()
+    expect(card.locator(".connect .base button.copy")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == mailblocks.url
     assert not card.locator("figure.snippet").first.is_visible()  # folded until asked for
     card.locator("summary", has_text="Call it from a client").click()
     sdk = card.locator("figure.snippet", has_text="sendgrid, the official SDK")
     sdk.locator("button.copy").click()
-    assert sdk.locator("button.copy").inner_text() == "Copied"
+    expect(sdk.locator("button.copy")).to_have_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == sdk.locator("pre").inner_text() and "SendGridAPIClient(" in copied
     assert f'host="{mailblocks.url}"' in copied
@@ -123,6 +126,7 @@ def test_the_base_url_and_each_snippet_copy_to_the_clipboard(browser, mailblocks
     curl = page.locator("#connect figure.snippet").first
     assert "openssl dgst -sha256 -hmac" in curl.inner_text()
     curl.locator("button.copy").click()
+    expect(curl.locator("button.copy")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()").startswith("ACCESS_KEY=")
     context.close()
 

@@ -480,7 +480,8 @@ def shows_delivery(page: str, sends: int, events: int, newest: str, tenant: str)
 
 def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     """Issue 21: the provider page lists the newest sends and events, escaped, and says
-    so when there are none; a provider without a send path shows neither."""
+    so when there are none (a provider without a send path shows neither: every built-in
+    one has one now, so tests/test_fifth_provider.py checks that)."""
     sg = mailblocks.sendgrid
     page = ui.get("/providers/sendgrid").text
     assert "<h2>Sends" in page and "None yet." in page
@@ -497,7 +498,29 @@ def test_a_provider_with_delivery_shows_its_sends_and_events(ui, mailblocks):
     # the newest event: the simulator address bounced
     text = shows_delivery(ui.get("/providers/sendgrid").text, 1, 4, "bounce", "mailblocks")
     assert any(r["x_message_id"] in c for c in text for r in sg.sends())
-    assert "<h2>Sends" not in ui.get("/providers/cmc").text
+
+
+def test_cmc_shows_its_sends_events_and_event_webhook(ui, mailblocks, httpserver):
+    """Issue 21: CMC's page has the core's Sends and Events tables and, from its view,
+    the Event Webhook's settings and post attempts."""
+    cmc = mailblocks.cmc
+    page = ui.get("/providers/cmc").text
+    assert "<h2>Sends" in page and "No Event Webhook set up" in page
+    mailblocks.clock.freeze("2024-05-01T00:00:00Z")
+    httpserver.expect_request("/cmc", method="POST").respond_with_data("", status=500)
+    cmc.set_event_webhook(httpserver.url_for("/cmc"), events=["bounces"], json=False, api_key="k")
+    form = {**cmc.auth, "to": "bounce@simulator.mailblocks.test", "subject": XSS, "text": "x"}
+    form["from"] = '{"name": "Shop", "address": "shop@example.com"}'
+    assert requests.post(cmc.url + "/api/v2/emails/send.json", data=form).status_code == 200
+    mailblocks.clock.advance(seconds=1)
+    cmc.flush_events()
+    # the newest event: the bounce blocked the address
+    text = shows_delivery(ui.get("/providers/cmc").text, 1, 4, "blocks", "mailblocks")
+    assert [httpserver.url_for("/cmc"), "bounces", "form", "100 events or 1 s", "+09:00", "set"] == text[
+        text.index("mailblocks") + 1 : text.index("mailblocks") + 7
+    ]
+    at = text.index("2024-05-01 09:00:01")  # the attempt, in JST
+    assert text[at - 2 : at + 5] == ["1", "1", "2024-05-01 09:00:01", httpserver.url_for("/cmc"), "1", "500", "retry"]
 
 
 def test_ncp_sends_and_events_are_shown(ui, mailblocks):

@@ -76,7 +76,7 @@ REGISTRY: dict[str, Entry] = {
             "cmc",
             "pytest_mailblocks.providers.cmc:CustomersMailCloud",
             ("api_user", "api_key", "server_composition"),
-            ("/transaction/",),
+            ("/transaction/", "/api/v1/emails/", "/api/v2/emails/"),
             frozenset({"api_key"}),
         ),
         Entry(

@@ -9,6 +9,7 @@ from typing import Any
 
 from ...control.paging import PAGE_KEYS, block_page
 from ...core.clock import RANGE, in_range, parse_instant
+from ...core.delivery import delivery_actions
 from ...core.errors import ControlError
 from ...core.provider import Provider, SeedPlan, listed
 from .models import (
@@ -201,11 +202,13 @@ class CmcControl(Provider):
         return out
 
     def blocks_of(self, server_composition: Any = None, removed: bool = False) -> list[dict[str, str]]:
+        self.catch_up()
         comp = self.composition(server_composition, "blocks")
         store = comp.removed if removed else comp.blocks
         return [block_dict(b, JST) for b in store]
 
     def unsubscribes_of(self, server_composition: Any = None) -> list[dict[str, str]]:
+        self.catch_up()
         self.state.tick(self.clock.time())
         comp = self.composition(server_composition, "unsubscribes")
         return [unsubscribe_dict(u, JST) for u in comp.unsubscribes]
@@ -320,6 +323,7 @@ class CmcControl(Provider):
         page = block_page(query)
         if page is None:
             return self.blocks_of(query.get("server_composition") or None, removed == "true")
+        self.catch_up()
         comp = self.composition(query.get("server_composition") or None, "blocks")
         rows = comp.query_blocks(
             removed=removed == "true",
@@ -340,7 +344,37 @@ class CmcControl(Provider):
             "delivery-errors": self._delivery_errors_action,
             "encryption": self._encryption_action,
             "settings": self._settings_action,
+            **delivery_actions(self, "server_composition"),
+            "event-webhook": self._webhook_action,
         }
+
+    def _webhook_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
+        """``GET``: every account's Event Webhook; ``POST {"url", "events"?, "json"?,
+        "api_key"?, "enabled"?, "interval"?, "max_events"?, "timezone"?, "account"?}``:
+        set one up (as ``cmc_fake.set_event_webhook``); ``DELETE`` (``{"account"?}``):
+        remove one (every one without a body)."""
+        from .webhooks import FIELDS, configure
+
+        hooks = self.state.event_webhooks
+        if method == "POST":
+            if not isinstance(payload, dict) or "url" not in payload:
+                raise ControlError('expected {"url": "https://...", "events"?: ["deliveries", ...], ...}')
+            unknown = sorted(set(payload) - set(FIELDS))
+            if unknown:
+                raise ControlError(f"unknown field(s) {unknown}; known: {sorted(FIELDS)}")
+            return configure(self.state, **payload).to_json()
+        if method == "DELETE":
+            if payload is None:
+                removed = len(hooks)
+                hooks.clear()
+                return {"provider": self.key, "removed": removed}
+            if not isinstance(payload, dict) or set(payload) - {"account"}:
+                raise ControlError('expected no body (remove every webhook) or {"account": "..."}')
+            name = _apply(lambda: self.state.account(payload.get("account")).name, "account")
+            return {"provider": self.key, "removed": int(hooks.pop(name, None) is not None)}
+        if method != "GET":
+            raise ControlError("use GET, POST or DELETE", status=405)
+        return {"provider": self.key, "event_webhooks": {name: hook.to_json() for name, hook in hooks.items()}}
 
     def _unsubscribes_action(self, method: str, payload: Any, query: dict[str, str]) -> Any:
         comp = query.get("server_composition") or None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -226,9 +226,9 @@ def authenticate(cmc: CustomersMailCloud, params: dict[str, Any], notes: Notes) 
     return user
 
 
-def authorize(user: User, endpoint: str, notes: Notes) -> None:
-    """Role and permission (seed 000/003: Access Control); 12-002 otherwise."""
-    need = ACCESS[endpoint]
+def authorize(user: User, need: str, notes: Notes) -> None:
+    """Role and permission (seed 000/003: Access Control): ``need`` is ``admin`` or a
+    permission (``reference``, ``download``); 12-002 otherwise."""
     allowed = user.is_admin if need == "admin" else getattr(user, need)
     if not allowed:
         notes.auth = "forbidden"
@@ -428,15 +428,23 @@ HANDLERS: dict[str, Callable[[CmcCall], Response]] = {
 }
 
 
-def dispatch(c: Call) -> Response:
-    """The checks every operation shares, then the operation."""
+def dispatch(
+    c: Call,
+    more: Mapping[str, Callable[[CmcCall], Response]] | None = None,
+    access: Mapping[str, str] | None = None,
+) -> Response:
+    """The checks every operation shares, then the operation: one of ``HANDLERS`` or
+    of ``more`` (the send path's, which needs what ``access`` says, if anything)."""
     cmc: CustomersMailCloud = c.provider
     c.notes.lang = render.language(c.request)
     cmc.state.tick(cmc.clock.time())
     params = read_params(c.request)
     user = authenticate(cmc, params, c.notes)
-    authorize(user, c.endpoint, c.notes)
+    need = ACCESS.get(c.endpoint) or (access or {}).get(c.endpoint)
+    if need is not None:
+        authorize(user, need, c.notes)
     name = params.get("server_composition")
     if isinstance(name, str) and name:
         c.notes.tenant = f"{user.account}/{name}"
-    return HANDLERS[c.endpoint](c.extended(CmcCall, user=user, params=params, fmt=c.args["fmt"]))
+    handler = HANDLERS.get(c.endpoint) or (more or {})[c.endpoint]
+    return handler(c.extended(CmcCall, user=user, params=params, fmt=c.args["fmt"]))

@@ -281,6 +281,73 @@ CMC_INTERNAL = ErrorEntry(
     source="no document: the last-resort guard and injected 5xx faults",
 )
 
+# -- the send path (issue 21; ``shared/providers/delivery/cmc.md``) --------------------------
+CMC_SEND_CC_BCC_INVALID = ErrorEntry(
+    "CMC_SEND_CC_BCC_INVALID",
+    400,
+    "{0} has an invalid email address.",
+    code="11-006",
+    messages={"ja": "{0} のメールアドレスの形式が不正です。"},
+    assumed=True,
+    source="code 11-006 for a cc/bcc format problem: a client SDK's test (delivery/cmc.md: likely); text invented",
+)
+CMC_SEND_ADDRESS_INVALID = ErrorEntry(
+    "CMC_SEND_ADDRESS_INVALID",
+    400,
+    "{0} has an invalid email address.",
+    code="01-016",
+    messages={"ja": "{0} のメールアドレスの形式が不正です。"},
+    assumed=True,
+    source="delivery/cmc.md: the send errors are unknown; to/from/replyto/env_from, code and text invented "
+    "(cc and bcc: 11-006)",
+)
+CMC_SEND_TOO_MANY_ADDRESSES = ErrorEntry(
+    "CMC_SEND_TOO_MANY_ADDRESSES",
+    400,
+    "{0} can have at most {1} email addresses.",
+    code="01-017",
+    messages={"ja": "{0} に指定できるメールアドレスは {1} 件までです。"},
+    assumed=True,
+    source="limits documented (emails/send: 10 in each of to, cc, bcc; emails/bulk: 1000 in to); the answer invented",
+)
+CMC_SEND_TOO_LONG = ErrorEntry(
+    "CMC_SEND_TOO_LONG",
+    400,
+    "{0} can be at most {1} characters.",
+    code="01-018",
+    messages={"ja": "{0} は {1} 文字まで入力可能です。"},
+    assumed=True,
+    source="documented: subject up to 512 characters (v1 emails page); the answer invented",
+)
+CMC_SEND_BAD_CHARSET = ErrorEntry(
+    "CMC_SEND_BAD_CHARSET",
+    400,
+    "charset must be ISO-2022-JP or UTF-8.",
+    code="01-019",
+    field="charset",
+    messages={"ja": "charset には ISO-2022-JP、UTF-8 のいずれかを指定してください。"},
+    assumed=True,
+    source="documented: charset ISO-2022-JP or UTF-8, default UTF-8 (v1 emails page); the answer invented",
+)
+CMC_SEND_TOO_MANY_PROPERTIES = ErrorEntry(
+    "CMC_SEND_TOO_MANY_PROPERTIES",
+    400,
+    "A recipient of {0} can have at most {1} properties.({2})",
+    code="01-020",
+    messages={"ja": "{0} の宛先に指定できるプロパティは {1} 個までです。({2})"},
+    assumed=True,
+    source="documented: emails/bulk, at most 100 JSON properties per recipient; the answer invented",
+)
+CMC_SEND_PROPERTY_TOO_LONG = ErrorEntry(
+    "CMC_SEND_PROPERTY_TOO_LONG",
+    400,
+    "A property value of {0} can be at most 5 KB.({1})",
+    code="01-021",
+    messages={"ja": "{0} のプロパティの値は 5KB までです。({1})"},
+    assumed=True,
+    source="documented: emails/bulk, each property value up to 5 Kbytes; the answer invented",
+)
+
 #: the rows of the core's own answers, by kind (``Provider.core_errors``)
 CORE_ERRORS: dict[str, ErrorEntry] = {
     "not_found": CMC_NOT_FOUND,

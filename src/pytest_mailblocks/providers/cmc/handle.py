@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...core.delivery import DeliveryHandle
 from ...core.errors import ControlError
 from ...core.handle import Handle
 from ...generators import Generated
@@ -20,9 +21,14 @@ __all__ = ["CmcHandle"]
 Created = int | float | str | datetime | None
 
 
-class CmcHandle(Generated, Handle):
-    """The CMC fake. ``cmc.url`` replaces ``https://api.smtps.jp``; post
+class CmcHandle(DeliveryHandle, Generated, Handle):
+    """The CMC fake. ``cmc.url`` replaces ``https://api.smtps.jp`` (and the send
+    API's ``https://sandbox.smtps.jp``, ``te.smtps.jp``, ``SUBDOMAIN.smtps.jp``); post
     ``api_user``, ``api_key`` and ``server_composition`` with every call.
+
+    Delivery simulation (``POST /api/v2/emails/send``, issue 21): ``cmc.outcome(address,
+    kind, ...)``, ``cmc.events(type=..., email=..., status=...)``, ``cmc.sends()``,
+    ``cmc.set_event_webhook(url)``, ``cmc.flush_events()`` (see ``docs/providers/cmc.md``).
 
     Records come back as the API shows them (strings; ``created`` as
     ``yyyy-MM-dd HH:mm:ss`` JST). ``created`` arguments take unix seconds, a
@@ -100,6 +106,7 @@ class CmcHandle(Generated, Handle):
     def block(self, email: str, *, server_composition: str | None = None) -> dict[str, str] | None:
         """The block of ``email`` (case-insensitive), or None if it is not blocked."""
         with self._provider.lock:
+            self._provider.catch_up()
             r = self._provider.composition(server_composition, "block").block(email)
         return None if r is None else block_dict(r, JST)
 
@@ -175,6 +182,70 @@ class CmcHandle(Generated, Handle):
         """Run the daily batch now: apply every pending change; returns how many."""
         with self._provider.lock:
             return self._provider.state.run_batch()
+
+    # -- delivery: events and the Event Webhook ---------------------------------------------------
+    def events(
+        self,
+        type: str | None = None,
+        email: str | None = None,
+        *,
+        status: str | None = None,
+        server_composition: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every event, oldest first, as the Event Webhook posts it (the items of
+        ``event.<type>``); ``type`` (``deliveries``, ``bounces``, ``blocks``), ``email``
+        (the recipient, case-insensitive), ``status`` (``queued``, ``succeeded``,
+        ``failed``, ``deferred``, ``bounced``) and ``server_composition`` select."""
+        with self._provider.lock:
+            if server_composition is not None:
+                self._provider.composition(server_composition, "events")
+            outbox = self._delivery().outbox
+        found = outbox.filter(type, email, tenant=server_composition)
+        return found if status is None else [e for e in found if e.get("status") == status]
+
+    def set_event_webhook(
+        self,
+        url: str,
+        *,
+        events: Iterable[str] | None = None,
+        json: bool = True,
+        api_key: str | None = None,
+        enabled: bool = True,
+        interval: float = 1.0,
+        max_events: int = 100,
+        timezone: str = "+09:00",
+        account: str | None = None,
+    ) -> dict[str, Any]:
+        """Set up the account's Event Webhook as the console does: ``events`` to post
+        (``deliveries``, ``bounces``, ``blocks``; None: all), ``json`` (the JSON option;
+        False: a form), ``api_key`` (sent with every post), the batching (``interval``
+        seconds of the fake clock, ``max_events``) and the time zone of ``created``."""
+        from .webhooks import configure
+
+        with self._provider.lock:
+            hook = configure(
+                self._provider.state,
+                url,
+                events=None if events is None else list(events),
+                json=json,
+                api_key=api_key,
+                enabled=enabled,
+                interval=interval,
+                max_events=max_events,
+                timezone=timezone,
+                account=account,
+            )
+            return hook.to_json()
+
+    def event_webhook(self, *, account: str | None = None) -> dict[str, Any] | None:
+        """The account's Event Webhook settings, or None if none is set up."""
+        with self._provider.lock:
+            try:
+                name = self._provider.state.account(account).name
+            except ValueError as exc:
+                raise ControlError(str(exc)) from None
+            hook = self._provider.state.event_webhooks.get(name)
+            return None if hook is None else hook.to_json()
 
     # -- tenants, roles, settings ---------------------------------------------------------------
     def add_account(self, name: str) -> dict[str, Any]:

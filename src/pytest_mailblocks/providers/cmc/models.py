@@ -440,6 +440,15 @@ class CmcState:
         self.add_account(self.DEFAULT_ACCOUNT)
         self.add_composition(self.default_composition)
         self.add_user(credentials["api_user"], credentials["api_key"], role="admin")
+        #: delivery simulation (core.delivery.Delivery; see delivery.py), made on first use
+        self.delivery: Any = None
+        #: the Event Webhook of each account (webhooks.EventWebhook), set through the control plane
+        self.event_webhooks: dict[str, Any] = {}
+
+    def close(self) -> None:
+        """The state is reset: scheduled deliveries and pending webhook posts go with it."""
+        if self.delivery is not None:
+            self.delivery.close()
 
     def next_seq(self) -> int:
         self._seq += 1

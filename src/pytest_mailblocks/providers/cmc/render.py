@@ -39,8 +39,10 @@ __all__ = [
     "csv_bytes",
     "download",
     "language",
+    "listing",
     "render_error",
     "response_format",
+    "sent",
     "success",
     "zip_bytes",
 ]
@@ -106,20 +108,39 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return json_response(data, status, headers, content_type=JSON_TYPE)
 
 
+def listing(
+    name: str, item: str, rows: Sequence[dict[str, str]], fmt: str, xml_fields: Sequence[str] | None = None
+) -> Response:
+    """``{"<name>":[...]}`` or ``<name><item>...</item></name>`` (elements in
+    ``xml_fields`` order, else the row's)."""
+    if fmt == "xml":
+        ET = _etree()
+        root = ET.Element(name)
+        for row in rows:
+            node = ET.SubElement(root, item)
+            for field in xml_fields or row:
+                ET.SubElement(node, field).text = row[field]
+        return xml_response(root)
+    return _json({name: list(rows)})
+
+
 def blocks(rows: Sequence[dict[str, str]], fmt: str, empty_status: int = 200) -> Response:
     """blocks/list: ``{"blocks":[...]}`` or ``<blocks><block>...</block></blocks>``
     (seed 000); an empty list may be a bodiless 204 (cmc.md: an option)."""
     if not rows and empty_status == 204:
         return make_response(b"", 204, content_type=None)
+    return listing("blocks", "block", rows, fmt, BLOCK_XML_FIELDS)
+
+
+def sent(message_id: str, fmt: str) -> Response:
+    """emails/send and emails/bulk accepted: ``{"id":"..."}`` (the field a client SDK
+    reads; delivery/cmc.md: the body is unknown) or ``<result><id>...</id></result>``."""
     if fmt == "xml":
         ET = _etree()
-        root = ET.Element("blocks")
-        for row in rows:
-            block = ET.SubElement(root, "block")
-            for name in BLOCK_XML_FIELDS:
-                ET.SubElement(block, name).text = row[name]
+        root = ET.Element("result")
+        ET.SubElement(root, "id").text = message_id
         return xml_response(root)
-    return _json({"blocks": list(rows)})
+    return _json({"id": message_id})
 
 
 def success(fmt: str) -> Response:

@@ -1,6 +1,8 @@
 """Customers Mail Cloud's Hypothesis strategies: records as its handle and seed take them,
-and one ``*_cases()`` per endpoint (:class:`~pytest_mailblocks.strategies.Case` values).
-``pytest_mailblocks.strategies`` exports each as ``cmc_<name>``."""
+one ``*_cases()`` per endpoint (:class:`~pytest_mailblocks.strategies.Case` values), and
+for the send path (issue 21) :func:`send_params` / :func:`send_cases` (emails/send) and
+:func:`bulk_params` (emails/bulk). ``pytest_mailblocks.strategies`` exports each as
+``cmc_<name>``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from ...generators.strategies import (
     other_address,
     params_of,
     respelled,
+    simulator_emails,
     some_days,
     spoil,
 )
@@ -36,7 +39,10 @@ __all__ = [
     "blocks_delete_cases",
     "blocks_download_cases",
     "blocks_list_cases",
+    "bulk_params",
     "list_params",
+    "send_cases",
+    "send_params",
     "unsubscribes",
     "unsubscribes_cancel_cases",
     "unsubscribes_download_cases",
@@ -371,3 +377,75 @@ def unsubscribes_cancel_cases(*, valid: bool = True, json_values: bool = True) -
     Invalid (``seed`` lists the other addresses): 404 12-001 (a plain address not
     listed); 400 15-001 .. 15-007, 01-002, 10-002."""
     return _cancel(valid, json_values)
+
+
+# -- the send path (issue 21) ----------------------------------------------------------------------
+_SEND_ADDRESS = st.one_of(emails(idn=False), simulator_emails())
+_WORDS = st.text("abcdefghijklmnopqrstuvwxyz ABC0123456789", min_size=1, max_size=20)
+_SENDER = json.dumps({"name": "Shop", "address": "shop@example.com"})
+
+
+def _typed(draw: Any, addresses: list[str]) -> str:
+    """Addresses as a form field in one of the documented types: an address (type 1,
+    one only), ``{"name", "address"}`` (type 2, one only) or a list of those (type 3)."""
+    objects = [{"name": draw(st.sampled_from(["", "User"])), "address": a} for a in addresses]
+    if len(addresses) == 1 and draw(st.booleans()):
+        return addresses[0] if draw(st.booleans()) else json.dumps(objects[0])
+    return json.dumps(objects, ensure_ascii=False)
+
+
+@st.composite
+def send_params(draw: Any, max_recipients: int = 6) -> dict[str, str]:
+    """emails/send's form fields (credentials not included): up to ``max_recipients``
+    addresses (the simulator domain among them) in to, cc and bcc, each in one of the
+    three types; sometimes replyto, headers, charset, html."""
+    found = draw(st.lists(_SEND_ADDRESS, min_size=1, max_size=max_recipients, unique_by=str.lower))
+    fields: dict[str, list[str]] = {"to": [found[0]]}
+    for address in found[1:]:
+        fields.setdefault(draw(st.sampled_from(("to", "cc", "bcc"))), []).append(address)
+    params = {name: _typed(draw, addresses) for name, addresses in fields.items()}
+    params.update({"from": _SENDER, "subject": draw(_WORDS), "text": draw(_WORDS)})
+    extras = {
+        "html": st.just("<p>x</p>"),
+        "charset": st.sampled_from(["UTF-8", "ISO-2022-JP", "utf-8"]),
+        "replyto": st.just(json.dumps({"name": "", "address": "help@example.com"})),
+        "headers": st.just(json.dumps({"X-Order": "42"})),
+    }
+    params.update(draw(st.fixed_dictionaries({}, optional=extras)))
+    return params
+
+
+_ELEVEN = json.dumps([f"u{i}@example.com" for i in range(11)])
+
+
+def send_cases(*, valid: bool = True) -> st.SearchStrategy[Case]:
+    """``emails/send`` (``params``: form fields): valid, a 200 ``{"id": ...}``;
+    invalid, valid fields with one problem and its 400 (01-002, 01-007, 01-016..01-019,
+    11-006, 10-002)."""
+    good = send_params()
+    if valid:
+        return as_cases(good)
+    required = [(one_value(name, [None]), entry_on(errors.CMC_REQUIRED, name)) for name in ("to", "from", "subject")]
+    return spoil(
+        good,
+        *required,
+        (one_value("text", [None], html=None), entry_on(errors.CMC_REQUIRED, "text")),
+        (one_value("to", ["not an address", "[{", "a@b"]), entry_on(errors.CMC_SEND_ADDRESS_INVALID, "to")),
+        (one_value("to", [_ELEVEN]), entry_on(errors.CMC_SEND_TOO_MANY_ADDRESSES, "to")),
+        (one_value("cc", ["carol@", "[1]"]), entry_on(errors.CMC_SEND_CC_BCC_INVALID, "cc")),
+        (one_value("bcc", [_ELEVEN]), entry_on(errors.CMC_SEND_TOO_MANY_ADDRESSES, "bcc")),
+        (one_value("from", ["shop@example.com", "[]"]), entry_on(errors.CMC_SEND_ADDRESS_INVALID, "from")),
+        (one_value("subject", ["x" * 513]), entry_on(errors.CMC_SEND_TOO_LONG, "subject")),
+        (one_value("charset", ["Shift_JIS", "EUC-JP"]), errors.CMC_SEND_BAD_CHARSET),
+        (one_value("headers", ["X-Order: 42", "[1, 2]"]), entry_on(errors.CMC_INVALID_VALUE, "headers")),
+        (one_value("server_composition", ["nope"]), errors.CMC_NO_SUCH_COMPOSITION),
+    )
+
+
+@st.composite
+def bulk_params(draw: Any, max_recipients: int = 20) -> dict[str, str]:
+    """emails/bulk's form fields: ``to`` a list of ``{"name", "address", <merge
+    properties>}`` (the simulator domain among them), from, subject, text."""
+    found = draw(st.lists(_SEND_ADDRESS, min_size=1, max_size=max_recipients, unique_by=str.lower))
+    to = [{"name": "", "address": a, "n": str(i)} for i, a in enumerate(found)]
+    return {"to": json.dumps(to), "from": _SENDER, "subject": draw(_WORDS), "text": "((#n#))"}

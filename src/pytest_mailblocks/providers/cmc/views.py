@@ -1,5 +1,6 @@
 """How the inspector shows Customers Mail Cloud: server compositions, blocks and
-removed blocks, the unsubscribe list and the daily batch's pending changes."""
+removed blocks, the unsubscribe list and the daily batch's pending changes, the Event
+Webhook and its post attempts (the sends and events are the inspector's own tables)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ...ui.views import (
     sh,
     window_search,
 )
+from .models import JST, format_time
 
 __all__ = ["VIEW", "CmcView"]
 
@@ -76,8 +78,6 @@ class CmcView(View):
         return window_search(address, ("start_date", "end_date"), "date", SEARCH_NOTE)
 
     def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
-        from .models import JST
-
         q = {"email": values["email"]} if values.get("email") else {}
         return {**q, **day_window(values, ("start_date", "end_date"), JST)}
 
@@ -142,9 +142,54 @@ class CmcView(View):
             note=f"the daily batch runs at {info['settings']['batch_time']} JST",
             empty="No cancellations waiting.",
         )
-        return [Section("Unsubscribes", SEARCH_NOTE, (listed, waiting), button=("Run the batch now", "batch"))]
+        return [
+            Section("Unsubscribes", note, (listed, waiting), button=("Run the batch now", "batch")),
+            _webhook_section(provider),
+        ]
 
 
+def _webhook_section(provider: Any) -> Section:
+    """Each account's Event Webhook (set through the handle or the control plane) and
+    the newest post attempts."""
+    hooks = provider.state.event_webhooks
+    settings = Table(
+        ("account", "url", "events", "transport", "batch", "time zone", "api_key"),
+        [
+            (
+                account,
+                h.url + ("" if h.enabled else " (off)"),
+                ", ".join(h.events),
+                "JSON" if h.json else "form",
+                f"{h.max_events} events or {h.interval:g} s",
+                h.timezone,
+                "set" if h.api_key is not None else "",
+            )
+            for account, h in hooks.items()
+        ],
+        empty="No Event Webhook set up (cmc_fake.set_event_webhook(url) or POST /_mailblocks/cmc/event-webhook).",
+    )
+    delivery = provider.state.delivery
+    queue = None if delivery is None else delivery.webhooks
+    attempts = [] if queue is None else list(queue.attempts)[-WEBHOOK_ATTEMPTS_SHOWN:][::-1]
+    tried = Table(
+        ("post", "attempt", "time (JST)", "url", "events", "status", "result"),
+        [_attempt_row(a) for a in attempts],
+        title="Post attempts",
+        note=f"newest first; {0 if queue is None else len(queue.pending)} waiting",
+        empty="No posts yet.",
+    )
+    return Section(
+        "Event Webhook", "deliveries, bounces, blocks; batched per composition and event type", (settings, tried)
+    )
+
+
+def _attempt_row(a: dict[str, Any]) -> tuple[Any, ...]:
+    outcome = a["status"] if a["status"] is not None else a["error"]
+    return (a["post"], a["attempt"], format_time(a["time"], JST), a["url"], a["events"], outcome, a["result"])
+
+
+#: webhook attempts a page shows at most
+WEBHOOK_ATTEMPTS_SHOWN = 50
 #: unsubscribes a composition's page shows at most
 UNSUBSCRIBES_SHOWN = 200
 
