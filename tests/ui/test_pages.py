@@ -252,6 +252,7 @@ def test_cmc_add_cancel_and_the_pending_batch(ui, mailblocks):
     assert r.status_code == 200, r.text
     page = ui.get("/providers/cmc").text
     assert "Pending batch" in page and "u@example.com" in cells(page)
+    assert '<h2>Unsubscribes <span class="muted">(1; newest first)</span></h2>' in page
     assert len(cmc.pending_cancellations()) == 1
     ui.post("/providers/cmc/batch", {})
     assert cmc.pending_cancellations() == [] and cmc.unsubscribes() == []
