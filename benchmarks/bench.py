@@ -4,9 +4,10 @@ with their baselines.
 Every figure is measured in this one run, next to its baseline (``responses`` and
 pytest-httpserver, the usual ways suites fake HTTP), and printed as one table with the
 ratio and the target: per-test and per-session cost as a downstream suite pays it
-(``pertest.py``), server start, the app's own time per request, and a million blocks
-(seed, each query kind apart, memory). Timed figures are the min and median of
-several rounds, the contenders alternating, so a noisy neighbour hurts both alike.
+(``pertest.py``), server start, the app's own time per request, a million blocks
+(seed, each query kind apart, memory), and a snapshot of a million blocks out and
+back in. Timed figures are the min and median of several rounds, the contenders
+alternating, so a noisy neighbour hurts both alike.
 
     python benchmarks/bench.py            # full: 1,000,000 blocks, 300-test files
     python benchmarks/bench.py --quick    # CI: 100,000 blocks, 100-test files, no venvs
@@ -444,6 +445,74 @@ def mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
     return _with_webhook(f"mail send to {recipients:,} recipients", app, once, hook, "a signed Event Webhook", rounds)
 
 
+def snapshots(n: int, rounds: int) -> list[Row]:
+    """Issue 20: a snapshot of ``n`` SendGrid blocks exported over the socket
+    (``GET /_mailblocks/state``, streamed to a file) and imported back (``PUT`` of
+    that file, streamed up; the server spools it and parses it in chunks), min and
+    median of ``rounds``; then the peak memory of a fresh process loading the file,
+    beside ``json.loads`` of it (what reading it whole would hold)."""
+    import subprocess
+    import tempfile
+
+    exports: list[float] = []
+    imports: list[float] = []
+    with FakeServer() as fake, tempfile.TemporaryDirectory() as folder, requests.Session() as http:
+        fake.sendgrid.add_blocks(records(n))
+        path = Path(folder) / "state.json"
+        for _ in range(rounds):
+            start = time.perf_counter()
+            with http.get(fake.url + "/_mailblocks/state", stream=True, timeout=600) as r, open(path, "wb") as out:
+                for piece in r.iter_content(1 << 20):
+                    out.write(piece)
+            exports.append(time.perf_counter() - start)
+            fake.reset()
+            start = time.perf_counter()
+            with open(path, "rb") as body:
+                r = http.put(fake.url + "/_mailblocks/state", data=body, timeout=600)
+            imports.append(time.perf_counter() - start)
+            assert r.status_code == 200, r.text
+            assert fake.app.providers["sendgrid"].info()["tenants"][0]["counts"]["blocks"] == n
+        size = path.stat().st_size / 1e6
+        peaks = [_peak_mb(subprocess, path, how) for how in ("load_state", "json.loads")]
+    scale = f"{n:,}"
+    rows = []
+    for what, samples in ((f"export {size:,.0f} MB, GET streamed", exports), ("import it, PUT streamed", imports)):
+        low, mid = stats(samples)
+        met = mid <= 5
+        measure = f"snapshot of {scale} blocks: {what} (min / median of {rounds})"
+        rows.append(Row(measure, f"{low:.2f} / {mid:.2f} s", "-", "-", "<= 5 s", met))
+    (peak, kept), (whole, _) = peaks
+    rows.append(
+        Row(
+            f"snapshot of {scale} blocks: peak RSS of a fresh process loading the file (the state it holds after)",
+            f"{peak:,.0f} MB ({kept:,.0f} MB)",
+            f"{whole:,.0f} MB (json.loads of it)",
+            f"{peak / whole:.2f}x",
+            "-",
+            None,
+        )
+    )
+    return rows
+
+
+def _peak_mb(subprocess: Any, path: Path, how: str) -> tuple[float, float]:
+    """Peak RSS (MB) of a fresh process reading the snapshot at ``path``, and its RSS
+    once done (what it keeps: the state, for ``load_state``)."""
+    read = (
+        "kept = App(); kept.load_state(path)" if how == "load_state" else "kept = json.loads(open(path, 'rb').read())"
+    )
+    code = (
+        "import gc, json, os, resource, sys\n"
+        "from pytest_mailblocks import App\n"
+        f"path = sys.argv[1]\n{read}\ngc.collect()\n"
+        "now = int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 1024\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, now)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    peak, now = out.stdout.split()[-2:]
+    return int(peak) / 1024, float(now) / 1024
+
+
 def sendcloud_mail_send(rounds: int, recipients: int = 1000) -> list[Row]:
     """Issue 21: the app's own time to decide 1,000 SendCloud recipients. SendCloud
     takes at most 100 per request (``to``, ``cc``, ``bcc`` and ``xsmtpapi``'s ``to``
@@ -654,6 +723,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += socket_reference(500 if quick else 4000)
     rows += at_scale(100_000 if quick else 1_000_000, 10 if quick else 150)
     rows += mail_send(10 if quick else 40)
+    rows += snapshots(100_000 if quick else 1_000_000, 2 if quick else 5)
     rows += sendcloud_mail_send(10 if quick else 40)
     rows += ncp_mail_send(10 if quick else 40)
     rows += cmc_send(10 if quick else 40)

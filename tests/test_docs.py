@@ -132,3 +132,23 @@ def test_readme_client_fixture_example_runs(pytester):
     example = next(b for b in _python_blocks(README) if "sendgrid_client" in b)
     pytester.makepyfile(example)
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_the_snapshot_examples_run(tmp_path, monkeypatch):
+    """docs/snapshots.md: saving an arranged account, and the README's lines that load it."""
+    import json
+
+    doc = (ROOT / "docs" / "snapshots.md").read_text(encoding="utf-8")
+    example = next(b for b in _python_blocks(doc) if "save_state" in b)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    exec(compile(example, "docs/snapshots.md", "exec"), {})
+    saved = json.loads((tmp_path / "tests" / "data" / "account.json").read_text())
+    assert saved["clock"] == {"mode": "frozen", "now": "2024-05-01T00:00:00Z"}
+    assert saved["providers"]["cmc"]["accounts"]["mailblocks"]["encryption"] == {"password": "s3cret", "cipher": "aes"}
+    lines = next(b for b in _python_blocks(README) if "server.load_state" in b)
+    with FakeServer() as server:
+        server.sendgrid.add_block("x@example.com")
+        exec(compile(lines, "README.md", "exec"), {"server": server})
+        assert [b["email"] for b in server.sendgrid.blocks()] == ["x@example.com"]  # saved, then loaded
+    assert json.loads((tmp_path / "sendgrid.json").read_text())["provider"] == "sendgrid"

@@ -160,3 +160,53 @@ def test_nothing_under_src_names_it():
     src = ROOT / "src" / "pytest_mailblocks"
     assert not [str(p) for p in src.rglob("*.py") if "acme" in p.read_text(encoding="utf-8").lower()]
     assert textwrap.dedent(REGISTER).count("register(") == 1
+
+
+def test_its_state_room_puts_it_in_snapshots(server):
+    acme = server.acme
+    acme.add_block("kept@example.com", created=1_700_000_000)
+    acme.inject_fault("list_blocks", status=503)
+    snapshot = requests.get(server.url + "/_mailblocks/acme/state").json()
+    assert snapshot["state"] == {
+        "api_key": acme.api_key,
+        "blocks": [{"created": 1_700_000_000, "email": "kept@example.com"}],
+    }
+    assert server.export_state()["providers"]["acme"] == snapshot["state"]
+    acme.reset()
+    assert requests.put(server.url + "/_mailblocks/acme/state", json=snapshot).status_code == 200
+    assert acme.blocks() == [{"created": 1_700_000_000, "email": "kept@example.com"}] and len(server.faults) == 1
+    snapshot["state"]["blocks"].append({"created": 1, "email": "KEPT@example.com"})
+    r = requests.put(server.url + "/_mailblocks/acme/state", json=snapshot)
+    assert (r.status_code, r.json()["message"]) == (
+        400,
+        "$.state.blocks[1]: a second block for 'kept@example.com' (the first is [0])",
+    )
+
+
+BARE = Entry("bare", "tests.bare:Bare", ("api_key",), ("/bare/",), frozenset({"x-acme-key"}))
+
+
+def test_a_provider_without_a_state_room_is_served_and_left_out_of_snapshots(acme):
+    register(BARE)
+    try:
+        with FakeServer() as server:
+            server.bare.add_block("bare@example.com")
+            server.acme.add_block("acme@example.com")
+            snapshot = server.export_state()
+            assert "bare" not in snapshot["providers"] and snapshot["without_state"] == ["bare"]
+            r = requests.get(server.url + "/_mailblocks/bare/state")
+            assert (r.status_code, r.json()["message"]) == (
+                404,
+                "bare keeps no snapshot: its package has no state room",
+            )
+            r = requests.put(server.url + "/_mailblocks/state", json={**snapshot, "providers": {"bare": {}}})
+            assert (r.status_code, r.json()["message"]) == (
+                400,
+                "$.providers.bare: bare keeps no snapshot (its package has no state room)",
+            )
+            assert server.bare.blocks() != []
+            server.import_state(snapshot)  # the whole fake: the provider without state is emptied
+            assert server.bare.blocks() == [] and [b["email"] for b in server.acme.blocks()] == ["acme@example.com"]
+            assert server.export_state() == snapshot
+    finally:
+        unregister(BARE.key)

@@ -25,6 +25,7 @@ ROOMS = (
     "views.py",
     "strategies.py",
     "faker.py",
+    "state.py",
 )
 MAX_FUNCTION_LINES = 80
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .core.app import DEFAULT_MAX_STATE_BODY, App
 from .core.errors import ControlError
 from .core.fake import FakeServer, NotLoopbackWarning
 from .core.hosts import check_allow_host
@@ -64,7 +65,7 @@ def _serve_options(sub: Any) -> None:
         "--host", type=_arg(parse_bind_host), default="127.0.0.1", help="interface to bind (default: 127.0.0.1)"
     )
     serve.add_argument("--port", type=_arg(parse_port), default=0, help="port (default: 0, a free port)")
-    serve.add_argument("--seed", type=Path, metavar="FILE.json", help="seed state from a JSON file")
+    _state_options(serve)
     serve.add_argument(
         "--credential",
         action="append",
@@ -112,6 +113,36 @@ def _serve_options(sub: Any) -> None:
         "the bound address are always answered), e.g. a CI service name",
     )
     serve.add_argument("--quiet", action="store_true", help="print only the base URL")
+
+
+def _state_options(serve: Any) -> None:
+    """``--seed``, and the state kept in a file (issue 20)."""
+    serve.add_argument(
+        "--seed",
+        type=Path,
+        metavar="FILE.json",
+        help="seed state from a JSON file: a seed, or a snapshot (with --state: only when FILE does not exist yet)",
+    )
+    serve.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="keep the state in FILE: loaded at start if it exists, written (atomically) at a clean stop, on "
+        "POST /_mailblocks/state/save and with --autosave; a torn or corrupt FILE is refused (exit 2)",
+    )
+    serve.add_argument(
+        "--autosave",
+        type=_arg(_interval),
+        metavar="SECONDS",
+        help="with --state: also write FILE every SECONDS (real time)",
+    )
+    serve.add_argument(
+        "--max-state-body",
+        type=_arg(parse_size),
+        default=DEFAULT_MAX_STATE_BODY,
+        metavar="BYTES",
+        help=f"the largest snapshot PUT /_mailblocks/state takes (default {DEFAULT_MAX_STATE_BODY // 1024**2}M)",
+    )
 
 
 def _verify_options(sub: Any) -> None:
@@ -194,24 +225,38 @@ def _arg(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     return convert
 
 
+def _interval(text: str) -> float:
+    seconds = parse_seconds(text)
+    if seconds <= 0:
+        raise ControlError(f"{text!r} is not a positive number of seconds")
+    return seconds
+
+
 def _token(text: str) -> str:
     if not text.strip():
         raise ControlError("an empty token would leave the control plane open; give a token, or leave the option out")
     return text
 
 
-def load_seed_file(path: Path) -> dict[str, Any]:
-    """Read and parse a seed file; ControlError names the line/column or key."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ControlError(f"cannot read seed file: {exc.strerror or exc}", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise ControlError("seed file is not UTF-8", where=str(path)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ControlError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", where=str(path)) from None
+def load_seed_file(path: Path, app: App | None = None) -> dict[str, Any]:
+    """Read and parse a seed file (a seed, or a snapshot: given the ``app`` it goes
+    to, a snapshot's lists are made as they are read); ControlError names the
+    line/column or key."""
+    if app is not None:
+        from .core.snapshot import read_file
+
+        data = read_file(app, path, what="seed file")
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ControlError(f"cannot read seed file: {exc.strerror or exc}", where=str(path)) from None
+        except UnicodeDecodeError:
+            raise ControlError("seed file is not UTF-8", where=str(path)) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ControlError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", where=str(path)) from None
     if not isinstance(data, dict):
         raise ControlError(
             'the top level must be an object keyed by provider, e.g. {"sendgrid": {"blocks": [...]}}',
@@ -229,6 +274,10 @@ def _banner(server: FakeServer, quiet: bool) -> str:
     if server.app.control_enabled:
         guard = " (token required)" if server.app.control_token else ""
         lines.append(f"  control plane: {server.url}/_mailblocks/{guard}  inspector: {server.url}/_mailblocks/ui/")
+    if server.app.state_file is not None:
+        lines.append(
+            f"  state file: {server.app.state_file} (saved at a clean stop and on POST /_mailblocks/state/save)"
+        )
     for key, provider in server.app.providers.items():
         creds = "  ".join(f"{k}={v}" for k, v in provider.credentials.items())
         lines.append(f"  {key:<10} {provider.title}: {server.url} (for {provider.real_host})")
@@ -239,22 +288,25 @@ def _banner(server: FakeServer, quiet: bool) -> str:
 
 def serve(args: argparse.Namespace) -> int:
     try:
-        credentials = parse_credentials(args.credential)
-        seed = load_seed_file(args.seed) if args.seed else None
+        if args.autosave is not None and args.state is None:
+            raise ControlError("--autosave needs --state FILE (where to write)")
         server = FakeServer(
             args.host,
             args.port,
             providers=args.provider,
-            credentials=credentials,
+            credentials=parse_credentials(args.credential),
             control=not args.no_control,
             control_token=args.control_token,
             max_connections=args.max_connections,
             idle_timeout=args.idle_timeout,
             allow_hosts=args.allow_host,
+            max_state_body=args.max_state_body,
+            state_file=args.state,
             **{k: v for k, v in vars(args).items() if k.startswith("journal_") and v is not None},
         )
-        if seed is not None:
-            server.app.seed(seed, str(args.seed))
+        loaded = _load_state(server.app, args.state) if args.state else False
+        if args.seed and not loaded:
+            server.app.seed(load_seed_file(args.seed, server.app), str(args.seed))
     except ValueError as exc:  # a ControlError, or a transport option out of range
         print(f"mailblocks: error: {exc}", file=sys.stderr)
         return 2
@@ -276,16 +328,81 @@ def serve(args: argparse.Namespace) -> int:
     # handlers first: a wrapper may signal as soon as it reads the banner
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     print(_banner(server, args.quiet), flush=True)
+    autosave = _Autosave(server.app, args.state, args.autosave) if args.autosave else None
     try:
         while not stop.wait(3600):
             pass
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        if autosave is not None:
+            autosave.stop()
         server.stop()
+    status = 0 if args.state is None else _save_at_stop(server.app, args.state, args.quiet)
     if not args.quiet:
         print("mailblocks: stopped", flush=True)
+    return status
+
+
+def _load_state(app: App, path: Path) -> bool:
+    """The state in ``path`` loaded (False: no such file yet). The temporary files of
+    saves a killed server left behind go; a folder it cannot write in, or a file
+    that is not a whole snapshot, is an error (the file is left as it is)."""
+    from .core.snapshot import is_snapshot, stale_temporaries
+
+    folder = path.absolute().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ControlError(f"cannot keep the state in {path}: {folder} is not a folder this process can write in")
+    for stale in stale_temporaries(path):
+        stale.unlink(missing_ok=True)
+    if not path.exists():
+        return False
+    try:
+        from .core.snapshot import read_file
+
+        data = read_file(app, path, what="state file")
+        if not is_snapshot(data):
+            raise ControlError("not a mailblocks snapshot (no mailblocks_snapshot key)", where=str(path))
+        try:
+            app.import_state(data)
+        except ControlError as exc:
+            raise ControlError(exc.detail, where=f"{path}: {exc.where}" if exc.where else str(path)) from None
+    except ControlError as exc:
+        raise ControlError(f"the state file is refused, nothing was loaded ({exc}); fix or remove it") from None
+    return True
+
+
+def _save_at_stop(app: App, path: Path, quiet: bool) -> int:
+    try:
+        written = app.save_state(path)
+    except OSError as exc:
+        print(f"mailblocks: error: cannot save the state to {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if not quiet:
+        print(f"mailblocks: state saved to {path} ({written:,} bytes)", flush=True)
     return 0
+
+
+class _Autosave:
+    """Writes the state file every ``seconds`` of real time (an operational timer: the
+    state's own times come from the fake clock), until stopped."""
+
+    def __init__(self, app: App, path: Path, seconds: float) -> None:
+        self.app, self.path, self.seconds = app, path, seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mailblocks-autosave", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                self.app.save_state(self.path)
+            except OSError as exc:
+                print(f"mailblocks: warning: autosave to {self.path} failed: {exc.strerror or exc}", file=sys.stderr)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def verify(args: argparse.Namespace) -> int:

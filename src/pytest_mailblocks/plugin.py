@@ -32,6 +32,7 @@ from .options import JOURNAL_OPTIONS, parse_bind_host, parse_credentials, parse_
 from .providers import CREDENTIALS, REGISTRY
 
 if TYPE_CHECKING:
+    from .core.app import App
     from .core.fake import FakeServer
 
 __all__ = ["mailblocks", "mailblocks_requests_session", "mailblocks_server"]
@@ -94,6 +95,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="recorded responses, one folder per provider (default: the recordings that ship with the package)",
     )
+    group.addoption(
+        "--mailblocks-snapshot",
+        default=None,
+        metavar="FILE",
+        help="start every test from the snapshot in FILE instead of empty state (write one with "
+        "mailblocks.save_state(path) or GET /_mailblocks/state)",
+    )
+    parser.addini(
+        "mailblocks_snapshot",
+        "a snapshot file every test starts from instead of empty state (relative to the ini file)",
+        default="",
+    )
     for name, what in JOURNAL_OPTIONS.items():
         group.addoption(f"--mailblocks-{name}", default=None, metavar="BYTES", help=f"{what} (e.g. 8M)")
         parser.addini(f"mailblocks_{name.replace('-', '_')}", what, default="")
@@ -128,6 +141,7 @@ def pytest_configure(config: pytest.Config) -> None:
             HostGuard(options["allow_hosts"])
         if not os.environ.get("PYTEST_XDIST_WORKER") and (options["host"], options["port"]) != ("127.0.0.1", 0):
             _check_listen(options["host"], options["port"], getattr(config.option, "numprocesses", None) or 1)
+        config.stash[_SNAPSHOT] = _session_snapshot(config, options["credentials"])
     except (ControlError, ValueError) as exc:
         raise pytest.UsageError(f"pytest-mailblocks: {exc}") from None
 
@@ -215,15 +229,81 @@ def mailblocks_server(pytestconfig: pytest.Config) -> Iterator[FakeServer]:
         server.stop()
 
 
-def apply_marker(server: FakeServer, marker: pytest.Mark) -> None:
+#: the snapshot every test starts from (``mailblocks_snapshot``), read once per session
+_SNAPSHOT = pytest.StashKey[Any]()
+#: snapshot files markers named, read once per session, by absolute path
+_MARKED = pytest.StashKey[dict[str, Any]]()
+
+
+def _session_snapshot(config: pytest.Config, credentials: dict[str, dict[str, str]]) -> Any:
+    """``--mailblocks-snapshot`` (relative to where pytest was started) or the ini's
+    ``mailblocks_snapshot`` (relative to the ini file), read and checked once, when the
+    session starts (a bad file stops it before any test); None."""
+    from pathlib import Path
+
+    given, where = config.getoption("--mailblocks-snapshot"), "--mailblocks-snapshot"
+    base = config.invocation_params.dir
+    if not given:
+        given, where = config.getini("mailblocks_snapshot"), "mailblocks_snapshot (ini)"
+        base = config.inipath.parent if config.inipath else config.rootpath
+    if not given or not str(given).strip():
+        return None
+    from .core.app import App
+
+    try:
+        return _read_snapshot(App(credentials=credentials), Path(base) / str(given).strip())
+    except ControlError as exc:
+        raise ControlError(f"{where}: {exc}") from None
+
+
+def _read_snapshot(app: App, path: Any) -> Any:
+    """A snapshot file, read and checked in full (its states built, then dropped)."""
+    from .core.snapshot import is_snapshot, prepare, read_file
+
+    data = read_file(app, path, what="snapshot file")
+    if not is_snapshot(data):
+        raise ControlError('not a snapshot (no "mailblocks_snapshot" key)', where=str(path))
+    try:
+        prepare(app, data).discard()
+    except ControlError as exc:
+        raise ControlError(exc.detail, where=f"{path}: {exc.where}" if exc.where else str(path)) from None
+    return data
+
+
+def apply_marker(server: FakeServer, marker: pytest.Mark, item: pytest.Item | None = None) -> None:
+    """Seed ``server`` from a ``mailblocks`` marker: ``snapshot=`` (a file, relative to
+    the test's file, or a snapshot's data) or keywords that are a snapshot replace the
+    state first; then ``freeze=`` and the providers' seeds."""
+    from .core.snapshot import is_snapshot
+
     if marker.args:
         raise ControlError("the mailblocks marker takes keyword arguments only, e.g. sendgrid=[...]")
     seed = dict(marker.kwargs)
+    snapshot = seed.pop("snapshot", None)
+    if is_snapshot(seed):
+        snapshot, seed = seed, {}
+    if snapshot is not None:
+        if isinstance(snapshot, (str, os.PathLike)):
+            snapshot = _marked_file(server, snapshot, item)
+        server.app.import_state(snapshot)
     freeze = seed.pop("freeze", None)
     if freeze is not None:
         server.app.clock.apply({"freeze": freeze})
     if seed:
         server.app.seed(seed, "mailblocks marker")
+
+
+def _marked_file(server: FakeServer, path: str | os.PathLike[str], item: pytest.Item | None) -> Any:
+    from pathlib import Path
+
+    full = Path(path)
+    if not full.is_absolute() and item is not None:
+        full = Path(item.path).parent / full
+    cache = item.config.stash.setdefault(_MARKED, {}) if item is not None else {}
+    key = str(full.absolute())
+    if key not in cache:
+        cache[key] = _read_snapshot(server.app, full)
+    return cache[key]
 
 
 #: set on a test item once one of the plugin's fixtures has reset and seeded the server
@@ -240,10 +320,13 @@ def _prepare(server: FakeServer, request: pytest.FixtureRequest) -> bool:
         return False
     stash[_PREPARED] = True
     server.reset()
+    snapshot = request.config.stash.get(_SNAPSHOT, None)
+    if snapshot is not None:
+        server.app.import_state(snapshot)
     refused = None
     for marker in reversed(list(request.node.iter_markers("mailblocks"))):
         try:
-            apply_marker(server, marker)
+            apply_marker(server, marker, request.node)
         except ControlError as exc:
             refused = str(exc)
             break

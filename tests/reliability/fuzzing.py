@@ -294,6 +294,7 @@ CONTROL_FIELDS = {
         "timezone",
         "account",
     ],
+    "state": ["mailblocks_snapshot", "clock", "faults", "providers", "without_state", "provider", "state"],
     "webhooks": ["url", "api_user", "events", "body", "names", "app_key"],
 }
 #: plausible values for those fields (hostile ones come from TEXT)
@@ -643,6 +644,7 @@ CONTROL_ERRORS = {
     403: {"forbidden"},
     404: {"not_found"},
     405: {"method_not_allowed"},
+    409: {"conflict"},
     413: {"too_large"},
 }
 
@@ -713,8 +715,10 @@ def templates(app: App) -> list[Template]:
     get, post, get_post, get_delete, every = ("GET",), ("POST",), ("GET", "POST"), ("DELETE", "GET"), _CONTROL_METHODS
     control = [("", get), ("/health", get), ("/reset", post), ("/clock", get_post), ("/seed", post)]
     control += [("/requests", get_delete), ("/faults", every), ("/faults/<id>", ("DELETE",))]
+    control += [("/state", ("GET", "PUT")), ("/state/save", post)]
     for key, provider in app.providers.items():
         control += [(f"/{key}", get), (f"/{key}/blocks", get_post), (f"/{key}/requests", get_delete)]
+        control += [(f"/{key}/state", ("GET", "PUT"))]
         control += [(f"/{key}/reset", post), (f"/{key}/faults", every), (f"/{key}/faults/<id>", ("DELETE",))]
         control += [(f"/{key}/{action}", every) for action in provider.control_actions()]
     out += [Template(CONTROL, "/_mailblocks" + p, methods) for p, methods in control]

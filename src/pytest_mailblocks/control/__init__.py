@@ -9,10 +9,15 @@ is a 404 in the same shape. A bug in the fake is a 500 ``{"error": "internal", .
 fails the test), never a dropped connection.
 
 Routes (a werkzeug Map; empty path segments are ignored): ``/`` and ``/health``,
-``/reset``, ``/clock``, ``/seed``, ``/requests``, ``/faults[/<id>]``, and per
-provider ``/<key>``, ``/<key>/reset``, ``/<key>/blocks``, ``/<key>/requests``,
-``/<key>/faults[/<id>]`` and the provider's own ``/<key>/<action>``
-(``Provider.control_actions``).
+``/reset``, ``/clock``, ``/seed``, ``/requests``, ``/faults[/<id>]``, ``/state``,
+``/state/save``, and per provider ``/<key>``, ``/<key>/reset``, ``/<key>/blocks``,
+``/<key>/requests``, ``/<key>/faults[/<id>]``, ``/<key>/state`` and the provider's own
+``/<key>/<action>`` (``Provider.control_actions``).
+
+Snapshots (``core.snapshot``): ``GET .../state`` answers as the JSON is written (no
+Content-Length; the server sends it chunked); ``PUT .../state`` reads its body as a
+stream, up to ``App.max_state_body`` (:meth:`ControlPlane.body_cap` tells the server),
+and replaces the state all or nothing.
 """
 
 from __future__ import annotations
@@ -52,8 +57,13 @@ _KINDS = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
 }
+#: the routes whose body is a snapshot: read as a stream, capped by ``max_state_body``
+_STATE_ENDPOINTS = frozenset({"state"})
+#: bytes of a streamed answer sent at a time
+_PIECE = 64 * 1024
 _RULES = [
     Rule(f"{BASE}/", endpoint="health"),
     Rule(f"{BASE}/health", endpoint="health"),
@@ -63,7 +73,10 @@ _RULES = [
     Rule(f"{BASE}/requests", endpoint="requests"),
     Rule(f"{BASE}/faults", endpoint="faults"),
     Rule(f"{BASE}/faults/<path:fault>", endpoint="faults"),
+    Rule(f"{BASE}/state", endpoint="state"),
+    Rule(f"{BASE}/state/save", endpoint="state_save"),
     Rule(f"{BASE}/<key>", endpoint="provider"),
+    Rule(f"{BASE}/<key>/state", endpoint="state"),
     Rule(f"{BASE}/<key>/reset", endpoint="provider_reset"),
     Rule(f"{BASE}/<key>/blocks", endpoint="provider_blocks"),
     Rule(f"{BASE}/<key>/requests", endpoint="requests"),
@@ -131,10 +144,17 @@ class ControlPlane:
                 notes.auth = "denied"
                 return _error(401, "unauthorized", f"missing or wrong {TOKEN_HEADER} header")
             notes.auth = "token"
-        if app.too_large(request):
-            return _error(413, "too_large", f"request body too large: this server takes at most {app.max_body} bytes")
         try:
-            return self._route(request, self._payload(request))
+            endpoint, args = self._match(request)
+            streamed = endpoint in _STATE_ENDPOINTS and request.method == "PUT"
+            cap = app.max_state_body if streamed else app.max_body
+            if app.too_large(request, cap):
+                what = "snapshot too large" if streamed else "request body too large"
+                return _error(413, "too_large", f"{what}: this server takes at most {cap} bytes")
+            payload = None if streamed else self._payload(request)
+            method = "GET" if request.method == "HEAD" else request.method  # the answer is sent without its body
+            handler: Callable[..., Response] = getattr(self, f"on_{endpoint}")
+            return handler(method, request, payload, **args)
         except ControlError as exc:
             return _error(exc.status, _KINDS.get(exc.status, "error"), str(exc))
         except Exception as exc:  # the last-resort guard, as for the providers
@@ -157,21 +177,34 @@ class ControlPlane:
         except ValueError as exc:
             raise ControlError(f"body is not valid JSON: {exc}") from None
 
-    def _route(self, request: Request, payload: Any) -> Response:
-        parts = [p for p in request.path.split("/")[2:] if p]
-        try:
-            endpoint, args = self._adapter.match(f"{BASE}/" + "/".join(parts))
-        except NotFound:
-            endpoint, args = "unknown", {}
-        key = args.get("key")
-        if endpoint == "unknown" or (key is not None and key not in self.app.providers):
+    def _match(self, request: Request) -> tuple[str, dict[str, Any]]:
+        """The route's endpoint and arguments (empty path segments ignored), or a 404."""
+        endpoint, args = self._route_of(request.path)
+        if endpoint == "unknown":
+            parts = [p for p in request.path.split("/")[2:] if p]
             raise ControlError(
                 f"unknown control path /_mailblocks/{'/'.join(parts)}; providers: {sorted(self.app.providers)}",
                 status=404,
             )
-        method = "GET" if request.method == "HEAD" else request.method  # the answer is sent without its body
-        handler: Callable[..., Response] = getattr(self, f"on_{endpoint}")
-        return handler(method, request, payload, **args)
+        return endpoint, args
+
+    def _route_of(self, path: str) -> tuple[str, dict[str, Any]]:
+        parts = [p for p in path.split("/")[2:] if p]
+        try:
+            endpoint, args = self._adapter.match(f"{BASE}/" + "/".join(parts))
+        except NotFound:
+            return "unknown", {}
+        key = args.get("key")
+        if key is not None and key not in self.app.providers:
+            return "unknown", {}
+        return str(endpoint), dict(args)
+
+    def body_cap(self, method: str, path: str) -> int:
+        """What the server may read of a body to ``path``: a snapshot import takes
+        ``max_state_body``, anything else ``max_body`` (see ``App.body_cap``)."""
+        if method == "PUT" and self._route_of(path)[0] in _STATE_ENDPOINTS:
+            return max(self.app.max_state_body, self.app.max_body)
+        return self.app.max_body
 
     @staticmethod
     def _allow(method: str, *allowed: str) -> None:
@@ -262,6 +295,68 @@ class ControlPlane:
         elif spec.get("provider") is not None and spec["provider"] not in self.app.providers:
             raise ControlError(f"unknown provider {spec['provider']!r}; known: {sorted(self.app.providers)}")
         return spec
+
+    # -- snapshots (issue 20) ------------------------------------------------------------
+    def on_state(self, method: str, request: Request, payload: Any, key: str | None = None) -> Response:
+        """``GET``: the snapshot, streamed (``?download=1``: as a file to save); ``PUT``:
+        replace the state with the body's snapshot, all or nothing."""
+        self._allow(method, "GET", "PUT")
+        if method == "GET":
+            return self._snapshot_response(request, key)
+        from ..core import snapshot
+        from ..core.wsgi import BODY_STREAMED_KEY
+
+        if request.environ.get("CONTENT_LENGTH", "0") in ("", "0"):
+            raise ControlError(f'expected a snapshot in the body: {{"{snapshot.KEY}": {snapshot.FORMAT}, ...}}')
+        request.environ[BODY_STREAMED_KEY] = True
+        data = snapshot.read(self.app, request.stream.read, key)
+        imported = snapshot.prepare(self.app, data, key)
+        try:
+            result = imported.apply()
+        finally:
+            imported.discard()
+        return json_response(result, compact=False)
+
+    def _snapshot_response(self, request: Request, key: str | None) -> Response:
+        from ..core import snapshot
+
+        pieces = snapshot.text(self.app, key)  # captured now, under the app's lock
+        app = self.app
+
+        def body() -> Any:
+            buffer: list[str] = []
+            size = 0
+            try:
+                for piece in pieces:
+                    buffer.append(piece)
+                    size += len(piece)
+                    if size >= _PIECE:
+                        yield "".join(buffer).encode("utf-8")
+                        buffer, size = [], 0
+                buffer.append("\n")
+                yield "".join(buffer).encode("utf-8")
+            except Exception as exc:  # a bug in the fake: the answer stops short, the test fails
+                app.errors.append(exc)
+                raise
+
+        response = Response(body(), 200, content_type="application/json")
+        response.headers["Cache-Control"] = "no-store"
+        if request.args.get("download"):
+            name = f"mailblocks-{key or 'state'}.json"
+            response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def on_state_save(self, method: str, request: Request, payload: Any) -> Response:
+        """``POST``: write the snapshot to the server's state file (``--state FILE``)."""
+        self._allow(method, "POST")
+        path = self.app.state_file
+        if path is None:
+            raise ControlError("this server has no state file to save to (start it with --state FILE)", status=409)
+        try:
+            written = self.app.save_state(path)
+        except OSError as exc:
+            raise ControlError(f"cannot write {path}: {exc.strerror or exc}", status=409) from None
+        return json_response({"saved": str(path), "bytes": written}, compact=False)
 
     # -- one provider ------------------------------------------------------------------
     def on_provider(self, method: str, request: Request, payload: Any, key: str) -> Response:

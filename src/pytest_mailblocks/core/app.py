@@ -13,6 +13,7 @@ provider's internal error, with the traceback kept in the journal and in
 from __future__ import annotations
 
 import itertools
+import os
 import string
 import threading
 import time
@@ -31,15 +32,20 @@ from .hosts import HostGuard
 from .journal import DEFAULT_JOURNAL_MAX_BODY, DEFAULT_JOURNAL_MAX_BYTES, Journal, JournalRecord
 from .provider import Call, Notes, Provider, json_response, seed_all
 from .routing import MountTable
-from .wsgi import HEADERS_KEY, URI_TOO_LONG_KEY
+from .snapshot import is_snapshot
+from .wsgi import BODY_STREAMED_KEY, HEADERS_KEY, URI_TOO_LONG_KEY
 
 if TYPE_CHECKING:
     from .webhooks import WebhookDispatcher
 
-__all__ = ["DEFAULT_MAX_BODY", "App"]
+__all__ = ["DEFAULT_MAX_BODY", "DEFAULT_MAX_STATE_BODY", "App"]
 
 #: request bodies above this many bytes are refused in the provider's format
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+#: a snapshot imported over HTTP (``PUT /_mailblocks/state``) may be this big: about
+#: two million records (a body over ``max_body`` is kept in a temporary file, not in
+#: memory, while it is read)
+DEFAULT_MAX_STATE_BODY = 256 * 1024 * 1024
 #: the path the control plane and the inspector are mounted under (see ``mounts.py``),
 #: and the key of their journal
 CONTROL_PREFIX = "/_mailblocks"
@@ -64,6 +70,10 @@ class App:
     :param control_token: when set, the control plane requires it in the
         ``X-Mailblocks-Token`` header (or ``token`` query parameter).
     :param max_body: request body cap in bytes.
+    :param max_state_body: body cap of a snapshot import (``PUT /_mailblocks/state``),
+        in bytes.
+    :param state_file: where ``POST /_mailblocks/state/save`` writes a snapshot
+        (``mailblocks serve --state FILE``); None: nowhere.
     :param journal_limit: entries kept per journal (one per provider, one for the
         control plane).
     :param journal_max_bytes: bytes kept per journal, the oldest entries dropped first.
@@ -83,6 +93,8 @@ class App:
         control: bool = True,
         control_token: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        max_state_body: int = DEFAULT_MAX_STATE_BODY,
+        state_file: str | os.PathLike[str] | None = None,
         journal_limit: int | None = 10_000,
         journal_max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
         journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
@@ -97,6 +109,8 @@ class App:
         self.control_enabled = control
         self.control_token = control_token
         self.max_body = max_body
+        self.max_state_body = max_state_body
+        self.state_file = state_file
         self.hosts = HostGuard(allow_hosts)
         self.errors: list[BaseException] = []
         #: the providers' requests are numbered 1, 2, 3 ... in arrival order; the mounted
@@ -175,13 +189,24 @@ class App:
             for name, value in self.journal_bounds.items():
                 setattr(journal, name, value)
 
-    def too_large(self, request: Request) -> bool:
-        """A body over the cap: as declared (the built-in server did not read it), or
-        as read when no length was declared."""
+    def too_large(self, request: Request, cap: int | None = None) -> bool:
+        """A body over the cap (``max_body`` unless given): as declared (the built-in
+        server did not read it), or as read when no length was declared."""
+        cap = self.max_body if cap is None else cap
         length = _content_length(request)
         if length is not None:
-            return length > self.max_body
-        return len(request.get_data(cache=True)) > self.max_body
+            return length > cap
+        return len(request.get_data(cache=True)) > cap
+
+    def body_cap(self, method: str, path: str) -> int:
+        """The body cap of a request: ``max_body``, or what the app mounted at its
+        path says (the control plane's state import takes ``max_state_body``)."""
+        target = self.routes.target(path)
+        if target is not None and target in self._mountable:
+            ask = getattr(self.mounted(target), "body_cap", None)
+            if ask is not None:
+                return int(ask(method, path))
+        return self.max_body
 
     def provider_for(self, path: str) -> Provider | None:
         target = self.routes.target(path)
@@ -201,7 +226,14 @@ class App:
     # -- seeding ---------------------------------------------------------------------
     def seed(self, data: Any, where: str = "seed") -> dict[str, int]:
         """Seed several providers from ``{"<provider>": ..., ...}``, all or nothing
-        (each part as that provider's ``seed`` takes it)."""
+        (each part as that provider's ``seed`` takes it); or, given a snapshot (see
+        :mod:`.snapshot`), replace the state with it."""
+        if is_snapshot(data):
+            try:
+                result = self.import_state(data)
+            except ControlError as exc:
+                raise ControlError(exc.detail, where=f"{where}: {exc.where}" if where else exc.where) from None
+            return dict.fromkeys(result["imported"], 0)
         if not isinstance(data, dict):
             raise ControlError(
                 'expected a JSON object keyed by provider, e.g. {"<provider>": {"blocks": [...]}}',
@@ -213,6 +245,39 @@ class App:
         parts = [(self.providers[key], value, f"{where}: {key}" if where else key) for key, value in data.items()]
         with self.lock:
             return dict(zip(data, seed_all(parts)))
+
+    # -- snapshots (core.snapshot) ---------------------------------------------------
+    def export_state(self, provider: str | None = None) -> dict[str, Any]:
+        """A snapshot of every provider's state, the faults and the clock (or of one
+        provider's state and faults), as JSON-ready data."""
+        from .snapshot import export
+
+        return export(self, provider)
+
+    def import_state(self, snapshot: Any, provider: str | None = None) -> dict[str, Any]:
+        """Replace the state with ``snapshot``'s (a whole fake's, or one provider's),
+        all or nothing; with ``provider``, that provider's only.
+
+        :raises ControlError: naming the JSON path of what is wrong; nothing changed."""
+        from .snapshot import import_state
+
+        return import_state(self, snapshot, provider)
+
+    def save_state(self, path: str | os.PathLike[str], provider: str | None = None) -> int:
+        """Write a snapshot to ``path`` atomically (streamed); the bytes written."""
+        from .snapshot import save
+
+        return save(self, path, provider)
+
+    def load_state(self, path: str | os.PathLike[str], provider: str | None = None) -> dict[str, Any]:
+        """Replace the state with the snapshot in the file at ``path`` (read in pieces)."""
+        from .snapshot import import_state, read_file
+
+        data = read_file(self, path, provider)
+        try:
+            return import_state(self, data, provider)
+        except ControlError as exc:
+            raise ControlError(exc.detail, where=f"{path}: {exc.where}" if exc.where else str(path)) from None
 
     # -- WSGI ----------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -318,7 +383,7 @@ class App:
         environ = request.environ
         length = _content_length(request)
         try:
-            skip = length is not None and (length == 0 or length > self.max_body)
+            skip = length is not None and (length == 0 or length > self.max_body or BODY_STREAMED_KEY in environ)
             body = b"" if skip else request.get_data(cache=True)
         except Exception:  # a client that went away mid-body
             body = b""
@@ -333,7 +398,7 @@ class App:
             self.clock.time(),
             0 if reset else response.status_code,
             tuple(response.headers.to_wsgi_list()),
-            b"" if reset else response.get_data(),
+            b"" if reset or response.is_streamed else response.get_data(),  # a stream is not kept
             (time.perf_counter() - started) * 1000,
             notes.endpoint,
             notes.error_code,

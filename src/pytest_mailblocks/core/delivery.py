@@ -283,7 +283,8 @@ class BoundedLog(_Bounded):
     def __init__(self, maxlen: int | None, max_bytes: int | None) -> None:
         self._records: deque[Entry] = deque()
         self._lock = threading.Lock()
-        self._seq = itertools.count(1)
+        #: the ``seq`` of the next entry (never reused, a clear included)
+        self.next_seq = 1
         self.total = 0
         self.nbytes = 0
         self._maxlen: int | None = None
@@ -291,8 +292,10 @@ class BoundedLog(_Bounded):
         self.maxlen, self.max_bytes = maxlen, max_bytes
 
     def add(self, type: str, email: str, data: dict[str, Any], *, time: float, tenant: str | None = None) -> Entry:
-        entry = Entry(next(self._seq), time, type, email, tenant, data, _estimate(data))
+        size = _estimate(data)
         with self._lock:
+            entry = Entry(self.next_seq, time, type, email, tenant, data, size)
+            self.next_seq += 1
             self._records.append(entry)
             self.nbytes += entry.size
             self.total += 1
@@ -309,6 +312,20 @@ class BoundedLog(_Bounded):
 
     def __len__(self) -> int:
         return len(self._records)
+
+    def snapshot(self) -> tuple[list[Entry], int, int]:
+        """(the entries, ``total``, ``next_seq``), read at once."""
+        with self._lock:
+            return list(self._records), self.total, self.next_seq
+
+    def restore(self, entries: Iterable[Entry], total: int, next_seq: int) -> None:
+        """Hold ``entries`` (oldest first), as :meth:`snapshot` read them; the bounds
+        apply as they stand."""
+        with self._lock:
+            self._records = deque(entries)
+            self.nbytes = sum(e.size for e in self._records)
+            self.total, self.next_seq = total, next_seq
+            self._trim()
 
     def entries(
         self,
@@ -534,13 +551,15 @@ def state_delivery(
     retry: RetryPolicy | None = None,
     route: Callable[[Delivery], None] | None = None,
     max_pending: int | None = None,
+    state: Any = None,
 ) -> Delivery | None:
     """A provider's ``delivery(create)``: its state's ``delivery`` (None until a send
     needs one), made on first use with the provider's webhook ``retry`` policy, its
     router (``route(delivery)`` sets ``delivery.router``; none for a provider without
     webhooks) and, for a provider that posts each event alone, a larger cap of posts
-    waiting at once (``max_pending``)."""
-    state = provider.state
+    waiting at once (``max_pending``). ``state``: another state than the live one
+    (one a snapshot is building)."""
+    state = provider.state if state is None else state
     if state.delivery is None and create:
         d = Delivery(provider.app, provider.key, retry=retry)
         if max_pending is not None:

@@ -3,11 +3,12 @@ shared :class:`Fake` base (state, clock, handles, in-process clients)."""
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .app import DEFAULT_MAX_BODY, App
+from .app import DEFAULT_MAX_BODY, DEFAULT_MAX_STATE_BODY, App
 from .clock import Clock
 from .faults import FaultSet
 from .handle import Handle
@@ -93,6 +94,27 @@ class Fake:
         or nothing (a :class:`~.errors.ControlError` changes no provider)."""
         return self.app.seed(data, "")
 
+    # -- snapshots (issue 20) --------------------------------------------------------
+    def export_state(self, provider: str | None = None) -> dict[str, Any]:
+        """A snapshot: every provider's state (each list with every field, credentials,
+        tenants, settings), the faults and the clock, as JSON-ready data; with
+        ``provider``, that provider's state and faults."""
+        return self.app.export_state(provider)
+
+    def import_state(self, snapshot: Any, provider: str | None = None) -> dict[str, Any]:
+        """Replace the state with ``snapshot``'s, all or nothing (a
+        :class:`~.errors.ControlError` naming the JSON path changes nothing)."""
+        return self.app.import_state(snapshot, provider)
+
+    def save_state(self, path: str | os.PathLike[str], provider: str | None = None) -> int:
+        """Write a snapshot to ``path`` (atomically: a whole file, the old or the new);
+        the bytes written. Commit it, then start tests from it (``mailblocks_snapshot``)."""
+        return self.app.save_state(path, provider)
+
+    def load_state(self, path: str | os.PathLike[str], provider: str | None = None) -> dict[str, Any]:
+        """Replace the state with the snapshot saved at ``path``."""
+        return self.app.load_state(path, provider)
+
     def journal(self, provider: str) -> Journal:
         return self.app.journals[provider]
 
@@ -169,6 +191,8 @@ class FakeServer(Fake):
         control: bool = True,
         control_token: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        max_state_body: int = DEFAULT_MAX_STATE_BODY,
+        state_file: str | os.PathLike[str] | None = None,
         journal_limit: int | None = 10_000,
         journal_max_bytes: int | None = DEFAULT_JOURNAL_MAX_BYTES,
         journal_max_body: int | None = DEFAULT_JOURNAL_MAX_BODY,
@@ -185,6 +209,8 @@ class FakeServer(Fake):
                 control=control,
                 control_token=control_token,
                 max_body=max_body,
+                max_state_body=max_state_body,
+                state_file=state_file,
                 journal_limit=journal_limit,
                 journal_max_bytes=journal_max_bytes,
                 journal_max_body=journal_max_body,

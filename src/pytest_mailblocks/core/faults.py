@@ -10,7 +10,6 @@ matching calls; without it the fault stays until cleared.
 from __future__ import annotations
 
 import fnmatch
-import itertools
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -69,7 +68,7 @@ class FaultSet:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._ids = itertools.count(1)
+        self._next = 1
         self.fired = 0
 
     def add(
@@ -93,8 +92,10 @@ class FaultSet:
             raise ControlError(f"latency must be seconds from 0 to 60, got {latency!r}")
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
             raise ControlError(f"times must be a positive integer, got {times!r}")
+        with self._lock:
+            number, self._next = self._next, self._next + 1
         fault = Fault(
-            id=f"f{next(self._ids)}",
+            id=f"f{number}",
             provider=provider,
             endpoint=endpoint,
             method=method.upper() if method else None,
@@ -137,6 +138,26 @@ class FaultSet:
             n = len(self._faults) - len(keep)
             self._faults = keep
         return n
+
+    def replace(self, faults: list[Fault], provider: str | None = None) -> None:
+        """Put ``faults`` (with their ids and hits, from a snapshot) in place of every
+        fault, or, with ``provider``, of that provider's; later ids follow theirs (an id
+        another provider's fault holds is given a new one)."""
+        with self._lock:
+            keep = [f for f in self._faults if provider is not None and f.provider != provider]
+            taken = {f.id for f in keep}
+            numbers = [int(f.id[1:]) for f in [*keep, *faults] if f.id[:1] == "f" and f.id[1:].isdigit()]
+            following = max([0, *numbers]) + 1
+            if provider is None:
+                self._next = following
+            else:
+                self._next = max(self._next, following)
+            for fault in faults:
+                if fault.id in taken:
+                    fault.id = f"f{self._next}"
+                    self._next += 1
+                taken.add(fault.id)
+            self._faults = keep + list(faults)
 
     def __iter__(self) -> Iterator[Fault]:
         with self._lock:

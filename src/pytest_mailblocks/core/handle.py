@@ -8,11 +8,13 @@ in-process clients. Provider handles add the seeding and read-back verbs
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from .errors import ControlError
 from .faults import Fault
 from .journal import Journal
+from .snapshot import is_snapshot
 
 if TYPE_CHECKING:
     from .fake import Fake
@@ -63,11 +65,29 @@ class Handle:
         """Seed state from the same JSON-like data the control plane takes, or, given
         an integer ``n``, with ``n`` realistic generated blocks (``faker``: a Faker
         instance such as the pytest ``faker`` fixture; else one seeded with ``seed``).
-        All or nothing: a refused seed changes nothing."""
+        All or nothing: a refused seed changes nothing. Given a snapshot (of this
+        provider, or of a whole fake), it replaces this provider's state and faults
+        (:meth:`import_state`); returns 0."""
         if isinstance(data, int) and not isinstance(data, bool):
             data = {"blocks": self.generated(data, faker=faker, seed=seed)}
+        elif is_snapshot(data):
+            self.import_state(data)
+            return 0
         with self._owner.app.lock:
             return self._provider.seed(data, self.key)
+
+    def export_state(self) -> dict[str, Any]:
+        """A snapshot of this provider's state and faults (JSON-ready data)."""
+        return self._owner.app.export_state(self.key)
+
+    def import_state(self, snapshot: Any) -> dict[str, Any]:
+        """Replace this provider's state and faults with ``snapshot``'s (this
+        provider's, or its part of a whole fake's), all or nothing."""
+        return self._owner.app.import_state(snapshot, self.key)
+
+    def save_state(self, path: str | os.PathLike[str]) -> int:
+        """Write a snapshot of this provider to ``path`` atomically; the bytes written."""
+        return self._owner.app.save_state(path, self.key)
 
     def generated(self, n: int, *, faker: Any = None, seed: int | None = None) -> list[dict[str, Any]]:
         """``n`` generated blocks, for ``seed(n)``: a provider's handle that has them

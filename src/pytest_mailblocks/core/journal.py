@@ -67,6 +67,7 @@ SECRET_WORDS = (
     "signature",
     "credential",
     "authorization",
+    "private_key",
 )
 _SECRET_WORDS_B = tuple(w.encode() for w in SECRET_WORDS)
 

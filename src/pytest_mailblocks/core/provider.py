@@ -269,6 +269,13 @@ class Provider:
         if close is not None:
             close()
 
+    def replace_state(self, state: Any) -> None:
+        """Put ``state`` (built by the provider's ``state`` room from a snapshot) in
+        place of the current one, which is closed as a reset closes it. Call under
+        the app's lock."""
+        self.reset()
+        self.__dict__["state"] = state
+
     def __getattr__(self, name: str) -> Any:
         # ``state`` is built on first access after a reset (see ``reset``)
         if name != "state" or "app" not in self.__dict__:

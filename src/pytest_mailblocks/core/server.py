@@ -44,10 +44,11 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import IO, Any
+from urllib.parse import unquote_to_bytes
 
 from .errors import ConnectionReset
-from .wsgi import URI_TOO_LONG_KEY, make_environ
+from .wsgi import URI_TOO_LONG_KEY, make_environ, split_target
 
 __all__ = ["DEFAULT_IDLE_TIMEOUT", "DEFAULT_MAX_CONNECTIONS", "WSGIServer", "check_transport", "tune_allocator"]
 
@@ -431,9 +432,11 @@ class WSGIServer:
         lower = {n.lower(): v for n, v in headers}
         connection = lower.get("connection", "").lower()
         keep = ("close" not in connection) if version == "HTTP/1.1" else ("keep-alive" in connection)
-        reserved = self._reserve(lower)
+        cap = self._body_cap(method, target)
+        reserved = self._reserve(lower, cap)
+        body: bytes | IO[bytes] = b""
         try:
-            body, declared, oversized = self._read_body(conn, rfile, lower)
+            body, declared, oversized = self._read_body(conn, rfile, lower, cap)
             environ = make_environ(
                 method,
                 target,
@@ -447,21 +450,42 @@ class WSGIServer:
             environ["CONTENT_LENGTH"] = str(declared)
             if too_long:
                 environ[URI_TOO_LONG_KEY] = True
-            status_line, out_headers, payload = self._run_app(environ)
+            status_line, out_headers, result = self._run_app(environ)
             keep = keep and not oversized and not self._stopping
+            try:
+                if _streamed(method, status_line, out_headers):
+                    return self._write_streamed(conn.sock, status_line, out_headers, result, keep, version)
+                payload = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
             self._write(conn.sock, method, status_line, out_headers, payload, keep)
             return keep
         finally:
+            if not isinstance(body, bytes):
+                body.close()
             self._release(reserved)
 
-    def _reserve(self, lower: dict[str, str]) -> int:
+    def _body_cap(self, method: str, target: str) -> int:
+        """The body cap of this request: the app's for its path where the app says
+        (``app.body_cap(method, path)``: a route taking bigger bodies, such as a state
+        import), else ``max_body``."""
+        ask = getattr(self.app, "body_cap", None)
+        if ask is None:
+            return self.max_body
+        path = unquote_to_bytes(split_target(target).partition("?")[0]).decode("latin-1")
+        return max(self.max_body, int(ask(method, path)))
+
+    def _reserve(self, lower: dict[str, str], cap: int) -> int:
         """Wait until the body this request announces fits the in-flight budget (or
-        nothing else is in flight), and take it; the bytes taken."""
+        nothing else is in flight), and take it; the bytes taken (a body over
+        ``max_body`` is kept on disk, and counts as ``max_body``)."""
         if lower.get("transfer-encoding"):
             n = self.max_body
         else:
             raw = lower.get("content-length", "").strip()
-            n = int(raw) if raw.isdigit() and int(raw) <= self.max_body else 0
+            n = min(int(raw), self.max_body) if raw.isdigit() and int(raw) <= cap else 0
         if n:
             with self._budget:
                 self._budget.wait_for(lambda: not self._in_flight or self._in_flight + n <= self.body_budget)
@@ -474,32 +498,39 @@ class WSGIServer:
                 self._in_flight -= n
                 self._budget.notify_all()
 
-    def _read_body(self, conn: _Conn, rfile: Any, lower: dict[str, str]) -> tuple[bytes, int, bool]:
-        """The body (chunked or by length, within ``max_body``): (body, the length the
-        app is told, whether it was over the cap and so left unread)."""
+    def _read_body(
+        self, conn: _Conn, rfile: Any, lower: dict[str, str], cap: int
+    ) -> tuple[bytes | IO[bytes], int, bool]:
+        """The body (chunked or by length, within ``cap``): (body, the length the app
+        is told, whether it was over the cap and so left unread). A body over
+        ``max_body`` (a route with a bigger cap) is spooled to a temporary file, so it
+        is never held in memory whole."""
         te = lower.get("transfer-encoding", "").lower()
         continues = lower.get("expect", "").lower() == "100-continue"
         if te:
             if te != "chunked":
                 raise _BadRequest(501, "unsupported transfer-encoding")
-            conn.io.expire_in(self.idle_timeout + self.max_body / _MIN_RATE)
+            conn.io.expire_in(self.idle_timeout + cap / _MIN_RATE)
             if continues:
                 conn.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-            body, oversized = _read_chunked(rfile, self.max_body)
-            return body, self.max_body + 1 if oversized else len(body), oversized
+            chunked, size, oversized = _read_chunked(rfile, cap, self.max_body)
+            return chunked, cap + 1 if oversized else size, oversized
         length = _content_length(lower.get("content-length"))
-        if length > self.max_body:
+        if length > cap:
             return b"", length, True
         conn.io.expire_in(self.idle_timeout + length / _MIN_RATE)
         if length and continues:
             conn.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if length > self.max_body:
+            return _spooled(rfile, length, self.max_body), length, False
         body = rfile.read(length) if length else b""
         if len(body) < length:
             raise OSError("connection closed in body")
         return body, length, False
 
-    def _run_app(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-        """The app's answer to ``environ``: status line, headers, the whole body."""
+    def _run_app(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], Iterable[bytes]]:
+        """The app's answer to ``environ``: status line, headers, the body's pieces
+        (the caller closes them)."""
         answer: list[Any] = ["500 Internal Server Error", []]
 
         def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -507,14 +538,46 @@ class WSGIServer:
             return lambda data: None
 
         result = self.app(environ, start_response)
-        try:
-            payload = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
         self.requests_served += 1
-        return answer[0], answer[1], payload
+        return answer[0], answer[1], result
+
+    def _write_streamed(
+        self,
+        sock: socket.socket,
+        status_line: str,
+        out_headers: list[tuple[str, str]],
+        result: Iterable[bytes],
+        keep: bool,
+        version: str,
+    ) -> bool:
+        """Send an answer whose length is not known beforehand (a snapshot export), as
+        the app makes it: chunked to an HTTP/1.1 client, else up to a closed
+        connection. Each piece has ``idle_timeout`` plus a second per 64 KiB to go
+        out. A failure while the app makes it ends the connection without the last
+        chunk, so the client knows the answer is not whole. Whether to keep the
+        connection."""
+        chunked = version == "HTTP/1.1"
+        keep = keep and chunked
+        parts = [f"HTTP/1.1 {status_line}\r\n"]
+        parts += [f"{n}: {v}\r\n" for n, v in out_headers if n.lower() not in _HOP_HEADERS]
+        parts.append("Transfer-Encoding: chunked\r\n" if chunked else "")
+        parts.append("Connection: keep-alive\r\n\r\n" if keep else "Connection: close\r\n\r\n")
+        sock.settimeout(self.idle_timeout)
+        sock.sendall("".join(parts).encode("latin-1"))
+        pieces = iter(result)
+        while True:
+            try:
+                piece = next(pieces, None)
+            except Exception:  # the app failed while making it (it said so): cut short
+                return False
+            if piece is None:
+                break
+            if piece:
+                sock.settimeout(self.idle_timeout + len(piece) / _MIN_RATE)
+                sock.sendall(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
+        return keep
 
     def _write(
         self,
@@ -542,7 +605,7 @@ class WSGIServer:
                 if method != "HEAD":
                     value = str(len(payload))
             parts.append(f"{name}: {value}\r\n")
-        if not has_length and not no_body:
+        if not has_length and not no_body and method != "HEAD":  # a HEAD of a streamed answer: no length
             parts.append(f"Content-Length: {len(payload)}\r\n")
         parts.append("Connection: keep-alive\r\n\r\n" if keep else "Connection: close\r\n\r\n")
         head = "".join(parts).encode("latin-1")
@@ -619,32 +682,103 @@ def _content_length(raw: str | None) -> int:
     return length
 
 
-def _read_chunked(rfile: Any, cap: int) -> tuple[bytes, bool]:
+def _read_chunked(rfile: Any, cap: int, in_memory: int) -> tuple[bytes | IO[bytes], int, bool]:
+    """A chunked body within ``cap``: (body, its size, whether it was over the cap);
+    past ``in_memory`` bytes it goes on in a temporary file."""
     chunks: list[bytes] = []
+    spool: IO[bytes] | None = None
     total = 0
     oversized = False
-    while True:
-        line = rfile.readline(_MAX_LINE + 1)
-        if not line:
+    try:
+        while True:
+            line = rfile.readline(_MAX_LINE + 1)
+            if not line:
+                raise OSError("connection closed in chunked body")
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _BadRequest(400, "bad chunk size") from None
+            if size == 0:
+                while True:  # trailers
+                    t = rfile.readline(_MAX_LINE + 1)
+                    if t in (b"\r\n", b"\n", b""):
+                        break
+                break
+            data = _read_piece(rfile, size, cap - total if not oversized else 0)
+            rfile.readline(3)
+            total += size
+            if total > cap:
+                oversized = True
+                chunks.clear()
+            elif spool is not None:
+                spool.write(data)
+            else:
+                chunks.append(data)
+                if total > in_memory:
+                    spool = _temporary()
+                    spool.writelines(chunks)
+                    chunks.clear()
+    except BaseException:
+        if spool is not None:
+            spool.close()
+        raise
+    if oversized:
+        if spool is not None:
+            spool.close()
+        return b"", total, True
+    if spool is not None:
+        spool.seek(0)
+        return spool, total, False
+    return b"".join(chunks), total, False
+
+
+def _read_piece(rfile: Any, size: int, room: int) -> bytes:
+    """``size`` bytes of a chunk; read away in pieces (not kept) past ``room``."""
+    if size <= room:
+        return bytes(rfile.read(size))
+    left = size
+    while left > 0:
+        got = rfile.read(min(left, 1 << 20))
+        if not got:
             raise OSError("connection closed in chunked body")
-        try:
-            size = int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            raise _BadRequest(400, "bad chunk size") from None
-        if size == 0:
-            while True:  # trailers
-                t = rfile.readline(_MAX_LINE + 1)
-                if t in (b"\r\n", b"\n", b""):
-                    break
-            return (b"" if oversized else b"".join(chunks)), oversized
-        data = rfile.read(size)
-        rfile.readline(3)
-        total += size
-        if total > cap:
-            oversized = True
-            chunks.clear()
-        elif not oversized:
-            chunks.append(data)
+        left -= len(got)
+    return b""
+
+
+def _temporary() -> IO[bytes]:
+    import tempfile
+
+    return tempfile.TemporaryFile()
+
+
+def _spooled(rfile: Any, length: int, piece: int) -> IO[bytes]:
+    """A body of ``length`` bytes read into a temporary file, ``piece`` bytes at a time."""
+    spool = _temporary()
+    try:
+        left = length
+        while left > 0:
+            data = rfile.read(min(left, piece, 1 << 20))
+            if not data:
+                raise OSError("connection closed in body")
+            spool.write(data)
+            left -= len(data)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+#: headers a streamed answer sets itself
+_HOP_HEADERS = frozenset({"connection", "transfer-encoding", "keep-alive", "content-length"})
+
+
+def _streamed(method: str, status_line: str, headers: list[tuple[str, str]]) -> bool:
+    """An answer with a body and no Content-Length: sent as it is made."""
+    code = int(status_line.split(" ", 1)[0])
+    if method == "HEAD" or code < 200 or code in (204, 304):
+        return False
+    return not any(n.lower() == "content-length" for n, _ in headers)
 
 
 def _simple(status: int, error: str, message: str, *extra: tuple[str, str]) -> bytes:

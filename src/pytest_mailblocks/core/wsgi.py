@@ -11,10 +11,10 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["HEADERS_KEY", "URI_TOO_LONG_KEY", "make_environ", "split_target"]
+__all__ = ["BODY_STREAMED_KEY", "HEADERS_KEY", "URI_TOO_LONG_KEY", "make_environ", "split_target"]
 
 
 def split_target(target: str) -> str:
@@ -33,7 +33,7 @@ def make_environ(
     method: str,
     target: str,
     headers: Iterable[tuple[str, str]],
-    body: bytes,
+    body: bytes | IO[bytes],
     *,
     server_name: str = "127.0.0.1",
     server_port: int | str = 80,
@@ -43,6 +43,12 @@ def make_environ(
 ) -> dict[str, Any]:
     target = split_target(target)
     path, _, query = target.partition("?")
+    if isinstance(body, bytes):
+        stream: IO[bytes] = io.BytesIO(body)
+        length = len(body)
+    else:  # a body kept in a file (the server spools a big one): read from where it is
+        stream = body
+        length = body.seek(0, io.SEEK_END) - body.seek(0)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
@@ -55,10 +61,10 @@ def make_environ(
         "SERVER_PROTOCOL": protocol,
         "REMOTE_ADDR": str(remote[0]),
         "REMOTE_PORT": str(remote[1]),
-        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_LENGTH": str(length),
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": url_scheme,
-        "wsgi.input": io.BytesIO(body),
+        "wsgi.input": stream,
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,
@@ -87,6 +93,9 @@ def make_environ(
 HEADERS_KEY = "mailblocks.headers"
 #: environ key set by the built-in server when the request line was too long to keep
 URI_TOO_LONG_KEY = "mailblocks.uri_too_long"
+#: environ key set by whatever read the request's body as a stream (a state import):
+#: the journal keeps its size, not its bytes
+BODY_STREAMED_KEY = "mailblocks.body_streamed"
 _ENV_KEYS: dict[str, str] = {}
 
 

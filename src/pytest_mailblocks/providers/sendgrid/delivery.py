@@ -63,7 +63,7 @@ from .webhooks import RETRY, route_events
 if TYPE_CHECKING:
     from . import SendGrid
     from .endpoints import SendGridCall
-    from .models import Account, SuppressionList
+    from .models import Account, SendGridState, SuppressionList
 
 __all__ = ["HANDLERS", "RULES", "Message", "delivery_of", "new_id", "parse_message"]
 
@@ -642,14 +642,15 @@ def accept(sg: SendGrid, account: Account, message: Message, now: float) -> str:
     return message_id
 
 
-def delivery_of(sg: SendGrid, create: bool = False) -> Delivery | None:
-    """The state's delivery (made on first use): outbox, outcomes, webhooks."""
-    state = sg.state
+def delivery_of(sg: SendGrid, create: bool = False, state: SendGridState | None = None) -> Delivery | None:
+    """The state's delivery (made on first use): outbox, outcomes, webhooks. ``state``:
+    another than the live one (a snapshot's, being built)."""
+    state = sg.state if state is None else state
 
     def route(d: Delivery) -> None:
         route_events(d, lambda tenant: state.event_webhooks.get(tenant or state.PARENT))
 
-    return state_delivery(sg, create, retry=RETRY, route=route)
+    return state_delivery(sg, create, retry=RETRY, route=route, state=state)
 
 
 # -- the endpoint ------------------------------------------------------------------------------
