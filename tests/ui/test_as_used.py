@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
@@ -18,7 +19,7 @@ import requests
 
 from pytest_mailblocks import FakeServer
 
-from .conftest import Browserish, element, visible
+from .conftest import UI, Browserish, element, visible
 
 
 def _journal_line(page: str) -> str:
@@ -305,3 +306,100 @@ def test_a_search_value_the_filter_cannot_take_is_said_beside_the_box(ui, mailbl
     assert "give email or domainName, not both" in visible(element(page, "search-wrong"))
     page = ui.get("/providers/sendgrid", params={"end_time": "yesterday"}).text
     assert "end_time: 'yesterday' is not a UTC time" in visible(element(page, "search-wrong"))
+
+
+# -- the snapshot download and upload -------------------------------------------------------------
+def _upload(ui: Browserish, content: bytes, path: str = "/state", **kwargs: Any) -> requests.Response:
+    if not ui.csrf:
+        ui.get("/")
+    data = {"csrf": ui.csrf, "next": kwargs.pop("next", UI + "/")}
+    files = {"snapshot": ("account.json", content, "application/json")}
+    return ui.session.post(ui.url + UI + path, data=data, files=files, allow_redirects=False, **kwargs)
+
+
+def test_the_snapshot_downloads_as_a_file_named_for_the_fakes_time(ui, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T09:30:00Z")
+    mailblocks.sendgrid.add_block("kept@example.com")
+    page = ui.get("/").text
+    link = element(page, "snapshot")
+    assert f'href="{UI}/state"' in link and "download" in link
+    r = ui.get("/state")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    assert r.headers["Content-Disposition"] == 'attachment; filename="mailblocks-20240501T093000Z.json"'
+    assert r.json() == requests.get(mailblocks.url + "/_mailblocks/state").json() == mailblocks.export_state()
+    r = ui.get("/providers/sendgrid/state")
+    assert r.headers["Content-Disposition"] == 'attachment; filename="mailblocks-sendgrid-20240501T093000Z.json"'
+    assert r.json() == mailblocks.export_state("sendgrid")
+    assert f'href="{UI}/providers/sendgrid/state"' in ui.get("/providers/sendgrid").text
+
+
+def test_an_uploaded_snapshot_replaces_the_state_all_or_nothing(ui, mailblocks):
+    mailblocks.clock.freeze("2024-05-01T09:30:00Z")
+    mailblocks.sendgrid.add_block("kept@example.com")
+    saved = ui.get("/state").content
+    mailblocks.sendgrid.add_block("later@example.com")
+    mailblocks.clock.real()
+    r = _upload(ui, saved)
+    assert (r.status_code, r.headers["Location"]) == (303, UI + "/")
+    assert [b["email"] for b in mailblocks.sendgrid.blocks()] == ["kept@example.com"]
+    entry = mailblocks.app.journals["_mailblocks"].last  # journaled by its size, as a PUT of a snapshot is
+    assert entry.path == UI + "/state" and entry.body == b"" and entry.body_size > len(saved)
+    assert mailblocks.clock.frozen and mailblocks.clock.now().isoformat() == "2024-05-01T09:30:00+00:00"
+    # a bad file: a 400 naming the JSON path, and nothing changed
+    mailblocks.sendgrid.add_block("since@example.com")
+    before = mailblocks.export_state()
+    bad = json.loads(saved)
+    bad["faults"] = [{"id": "f1", "status": 200}]
+    r = _upload(ui, json.dumps(bad).encode())
+    assert r.status_code == 400
+    assert visible(element(r.text, "message")) == "$.faults[0]: status must be an integer from 400 to 599, got 200"
+    for content, message in (
+        (b'{"mailblocks_snapshot": 1, "providers": {', "invalid JSON at line 1, column"),
+        (b'{"sendgrid": []}', 'expected a snapshot: a JSON object with "mailblocks_snapshot": 1'),
+        (b"", "choose a snapshot file"),
+    ):
+        r = _upload(ui, content)
+        assert r.status_code == 400 and message in visible(element(r.text, "message")), r.text[-800:]
+    assert mailblocks.export_state() == before
+    # one provider's snapshot at its page replaces that provider only
+    mailblocks.cmc.add_block("cmc@example.com")
+    part = ui.get("/providers/sendgrid/state").content
+    mailblocks.sendgrid.add_block("gone@example.com")
+    r = _upload(ui, part, "/providers/sendgrid/state", next=UI + "/providers/sendgrid")
+    assert (r.status_code, r.headers["Location"]) == (303, UI + "/providers/sendgrid")
+    assert "gone@example.com" not in {b["email"] for b in mailblocks.sendgrid.blocks()}
+    assert [b["email"] for b in mailblocks.cmc.blocks()] == ["cmc@example.com"]
+
+
+def test_an_upload_keeps_the_csrf_and_host_rules(ui, mailblocks):
+    mailblocks.sendgrid.add_block("kept@example.com")
+    saved = ui.get("/state").content
+    mailblocks.sendgrid.add_block("later@example.com")
+    before = mailblocks.export_state()
+    files = {"snapshot": ("account.json", saved, "application/json")}
+    r = ui.session.post(ui.url + UI + "/state", files=files, allow_redirects=False)  # no token
+    assert r.status_code == 403 and "CSRF" in r.text
+    r = _upload(ui, saved, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = _upload(ui, saved, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    r = _upload(ui, saved, headers={"Host": "evil.example"})
+    assert r.status_code == 403 and "Refused" in r.text
+    assert mailblocks.export_state() == before
+    # behind a token the upload needs the session the token opened
+    with FakeServer(control_token="let-me-in") as server:
+        guest = Browserish(server.url)
+        r = guest.session.post(server.url + UI + "/state", files=files, allow_redirects=False)
+        assert r.status_code == 401
+        assert guest.get("/state").status_code == 401
+        guest.get("/?token=let-me-in")
+        assert _upload(guest, saved).status_code == 303
+
+
+def test_an_upload_over_the_state_body_cap_is_a_413_page():
+    with FakeServer(max_body=1_000, max_state_body=50_000) as server:
+        ui = Browserish(server.url)
+        snapshot = ui.get("/state").content
+        assert _upload(ui, snapshot).status_code == 303  # over max_body, under the state cap
+        r = _upload(ui, snapshot + b" " * 60_000)
+        assert r.status_code == 413 and "at most 50000 bytes" in r.text

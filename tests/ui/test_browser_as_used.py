@@ -155,3 +155,35 @@ def test_each_list_searches_with_its_own_filter(page, mailblocks):
     assert '"start_date": "2024-04-30"' in page.inner_text("#search-call")
     submit(page, "#search >> text=clear")
     assert page.input_value("#search input[name=email]") == ""
+
+
+def test_a_snapshot_downloads_and_uploads_back_from_the_overview(browser, mailblocks, tmp_path):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # "Replace everything with this snapshot?"
+    mailblocks.clock.freeze("2024-05-01T09:30:00Z")
+    mailblocks.sendgrid.add_block("kept@example.com")
+    mailblocks.faults.add(provider="cmc", status=503)
+    page.goto(mailblocks.url + UI + "/")
+    with page.expect_download() as info:
+        page.click("#snapshot >> text=Download the state")
+    download = info.value
+    assert download.suggested_filename == "mailblocks-20240501T093000Z.json"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    mailblocks.sendgrid.add_block("later@example.com")
+    mailblocks.faults.clear()
+    mailblocks.clock.real()
+    page.set_input_files("#snapshot input[name=snapshot]", str(saved))
+    submit(page, "#snapshot button")
+    assert page.url == mailblocks.url + UI + "/"
+    assert [b["email"] for b in mailblocks.sendgrid.blocks()] == ["kept@example.com"]
+    assert len(mailblocks.faults) == 1 and texts(page, ".now strong") == ["2024-05-01 09:30:00 UTC"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(saved.read_text().replace('"mailblocks_snapshot": 1', '"mailblocks_snapshot": 7', 1))
+    page.set_input_files("#snapshot input[name=snapshot]", str(bad))
+    submit(page, "#snapshot button")
+    assert page.inner_text("h1") == "Not done"
+    assert page.inner_text("#message").startswith("$.mailblocks_snapshot: ")  # the JSON path of what is wrong
+    assert [b["email"] for b in mailblocks.sendgrid.blocks()] == ["kept@example.com"]
+    context.close()

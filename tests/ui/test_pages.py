@@ -419,6 +419,7 @@ def test_templates_and_static_files_ship_in_the_package():
         "faults.html",
         "connect.html",
         "macros.html",
+        "upload.html",
         "inspector.css",
         "inspector.js",
     } <= names

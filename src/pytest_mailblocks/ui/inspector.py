@@ -39,9 +39,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .. import __version__
-from ..control import TOKEN_HEADER, gate, provider_info
+from ..control import TOKEN_HEADER, gate, import_snapshot, provider_info, snapshot_response
 from ..core.errors import ControlError
 from ..core.journal import REDACTED
+from ..core.wsgi import BODY_STREAMED_KEY
 from .views import UTC_FORMAT, Client, utc, view_for
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+#: the routes that take an uploaded snapshot (a POST up to ``App.max_state_body``)
+UPLOADS = frozenset({"state", "provider_state"})
 STATIC = {"inspector.css": "text/css; charset=utf-8", "inspector.js": "text/javascript; charset=utf-8"}
 ADVANCE_UNITS = ("minutes", "hours", "days", "weeks", "seconds")
 
@@ -67,7 +70,9 @@ _RULES = [
     Rule(f"{BASE}/", endpoint="overview", methods=["GET"]),
     Rule(f"{BASE}/reset", endpoint="reset", methods=["POST"]),
     Rule(f"{BASE}/clock", endpoint="clock", methods=["POST"]),
+    Rule(f"{BASE}/state", endpoint="state", methods=["GET", "POST"]),
     Rule(f"{BASE}/providers/<key>", endpoint="provider", methods=["GET"]),
+    Rule(f"{BASE}/providers/<key>/state", endpoint="provider_state", methods=["GET", "POST"]),
     Rule(f"{BASE}/providers/<key>/add", endpoint="add", methods=["POST"]),
     Rule(f"{BASE}/providers/<key>/delete", endpoint="delete", methods=["POST"]),
     Rule(f"{BASE}/providers/<key>/reset", endpoint="provider_reset", methods=["POST"]),
@@ -148,6 +153,17 @@ class Inspector:
             return urlsplit(origin).netloc != request.host
         return origin == "null"
 
+    def body_cap(self, method: str, path: str) -> int:
+        """What the server may read of a body to ``path``: an uploaded snapshot takes
+        ``max_state_body``, anything else ``max_body`` (see ``App.body_cap``)."""
+        try:
+            endpoint, _ = self._map.bind("fake", path_info=path).match(method=method)
+        except HTTPException:
+            endpoint = ""
+        if method == "POST" and endpoint in UPLOADS:
+            return max(self.app.max_state_body, self.app.max_body)
+        return self.app.max_body
+
     def refuse(self, request: Request, text: str) -> Response:
         """The page for a request the core's guard refused (a foreign Host or page)."""
         return self._secure(self.render("message.html", 403, title="Refused", text=text, back=BASE + "/", guest=True))
@@ -186,6 +202,11 @@ class Inspector:
             return self._secure(self._login(request))
         if miss is not None:
             return self._secure(self._message(request, *miss))
+        cap = self.body_cap(request.method, path)
+        if request.method == "POST" and self.app.too_large(request, cap):  # before the form is read
+            what = "snapshot" if endpoint in UPLOADS else "form"
+            text = f"That {what} is too large: this server takes at most {cap} bytes."
+            return self._secure(self._message(request, 413, "Too large", text))
         session = request.cookies.get(CSRF_COOKIE, "")
         fresh = not (len(session) == 64 and all(c in "0123456789abcdef" for c in session))
         if fresh:
@@ -296,6 +317,7 @@ class Inspector:
             units=ADVANCE_UNITS,
             faults=len(self.app.faults),
             errors=len(self.app.errors),
+            here=BASE + "/",
         )
 
     def on_clock(self, request: Request, csrf: str) -> Response:
@@ -323,6 +345,28 @@ class Inspector:
     def on_reset(self, request: Request, csrf: str) -> Response:
         self.app.reset()
         return self._done(request, BASE + "/")
+
+    # -- snapshots --------------------------------------------------------------------------
+    def on_state(self, request: Request, csrf: str, key: str | None = None) -> Response:
+        """``GET``: the snapshot of the fake (or of provider ``key``) as a file named
+        for the fake's time; ``POST``: replace the state with an uploaded one (the form's
+        ``snapshot`` file), all or nothing, as ``PUT /_mailblocks/state`` does."""
+        if key is not None:
+            self._provider(key)
+        if request.method == "GET":
+            stamp = self.app.clock.now().strftime("%Y%m%dT%H%M%SZ")
+            return snapshot_response(self.app, key, f"mailblocks-{key + '-' if key else ''}{stamp}.json")
+        request.environ[BODY_STREAMED_KEY] = True  # journaled by its size, not its content
+        upload = request.files.get("snapshot")
+        stream = upload.stream if upload is not None else None
+        if stream is None or not stream.read(1):
+            raise ControlError("choose a snapshot file to upload (this one is empty)")
+        stream.seek(0)
+        import_snapshot(self.app, stream.read, key)
+        return self._done(request, f"{BASE}/providers/{key}" if key else BASE + "/")
+
+    def on_provider_state(self, request: Request, csrf: str, key: str) -> Response:
+        return self.on_state(request, csrf, key)
 
     # -- a provider ------------------------------------------------------------------------
     def on_provider(self, request: Request, csrf: str, key: str) -> Response:
