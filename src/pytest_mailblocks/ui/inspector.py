@@ -43,6 +43,7 @@ from ..control import TOKEN_HEADER, gate, import_snapshot, provider_info, snapsh
 from ..core.errors import ControlError
 from ..core.journal import REDACTED
 from ..core.wsgi import BODY_STREAMED_KEY
+from ..providers import room
 from .views import UTC_FORMAT, Client, utc, view_for
 
 if TYPE_CHECKING:
@@ -425,6 +426,7 @@ class Inspector:
             "here": request.full_path.rstrip("?"),
             "delivery": _delivery_rows(provider),
             "connect": self._connect(request, info),
+            "snapshots": room(key, "state") is not None,  # a provider without a state room keeps none
         }
         with self.app.lock:
             context["sections"] = view.sections(provider, tenant, info)
