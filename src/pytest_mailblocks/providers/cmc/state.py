@@ -31,18 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ...core import snapshot
 from ...core.clock import MAX_TIME, MIN_TIME, RANGE
 from ...core.errors import ControlError
-from ...core.snapshot import (
-    Rows,
-    check,
-    delivery_part,
-    field_of,
-    integers,
-    located,
-    one_of,
-    record,
-    restore_delivery_part,
-    unique,
-)
+from ...core.snapshot import Rows, check, field_of, integers, one_of, record, unique
 from . import webhooks
 from .models import BLOCK_STATUSES, CIPHERS, Block, CmcState, Composition, Encryption, PendingOp, Unsubscribe
 
@@ -103,7 +92,7 @@ def export(cmc: CustomersMailCloud) -> dict[str, Any]:
         "users": [u.to_dict() for u in state.users.values()],
         "compositions": {c.name: _composition(c) for c in state.compositions.values()},
         "event_webhooks": {account: _hook(hook) for account, hook in state.event_webhooks.items()},
-        "delivery": delivery_part(state.delivery),
+        "delivery": snapshot.delivery_part(state.delivery),
     }
 
 
@@ -157,11 +146,11 @@ def restore(cmc: CustomersMailCloud, data: Any, where: str) -> CmcState:
         settings = dict(check(item, w, webhooks.FIELDS[:-1]))
         if account not in state.accounts:
             raise ControlError(f"unknown account {account!r}", where=w)
-        with located(w):
+        with snapshot.located(w):
             webhooks.configure(state, settings.pop("url"), account=account, **settings)
     from .delivery import delivery_of
 
-    restore_delivery_part(
+    snapshot.restore_delivery_part(
         data.get("delivery"), lambda: delivery_of(cmc, True, state), cmc.outcome_kinds, f"{where}.delivery"
     )
     return state
