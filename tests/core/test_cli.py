@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import signal
 import subprocess
@@ -17,6 +19,21 @@ CMD = [sys.executable, "-m", "pytest_mailblocks"]
 
 def _run(*args: str, **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CMD, *args], capture_output=True, text=True, timeout=60, **kw)
+
+
+def _run_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """``_run`` for an option refused before anything starts, in this process: the same
+    exit status and output, without a Python start per case (the command itself is run
+    for real by the tests around)."""
+    from pytest_mailblocks.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess([*CMD, *args], code, out.getvalue(), err.getvalue())
 
 
 def test_version():
@@ -213,7 +230,7 @@ def test_serve_bad_allow_host_exits_2():
     ],
 )
 def test_bad_option_values_exit_2_naming_the_option(args, message):
-    r = _run(*args)
+    r = _run_here(*args)
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert message in r.stderr.splitlines()[-1], r.stderr
 
@@ -232,7 +249,7 @@ def test_bad_option_values_exit_2_naming_the_option(args, message):
 )
 def test_verify_refuses_options_that_would_do_nothing_or_cannot_work(tmp_path, args, message):
     (tmp_path / "file").write_text("")
-    r = _run("verify", *[a.format(tmp=tmp_path) for a in args])
+    r = _run_here("verify", *[a.format(tmp=tmp_path) for a in args])
     assert r.returncode == 2
     assert r.stderr.startswith(f"mailblocks: error: {message.format(tmp=tmp_path)}"), r.stderr
     assert not (tmp_path / "rec").exists() and r.stdout == ""

@@ -252,10 +252,8 @@ def test_bad_transport_options_are_refused(kwargs, message):
 
 
 def test_serve_takes_the_limits_on_its_command_line():
-    import subprocess
-    import sys
 
-    from tests.core.test_cli import _serving, _stop
+    from tests.core.test_cli import _run_here, _serving, _stop
 
     proc, url = _serving(
         "--max-connections", "2", "--idle-timeout", "2", "--journal-max-body", "1K", "--journal-max-bytes", "64K"
@@ -286,7 +284,7 @@ def test_serve_takes_the_limits_on_its_command_line():
         (("--max-connections", "0"), "max_connections must be a positive integer"),
         (("--journal-max-bytes", "12X"), "'12X' is not a size in bytes"),
     ]:
-        r = subprocess.run([sys.executable, "-m", "pytest_mailblocks", "serve", *args], capture_output=True, text=True)
+        r = _run_here("serve", *args)  # refused before anything starts (test_cli runs the command itself)
         assert r.returncode == 2 and message in r.stderr, (args, r.stderr)
 
 
@@ -320,10 +318,10 @@ def test_no_reference_cycle_keeps_a_request_or_its_body(method, path, ctype, way
     from pytest_mailblocks.core.inprocess import call_target
 
     app = App()
+    gc.collect()
+    gc.disable()  # from here every new object stays in the youngest generation
     body = b"x=" + b"a" * 200_000
     environ = EnvironBuilder(path=path, method=method, data=body, content_type=ctype).get_environ()
-    gc.collect()
-    gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         if way == "wsgi":
@@ -331,7 +329,7 @@ def test_no_reference_cycle_keeps_a_request_or_its_body(method, path, ctype, way
         else:  # the httpx transport's and the requests adapter's way in
             call_target(app, method, path, [("Content-Type", ctype or "")], body)
         del environ, body
-        gc.collect()
+        gc.collect(0)  # the request's objects only: the whole heap of a test process is slow to walk
         kept = [o for o in gc.garbage if isinstance(o, (types.FrameType, types.TracebackType, Request))]
         big = [o for o in gc.garbage for r in gc.get_referents(o) if isinstance(r, (bytes, str)) and len(r) >= 200_000]
     finally:
