@@ -208,5 +208,8 @@ def test_a_provider_without_a_state_room_is_served_and_left_out_of_snapshots(acm
             server.import_state(snapshot)  # the whole fake: the provider without state is emptied
             assert server.bare.blocks() == [] and [b["email"] for b in server.acme.blocks()] == ["acme@example.com"]
             assert server.export_state() == snapshot
+            # the inspector offers a snapshot of a provider only where it keeps one
+            pages = {key: requests.get(f"{server.url}/_mailblocks/ui/providers/{key}").text for key in ("acme", "bare")}
+            assert 'id="snapshot"' in pages["acme"] and 'id="snapshot"' not in pages["bare"]
     finally:
         unregister(BARE.key)

@@ -1100,13 +1100,21 @@ def problems(
     return found
 
 
-def newest(app: App) -> JournalEntry | None:
-    best = None
-    for journal in app.journals.values():
-        entry = journal.last
-        if entry is not None and (best is None or entry.seq > best.seq):
-            best = entry
-    return best
+def marks(app: App) -> dict[str, tuple[int, int]]:
+    """Each journal's clears and entries so far, to tell which one a request added to."""
+    return {k: (j.generation, j.total) for k, j in app.journals.items()}
+
+
+def taken(app: App, before: dict[str, tuple[int, int]]) -> JournalEntry | None:
+    """The entry a request added (None: nothing took it, a path no provider serves): the
+    last of the journal that grew since ``before``, or was cleared by the request and
+    then took it (a reset). The providers and the control plane number their entries
+    apart, so numbers cannot tell."""
+    for key, journal in app.journals.items():
+        generation, total = before.get(key, (-1, 0))
+        if journal.total > total or (journal.generation != generation and journal.total):
+            return journal.last
+    return None
 
 
 class Unsendable(Exception):
@@ -1148,7 +1156,7 @@ def send(app: App, req: dict[str, Any], transport: Transport | None = None) -> R
     so is an internal error the app recorded."""
     app.webhooks.transport = no_network
     armed = list(app.faults)
-    before = newest(app)
+    before = marks(app)
     errors = len(app.errors)
     escaped = None
     try:
@@ -1159,9 +1167,7 @@ def send(app: App, req: dict[str, Any], transport: Transport | None = None) -> R
         return Result(-1, [], b"", None, None, [])
     except Exception as exc:  # out of the app itself: a client would get no answer
         status, headers, body, escaped = 0, [], b"", exc
-    entry = newest(app)
-    if entry is not None and before is not None and entry.seq <= before.seq:
-        entry = None  # nothing took it: no journal entry (a path no provider serves)
+    entry = taken(app, before)
     fired = None if entry is None or entry.fault is None else next((f for f in armed if f.id == entry.fault), None)
     found = [] if escaped is None else [f"no answer: {escaped!r} escaped the app"]
     if entry is not None and entry.fault is not None and fired is None:

@@ -12,86 +12,18 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from pytest_mailblocks import FakeServer
 
+from .browser import only_local, submit, texts
 from .conftest import UI
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PWNED = "<script>window.__pwned = 1</script>@x.io"
 PWNED_IMG = '<img src=x onerror="window.__pwned = 2">'
-
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("MAILBLOCKS_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("MAILBLOCKS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Module-scoped: Playwright's sync API keeps an event loop running in this thread
-    while it is open, and tests elsewhere call ``asyncio.run``."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]')")
-    path = _chromium()
-    if path is None:
-        _missing("no Chromium at /usr/bin/chromium or on PATH (Debian: apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=ARGS)  # a fresh temporary profile
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    context.set_default_timeout(20_000)
-    pg = context.new_page()
-    pg.on("dialog", lambda dialog: dialog.accept())
-    fetched: list[str] = []
-    pg.on("request", lambda r: fetched.append(r.url))
-    pg.fetched = fetched
-    yield pg
-    context.close()
-
-
-def _only_local(page: Any, url: str) -> None:
-    assert all(u.startswith(url + "/") for u in page.fetched), [u for u in page.fetched if not u.startswith(url)]
-
-
-def _submit(page: Any, selector: str) -> None:
-    """Click a form's button and wait for the page the server answers with."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def _texts(page: Any, selector: str) -> list[str]:
-    return [t.strip() for t in page.locator(selector).all_inner_texts()]
 
 
 def test_seeded_blocks_appear_filter_and_delete_agreeing_with_the_api(page, mailblocks):
@@ -102,19 +34,19 @@ def test_seeded_blocks_appear_filter_and_delete_agreeing_with_the_api(page, mail
     r = requests.post(mailblocks.url + "/_mailblocks/sendgrid/blocks", json=seeded)
     assert r.status_code == 201
     page.goto(mailblocks.url + UI + "/")
-    _submit(page, "text=Twilio SendGrid v3")
+    submit(page, "text=Twilio SendGrid v3")
     assert page.locator("table.blocks tbody tr").count() == 5
 
     page.fill("input[name=email]", "user3")
-    _submit(page, "form.filter button")
-    assert _texts(page, "table.blocks td[data-label=email]") == ["user3@example.com"]
+    submit(page, "form.filter button")
+    assert texts(page, "table.blocks td[data-label=email]") == ["user3@example.com"]
 
-    _submit(page, "table.blocks tbody tr >> text=Delete")
+    submit(page, "table.blocks tbody tr >> text=Delete")
     assert page.locator("table.blocks td[data-label=email]").count() == 0
     api = {"Authorization": f"Bearer {sg.api_key}"}
     assert requests.get(mailblocks.url + "/v3/suppression/blocks/user3@example.com", headers=api).json() == []
     assert len(requests.get(mailblocks.url + "/v3/suppression/blocks", headers=api).json()) == 4
-    _only_local(page, mailblocks.url)
+    only_local(page, mailblocks.url)
 
 
 def test_sendcloud_blocks_added_over_its_api_show_and_delete(page, mailblocks):
@@ -125,13 +57,13 @@ def test_sendcloud_blocks_added_over_its_api_show_and_delete(page, mailblocks):
     )
     assert r.json()["statusCode"] == 200
     page.goto(mailblocks.url + UI + "/providers/sendcloud")
-    assert _texts(page, "table.blocks td[data-label=email]") == ["a@example.com"]
-    assert _texts(page, "table.blocks td[data-label=expireTime]") == ["2030-01-01 00:00:00"]
+    assert texts(page, "table.blocks td[data-label=email]") == ["a@example.com"]
+    assert texts(page, "table.blocks td[data-label=expireTime]") == ["2030-01-01 00:00:00"]
 
     page.fill("form.add input[name=email]", "b@example.com")
-    _submit(page, "form.add button")
-    assert _texts(page, "table.blocks td[data-label=email]") == ["a@example.com", "b@example.com"]
-    _submit(page, "table.blocks tbody tr:first-child >> text=Delete")
+    submit(page, "form.add button")
+    assert texts(page, "table.blocks td[data-label=email]") == ["a@example.com", "b@example.com"]
+    submit(page, "table.blocks tbody tr:first-child >> text=Delete")
     listed = requests.post(mailblocks.url + "/api/block/list", data={**auth, "days": 1}).json()["info"]["dataList"]
     assert [row["email"] for row in listed] == ["b@example.com"]
 
@@ -141,24 +73,24 @@ def test_advancing_the_clock_shows_the_expiries(page, mailblocks):
     mailblocks.sendcloud.add_block("soon@example.com", expire_time="2024-05-03")
     requests.post(mailblocks.url + "/_mailblocks/ncp/blocks", json=[{"email": "ncp@example.com"}])
     page.goto(mailblocks.url + UI + "/providers/ncp")
-    assert _texts(page, "table.blocks td[data-label=email]") == ["ncp@example.com"]
+    assert texts(page, "table.blocks td[data-label=email]") == ["ncp@example.com"]
 
-    _submit(page, "text=Overview")
+    submit(page, "text=Overview")
     page.fill("input[name=amount]", "169")
     page.select_option("select[name=unit]", "hours")
-    _submit(page, 'button:text-is("Advance")')
+    submit(page, 'button:text-is("Advance")')
     assert "2024-05-08 01:00:00 UTC" in page.inner_text(".now")
-    _submit(page, "header >> text=ncp")
+    submit(page, "header >> text=ncp")
     assert page.locator("table.blocks td[data-label=email]").count() == 0
-    _submit(page, "header >> text=sendcloud")
+    submit(page, "header >> text=sendcloud")
     assert page.locator("table.blocks td[data-label=email]").count() == 0
     target = "/api/v1/send-block?targetAddress=ncp%40example.com"
     body = requests.get(mailblocks.url + target, headers=mailblocks.ncp.signed_headers("GET", target)).json()
     last = body["content"][0]  # newest first
     assert (last["actionType"]["code"], last["actionRequesterType"]["code"]) == ("D", "SYSTEM")
 
-    _submit(page, "text=Overview")
-    _submit(page, 'button:text-is("Back to real time")')
+    submit(page, "text=Overview")
+    submit(page, 'button:text-is("Back to real time")')
     assert mailblocks.clock.is_real
 
 
@@ -187,7 +119,7 @@ def test_the_journal_follows_live_opens_a_row_and_pauses(page, mailblocks):
     assert page.locator("tr.entry", has_text="/v3/suppression/bounces").count() == 0
     page.click("#pause")
     page.locator("tr.entry", has_text="/v3/suppression/bounces").wait_for()
-    _only_local(page, mailblocks.url)
+    only_local(page, mailblocks.url)
 
 
 def test_a_script_address_renders_as_text_everywhere(page, mailblocks):
@@ -199,8 +131,8 @@ def test_a_script_address_renders_as_text_everywhere(page, mailblocks):
         headers={"X-Note": PWNED_IMG},
     )
     page.goto(mailblocks.url + UI + "/providers/sendgrid")
-    assert _texts(page, "table.blocks td[data-label=email]") == [PWNED]
-    assert _texts(page, "table.blocks td[data-label=reason]") == [PWNED_IMG]
+    assert texts(page, "table.blocks td[data-label=email]") == [PWNED]
+    assert texts(page, "table.blocks td[data-label=reason]") == [PWNED_IMG]
     page.goto(mailblocks.url + UI + "/journal")
     page.locator("tr.entry", has_text="/api/block/add").click()
     page.locator("tr.detail .entry-detail").wait_for()
@@ -215,13 +147,13 @@ def test_faults_are_injected_and_cleared_from_the_form(page, mailblocks):
     page.select_option("select[name=provider]", "sendgrid")
     page.fill("input[name=endpoint]", "list_blocks")
     page.fill("input[name=status]", "503")
-    _submit(page, 'button:text-is("Inject")')
+    submit(page, 'button:text-is("Inject")')
     assert "status 503" in page.inner_text("table")
     api = {"Authorization": f"Bearer {mailblocks.sendgrid.api_key}"}
     assert requests.get(mailblocks.url + "/v3/suppression/blocks", headers=api).status_code == 503
     page.reload()
     assert page.locator("table tbody td.num").first.inner_text() == "1"  # one hit
-    _submit(page, 'button:text-is("Clear all")')
+    submit(page, 'button:text-is("Clear all")')
     assert "None." in page.inner_text("main")
     assert requests.get(mailblocks.url + "/v3/suppression/blocks", headers=api).status_code == 200
 
@@ -233,20 +165,20 @@ def test_the_token_is_asked_once_then_kept_in_a_cookie(browser):
         pg.goto(server.url + UI + "/")
         assert "Token required" in pg.inner_text("main")
         pg.fill("input[name=token]", "let-me-in")
-        _submit(pg, 'button:text-is("Open")')
+        submit(pg, 'button:text-is("Open")')
         assert pg.url == server.url + UI + "/" and "Overview" in pg.inner_text("h1")
-        _submit(pg, "text=Faults")
+        submit(pg, "text=Faults")
         pg.fill("input[name=status]", "500")
-        _submit(pg, 'button:text-is("Inject")')
+        submit(pg, 'button:text-is("Inject")')
         assert len(server.faults) == 1
         cookies = {c["name"]: c for c in context.cookies()}
         assert cookies["mailblocks_ui_auth"]["httpOnly"] and "let-me-in" not in cookies["mailblocks_ui_auth"]["value"]
         context.close()
 
 
-def test_screenshots_of_each_page(browser, mailblocks, tmp_path):
-    """Desktop and phone shots of the overview, a provider page, the journal with a
-    row open and the faults page; copied to ``$MAILBLOCKS_SCREENSHOTS`` when set."""
+def _arrange(mailblocks: Any) -> None:
+    """The state the screenshots show: a frozen clock, blocks in every provider, a
+    journal with a redacted form, a refusal in a 200 and a 401, two faults."""
     mailblocks.clock.freeze("2024-05-01T09:30:00Z")
     sg, sc = mailblocks.sendgrid, mailblocks.sendcloud
     sg.add_subuser("shop")
@@ -267,28 +199,44 @@ def test_screenshots_of_each_page(browser, mailblocks, tmp_path):
         mailblocks.url + "/api/block/add",
         data={"apiUser": sc.api_user, "apiKey": sc.api_key, "email": "shop@example.com", "expireTime": "2025-05-01"},
     )
+    requests.post(mailblocks.url + "/api/block/list", data={"apiUser": sc.api_user, "apiKey": "wrong", "days": "1"})
     mailblocks.ncp.add_access_key(project="marketing")
     mailblocks.faults.add(provider="sendgrid", endpoint="list_blocks", status=503, times=3)
     mailblocks.faults.add(provider="cmc", path="/transaction/v2/blocks/*", latency=1.5)
 
+
+#: (name, path) of each page shot: the whole page on a desktop, the first screen on a phone
+PAGES = (
+    ("overview", "/"),
+    ("provider", "/providers/sendgrid?email=customer1"),
+    ("journal", "/journal"),
+    ("faults", "/faults"),
+)
+
+
+def test_screenshots_of_each_page(browser, mailblocks, tmp_path):
+    """Desktop and phone shots of the overview, a provider page with a search, the
+    journal with a row open and the faults page, and of a provider's client snippets;
+    copied to ``$MAILBLOCKS_SCREENSHOTS`` when set."""
+    _arrange(mailblocks)
     shots = []
     for label, viewport in (("desktop", {"width": 1280, "height": 860}), ("phone", {"width": 390, "height": 844})):
         context = browser.new_context(viewport=viewport, device_scale_factor=1)
         pg = context.new_page()
-        for name, path in (
-            ("overview", "/"),
-            ("provider", "/providers/sendgrid"),
-            ("journal", "/journal"),
-            ("faults", "/faults"),
-        ):
+        for name, path in PAGES:
             pg.goto(mailblocks.url + UI + path)
             if name == "journal":
-                # the row whose status is 401 (a row's number may hold "401" too: seq 4017)
-                pg.locator("tr.entry", has=pg.locator("td.c-status").get_by_text("401", exact=True)).click()
+                pg.locator("tr.entry", has_text="/api/block/add").click()
                 pg.locator("tr.detail .entry-detail").wait_for()
             file = tmp_path / f"{name}-{label}.png"
-            pg.screenshot(path=str(file), full_page=name != "journal" or label == "desktop")
+            pg.screenshot(path=str(file), full_page=label == "desktop")
             assert file.stat().st_size > 10_000
+            shots.append(file)
+        if label == "desktop":
+            pg.goto(mailblocks.url + UI + "/providers/sendgrid")
+            pg.locator("#connect summary").click()
+            file = tmp_path / "connect-desktop.png"
+            pg.locator("#connect").screenshot(path=str(file))
             shots.append(file)
         context.close()
     target = os.environ.get("MAILBLOCKS_SCREENSHOTS")

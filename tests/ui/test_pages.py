@@ -252,6 +252,7 @@ def test_cmc_add_cancel_and_the_pending_batch(ui, mailblocks):
     assert r.status_code == 200, r.text
     page = ui.get("/providers/cmc").text
     assert "Pending batch" in page and "u@example.com" in cells(page)
+    assert '<h2>Unsubscribes <span class="muted">(1; newest first)</span></h2>' in page
     assert len(cmc.pending_cancellations()) == 1
     ui.post("/providers/cmc/batch", {})
     assert cmc.pending_cancellations() == [] and cmc.unsubscribes() == []
@@ -282,7 +283,7 @@ def test_the_block_table_filters_and_pages(ui, mailblocks):
     assert "rows 101–120 of 120" in page and "u000@example.com" in page and 'rel="next"' not in page
     page = ui.get("/providers/sendgrid?email=u00").text
     assert [c for c in cells(page) if c.startswith("u0")] == [f"u00{i}@example.com" for i in range(9, -1, -1)]
-    page = ui.get("/providers/sendgrid?start=2024-04-24T23:08:00&end=2024-04-24T23:08:05").text
+    page = ui.get("/providers/sendgrid?start_time=2024-04-24 23:08:00&end_time=2024-04-24T23:08:04").text
     assert [c for c in cells(page) if c.endswith("example.com")] == [
         f"u{i:03d}@example.com" for i in (84, 83, 82, 81, 80)
     ]
@@ -308,7 +309,7 @@ def test_a_page_of_a_big_list_is_read_from_the_index_not_the_whole_list(ui, mail
         "": [f"user{i:07d}@example.com" for i in range(n - 1, n - 51, -1)],
         "?page=1000&size=50": [f"user{i:07d}@example.com" for i in range(49, -1, -1)],
         "?email=user000999": [f"user000999{d}@example.com" for d in range(9, -1, -1)],
-        f"?start={T0 + 100}&end={T0 + 105}": [f"user{i:07d}@example.com" for i in range(104, 99, -1)],
+        f"?start_time={T0 + 100}&end_time={T0 + 104}": [f"user{i:07d}@example.com" for i in range(104, 99, -1)],
     }
     for query, emails in expected.items():
         r = ui.get("/providers/sendgrid" + query)
@@ -416,6 +417,9 @@ def test_templates_and_static_files_ship_in_the_package():
         "provider.html",
         "journal.html",
         "faults.html",
+        "connect.html",
+        "macros.html",
+        "upload.html",
         "inspector.css",
         "inspector.js",
     } <= names

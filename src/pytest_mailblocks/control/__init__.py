@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ..core.app import App
     from ..core.provider import Notes
 
-__all__ = ["TOKEN_HEADER", "ControlPlane", "gate", "provider_info"]
+__all__ = ["TOKEN_HEADER", "ControlPlane", "gate", "import_snapshot", "provider_info", "snapshot_response"]
 
 TOKEN_HEADER = "X-Mailblocks-Token"
 BASE = "/_mailblocks"
@@ -123,6 +123,54 @@ def provider_info(app: App, key: str) -> dict[str, Any]:
         }
     )
     return info
+
+
+def snapshot_response(app: App, key: str | None = None, filename: str | None = None) -> Response:
+    """The snapshot of the fake (or of provider ``key``) as an answer written as it is
+    made (no Content-Length), captured now under the app's lock; with ``filename``,
+    as a file to save (``Content-Disposition: attachment``). The control plane's
+    ``GET .../state`` and the inspector's download."""
+    from ..core import snapshot
+
+    pieces = snapshot.text(app, key)  # captured now, under the app's lock
+
+    def body() -> Any:
+        buffer: list[str] = []
+        size = 0
+        try:
+            for piece in pieces:
+                buffer.append(piece)
+                size += len(piece)
+                if size >= _PIECE:
+                    yield "".join(buffer).encode("utf-8")
+                    buffer, size = [], 0
+            buffer.append("\n")
+            yield "".join(buffer).encode("utf-8")
+        except Exception as exc:  # a bug in the fake: the answer stops short, the test fails
+            app.errors.append(exc)
+            raise
+
+    response = Response(body(), 200, content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def import_snapshot(app: App, read: Callable[[int], bytes], key: str | None = None) -> dict[str, Any]:
+    """Replace the fake's state (or provider ``key``'s) with the snapshot ``read(n)``
+    gives, all or nothing: the control plane's ``PUT .../state`` and the inspector's
+    upload.
+
+    :raises ControlError: naming the JSON path of what is wrong; nothing changed."""
+    from ..core import snapshot
+
+    data = snapshot.read(app, read, key)
+    imported = snapshot.prepare(app, data, key)
+    try:
+        return imported.apply()
+    finally:
+        imported.discard()
 
 
 class ControlPlane:
@@ -302,49 +350,15 @@ class ControlPlane:
         replace the state with the body's snapshot, all or nothing."""
         self._allow(method, "GET", "PUT")
         if method == "GET":
-            return self._snapshot_response(request, key)
+            name = f"mailblocks-{key or 'state'}.json" if request.args.get("download") else None
+            return snapshot_response(self.app, key, name)
         from ..core import snapshot
         from ..core.wsgi import BODY_STREAMED_KEY
 
         if request.environ.get("CONTENT_LENGTH", "0") in ("", "0"):
             raise ControlError(f'expected a snapshot in the body: {{"{snapshot.KEY}": {snapshot.FORMAT}, ...}}')
         request.environ[BODY_STREAMED_KEY] = True
-        data = snapshot.read(self.app, request.stream.read, key)
-        imported = snapshot.prepare(self.app, data, key)
-        try:
-            result = imported.apply()
-        finally:
-            imported.discard()
-        return json_response(result, compact=False)
-
-    def _snapshot_response(self, request: Request, key: str | None) -> Response:
-        from ..core import snapshot
-
-        pieces = snapshot.text(self.app, key)  # captured now, under the app's lock
-        app = self.app
-
-        def body() -> Any:
-            buffer: list[str] = []
-            size = 0
-            try:
-                for piece in pieces:
-                    buffer.append(piece)
-                    size += len(piece)
-                    if size >= _PIECE:
-                        yield "".join(buffer).encode("utf-8")
-                        buffer, size = [], 0
-                buffer.append("\n")
-                yield "".join(buffer).encode("utf-8")
-            except Exception as exc:  # a bug in the fake: the answer stops short, the test fails
-                app.errors.append(exc)
-                raise
-
-        response = Response(body(), 200, content_type="application/json")
-        response.headers["Cache-Control"] = "no-store"
-        if request.args.get("download"):
-            name = f"mailblocks-{key or 'state'}.json"
-            response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return json_response(import_snapshot(self.app, request.stream.read, key), compact=False)
 
     def on_state_save(self, method: str, request: Request, payload: Any) -> Response:
         """``POST``: write the snapshot to the server's state file (``--state FILE``)."""

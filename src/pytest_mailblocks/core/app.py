@@ -113,7 +113,11 @@ class App:
         self.state_file = state_file
         self.hosts = HostGuard(allow_hosts)
         self.errors: list[BaseException] = []
+        #: the providers' requests are numbered 1, 2, 3 ... in arrival order; the mounted
+        #: apps' (control plane, inspector) are numbered apart, in their own journal, so a
+        #: page polling the journal does not make gaps in the providers' numbers
         self._seq = itertools.count(1)
+        self._control_seq = itertools.count(1)
         self._webhooks: WebhookDispatcher | None = None
         self.clock.subscribe(self._clock_moved)
         credentials = dict(credentials or {})
@@ -384,7 +388,7 @@ class App:
         except Exception:  # a client that went away mid-body
             body = b""
         return JournalRecord(
-            next(self._seq),
+            next(self._control_seq if key == CONTROL_JOURNAL else self._seq),
             key,
             request.method,
             request.path,

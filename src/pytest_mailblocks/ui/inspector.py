@@ -30,17 +30,21 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .. import __version__
-from ..control import TOKEN_HEADER, gate, provider_info
+from ..control import TOKEN_HEADER, gate, import_snapshot, provider_info, snapshot_response
 from ..core.errors import ControlError
-from .views import view_for
+from ..core.journal import REDACTED
+from ..core.wsgi import BODY_STREAMED_KEY
+from ..providers import room
+from .views import UTC_FORMAT, Client, utc, view_for
 
 if TYPE_CHECKING:
     from ..core.app import App
@@ -58,6 +62,8 @@ CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+#: the routes that take an uploaded snapshot (a POST up to ``App.max_state_body``)
+UPLOADS = frozenset({"state", "provider_state"})
 STATIC = {"inspector.css": "text/css; charset=utf-8", "inspector.js": "text/javascript; charset=utf-8"}
 ADVANCE_UNITS = ("minutes", "hours", "days", "weeks", "seconds")
 
@@ -65,7 +71,9 @@ _RULES = [
     Rule(f"{BASE}/", endpoint="overview", methods=["GET"]),
     Rule(f"{BASE}/reset", endpoint="reset", methods=["POST"]),
     Rule(f"{BASE}/clock", endpoint="clock", methods=["POST"]),
+    Rule(f"{BASE}/state", endpoint="state", methods=["GET", "POST"]),
     Rule(f"{BASE}/providers/<key>", endpoint="provider", methods=["GET"]),
+    Rule(f"{BASE}/providers/<key>/state", endpoint="provider_state", methods=["GET", "POST"]),
     Rule(f"{BASE}/providers/<key>/add", endpoint="add", methods=["POST"]),
     Rule(f"{BASE}/providers/<key>/delete", endpoint="delete", methods=["POST"]),
     Rule(f"{BASE}/providers/<key>/reset", endpoint="provider_reset", methods=["POST"]),
@@ -108,8 +116,10 @@ class Inspector:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.filters.update(when=_when, pretty=_pretty, status_class=_status_class, qs=_qs)
-        env.globals.update(base=BASE, version=__version__)
+        env.filters.update(
+            when=_when, when_text=_when_text, pretty=_pretty, marked=_marked, status_class=_status_class, qs=_qs
+        )
+        env.globals.update(base=BASE, version=__version__, utc_format=UTC_FORMAT)
         self.env = env
 
     # -- guard -----------------------------------------------------------------------
@@ -143,6 +153,17 @@ class Inspector:
         if origin and origin != "null":
             return urlsplit(origin).netloc != request.host
         return origin == "null"
+
+    def body_cap(self, method: str, path: str) -> int:
+        """What the server may read of a body to ``path``: an uploaded snapshot takes
+        ``max_state_body``, anything else ``max_body`` (see ``App.body_cap``)."""
+        try:
+            endpoint, _ = self._map.bind("fake", path_info=path).match(method=method)
+        except HTTPException:
+            endpoint = ""
+        if method == "POST" and endpoint in UPLOADS:
+            return max(self.app.max_state_body, self.app.max_body)
+        return self.app.max_body
 
     def refuse(self, request: Request, text: str) -> Response:
         """The page for a request the core's guard refused (a foreign Host or page)."""
@@ -182,6 +203,11 @@ class Inspector:
             return self._secure(self._login(request))
         if miss is not None:
             return self._secure(self._message(request, *miss))
+        cap = self.body_cap(request.method, path)
+        if request.method == "POST" and self.app.too_large(request, cap):  # before the form is read
+            what = "snapshot" if endpoint in UPLOADS else "form"
+            text = f"That {what} is too large: this server takes at most {cap} bytes."
+            return self._secure(self._message(request, 413, "Too large", text))
         session = request.cookies.get(CSRF_COOKIE, "")
         fresh = not (len(session) == 64 and all(c in "0123456789abcdef" for c in session))
         if fresh:
@@ -268,6 +294,12 @@ class Inspector:
     def _info(self, key: str) -> dict[str, Any]:
         return provider_info(self.app, key)
 
+    def _connect(self, request: Request, info: dict[str, Any]) -> dict[str, Any]:
+        """Where a client reaches the provider (the address this page was asked for)
+        and the snippets its view gives for that address and its credentials."""
+        client = Client(request.host_url.rstrip("/"), dict(info["credentials"]), self.app.clock.describe())
+        return {"base": client.base, "snippets": view_for(info["key"]).snippets(client)}
+
     # -- overview, clock, reset ------------------------------------------------------------
     def on_overview(self, request: Request, csrf: str) -> Response:
         cards = []
@@ -275,7 +307,9 @@ class Inspector:
             for key, provider in self.app.providers.items():
                 info, view = self._info(key), view_for(key)
                 tenants, extras = view.tenants(info), view.extras(info, provider)
-                cards.append({"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras})
+                card = {"key": key, "info": info, "view": view, "tenants": tenants, "extras": extras}
+                card.update(requests=self.app.journals[key].total, connect=self._connect(request, info))
+                cards.append(card)
         return self.render(
             "overview.html",
             csrf=csrf,
@@ -284,6 +318,7 @@ class Inspector:
             units=ADVANCE_UNITS,
             faults=len(self.app.faults),
             errors=len(self.app.errors),
+            here=BASE + "/",
         )
 
     def on_clock(self, request: Request, csrf: str) -> Response:
@@ -300,7 +335,7 @@ class Inspector:
             payload: dict[str, Any] = {"advance": {unit: amount}}
         elif action == "freeze":
             at = f.get("at", "").strip()
-            payload = {"freeze": at or True}
+            payload = {"freeze": utc(at, "freeze at") if at else True}
         elif action == "real":
             payload = {"real": True}
         else:
@@ -311,6 +346,28 @@ class Inspector:
     def on_reset(self, request: Request, csrf: str) -> Response:
         self.app.reset()
         return self._done(request, BASE + "/")
+
+    # -- snapshots --------------------------------------------------------------------------
+    def on_state(self, request: Request, csrf: str, key: str | None = None) -> Response:
+        """``GET``: the snapshot of the fake (or of provider ``key``) as a file named
+        for the fake's time; ``POST``: replace the state with an uploaded one (the form's
+        ``snapshot`` file), all or nothing, as ``PUT /_mailblocks/state`` does."""
+        if key is not None:
+            self._provider(key)
+        if request.method == "GET":
+            stamp = self.app.clock.now().strftime("%Y%m%dT%H%M%SZ")
+            return snapshot_response(self.app, key, f"mailblocks-{key + '-' if key else ''}{stamp}.json")
+        request.environ[BODY_STREAMED_KEY] = True  # journaled by its size, not its content
+        upload = request.files.get("snapshot")
+        stream = upload.stream if upload is not None else None
+        if stream is None or not stream.read(1):
+            raise ControlError("choose a snapshot file to upload (this one is empty)")
+        stream.seek(0)
+        import_snapshot(self.app, stream.read, key)
+        return self._done(request, f"{BASE}/providers/{key}" if key else BASE + "/")
+
+    def on_provider_state(self, request: Request, csrf: str, key: str) -> Response:
+        return self.on_state(request, csrf, key)
 
     # -- a provider ------------------------------------------------------------------------
     def on_provider(self, request: Request, csrf: str, key: str) -> Response:
@@ -329,19 +386,20 @@ class Inspector:
         if size not in PAGE_SIZES:
             size = PAGE_SIZES[0]
         page = max(1, _int_arg(args.get("page"), 1))
-        email, start, end = (args.get(n, "").strip() for n in ("email", "start", "end"))
-        query = {**view.query(tenant, list_name), "offset": str((page - 1) * size), "limit": str(size + 1)}
-        for name, value in (("email", email), ("start", start), ("end", end)):
-            if value:
-                query[name] = value
-        with self.app.lock:
-            rows = provider.control_blocks(query)
+        search = view.search(list_name)
+        values = {f.name: args.get(f.name, "").strip() for f in search.fields}
+        rows, wrong = [], ""
+        try:  # a search value the list's filter cannot take: said beside the box, no rows
+            query = {**view.query(tenant, list_name), **view.search_query(list_name, values)}
+            query.update(offset=str((page - 1) * size), limit=str(size + 1))
+            with self.app.lock:
+                rows = provider.control_blocks(query)
+        except ControlError as exc:
+            wrong = str(exc)
         more = len(rows) > size
         rows = rows[:size]
         current = next((t for t in tenants if t.value == tenant), None)
-        total = None if current is None else current.counts.get(list_name)
-        columns = tuple(rows[0]) if rows else view.columns(list_name)
-        state = {"tenant": tenant, "list": list_name, "email": email, "start": start, "end": end, "size": size}
+        state = {"tenant": tenant, "list": list_name, "size": size, **values}
         context: dict[str, Any] = {
             "csrf": csrf,
             "nav": key,
@@ -352,16 +410,23 @@ class Inspector:
             "current": current,
             "state": state,
             "rows": [(row, view.row_key(list_name, row)) for row in rows],
-            "columns": columns,
+            "columns": tuple(rows[0]) if rows else view.columns(list_name),
             "page": page,
             "more": more,
             "first": (page - 1) * size + 1,
-            "total": total,
-            "filtered": bool(email or start or end),
+            "total": None if current is None else current.counts.get(list_name),
+            "search": search,
+            "values": values,
+            "wrong": wrong,
+            "call": "" if wrong else view.search_call(list_name, tenant, values),
+            "filtered": any(values.values()),
+            "unfiltered": _qs(state, page="", **dict.fromkeys(values, "")),
             "sizes": PAGE_SIZES,
             "fields": view.add_fields(list_name, info),
             "here": request.full_path.rstrip("?"),
             "delivery": _delivery_rows(provider),
+            "connect": self._connect(request, info),
+            "snapshots": room(key, "state") is not None,  # a provider without a state room keeps none
         }
         with self.app.lock:
             context["sections"] = view.sections(provider, tenant, info)
@@ -373,7 +438,11 @@ class Inspector:
         list_name, tenant = request.form.get("list", ""), request.form.get("tenant", "")
         if list_name not in view.lists or not view.add_fields(list_name, self._info(key)):
             raise ControlError(f"cannot add to {list_name!r} here")
-        data = view.seed_data(list_name, tenant, request.form.to_dict())
+        form = request.form.to_dict()
+        for f in view.add_fields(list_name, self._info(key)):
+            if f.kind == "utc" and form.get(f.name, "").strip():
+                form[f.name] = utc(form[f.name], f.label)
+        data = view.seed_data(list_name, tenant, form)
         with self.app.lock:
             provider.seed(data, key)
         return self._done(request, f"{BASE}/providers/{key}")
@@ -428,19 +497,27 @@ class Inspector:
             # the newest entries suffice unless a filter may skip them (then read all)
             recent = journal[:] if (method or status) and not since else journal[-limit:]
             for e in recent:
-                if (
-                    e.seq > since
-                    and (not method or e.method == method)
-                    and (not status or _status_matches(e.status, status))
-                ):
+                if e.seq > since and (not method or e.method == method) and (not status or _status_matches(e, status)):
                     picked.append(e)
         picked.sort(key=lambda e: e.seq, reverse=True)
-        return [e.to_dict() for e in picked[:limit]]
+        return [_outcome(e.to_dict()) for e in picked[:limit]]
+
+    def _counts(self, request: Request) -> dict[str, int]:
+        """The requests since the last clear of the journals shown (``total``), those
+        still kept (``kept``) and the first and last numbers kept."""
+        journals = [self.app.journals[k] for k in self._journal_keys(request.args.get("provider", ""))]
+        ends = [e.seq for j in journals for e in (*j[:1], *j[-1:])]
+        return {
+            "total": sum(j.total for j in journals),
+            "kept": sum(len(j) for j in journals),
+            "first": min(ends, default=0),
+            "last": max(ends, default=0),
+        }
 
     def on_journal(self, request: Request, csrf: str) -> Response:
         args = request.args
         entries = self._entries(request)
-        last = max((e.seq for j in self.app.journals.values() for e in j[-1:]), default=0)
+        last = max((e.seq for k in self._journal_keys("") for e in self.app.journals[k][-1:]), default=0)
         return self.render(
             "journal.html",
             csrf=csrf,
@@ -448,7 +525,7 @@ class Inspector:
             entries=entries,
             last=last,
             filters={n: args.get(n, "") for n in ("provider", "method", "status")},
-            total=sum(j.total for k, j in self.app.journals.items() if k != "_mailblocks"),
+            counts=self._counts(request),
             limit=JOURNAL_LIMIT,
         )
 
@@ -457,6 +534,8 @@ class Inspector:
         entries = self._entries(request, since)
         response = self.render("journal_rows.html", entries=entries)
         response.headers["X-Journal-Last"] = str(max([since, *(e["seq"] for e in entries)]))
+        for name, value in self._counts(request).items():  # for the count line (not for since)
+            response.headers[f"X-Journal-Count-{name.title()}"] = str(value)
         return response
 
     def on_journal_clear(self, request: Request, csrf: str) -> Response:
@@ -469,7 +548,7 @@ class Inspector:
             for e in self.app.journals[k].filter(since=seq - 1):
                 if e.seq == seq:
                     template = "entry_detail.html" if request.args.get("fragment") else "entry.html"
-                    return self.render(template, csrf=csrf, nav="journal", e=e.to_dict())
+                    return self.render(template, csrf=csrf, nav="journal", e=_readable(_outcome(e.to_dict())))
                 break
         raise ControlError(f"no journal entry #{seq} (cleared, or older than the journal keeps)", status=404)
 
@@ -576,11 +655,25 @@ def _int_arg(raw: str | None, default: int) -> int:
         return default
 
 
-def _status_matches(status: int, wanted: str) -> bool:
-    """``404``, or a class like ``4xx``."""
+def _status_matches(e: JournalEntry, wanted: str) -> bool:
+    """``404``, a class like ``4xx``, or ``failed``: an error status, a reset
+    connection, or a refusal in a success status (an answer with an error code)."""
+    status = e.status
+    if wanted.lower() == "failed":
+        return not status or status >= 400 or e.error_code is not None
     if len(wanted) == 3 and wanted[1:].lower() == "xx" and wanted[0].isdigit():
         return status // 100 == int(wanted[0])
     return str(status) == wanted
+
+
+def _outcome(e: dict[str, Any]) -> dict[str, Any]:
+    """A journal entry with ``refused``: for an answer with a success status that is
+    a refusal, the provider's message (its view's :meth:`~.views.View.refusal`) or
+    else its error code; ``""`` for any other."""
+    refused = ""
+    if 200 <= e["status"] < 400:
+        refused = view_for(e["provider"]).refusal(e) or e["error_code"] or ""
+    return {**e, "refused": refused}
 
 
 def _when(value: Any, unit: str = "s") -> str:
@@ -594,6 +687,11 @@ def _when(value: Any, unit: str = "s") -> str:
         return ""
 
 
+def _when_text(value: Any, unit: str = "s") -> str:
+    """As :func:`_when`, without the zone: what a UTC field takes."""
+    return _when(value, unit).removesuffix(" UTC")
+
+
 def _pretty(text: str, content_type: str = "") -> str:
     """JSON bodies indented; anything else as it is."""
     stripped = text.strip()
@@ -603,6 +701,31 @@ def _pretty(text: str, content_type: str = "") -> str:
         except ValueError:
             pass
     return text
+
+
+#: the redaction marker, escaped, and how a page shows it
+_MARKER = escape(REDACTED)
+_MARKER_SHOWN = Markup('<span class="redacted">') + _MARKER + Markup("</span>")
+#: name=value pairs an opened journal row lists, at most
+FIELDS_SHOWN = 200
+
+
+def _marked(text: Any) -> Markup:
+    """Text escaped, with the redaction marker shown as such (``<redacted>``, set apart)."""
+    return Markup(escape(str(text)).replace(_MARKER, _MARKER_SHOWN))
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    """A query string or urlencoded form as decoded (name, value) pairs."""
+    return parse_qsl(text, keep_blank_values=True, max_num_fields=None)[:FIELDS_SHOWN]
+
+
+def _readable(e: dict[str, Any]) -> dict[str, Any]:
+    """A journal entry (``to_dict()``, redacted) with its query and, for a urlencoded
+    body, its form as decoded fields (``query_fields``, ``form_fields``)."""
+    ctype = next((v for k, v in e["headers"].items() if k.lower() == "content-type"), "")
+    form = ctype.split(";")[0].strip().lower() == "application/x-www-form-urlencoded" and not e["body_base64"]
+    return {**e, "query_fields": _fields(e["query"]), "form_fields": _fields(e["body"]) if form else []}
 
 
 def _status_class(status: int) -> str:

@@ -4,9 +4,25 @@ Webhook and its post attempts (the sends and events are the inspector's own tabl
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from ...ui.views import Field, Section, Table, Tenant, View, given, number
+from ...ui.views import (
+    Client,
+    Field,
+    Search,
+    Section,
+    Snippet,
+    Table,
+    Tenant,
+    View,
+    day_window,
+    given,
+    number,
+    py,
+    sh,
+    window_search,
+)
 from .models import JST, format_time
 
 __all__ = ["VIEW", "CmcView"]
@@ -36,11 +52,41 @@ class CmcView(View):
         accounts = ", ".join(a["account"] for a in info["tenants"])
         return [("accounts", accounts), ("daily batch", f"{s['batch_time']} JST")]
 
+    def snippets(self, client: Client) -> list[Snippet]:
+        """curl and ``requests`` (CMC publishes no Python SDK): blocks/list, JSON."""
+        c = client.credentials
+        body = {"api_user": c["api_user"], "api_key": c["api_key"], "server_composition": c["server_composition"]}
+        url = client.base + "/transaction/v2/blocks/list.json"
+        curl = f"curl {sh(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d {sh(json.dumps(body))}\n"
+        fields = ",\n".join(f"        {py(k)}: {py(v)}" for k, v in body.items())
+        code = (
+            "import requests\n\n"
+            f"response = requests.post(\n    {py(url)},\n    json={{\n{fields},\n    }},\n)\n"
+            "print(response.status_code, response.json())\n"
+        )
+        return [Snippet("curl", "sh", curl), Snippet("Python (requests)", "python", code)]
+
     def query(self, tenant: str, list_name: str) -> dict[str, str]:
         q = {"server_composition": tenant} if tenant else {}
         if list_name == "removed":
             q["removed"] = "true"
         return q
+
+    def search(self, list_name: str) -> Search:
+        """blocks/list's ``email``, ``start_date`` and ``end_date``."""
+        address = Field("email", "email", "search", placeholder="contains")
+        return window_search(address, ("start_date", "end_date"), "date", SEARCH_NOTE)
+
+    def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
+        q = {"email": values["email"]} if values.get("email") else {}
+        return {**q, **day_window(values, ("start_date", "end_date"), JST)}
+
+    def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
+        body: dict[str, Any] = {"server_composition": tenant} if tenant else {}
+        body.update({n: values[n] for n in ("email", "start_date", "end_date") if values.get(n)})
+        if list_name == "removed":
+            body["removed"] = True
+        return "POST /transaction/v2/blocks/list.json " + json.dumps(body, ensure_ascii=False)
 
     def columns(self, list_name: str) -> tuple[str, ...]:
         return ("created", "email", "id", "occurred", "status")
@@ -55,7 +101,7 @@ class CmcView(View):
             Field("email", "email", "email", required=True),
             Field("status", "status", "select", statuses, placeholder="2 Unknown user"),
             Field("occurred", "occurred", "number", placeholder="1"),
-            Field("created", "created (UTC)", "datetime-local"),
+            Field("created", "created", "utc"),
         ]
 
     def seed_data(self, list_name: str, tenant: str, form: dict[str, str]) -> dict[str, Any]:
@@ -64,8 +110,6 @@ class CmcView(View):
             item["status"] = number(form["status"].split()[0])
         if form.get("occurred", "").strip():
             item["occurred"] = number(form["occurred"])
-        if "created" in item:
-            item["created"] += "Z"  # the form's time is UTC; a bare one would be JST
         if tenant:
             item["server_composition"] = tenant
         return {"blocks": [item]}
@@ -149,5 +193,11 @@ WEBHOOK_ATTEMPTS_SHOWN = 50
 #: unsubscribes a composition's page shows at most
 UNSUBSCRIBES_SHOWN = 200
 
+
+#: what the search box says its filter means
+SEARCH_NOTE = (
+    "CMC's own filter: the address contains email; created from start_date to end_date, "
+    "both days included, in JST (the default API user's zone)"
+)
 
 VIEW = CmcView()

@@ -4,7 +4,9 @@ mail requests its send path keeps (issue 21; the Sends and Events tables are cor
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import quote
 
+from ...ui import views as ui
 from ...ui.views import Field, Section, Table, Tenant, View, given, number
 
 __all__ = ["VIEW", "NcpView"]
@@ -34,8 +36,56 @@ class NcpView(View):
             out.append(("quotas", ", ".join(f"{q['limit']}/{q['period']}" for q in info["quotas"])))
         return out
 
+    def snippets(self, client: ui.Client) -> list[ui.Snippet]:
+        """curl (signed with openssl) and ``requests`` (NAVER Cloud publishes no Python
+        SDK for the mailer): one address's send-block history, signed as the API
+        Gateway checks it, with a timestamp on the fake's clock."""
+        c = client.credentials
+        frozen = "  # the fake's clock is frozen: its time" if client.clock["mode"] == "frozen" else ""
+        curl = (
+            f"ACCESS_KEY={ui.sh(c['access_key'])}\nSECRET_KEY={ui.sh(c['secret_key'])}\n"
+            f"URI={ui.sh(SAMPLE_URI)}\nTS={client.shell_ms()}{frozen}\n"
+            'SIG=$(printf \'GET %s\\n%s\\n%s\' "$URI" "$TS" "$ACCESS_KEY" \\\n'
+            '  | openssl dgst -sha256 -hmac "$SECRET_KEY" -binary | base64)\n'
+            f'curl {ui.sh(client.base)}"$URI" \\\n  -H "x-ncp-apigw-timestamp: $TS" \\\n'
+            '  -H "x-ncp-iam-access-key: $ACCESS_KEY" \\\n  -H "x-ncp-apigw-signature-v2: $SIG"\n'
+        )
+        ms = client.python_ms()
+        modules = ["base64", "hashlib", "hmac"] + ([] if frozen else ["time"])
+        code = (
+            "".join(f"import {m}\n" for m in modules) + "\nimport requests\n\n"
+            f"ACCESS_KEY = {ui.py(c['access_key'])}\nSECRET_KEY = {ui.py(c['secret_key'])}\n"
+            f"uri = {ui.py(SAMPLE_URI)}\ntimestamp = str({ms}){frozen}\n"
+            'message = f"GET {uri}\\n{timestamp}\\n{ACCESS_KEY}"\n'
+            "digest = hmac.new(SECRET_KEY.encode(), message.encode(), hashlib.sha256).digest()\n"
+            "headers = {\n"
+            '    "x-ncp-apigw-timestamp": timestamp,\n'
+            '    "x-ncp-iam-access-key": ACCESS_KEY,\n'
+            '    "x-ncp-apigw-signature-v2": base64.b64encode(digest).decode(),\n'
+            "}\n"
+            f"response = requests.get({ui.py(client.base)} + uri, headers=headers)\n"
+            "print(response.status_code, response.json())\n"
+        )
+        return [ui.Snippet("curl (signed with openssl)", "sh", curl), ui.Snippet("Python (requests)", "python", code)]
+
     def query(self, tenant: str, list_name: str) -> dict[str, str]:
         return {"region": tenant or "KR"}
+
+    def search(self, list_name: str) -> ui.Search:
+        """send-block's ``targetAddress``; the expiry window is the inspector's own."""
+        address = Field("targetAddress", "targetAddress", "search", placeholder="the exact address")
+        return ui.window_search(address, ("start", "end"), "utc", SEARCH_NOTE, ("expires from", "to"))
+
+    def search_query(self, list_name: str, values: dict[str, str]) -> dict[str, str]:
+        return super().search_query(list_name, {**values, "email": values.get("targetAddress", "")})
+
+    def search_call(self, list_name: str, tenant: str, values: dict[str, str]) -> str:
+        if not values.get("targetAddress"):
+            return ""
+        from .models import REGIONS
+
+        version = next(v for v, region in REGIONS.items() if region == (tenant or "KR"))
+        return f"GET /api/{version}/send-block?targetAddress={quote(values['targetAddress'], safe='')}"
 
     def columns(self, list_name: str) -> tuple[str, ...]:
         return (
@@ -108,5 +158,14 @@ def _counts(request: dict[str, Any]) -> list[str]:
 
 #: mail requests a region's page shows at most
 REQUESTS_SHOWN = 100
+
+#: what the search box says its filter means
+SEARCH_NOTE = (
+    "NCP's own filter: targetAddress, the exact address (the send-block API looks up one address "
+    "and has no window; the expiry window, [from, to) in UTC, is the inspector's)"
+)
+
+#: the request the snippets sign: one address's send-block history (KR)
+SAMPLE_URI = "/api/v1/send-block?targetAddress=someone%40example.com"
 
 VIEW = NcpView()

@@ -8,6 +8,35 @@ document.addEventListener("submit", function (event) {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
+// Copy buttons: a base URL (data-copy) or the code of the snippet the button heads.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button.copy");
+  if (!button) return;
+  var figure = button.closest("figure");
+  var text = button.getAttribute("data-copy");
+  if (text === null && figure) text = figure.querySelector("pre").textContent;
+  copy(text || "").then(function () {
+    button.textContent = "Copied";
+    button.classList.add("copied");
+    window.setTimeout(function () { button.textContent = "Copy"; button.classList.remove("copied"); }, 1500);
+  }, function () { button.textContent = "Select and copy"; });
+});
+
+function copy(text) {
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+  // an address that is not loopback (an --allow-host name over http): the older way
+  var area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  var done = document.execCommand("copy");
+  area.remove();
+  return done ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+}
+
 (function journal() {
   var table = document.getElementById("journal");
   if (!table) return;
@@ -66,6 +95,7 @@ document.addEventListener("submit", function (event) {
       .then(function (r) {
         if (!r.ok) throw new Error(String(r.status));
         since = Number(r.headers.get("X-Journal-Last")) || since;
+        counted(r.headers);
         return r.text();
       })
       .then(function (html) {
@@ -86,6 +116,22 @@ document.addEventListener("submit", function (event) {
         schedule();
       })
       .catch(function () { label.textContent = "offline"; schedule(); });
+  }
+
+  // the count line: requests since the last clear, those kept, their numbers
+  function counted(headers) {
+    var n = {};
+    ["total", "kept", "first", "last"].forEach(function (name) {
+      n[name] = headers.get("X-Journal-Count-" + name.charAt(0).toUpperCase() + name.slice(1));
+    });
+    if (n.total === null) return;
+    document.querySelectorAll("#journal-count [data-count]").forEach(function (el) {
+      var name = el.getAttribute("data-count");
+      if (name in n) el.textContent = n[name];
+      else if (name === "plural") el.hidden = n.total === "1";
+      else if (name === "dropped") el.hidden = n.kept === n.total;
+      else if (name === "numbered") el.hidden = n.kept === "0";
+    });
   }
 
   function schedule() { window.setTimeout(poll, 1000); }
