@@ -1,7 +1,8 @@
 """Export then import gives an identical export (issue 20): for every provider, over
 states generated from the package's own Hypothesis strategies (records as the seeds
-take them, tenants, settings, faults and the clock, and what requests make), through
-Python data and through the streamed text, at both control-plane routes."""
+take them, tenants, settings, faults and the clock, and what requests make: each
+provider's sends with chosen outcomes, its webhook settings, NCP's mail requests),
+through Python data and through the streamed text, at both control-plane routes."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ from .test_fifth_provider import ENTRY
 
 _NAMES = st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
 _INSTANTS = st.integers(1_500_000_000, 1_900_000_000)
+#: a webhook URL nothing listens on (a post fails at once and waits for its retry)
+_HOOK = "http://127.0.0.1:9/hook"
+
+
+def _outcomes(draw: Any, handle: Any) -> None:
+    """Outcomes chosen for a few addresses (kinds every provider takes)."""
+    for address in draw(st.lists(emails(idn=False), max_size=2)):
+        handle.outcome(address, draw(st.sampled_from(["bounce", "block", "deliver", "invalid"])))
 
 
 @st.composite
@@ -46,11 +55,8 @@ def sendgrid_states(draw: Any, server: FakeServer) -> None:
     seed["rate_limit"] = draw(st.integers(1, 1000))
     sg.seed(seed)
     if draw(st.booleans()):
-        sg.set_event_webhook(
-            "http://127.0.0.1:9/hook", signed=draw(st.booleans()), subuser=draw(st.sampled_from([None, *subusers]))
-        )
-    for address in draw(st.lists(emails(idn=False), max_size=2)):
-        sg.outcome(address, draw(st.sampled_from(["bounce", "block", "deliver", "invalid"])))
+        sg.set_event_webhook(_HOOK, signed=draw(st.booleans()), subuser=draw(st.sampled_from([None, *subusers])))
+    _outcomes(draw, sg)
     if draw(st.booleans()):
         body = draw(mb.sendgrid_mail_send_bodies(max_recipients=3))
         with server.requests_session() as s:
@@ -87,6 +93,21 @@ def cmc_states(draw: Any, server: FakeServer) -> None:
     cmc.seed(seed)
     for address in draw(st.lists(emails(idn=False), max_size=2)):
         cmc.record_delivery_error(address, server_composition=draw(where))
+    if draw(st.booleans()):
+        cmc.set_event_webhook(
+            _HOOK,
+            events=draw(st.none() | st.lists(st.sampled_from(["deliveries", "bounces", "blocks"]), unique=True)),
+            json=draw(st.booleans()),
+            api_key=draw(st.none() | _NAMES),
+            max_events=draw(st.integers(1, 5)),
+            timezone=draw(st.sampled_from(["+09:00", "UTC", "-05:30"])),
+        )
+    _outcomes(draw, cmc)
+    if draw(st.booleans()):
+        params = draw(mb.cmc_send_params(max_recipients=3))
+        with server.requests_session() as s:
+            r = s.post(cmc.url + "/api/v2/emails/send.json", data={**cmc.auth, **params})
+        assert r.status_code == 200, r.text
 
 
 @st.composite
@@ -119,6 +140,12 @@ def ncp_states(draw: Any, server: FakeServer) -> None:
     if seed["blocks"] and draw(st.booleans()):
         first = seed["blocks"][0]
         ncp.remove_block(first["email"], region=first["region"])
+    _outcomes(draw, ncp)
+    for _ in range(0 if "quota" in seed else draw(st.integers(0, 2))):  # mail requests, some held
+        body = {**draw(mb.ncp_mail_send_bodies(max_recipients=3)), "confirmAndSend": draw(st.booleans())}
+        with server.requests_session() as s:
+            r = s.post(ncp.url + "/api/v1/mails", json=body, headers=ncp.signed_headers("POST", "/api/v1/mails"))
+        assert r.status_code == 201, r.text
 
 
 @st.composite
@@ -140,9 +167,21 @@ def sendcloud_states(draw: Any, server: FakeServer) -> None:
             ],
         }
     )
+    sc = server.sendcloud
+    if draw(st.booleans()):
+        sc.set_webhook(
+            _HOOK,
+            api_user=draw(st.sampled_from(["all", *users])),
+            events=draw(st.none() | st.lists(st.sampled_from(["deliver", "invalid", "soft_bounce"]), min_size=1)),
+            body=draw(st.sampled_from(["form", "json"])),
+        )
+    _outcomes(draw, sc)
     if draw(st.booleans()):  # a send: its bounces carry the backoff schedule's expiry
-        sc = server.sendcloud
-        params = {**draw(mb.sendcloud_mail_send_params(max_recipients=3)), "to": "bounce@simulator.mailblocks.test"}
+        params = {
+            **draw(mb.sendcloud_mail_send_params(max_recipients=3)),
+            "to": "bounce@simulator.mailblocks.test",
+            "sendRequestId": draw(_NAMES),
+        }
         with server.requests_session() as s:
             r = s.post(sc.url + "/api/mail/send", data={"apiUser": sc.api_user, "apiKey": sc.api_key, **params})
         assert r.json()["result"] is True, r.text
@@ -184,6 +223,14 @@ def _arrange(server: FakeServer, data: Any, key: str) -> None:
         server.clock.real()
 
 
+def _said(server: FakeServer, key: str) -> Any:
+    """What the handle says of the send path (after the export: it makes a delivery)."""
+    handle = server.handle(key)
+    if not hasattr(handle, "outcomes"):
+        return None
+    return handle.outcomes(), handle.events(), handle.sends()
+
+
 @pytest.mark.parametrize("key", STATES)
 @settings(max_examples=examples(25), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
@@ -193,9 +240,11 @@ def test_export_then_import_gives_an_identical_export(server, key, data):
     assert before["providers"][key], "the provider's part is there"
     through_text = "".join(text(server.app))
     assert json.loads(through_text) == before, "the streamed text says what the Python data says"
+    said = _said(server, key)
     server.reset()
     server.import_state(before)
     assert server.export_state() == before
+    assert _said(server, key) == said, "the send path answers as it did"
     server.reset()
     import_state(server.app, read(server.app, io.BytesIO(through_text.encode()).read))
     assert server.export_state() == before

@@ -41,6 +41,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -280,6 +281,11 @@ def integers(low: int, high: float, what: str) -> Check:
     )
 
 
+def maybe(rule: Check) -> Check:
+    """``rule`` or null."""
+    return Check(lambda v: v is None or rule.ok(v), f"null or {rule.what}")
+
+
 def one_of(values: Iterable[Any]) -> Check:
     allowed = frozenset(values)
     shown = sorted(allowed, key=repr)
@@ -325,6 +331,10 @@ def record(cls: type, checks: Mapping[str, Check], fields: tuple[str, ...] | Non
         return values if cls is tuple else tuple.__new__(cls, values)
 
     return make
+
+
+#: the maker of a list of counts per address, ``(email, count)`` tuples
+EMAIL_COUNTS = record(tuple, {"email": TEXT, "count": POSITIVE}, ("email", "count"))
 
 
 def _shown(value: Any) -> str:
@@ -711,18 +721,12 @@ def restore_delivery(delivery: Any, data: Any, kinds: Iterable[str], where: str)
     kinds = tuple(kinds)
     pairs = [parse_outcome(item, f"{where}.outcomes[{i}]", kinds) for i, item in enumerate(outcomes)]
     unique(pairs, lambda pair: pair[0].lower(), f"{where}.outcomes", "outcome")
-    try:
+    with located(f"{where}.outcomes"):
         delivery.outcomes.choose(pairs)
-    except ControlError as exc:
-        raise ControlError(exc.detail, where=f"{where}.outcomes") from None
     for name, log in (("events", delivery.outbox), ("sends", delivery.sends)):
         w = f"{where}.{name}"
         part = check(data[name], w, _LOG_KEYS)
-        for bound in ("maxlen", "max_bytes"):
-            value = part[bound]
-            if value is not None and not NATURAL.ok(value):
-                raise ControlError("must be an integer >= 0 or null", where=f"{w}.{bound}")
-            setattr(log, bound, value)
+        restore_bounds(log, part, w)
         entries = part["entries"]
         if not isinstance(entries, list):
             raise ControlError("expected a list of entries", where=f"{w}.entries")
@@ -734,3 +738,38 @@ def restore_delivery(delivery: Any, data: Any, kinds: Iterable[str], where: str)
         if total < len(entries) or (seqs and following <= seqs[-1]):
             raise ControlError("total must count every entry, next_seq follow the last one", where=w)
         log.restore(entries, total, following)
+
+
+def restore_bounds(target: Any, part: dict[str, Any], where: str) -> None:
+    """Set a bounded log's ``maxlen`` and ``max_bytes`` (each an integer >= 0 or null)
+    from ``part``."""
+    for bound in ("maxlen", "max_bytes"):
+        value = part[bound]
+        if value is not None and not NATURAL.ok(value):
+            raise ControlError("must be an integer >= 0 or null", where=f"{where}.{bound}")
+        setattr(target, bound, value)
+
+
+def restore_delivery_part(data: Any, make: Callable[[], Any], kinds: Iterable[str], where: str) -> None:
+    """A state room's ``restore`` of its delivery part ``data`` (None: none was made):
+    ``make()`` gives the new state's :class:`~.delivery.Delivery` (made on first use,
+    registered with the app), filled by :func:`restore_delivery`, closed again if that
+    refuses. Call it last, once nothing else of the state can be refused."""
+    if data is None:
+        return
+    delivery = make()
+    try:
+        restore_delivery(delivery, data, kinds, where)
+    except BaseException:
+        delivery.close()
+        raise
+
+
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """A :class:`~.errors.ControlError` raised inside (a provider's own check, which
+    names no path) raised again naming ``where``."""
+    try:
+        yield
+    except ControlError as exc:
+        raise ControlError(exc.detail, where=where) from None

@@ -57,6 +57,7 @@ from .webhooks import RETRY, route_events
 if TYPE_CHECKING:
     from . import CustomersMailCloud
     from .endpoints import CmcCall
+    from .models import CmcState
 
 __all__ = ["ACCESS", "HANDLERS", "RULES", "Address", "Message", "delivery_of", "parse_message"]
 
@@ -447,9 +448,11 @@ def accept(cmc: CustomersMailCloud, user: User, message: Message, bulk: bool, no
     return mail_id
 
 
-def delivery_of(cmc: CustomersMailCloud, create: bool = False) -> Delivery | None:
-    """The state's delivery (made on first use): outbox, outcomes, webhooks."""
-    return state_delivery(cmc, create, retry=RETRY, route=lambda d: route_events(d, cmc.state))
+def delivery_of(cmc: CustomersMailCloud, create: bool = False, state: CmcState | None = None) -> Delivery | None:
+    """The state's delivery (made on first use): outbox, outcomes, webhooks. ``state``:
+    another than the live one (a snapshot's, being built)."""
+    state = cmc.state if state is None else state
+    return state_delivery(cmc, create, retry=RETRY, route=lambda d: route_events(d, state), state=state)
 
 
 # -- the endpoints ---------------------------------------------------------------------------

@@ -12,13 +12,16 @@
         "removed": [...same...],
         "error_counts": [{"email", "count"}],
         "unsubscribes": [{"created", "seq", "email", "filter_name"}],
-        "pending": [{"requested", "seq", "kind", "email", "filter_name"}]}}}
+        "pending": [{"requested", "seq", "kind", "email", "filter_name"}]}},
+     "event_webhooks": {"mailblocks": {"url", "events", "json", "api_key", "enabled",
+                                       "interval", "max_events", "timezone"}},
+     "delivery": null or the core's delivery part (outcomes, events, sends)}
 
 Times are unix seconds; ``seq`` orders records that share a time (and the counter
-that numbers the next ones).
-
-Not yet here: the send path's own state (issue 21: the delivery's events, sends and
-outcomes, the accounts' Event Webhooks).
+that numbers the next ones). ``event_webhooks`` and ``delivery`` (the send path's,
+issue 21) may be left out: none set up, nothing sent. Events waiting in a webhook
+batch, posts not yet made and deferrals still to run are work on the fake clock,
+not kept.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from ...core import snapshot
 from ...core.clock import MAX_TIME, MIN_TIME, RANGE
 from ...core.errors import ControlError
 from ...core.snapshot import Rows, check, field_of, integers, one_of, record, unique
+from . import webhooks
 from .models import BLOCK_STATUSES, CIPHERS, Block, CmcState, Composition, Encryption, PendingOp, Unsubscribe
 
 if TYPE_CHECKING:
@@ -54,9 +58,7 @@ _BLOCK = record(
 ROWS: dict[tuple[str, ...], Any] = {
     ("compositions", "*", "blocks"): _BLOCK,
     ("compositions", "*", "removed"): _BLOCK,
-    ("compositions", "*", "error_counts"): record(
-        tuple, {"email": snapshot.TEXT, "count": snapshot.POSITIVE}, ("email", "count")
-    ),
+    ("compositions", "*", "error_counts"): snapshot.EMAIL_COUNTS,
     ("compositions", "*", "unsubscribes"): record(
         Unsubscribe,
         {"created": _SECONDS, "seq": snapshot.NATURAL, "email": snapshot.TEXT, "filter_name": snapshot.TEXT},
@@ -71,6 +73,7 @@ ROWS: dict[tuple[str, ...], Any] = {
             "filter_name": snapshot.OPT_STR,
         },
     ),
+    **{("delivery", *path): make for path, make in snapshot.DELIVERY_ROWS.items()},
 }
 
 
@@ -88,7 +91,13 @@ def export(cmc: CustomersMailCloud) -> dict[str, Any]:
         },
         "users": [u.to_dict() for u in state.users.values()],
         "compositions": {c.name: _composition(c) for c in state.compositions.values()},
+        "event_webhooks": {account: _hook(hook) for account, hook in state.event_webhooks.items()},
+        "delivery": snapshot.delivery_part(state.delivery),
     }
+
+
+def _hook(hook: webhooks.EventWebhook) -> dict[str, Any]:
+    return {name: getattr(hook, name) for name in webhooks.FIELDS[:-1]} | {"events": list(hook.events)}
 
 
 def _composition(comp: Composition) -> dict[str, Any]:
@@ -107,7 +116,7 @@ def _composition(comp: Composition) -> dict[str, Any]:
 # -- in ------------------------------------------------------------------------------------------
 def restore(cmc: CustomersMailCloud, data: Any, where: str) -> CmcState:
     keys = ("default_user", "default_composition", "seq", "settings", "accounts", "users", "compositions")
-    data = check(data, where, keys)
+    data = check(data, where, keys, ("event_webhooks", "delivery"))
     state = CmcState(cmc.credentials)
     state.accounts, state.users, state.compositions = {}, {}, {}
     state._seq = field_of(data, "seq", snapshot.NATURAL, where)
@@ -132,6 +141,18 @@ def restore(cmc: CustomersMailCloud, data: Any, where: str) -> CmcState:
         if not isinstance(value, str) or value not in known:
             raise ControlError(f"must name one of {sorted(known)}", where=f"{where}.{name}")
     state.default_user, state.default_composition = data["default_user"], data["default_composition"]
+    for account, item in check(data.get("event_webhooks", {}), f"{where}.event_webhooks").items():
+        w = f"{where}.event_webhooks.{account}"
+        settings = dict(check(item, w, webhooks.FIELDS[:-1]))
+        if account not in state.accounts:
+            raise ControlError(f"unknown account {account!r}", where=w)
+        with snapshot.located(w):
+            webhooks.configure(state, settings.pop("url"), account=account, **settings)
+    from .delivery import delivery_of
+
+    snapshot.restore_delivery_part(
+        data.get("delivery"), lambda: delivery_of(cmc, True, state), cmc.outcome_kinds, f"{where}.delivery"
+    )
     return state
 
 

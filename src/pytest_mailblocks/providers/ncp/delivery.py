@@ -63,7 +63,7 @@ from .status import Mail, MailRequest, MailStore, Recipient, store_of
 
 if TYPE_CHECKING:
     from .control import NcpControl
-    from .models import BlockList, UnsubscriberList
+    from .models import BlockList, NcpState, UnsubscriberList
 
 __all__ = ["BODY_OPERATIONS", "HANDLERS", "OUTCOME_KINDS", "RULES", "MailForm", "delivery_of", "parse_mail"]
 
@@ -565,10 +565,11 @@ def accept(
     return request, count
 
 
-def delivery_of(ncp: NcpControl, create: bool = False) -> Delivery | None:
+def delivery_of(ncp: NcpControl, create: bool = False, state: NcpState | None = None) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, scheduled work. NCP
-    has no webhooks, so nothing routes events anywhere."""
-    return state_delivery(ncp, create)
+    has no webhooks, so nothing routes events anywhere. ``state``: another than the
+    live one (a snapshot's, being built)."""
+    return state_delivery(ncp, create, state=state)
 
 
 # -- the endpoints -----------------------------------------------------------------------------

@@ -11,12 +11,27 @@
      "blocks": {"KR": {"sid": 2,
                        "history": [{"at", "sid", "address", "action", "requester", "project",
                                     "result_code", "result_message"}, ...],
-                       "active": [{"expires", "created", "address"}]}, "SGN": ..., "JPN": ...}}
+                       "active": [{"expires", "created", "address"}]}, "SGN": ..., "JPN": ...},
+     "mail_store": null or {"maxlen", "max_bytes", "total", "request_seq", "mail_seq",
+        "requests": [{"request_id", "project", "region", "created", "requester_ip",
+                      "sender_address", "sender_name", "title", "body", "template_sid",
+                      "advertising", "individual", "references", "reservation",
+                      "parameters", "held",
+                      "mails": [{"mail_id", "recipients": [{"address", "name", "type",
+                                 "parameters", "status", "retry", "code", "message",
+                                 "at"}]}]}]},
+     "delivery": null or the core's delivery part (outcomes, events, sends)}
 
 Times are epoch milliseconds, as the API's. An address's history is listed in its
 order; a block in force is the last entry of its address's history, a Create.
 
-Not yet here: the send path's own state (issue 21: the delivery's events, sends and outcomes, the mail requests).
+The send path's part (issue 21): the mail requests the status APIs read (each with
+its mails and each recipient's status; ``request_seq`` and ``mail_seq`` the last id
+numbers given, every id ``yyyyMMdd`` and 12 digits at most its counter) and the
+delivery part; the send-block time (createConfig's ``SEND_BLOCK_TIME``) is each
+project's ``block_hours``. Both may be left out (nothing sent). A request waiting for
+its reservation or a mail waiting for a retry keeps its status (``R``, ``I``): what
+the fake clock would run next is work, not kept.
 """
 
 from __future__ import annotations
@@ -25,9 +40,23 @@ from typing import TYPE_CHECKING, Any
 
 from ...core import snapshot
 from ...core.errors import ControlError
-from ...core.snapshot import Rows, check, field_of, one_of, record, unique
+from ...core.jsonstream import RowError
+from ...core.snapshot import (
+    Rows,
+    check,
+    delivery_part,
+    field_of,
+    integers,
+    maybe,
+    one_of,
+    record,
+    restore_bounds,
+    restore_delivery_part,
+    unique,
+)
 from . import models
 from .models import AccessKey, ActiveBlock, BlockList, HistoryEntry, NcpState, Project, Unsubscriber, is_address
+from .status import MAIL_SEQ_START, RESULT_MESSAGES, STATUS_LABELS, Mail, MailRequest, MailStore, Recipient
 
 if TYPE_CHECKING:
     from . import Ncp
@@ -42,6 +71,90 @@ _ADDRESS = snapshot.Check(
 _HOURS = snapshot.Check(lambda v: type(v) in (int, float) and 0 < v <= 100_000, "a number of hours from 0 to 100000")
 _WINDOW = {"minute": 5, "hour": 4, "day": 3, "month": 2}
 _ACTIVE_FIELDS = ("expires", "created", "address")
+_STORE_KEYS = ("maxlen", "max_bytes", "total", "request_seq", "mail_seq", "requests")
+_REQUEST_TEXTS = ("requester_ip", "sender_address", "sender_name", "title", "body")
+_REQUEST_FIELDS = (
+    "request_id",
+    "project",
+    "region",
+    "created",
+    *_REQUEST_TEXTS,
+    "template_sid",
+    "advertising",
+    "individual",
+    "references",
+    "reservation",
+    "parameters",
+    "held",
+    "mails",
+)
+_RECIPIENT_FIELDS = ("address", "name", "type", "parameters", "status", "retry", "code", "message", "at")
+_ID = snapshot.Check(
+    lambda v: type(v) is str and len(v) == 20 and v.isdigit() and v.isascii(), "yyyyMMdd and 12 digits"
+)
+_OBJECT = maybe(snapshot.Check(lambda v: type(v) is dict, "an object"))
+_MAYBE_MS = maybe(snapshot.INSTANT_MS)
+_LIST = snapshot.Check(lambda v: type(v) is list and len(v) > 0, "a non-empty list")
+_REQUEST = record(
+    tuple,
+    {
+        "request_id": _ID,
+        "project": snapshot.TEXT,
+        "region": one_of(models.REGIONS.values()),
+        "created": snapshot.INSTANT_MS,
+        **dict.fromkeys((*_REQUEST_TEXTS, "references"), snapshot.OPT_STR),
+        "template_sid": maybe(snapshot.INT),
+        **dict.fromkeys(("advertising", "individual", "held"), snapshot.BOOL),
+        "reservation": _MAYBE_MS,
+        "parameters": _OBJECT,
+        "mails": snapshot.Check(lambda v: type(v) is list, "a list"),
+    },
+    _REQUEST_FIELDS,
+)
+_MAIL = record(tuple, {"mail_id": _ID, "recipients": _LIST}, ("mail_id", "recipients"))
+_RECIPIENT = record(
+    tuple,
+    {
+        "address": snapshot.TEXT,
+        "name": snapshot.OPT_STR,
+        "type": one_of(("R", "C", "B")),
+        "parameters": _OBJECT,
+        "status": one_of(STATUS_LABELS["en"]),
+        "retry": snapshot.NATURAL,
+        "code": one_of((*RESULT_MESSAGES["en"], None)),
+        "message": snapshot.OPT_STR,
+        "at": _MAYBE_MS,
+    },
+    _RECIPIENT_FIELDS,
+)
+
+
+def _requests(items: list[Any]) -> list[MailRequest]:
+    """Mail requests with their mails and recipients, a refusal naming the nested field."""
+    made = []
+    for i, row in enumerate(_REQUEST(items)):
+        fields = dict(zip(_REQUEST_FIELDS, row))
+        mails = fields.pop("mails")
+        ids = [fields.pop(k) for k in _REQUEST_FIELDS[:4]]  # request_id, project, region, created
+        request = MailRequest(*ids, **fields)
+        for j, item in enumerate(mails):
+            try:
+                ((mail_id, recipients),) = _MAIL([item])
+            except RowError as exc:
+                raise RowError(i, exc.detail, f"mails[{j}]" + (f".{exc.field}" if exc.field else "")) from None
+            try:
+                request.mails.append(Mail(mail_id, request, list(map(_recipient, _RECIPIENT(recipients)))))
+            except RowError as exc:
+                raise RowError(i, exc.detail, f"mails[{j}].recipients{exc.where}") from None
+        made.append(request)
+    return made
+
+
+def _recipient(row: tuple[Any, ...]) -> Recipient:
+    made = Recipient(*row[:4])
+    made.status, made.retry, made.code, made.message, made.at = row[4:]
+    return made
+
 
 #: every list of the part, read record by record
 ROWS: dict[tuple[str, ...], Any] = {
@@ -64,6 +177,8 @@ ROWS: dict[tuple[str, ...], Any] = {
     ("blocks", "*", "active"): record(
         tuple, {"expires": snapshot.INSTANT_MS, "created": snapshot.INSTANT_MS, "address": _ADDRESS}, _ACTIVE_FIELDS
     ),
+    ("mail_store", "requests"): _requests,
+    **{("delivery", *path): make for path, make in snapshot.DELIVERY_ROWS.items()},
 }
 
 
@@ -89,6 +204,33 @@ def export(ncp: Ncp) -> dict[str, Any]:
             {"access_key": k, "window": list(window), "used": used} for k, (window, used) in state.quota_used.items()
         ],
         "blocks": {region: _blocks(lst) for region, lst in state.blocks.items()},
+        "mail_store": None if state.mail_store is None else _store(state.mail_store),
+        "delivery": delivery_part(state.delivery),
+    }
+
+
+def _store(store: MailStore) -> dict[str, Any]:
+    request_seq, mail_seq = store.sequences
+    rows = [
+        (
+            *(getattr(r, name) for name in _REQUEST_FIELDS[:-1]),
+            [
+                {
+                    "mail_id": m.mail_id,
+                    "recipients": [{name: getattr(x, name) for name in _RECIPIENT_FIELDS} for x in m.recipients],
+                }
+                for m in r.mails
+            ],
+        )
+        for r in store.list()
+    ]
+    return {
+        "maxlen": store.maxlen,
+        "max_bytes": store.max_bytes,
+        "total": store.total,
+        "request_seq": request_seq,
+        "mail_seq": mail_seq,
+        "requests": Rows(_REQUEST_FIELDS, rows),
     }
 
 
@@ -101,7 +243,7 @@ def _blocks(lst: BlockList) -> dict[str, Any]:
 # -- in ------------------------------------------------------------------------------------------
 def restore(ncp: Ncp, data: Any, where: str) -> NcpState:
     keys = ("lenient_empty_query", "projects", "access_keys", "quotas", "quota_used", "blocks")
-    data = check(data, where, keys)
+    data = check(data, where, keys, ("mail_store", "delivery"))
     state = NcpState(ncp.credentials["access_key"], ncp.credentials["secret_key"])
     state.projects, state.keys = {}, {}
     state.lenient_empty_query = field_of(data, "lenient_empty_query", snapshot.BOOL, where)
@@ -116,7 +258,45 @@ def restore(ncp: Ncp, data: Any, where: str) -> NcpState:
     regions = check(data["blocks"], f"{where}.blocks", (), models.REGIONS.values())
     for region, part in regions.items():
         state.blocks[region] = _block_list(part, f"{where}.blocks.{region}")
+    if data.get("mail_store") is not None:
+        state.mail_store = _mail_store(state, data["mail_store"], f"{where}.mail_store")
+    from .delivery import delivery_of
+
+    restore_delivery_part(
+        data.get("delivery"), lambda: delivery_of(ncp, True, state), ncp.outcome_kinds, f"{where}.delivery"
+    )
     return state
+
+
+def _mail_store(state: NcpState, part: Any, where: str) -> MailStore:
+    part = check(part, where, _STORE_KEYS)
+    request_seq = field_of(part, "request_seq", integers(0, MAIL_SEQ_START - 1, "a request id number"), where)
+    mail_seq = field_of(part, "mail_seq", integers(MAIL_SEQ_START, 10**12 - 1, "a mail id number"), where)
+    requests = part["requests"]
+    if not isinstance(requests, list):
+        raise ControlError("expected a list of mail requests", where=f"{where}.requests")
+    total = field_of(part, "total", snapshot.NATURAL, where)
+    if total < len(requests):
+        raise ControlError("total must count every request", where=f"{where}.total")
+    unique(requests, lambda r: r.request_id, f"{where}.requests", "request with request_id")
+    mail_ids: set[str] = set()
+    for i, request in enumerate(requests):
+        w = f"{where}.requests[{i}]"
+        if request.project not in state.projects:
+            raise ControlError(f"unknown project {request.project!r}", where=f"{w}.project")
+        if not 0 < int(request.request_id[8:]) <= request_seq:
+            raise ControlError(f"its number must be from 1 to request_seq ({request_seq})", where=f"{w}.request_id")
+        for j, mail in enumerate(request.mails):
+            if mail.mail_id in mail_ids or not MAIL_SEQ_START < int(mail.mail_id[8:]) <= mail_seq:
+                raise ControlError(
+                    f"a mail id used once, its number after {MAIL_SEQ_START} and at most mail_seq ({mail_seq})",
+                    where=f"{w}.mails[{j}].mail_id",
+                )
+            mail_ids.add(mail.mail_id)
+    store = MailStore()
+    restore_bounds(store, part, where)
+    store.restore(requests, total, request_seq, mail_seq)
+    return store
 
 
 def _project(state: NcpState, name: str, part: Any, where: str) -> None:

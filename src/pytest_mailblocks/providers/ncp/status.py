@@ -293,15 +293,33 @@ class MailStore(_Bounded):
         return [f"{day}{i:012d}" for i in range(start, start + n)]
 
     def add(self, request: MailRequest) -> None:
-        request.size = request.estimate()
         with self._lock:
-            self._records.append((request, request.size))
-            self.requests[request.request_id] = request
-            for mail in request.mails:
-                self.mails[mail.mail_id] = mail
-            self.nbytes += request.size
+            self._keep(request)
             self.total += 1
             self._trim()
+
+    def _keep(self, request: MailRequest) -> None:
+        request.size = request.estimate()
+        self._records.append((request, request.size))
+        self.requests[request.request_id] = request
+        for mail in request.mails:
+            self.mails[mail.mail_id] = mail
+        self.nbytes += request.size
+
+    def restore(self, requests: list[MailRequest], total: int, request_seq: int, mail_seq: int) -> None:
+        """Hold ``requests`` (oldest first, their ids unique) as a snapshot has them,
+        ``total`` counting those added since the last clear, the id counters where
+        they were; the bounds apply as they stand."""
+        with self._lock:
+            for request in requests:
+                self._keep(request)
+            self.total, self._request_seq, self._mail_seq = total, request_seq, mail_seq
+            self._trim()
+
+    @property
+    def sequences(self) -> tuple[int, int]:
+        """The last request and mail id numbers given (the next ones follow)."""
+        return self._request_seq, self._mail_seq
 
     def _forget(self, record: tuple[MailRequest, int]) -> None:
         request, size = record

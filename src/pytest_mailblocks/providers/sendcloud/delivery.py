@@ -541,12 +541,13 @@ def accept(sc: SendCloud, tenant: Tenant, message: Message, now: float) -> list[
     return email_ids
 
 
-def delivery_of(sc: SendCloudControl, create: bool = False) -> Delivery | None:
+def delivery_of(sc: SendCloudControl, create: bool = False, state: SendCloudState | None = None) -> Delivery | None:
     """The state's delivery (made on first use): outbox, outcomes, webhooks (one post
-    an event, not a batch a step: a larger cap of posts waiting)."""
-    state = sc.state
+    an event, not a batch a step: a larger cap of posts waiting). ``state``: another
+    than the live one (a snapshot's, being built)."""
+    state = sc.state if state is None else state
     return state_delivery(
-        sc, create, retry=RETRY, route=lambda d: route_events(d, state), max_pending=MAX_PENDING_POSTS
+        sc, create, retry=RETRY, route=lambda d: route_events(d, state), max_pending=MAX_PENDING_POSTS, state=state
     )
 
 

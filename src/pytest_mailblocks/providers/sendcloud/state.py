@@ -8,14 +8,25 @@
         "blocks": [{"create_time", "email", "domain", "api_user_block", "expire_time"}, ...],
         "bounces": [{"bounce_time", "email", "reason", "expire_time": null or a time}],
         "complaints": [{"complaint_time", "email", "expire_time"}],
-        "unsubscribes": [{"unsubscribe_time", "email", "label_id", "api_user"}]}}}
+        "unsubscribes": [{"unsubscribe_time", "email", "label_id", "api_user"}],
+        "bounce_counts": [{"email", "count"}]}},
+     "app_key": "...",
+     "webhooks": [{"url", "categoryName", "events": [...], "body", "names"}],
+     "request_ids": [{"request_id", "time"}],
+     "statuses": [{"email_id", "status", "api_user", "recipients", "send_log", "time",
+                   "modified", "label_id"}],
+     "delivery": null or the core's delivery part (outcomes, events, sends)}
 
 Times are unix seconds (the API shows them in UTC+8). A block row holds an address
 or a domain, the other empty; rows whose expiry has passed are dropped when read (a
 bounce without one stays until deleted).
 
-Not yet here: the send path's own state (issue 21: the delivery's events and sends,
-the webhooks and their APP KEY, the bounce counts behind the backoff schedule).
+The send path's part (issue 21): ``bounce_counts`` (the hard bounces seen per address,
+the ``n`` of the bounce list's backoff schedule, oldest first), the APP KEY that signs
+webhook events, the webhooks, the ``sendRequestId``s seen within the hour, the rows
+``/apiv2/data/emailStatus`` shows (oldest first) and the delivery part. Each may be
+left out (none yet; a left-out APP KEY is a new random one). Posts not yet made or
+waiting for a retry and deferrals still to run are work on the fake clock, not kept.
 """
 
 from __future__ import annotations
@@ -28,8 +39,21 @@ from typing import TYPE_CHECKING, Any
 from ...core import snapshot
 from ...core.errors import ControlError
 from ...core.jsonstream import RowError
-from ...core.snapshot import Rows, check, field_of, integers, one_of, record, unique
-from . import models
+from ...core.snapshot import (
+    Rows,
+    check,
+    delivery_part,
+    field_of,
+    integers,
+    located,
+    maybe,
+    one_of,
+    record,
+    restore_delivery_part,
+    unique,
+)
+from . import models, webhooks
+from .delivery import STATUS, delivery_of
 from .endpoints import INT_MAX
 from .models import Block, Bounce, Complaint, ExpiringList, SendCloudState, Tenant, Unsubscribe, block_key
 
@@ -39,9 +63,13 @@ if TYPE_CHECKING:
 __all__ = ["ROWS", "export", "restore"]
 
 LISTS = ("blocks", "bounces", "complaints", "unsubscribes")
+_SEND_KEYS = ("app_key", "webhooks", "request_ids", "statuses", "delivery")
+#: an emailStatus row's fields, as the snapshot names them, and as the state keys them
+_STATUS_FIELDS = ("email_id", "status", "api_user", "recipients", "send_log", "time", "modified", "label_id")
+_STATUS_KEYS = ("status", "apiUser", "recipients", "sendLog", "_time", "_modified", "_labelId")
 _BOUNCE_FIELDS = (*Bounce._fields, "expire_time")
 _TIME = integers(models.MIN_SECONDS, models.MAX_SECONDS, "unix seconds of the years 1 to 9999")
-_MAYBE_TIME = snapshot.Check(lambda v: v is None or _TIME.ok(v), f"null or {_TIME.what}")
+_MAYBE_TIME = maybe(_TIME)
 _BLOCK = record(
     Block,
     {
@@ -82,13 +110,41 @@ ROWS: dict[tuple[str, ...], Any] = {
             "api_user": snapshot.STR,
         },
     ),
+    ("api_users", "*", "bounce_counts"): snapshot.EMAIL_COUNTS,
+    ("request_ids",): record(tuple, {"request_id": snapshot.TEXT, "time": snapshot.INSTANT}, ("request_id", "time")),
+    ("statuses",): record(
+        tuple,
+        {
+            "email_id": snapshot.TEXT,
+            "status": one_of(STATUS.values()),
+            "api_user": snapshot.STR,
+            "recipients": snapshot.STR,
+            "send_log": snapshot.STR,
+            "time": snapshot.INSTANT,
+            "modified": snapshot.INSTANT,
+            "label_id": maybe(snapshot.INT),
+        },
+        _STATUS_FIELDS,
+    ),
+    **{("delivery", *path): make for path, make in snapshot.DELIVERY_ROWS.items()},
 }
 
 
 def export(sc: SendCloud) -> dict[str, Any]:
     state = sc.state
     tenants = {t.api_user: _tenant(t) for t in state.tenants.values()}
-    return {"default_user": state.default_user, "count_mode": state.count_mode, "api_users": tenants}
+    return {
+        "default_user": state.default_user,
+        "count_mode": state.count_mode,
+        "api_users": tenants,
+        "app_key": state.app_key,
+        "webhooks": [h.to_json() for h in state.webhooks],
+        "request_ids": Rows(("request_id", "time"), list(state.request_ids.items())),
+        "statuses": Rows(
+            _STATUS_FIELDS, [(email_id, *map(row.get, _STATUS_KEYS)) for email_id, row in state.statuses.items()]
+        ),
+        "delivery": delivery_part(state.delivery),
+    }
 
 
 def _tenant(t: Tenant) -> dict[str, Any]:
@@ -99,18 +155,19 @@ def _tenant(t: Tenant) -> dict[str, Any]:
         "bounces": Rows(_BOUNCE_FIELDS, bounces),
         "complaints": Rows(Complaint._fields, t.complaints.records()),
         "unsubscribes": Rows(Unsubscribe._fields, t.unsubscribes.records()),
+        "bounce_counts": Rows(("email", "count"), list(t.bounce_counts.items())),
     }
 
 
 def restore(sc: SendCloud, data: Any, where: str) -> SendCloudState:
-    data = check(data, where, ("default_user", "count_mode", "api_users"))
+    data = check(data, where, ("default_user", "count_mode", "api_users"), _SEND_KEYS)
     now = _Held(sc.clock.time)
     state = SendCloudState(sc.credentials["api_user"], sc.credentials["api_key"], now)
     state.tenants = {}
     state.count_mode = field_of(data, "count_mode", one_of(models.COUNT_MODES), where)
     for name, part in check(data["api_users"], f"{where}.api_users").items():
         w = f"{where}.api_users.{name}"
-        part = check(part, w, ("api_key", *LISTS))
+        part = check(part, w, ("api_key", *LISTS), ("bounce_counts",))
         if not snapshot.TEXT.ok(name):
             raise ControlError("an api_user must be a non-empty string without surrounding blanks", where=w)
         tenant = state.add_tenant(name, field_of(part, "api_key", snapshot.TEXT, w))
@@ -125,12 +182,61 @@ def restore(sc: SendCloud, data: Any, where: str) -> SendCloudState:
         _expiring(tenant.complaints, complaints, complaints, f"{w}.complaints")
         if tenant.unsubscribes.add_many(part["unsubscribes"]) != len(part["unsubscribes"]):
             unique(part["unsubscribes"], lambda r: r.email.lower(), f"{w}.unsubscribes", "row")
+        tenant.bounce_counts = _keyed(part.get("bounce_counts", []), f"{w}.bounce_counts", "count", str.lower)
     default = data["default_user"]
     if not isinstance(default, str) or default not in state.tenants:
         raise ControlError(f"must name one of {sorted(state.tenants)}", where=f"{where}.default_user")
     state.default_user = default
     now.held = False
+    _send_path(sc, state, data, where)
     return state
+
+
+def _send_path(sc: SendCloud, state: SendCloudState, data: dict[str, Any], where: str) -> None:
+    """The send path's part: the APP KEY, the webhooks, the request ids, the status
+    rows, then (last: it cannot be refused after) the delivery."""
+    if "app_key" in data:
+        with located(f"{where}.app_key"):
+            webhooks.set_app_key(sc, data["app_key"], state)
+    hooks = data.get("webhooks", [])
+    if not isinstance(hooks, list):
+        raise ControlError("expected a list of webhooks", where=f"{where}.webhooks")
+    made = []
+    for i, item in enumerate(hooks):
+        w = f"{where}.webhooks[{i}]"
+        item = check(item, w, ("url", "categoryName", "events", "body", "names"))
+        with located(w):
+            made.append(
+                webhooks.configure(
+                    sc,
+                    item["url"],
+                    api_user=item["categoryName"],
+                    events=item["events"],
+                    body=item["body"],
+                    names=item["names"],
+                    state=state,
+                )
+            )
+    unique(made, lambda h: (h.url, h.category), f"{where}.webhooks", "webhook of url and categoryName")
+    state.request_ids = _keyed(data.get("request_ids", []), f"{where}.request_ids", "request id")
+    rows = _listed(data.get("statuses", []), f"{where}.statuses", "status row")
+    unique(rows, itemgetter(0), f"{where}.statuses", "status row")
+    state.statuses = {row[0]: dict(zip(_STATUS_KEYS, row[1:])) for row in rows}
+    restore_delivery_part(
+        data.get("delivery"), lambda: delivery_of(sc, True, state), sc.outcome_kinds, f"{where}.delivery"
+    )
+
+
+def _listed(rows: Any, where: str, what: str) -> list[Any]:
+    if not isinstance(rows, list):
+        raise ControlError(f"expected a list of {what}s", where=where)
+    return rows
+
+
+def _keyed(rows: Any, where: str, what: str, key: Callable[[str], str] = str) -> dict[str, Any]:
+    """``[(key, value), ...]`` as a dict in their order, each key once."""
+    unique(_listed(rows, where, what), lambda r: key(r[0]), where, what)
+    return {key(k): v for k, v in rows}
 
 
 class _Held:

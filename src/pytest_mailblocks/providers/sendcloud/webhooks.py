@@ -287,32 +287,35 @@ def configure(
     events: Any = None,
     body: str = "form",
     names: str = "format",
+    state: SendCloudState | None = None,
 ) -> Webhook:
     """Add (or replace) the webhook of ``url`` for ``api_user`` (an API_USER or ``all``)
     from Python or the control plane: ``events`` names (None: every event), ``body``
     ``form`` or ``json``, ``names`` ``format`` (``deliver``, ``report_spam``,
-    ``invalid``) or ``overview`` (``delivered``, ``spam-report``, ``invalid_email``)."""
+    ``invalid``) or ``overview`` (``delivered``, ``spam-report``, ``invalid_email``).
+    ``state``: another than the live one (a snapshot's, being built)."""
+    state = sc.state if state is None else state
     if not isinstance(url, str) or not valid_url(url):
         raise ControlError(f"{url!r} is not a valid url (http:// or https:// and a host)")
-    if not isinstance(api_user, str) or (api_user != ALL and api_user not in sc.state.tenants):
-        raise ControlError(f"unknown api_user {api_user!r}; known: {sorted(sc.state.tenants)} or 'all'")
+    if not isinstance(api_user, str) or (api_user != ALL and api_user not in state.tenants):
+        raise ControlError(f"unknown api_user {api_user!r}; known: {sorted(state.tenants)} or 'all'")
     wanted = chosen_events(events, NAME_OF, EVENTS, empty=False)  # webhook/add needs one
     if body not in BODIES or names not in NAMINGS:
         raise ControlError(f"body must be one of {list(BODIES)}, names one of {list(NAMINGS)}")
-    hooks = sc.state.webhooks
+    hooks = state.webhooks
     hooks[:] = [h for h in hooks if not (h.url == url and h.category == api_user)]
     hook = Webhook(url, api_user, wanted, body, names)
     try:
-        _add(sc.state, hook)
+        _add(state, hook)
     except ProviderError as err:
         raise ControlError(err.message()) from None
     return hook
 
 
-def set_app_key(sc: SendCloudControl, key: Any) -> str:
+def set_app_key(sc: SendCloudControl, key: Any, state: SendCloudState | None = None) -> str:
     if not isinstance(key, str) or not key or len(key) > 256 or not key.isprintable():
         raise ControlError("the APP KEY must be a non-empty printable string (at most 256 characters)")
-    sc.state.app_key = key
+    (sc.state if state is None else state).app_key = key
     return key
 
 

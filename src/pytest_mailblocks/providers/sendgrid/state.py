@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core import snapshot
 from ...core.errors import ControlError
-from ...core.snapshot import Rows, check, delivery_part, field_of, record, restore_delivery, unique
+from ...core.snapshot import Rows, check, delivery_part, field_of, record, restore_delivery_part, unique
 from ...core.webhooks import valid_url
 from . import webhooks
 from .models import LIST_KINDS, Account, ApiKey, SendGridState
@@ -130,15 +130,11 @@ def restore(sg: SendGrid, data: Any, where: str) -> SendGridState:
         _hooks(sg, state, account, part.get("event_webhooks", []), f"{w}.event_webhooks")
     _keys(state, data["api_keys"], f"{where}.api_keys")
     state.rate_windows = _windows(data.get("rate_windows", []), f"{where}.rate_windows")
-    if data.get("delivery") is not None:
-        from .delivery import delivery_of
+    from .delivery import delivery_of
 
-        delivery_of(sg, True, state)
-        try:
-            restore_delivery(state.delivery, data["delivery"], sg.outcome_kinds, f"{where}.delivery")
-        except BaseException:
-            state.close()
-            raise
+    restore_delivery_part(
+        data.get("delivery"), lambda: delivery_of(sg, True, state), sg.outcome_kinds, f"{where}.delivery"
+    )
     return state
 
 
