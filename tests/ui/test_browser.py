@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +114,9 @@ def test_the_journal_follows_live_opens_a_row_and_pauses(page, mailblocks):
     page.click("#pause")
     assert page.inner_text("#live-label") == "paused"
     requests.get(mailblocks.url + "/v3/suppression/bounces", headers=api)
-    time.sleep(2.5)
+    turns = int(page.get_attribute("#journal", "data-turns") or 0)
+    # two turns of the poll while paused (each would have fetched the new row when live)
+    page.wait_for_function("n => Number(document.getElementById('journal').dataset.turns) >= n", arg=turns + 2)
     assert page.locator("tr.entry", has_text="/v3/suppression/bounces").count() == 0
     page.click("#pause")
     page.locator("tr.entry", has_text="/v3/suppression/bounces").wait_for()

@@ -88,6 +88,8 @@ function copy(text) {
   });
 
   function poll() {
+    // each turn of the poll, paused or not, counted on the table (tests wait on it, not on time)
+    table.setAttribute("data-turns", String((Number(table.getAttribute("data-turns")) || 0) + 1));
     if (paused || document.hidden) return schedule();
     var params = new URLSearchParams(new FormData(filter));
     params.set("since", String(since));
