@@ -30,7 +30,7 @@ MODES = ("socket", "inprocess", "httpserver")
 # runs: `python -m pytest -p no:randomly --hypothesis-profile=explore tests/...`
 # (README.md, "Exploring with fresh seeds"); a failure it finds becomes a pinned
 # regression test.
-CI_EXAMPLES = 50
+CI_EXAMPLES = 30
 settings.register_profile(
     "ci",
     derandomize=True,

@@ -57,7 +57,7 @@ def tiny_chunks(monkeypatch):
     monkeypatch.setattr(jsonstream, "CHUNK", 3)
 
 
-@settings(max_examples=examples(100))
+@settings(max_examples=examples(40))
 @given(value=JSON, rows=st.lists(FIELDS, max_size=5))
 def test_written_in_pieces_it_is_the_json_of_the_data(value, rows):
     records = [tuple(r.values()) for r in rows if len(r) == 2]
@@ -92,7 +92,7 @@ def test_a_float_column_that_is_not_finite_is_refused():
         "".join(chunks({"rows": Rows(("f",), [(math.nan,)])}))
 
 
-@settings(max_examples=examples(100))
+@settings(max_examples=examples(40))
 @given(value=JSON, rows=st.lists(FIELDS, max_size=6), indent=st.sampled_from([None, 0, 2]))
 def test_read_in_chunks_of_three_bytes_it_is_what_json_reads(value, rows, indent):
     text = json.dumps({"value": value, "rows": rows, "deep": {"rows": rows}}, indent=indent, ensure_ascii=False)

@@ -105,8 +105,8 @@ from pytest_mailblocks.providers import REGISTRY
 THREADS = 8
 ROUNDS = 2  # without the lock each provider fails within the first (docstring of the switch fixture)
 #: operations per worker per round
-OPS = {"sendgrid": 30, "cmc": 30, "ncp": 30, "sendcloud": 30}
-OPS_DEFAULT = 30
+OPS = {"sendgrid": 20, "cmc": 20, "ncp": 20, "sendcloud": 20}
+OPS_DEFAULT = 20
 CONTROL = "_mailblocks"
 DOMAIN = "load.example"
 
