@@ -37,7 +37,7 @@ settings.register_profile(
     database=None,
     deadline=None,
     max_examples=CI_EXAMPLES,
-    stateful_step_count=25,
+    stateful_step_count=20,
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
 )

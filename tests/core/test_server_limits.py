@@ -176,13 +176,13 @@ def test_the_connection_over_the_cap_is_refused_at_once_and_cleanly():
 def test_threads_go_back_once_idle_connections_time_out():
     # a longer idle time than the other tests: opening 20 connections on a busy machine
     # may take longer than 0.2 s, and the first must still be held when the last opens
-    with FakeServer(idle_timeout=3.0) as server:
+    with FakeServer(idle_timeout=2.0) as server:
         socks = [_served(server) for _ in range(20)]
         conns = [_conn_of(server, s) for s in socks]
         assert server._server is not None and server._server.connections == 20
         threads = [c.thread for c in conns]
         assert len(set(threads)) == 20 and all(t is not None and t.is_alive() for t in threads)
-        for t in threads:  # each thread ends when its connection has been idle 3 s
+        for t in threads:  # each thread ends when its connection has been idle 2 s
             assert t is not None
             t.join(10)
         assert server._server.connections == 0 and not any(t is not None and t.is_alive() for t in threads)
