@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import select
 import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -25,6 +24,8 @@ import requests
 
 from pytest_mailblocks import FakeServer
 from pytest_mailblocks.core.server import WSGIServer
+
+from .test_persistence import _until
 
 IDLE = 0.2
 
@@ -52,14 +53,6 @@ def _conn_of(server: FakeServer, sock: socket.socket) -> Any:
     """The server's record of the connection whose client end is ``sock``."""
     assert server._server is not None
     return next(c for c in list(server._server._conns) if c.addr == sock.getsockname())
-
-
-def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll ``condition`` until it holds (no sleep: the loop yields to the server)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        os.sched_yield()
 
 
 def _request(path: str = "/_mailblocks/health", keep: bool = True) -> bytes:
@@ -168,7 +161,8 @@ def test_the_connection_over_the_cap_is_refused_at_once_and_cleanly():
         assert (server._server.connections_refused, server._server.connections) == (3, 2)
         # a connection that ends makes room
         held[0].close()
-        _until(lambda: server._server.connections == 1)  # its thread goes back to the pool, not away
+        # its thread goes back to the pool, not away: wait for the count, not for the thread
+        _until(lambda: server._server.connections == 1, "the closed connection to leave", timeout=10)
         assert requests.get(server.url + "/_mailblocks/health", timeout=5).status_code == 200
         held[1].close()
 
